@@ -1,0 +1,212 @@
+/* org.foh.Foh1.Manager at /org/foh/Foh1: daemon status (version, graph
+ * clock, uptime, xruns, CPU load, PipeWire connection, channels), Reload,
+ * SelfCheck and ListDevices. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <glib.h>
+
+#include "foh-config.h"
+#include "daemon.h"
+#include "util/cleanup.h"
+#include "util/log.h"
+
+static uint64_t now_usec(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
+static int property_get_sample_rate(sd_bus *bus, const char *path, const char *interface,
+		const char *property, sd_bus_message *reply, void *userdata,
+		sd_bus_error *error)
+{
+	struct foh_daemon *d = userdata;
+
+	return sd_bus_message_append(reply, "u", foh_engine_sample_rate(d->engine));
+}
+
+static int property_get_quantum(sd_bus *bus, const char *path, const char *interface,
+		const char *property, sd_bus_message *reply, void *userdata,
+		sd_bus_error *error)
+{
+	struct foh_daemon *d = userdata;
+
+	return sd_bus_message_append(reply, "u", foh_engine_quantum(d->engine));
+}
+
+static int property_get_uptime(sd_bus *bus, const char *path, const char *interface,
+		const char *property, sd_bus_message *reply, void *userdata,
+		sd_bus_error *error)
+{
+	struct foh_daemon *d = userdata;
+
+	return sd_bus_message_append(reply, "t", now_usec() - d->start_usec);
+}
+
+static int property_get_xruns(sd_bus *bus, const char *path, const char *interface,
+		const char *property, sd_bus_message *reply, void *userdata,
+		sd_bus_error *error)
+{
+	/* No foh node runs in the graph yet, so none can miss its deadline. */
+	return sd_bus_message_append(reply, "t", (uint64_t)0);
+}
+
+static int property_get_cpu_load(sd_bus *bus, const char *path, const char *interface,
+		const char *property, sd_bus_message *reply, void *userdata,
+		sd_bus_error *error)
+{
+	return sd_bus_message_append(reply, "d", 0.0);
+}
+
+static int property_get_connected(sd_bus *bus, const char *path, const char *interface,
+		const char *property, sd_bus_message *reply, void *userdata,
+		sd_bus_error *error)
+{
+	struct foh_daemon *d = userdata;
+
+	return sd_bus_message_append(reply, "b", foh_engine_connected(d->engine));
+}
+
+static int property_get_channels(sd_bus *bus, const char *path, const char *interface,
+		const char *property, sd_bus_message *reply, void *userdata,
+		sd_bus_error *error)
+{
+	int r = sd_bus_message_open_container(reply, 'a', "o");
+
+	if (r < 0)
+		return r;
+	return sd_bus_message_close_container(reply);
+}
+
+static int property_get_log_level(sd_bus *bus, const char *path, const char *interface,
+		const char *property, sd_bus_message *reply, void *userdata,
+		sd_bus_error *error)
+{
+	struct foh_daemon *d = userdata;
+
+	return sd_bus_message_append(reply, "s", foh_log_level_to_string(d->conf->log_level));
+}
+
+static int property_get_config_path(sd_bus *bus, const char *path, const char *interface,
+		const char *property, sd_bus_message *reply, void *userdata,
+		sd_bus_error *error)
+{
+	struct foh_daemon *d = userdata;
+
+	return sd_bus_message_append(reply, "s", d->conf->path ? d->conf->path : "");
+}
+
+static int method_reload(sd_bus_message *m, void *userdata, sd_bus_error *error)
+{
+	struct foh_daemon *d = userdata;
+	g_autofree char *reason = NULL;
+
+	if (foh_daemon_reload(d, &reason) < 0)
+		return sd_bus_error_setf(error, FOH_ERROR_INVALID_CONFIG, "%s", reason);
+	return sd_bus_reply_method_return(m, NULL);
+}
+
+static int method_self_check(sd_bus_message *m, void *userdata, sd_bus_error *error)
+{
+	struct foh_daemon *d = userdata;
+	_cleanup_free_ char *report = NULL;
+	bool passed = foh_daemon_self_check(d, &report);
+
+	if (report == NULL)
+		return -ENOMEM;
+	return sd_bus_reply_method_return(m, "bs", passed, report);
+}
+
+static int method_list_devices(sd_bus_message *m, void *userdata, sd_bus_error *error)
+{
+	struct foh_daemon *d = userdata;
+	sd_bus_message *reply = NULL;
+	const struct foh_device *devs;
+	size_t n;
+	int r;
+
+	if (!foh_engine_connected(d->engine))
+		return sd_bus_error_setf(error, FOH_ERROR_NOT_CONNECTED,
+				"PipeWire is not running; fohd will reconnect when it is back");
+	devs = foh_engine_devices(d->engine, &n);
+	if ((r = sd_bus_message_new_method_return(m, &reply)) < 0)
+		return r;
+	r = sd_bus_message_open_container(reply, 'a', "(usss)");
+	for (size_t i = 0; r >= 0 && i < n; i++)
+		r = sd_bus_message_append(reply, "(usss)", devs[i].id, devs[i].name,
+				devs[i].description, devs[i].media_class);
+	if (r >= 0)
+		r = sd_bus_message_close_container(reply);
+	if (r >= 0)
+		r = sd_bus_send(NULL, reply, NULL);
+	sd_bus_message_unref(reply);
+	return r;
+}
+
+static int property_get_version(sd_bus *bus, const char *path, const char *interface,
+		const char *property, sd_bus_message *reply, void *userdata,
+		sd_bus_error *error)
+{
+	return sd_bus_message_append(reply, "s", FOH_VERSION);
+}
+
+static const sd_bus_vtable manager_vtable[] = {
+	SD_BUS_VTABLE_START(0),
+	SD_BUS_PROPERTY("Version", "s", property_get_version, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+	SD_BUS_PROPERTY("SampleRate", "u", property_get_sample_rate, 0,
+			SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+	SD_BUS_PROPERTY("Quantum", "u", property_get_quantum, 0,
+			SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+	/* Uptime, Xruns and CpuLoad change all the time: read them, no signal. */
+	SD_BUS_PROPERTY("Uptime", "t", property_get_uptime, 0, 0),
+	SD_BUS_PROPERTY("Xruns", "t", property_get_xruns, 0, 0),
+	SD_BUS_PROPERTY("CpuLoad", "d", property_get_cpu_load, 0, 0),
+	SD_BUS_PROPERTY("PipeWireConnected", "b", property_get_connected, 0,
+			SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+	SD_BUS_PROPERTY("Channels", "ao", property_get_channels, 0,
+			SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+	SD_BUS_PROPERTY("LogLevel", "s", property_get_log_level, 0,
+			SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+	SD_BUS_PROPERTY("ConfigPath", "s", property_get_config_path, 0,
+			SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+	SD_BUS_METHOD_WITH_ARGS("Reload", SD_BUS_NO_ARGS, SD_BUS_NO_RESULT,
+			method_reload, SD_BUS_VTABLE_UNPRIVILEGED),
+	SD_BUS_METHOD_WITH_ARGS("SelfCheck", SD_BUS_NO_ARGS,
+			SD_BUS_RESULT("b", passed, "s", report),
+			method_self_check, SD_BUS_VTABLE_UNPRIVILEGED),
+	SD_BUS_METHOD_WITH_ARGS("ListDevices", SD_BUS_NO_ARGS,
+			SD_BUS_RESULT("a(usss)", devices),
+			method_list_devices, SD_BUS_VTABLE_UNPRIVILEGED),
+	SD_BUS_VTABLE_END
+};
+
+int foh_bus_manager_register(struct foh_daemon *d)
+{
+	return sd_bus_add_object_vtable(d->bus, &d->manager_slot, FOH_OBJECT_PATH,
+			FOH_MANAGER_INTERFACE, manager_vtable, d);
+}
+
+void foh_bus_manager_emit(struct foh_daemon *d, const char *property, ...)
+{
+	const char *names[16];
+	size_t n = 0;
+	va_list ap;
+	int r;
+
+	va_start(ap, property);
+	for (const char *p = property; p != NULL && n < FOH_ELEMENTSOF(names) - 1;
+			p = va_arg(ap, const char *))
+		names[n++] = p;
+	va_end(ap);
+	names[n] = NULL;
+	r = sd_bus_emit_properties_changed_strv(d->bus, FOH_OBJECT_PATH,
+			FOH_MANAGER_INTERFACE, (char **)names);
+	if (r < 0)
+		foh_warn("cannot emit PropertiesChanged: %s", strerror(-r));
+}

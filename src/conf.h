@@ -1,0 +1,42 @@
+/* foh.conf: loading, validation and defaults of the daemon's key file.
+ *
+ * A file is read whole (at most FOH_CONF_MAX_SIZE bytes), checked for
+ * binary content and UTF-8, parsed as a GLib key file, and every section and
+ * key is validated against a table before anything is applied: a config is
+ * either taken whole or refused with "file: [section] key: reason".
+ *
+ * Keys of [daemon]:
+ *   log-level              error | warning | info | debug        (info)
+ *   pipewire-remote        PipeWire remote name, "" = default     ("")
+ *   reconnect-interval-ms  100..10000, retry period while PipeWire is away (1000)
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "util/log.h"
+
+#define FOH_CONF_MAX_SIZE (1024 * 1024)
+
+struct foh_conf {
+	char *path;			/* file it came from; NULL for built-in defaults */
+	enum foh_log_level log_level;
+	char *pipewire_remote;
+	uint32_t reconnect_interval_ms;
+};
+
+/* Where the config comes from: the command line, else the user's file if it
+ * exists, else the installed default if it exists, else NULL (built-ins). */
+char *foh_conf_resolve_path(const char *cli_path);
+
+/* The user's writable config path ($XDG_CONFIG_HOME/foh/foh.conf). */
+char *foh_conf_user_path(void);
+
+struct foh_conf *foh_conf_new_defaults(void);
+
+/* Loads and validates path (NULL: built-in defaults). On failure returns a
+ * negative errno and sets *error to a message naming file, key and reason. */
+int foh_conf_load(const char *path, struct foh_conf **out, char **error);
+
+void foh_conf_free(struct foh_conf *conf);

@@ -1,0 +1,67 @@
+/* fohd's daemon-wide actions: applying a reloaded config and running the
+ * self-checks. Both are main-thread operations shared by D-Bus and signals. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <glib.h>
+#include <systemd/sd-daemon.h>
+
+#include "daemon.h"
+#include "util/log.h"
+
+int foh_daemon_reload(struct foh_daemon *d, char **error)
+{
+	g_autofree char *path = foh_conf_resolve_path(d->cli_config);
+	struct foh_conf *next = NULL, *prev = d->conf;
+	struct timespec ts;
+	int res;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	(void)sd_notifyf(0, "RELOADING=1\nSTATUS=Reloading %s\nMONOTONIC_USEC=%llu",
+			path ? path : "built-in defaults",
+			(unsigned long long)ts.tv_sec * 1000000ull + (unsigned long long)ts.tv_nsec / 1000ull);
+	res = foh_conf_load(path, &next, error);
+	if (res < 0) {
+		foh_error("reload refused, keeping the running config: %s", *error);
+		(void)sd_notify(0, "READY=1\nSTATUS=Running (last reload refused)");
+		return res;
+	}
+	if ((res = foh_engine_configure(d->engine, next->pipewire_remote,
+					next->reconnect_interval_ms)) < 0) {
+		*error = g_strdup_printf("cannot apply %s: %s", path, strerror(-res));
+		foh_conf_free(next);
+		(void)sd_notify(0, "READY=1");
+		return res;
+	}
+	d->conf = next;
+	foh_log_set_level(next->log_level);
+	foh_info("reloaded %s", next->path ? next->path : "built-in defaults");
+	if (prev->log_level != next->log_level)
+		foh_bus_manager_emit(d, "LogLevel", NULL);
+	if (g_strcmp0(prev->path, next->path) != 0)
+		foh_bus_manager_emit(d, "ConfigPath", NULL);
+	foh_conf_free(prev);
+	(void)sd_notify(0, "READY=1\nSTATUS=Running");
+	return 0;
+}
+
+bool foh_daemon_self_check(struct foh_daemon *d, char **report)
+{
+	GString *out = g_string_new(NULL);
+	bool connected = foh_engine_connected(d->engine);
+	bool passed = connected;
+
+	g_string_append_printf(out, "ok config: %s\n",
+			d->conf->path ? d->conf->path : "built-in defaults");
+	if (connected)
+		g_string_append_printf(out, "ok pipewire: connected, %u Hz, quantum %u\n",
+				foh_engine_sample_rate(d->engine), foh_engine_quantum(d->engine));
+	else
+		g_string_append(out, "FAIL pipewire: not connected\n");
+	*report = strdup(out->str);
+	g_string_free(out, TRUE);
+	return passed;
+}

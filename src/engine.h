@@ -1,0 +1,48 @@
+/* The PipeWire side of fohd (main thread only): one pw_context whose loop is
+ * embedded in sd-event, a core connection that is made when PipeWire is
+ * there, torn down (outside PipeWire's callbacks) when it goes away and
+ * retried until it returns, the list of audio devices, and the graph clock
+ * (rate and quantum) read from the "settings" metadata. */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <systemd/sd-event.h>
+
+struct pw_core;
+struct pw_context;
+struct foh_engine;
+
+struct foh_device {
+	uint32_t id;
+	char *name;
+	char *description;
+	char *media_class;
+};
+
+struct foh_engine_events {
+	/* Connection to PipeWire made (true) or lost (false). On true, modules
+	 * create their nodes; on false their nodes are already gone. */
+	void (*connection)(void *data, bool connected);
+	/* SampleRate or Quantum changed. */
+	void (*clock)(void *data);
+};
+
+int foh_engine_new(sd_event *event, const char *remote, uint32_t reconnect_ms,
+		const struct foh_engine_events *events, void *data,
+		struct foh_engine **out);
+void foh_engine_free(struct foh_engine *e);
+
+/* Takes effect at the next connection attempt; a changed remote reconnects. */
+int foh_engine_configure(struct foh_engine *e, const char *remote, uint32_t reconnect_ms);
+
+bool foh_engine_connected(const struct foh_engine *e);
+struct pw_core *foh_engine_core(const struct foh_engine *e);
+struct pw_context *foh_engine_context(const struct foh_engine *e);
+uint32_t foh_engine_sample_rate(const struct foh_engine *e);
+uint32_t foh_engine_quantum(const struct foh_engine *e);
+
+/* Audio sources and sinks, sorted by id; valid until the next loop turn. */
+const struct foh_device *foh_engine_devices(const struct foh_engine *e, size_t *n);
