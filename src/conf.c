@@ -149,14 +149,16 @@ static int parse_value(GKeyFile *kf, const char *group, const struct key_spec *k
 
 	switch (k->type) {
 	case KEY_INT: {
+		g_autofree char *raw = g_key_file_get_value(kf, group, k->name, NULL);
 		gint64 v = g_key_file_get_int64(kf, group, k->name, &gerr);
 		if (gerr != NULL) {
 			*reason = g_strdup("expected an integer");
 			return -EINVAL;
 		}
+		/* Overflow saturates to G_MAXINT64/G_MININT64: still out of range. */
 		if (v < k->min || v > k->max) {
-			*reason = g_strdup_printf("%" G_GINT64_FORMAT " is out of range [%" G_GINT64_FORMAT
-					", %" G_GINT64_FORMAT "]", v, k->min, k->max);
+			*reason = g_strdup_printf("%s is out of range [%" G_GINT64_FORMAT
+					", %" G_GINT64_FORMAT "]", g_strstrip(raw), k->min, k->max);
 			return -ERANGE;
 		}
 		*(uint32_t *)field = (uint32_t)v;

@@ -40,22 +40,37 @@ alive() {
   pid=$(pid_of "$1") && [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null
 }
 
-# stop NAME [SIGNAL]: signals a process we started and reaps it.
+# stop NAME [SIGNAL]: signals a process we started and reaps it; returns its
+# exit status when it is our child (else 0), 137 when it had to be killed.
 stop() {
-  local name=$1 sig=${2:-TERM} pid i
+  local name=$1 sig=${2:-TERM} pid i status=0
   pid=$(pid_of "$name") || return 0
   [ -n "$pid" ] || return 0
   kill -"$sig" "$pid" 2>/dev/null
-  for i in $(seq 1 100); do
+  for i in $(seq 1 200); do
     kill -0 "$pid" 2>/dev/null || break
     sleep 0.05
   done
   if kill -0 "$pid" 2>/dev/null; then
+    echo "# $name did not stop on SIG$sig within 10 s; killing it" >&2
     kill -KILL "$pid" 2>/dev/null
   fi
-  wait "$pid" 2>/dev/null
+  wait "$pid" 2>/dev/null || status=$?
   rm -f "$FOH_SESSION/pids/$name.pid"
-  return 0
+  return $status
+}
+
+# At the end of a test, fohd must stop cleanly on SIGTERM: exit status 0 and
+# no sanitizer report.
+check_fohd_exit() {
+  local status=$? rc=0
+  stop fohd || rc=$?
+  if [ "$rc" -ne 0 ]; then
+    echo "FAIL: fohd exited with status $rc on SIGTERM" >&2
+    grep -E 'ERROR: (Address|Leak)Sanitizer|runtime error' "$FOH_SESSION/fohd.log" >&2
+    exit 1
+  fi
+  exit $status
 }
 
 pipewire_up() {
@@ -82,6 +97,7 @@ fohd_on_bus() {
 
 # start_fohd [ARGS...]: runs $FOHD and waits until it owns its bus name.
 start_fohd() {
+  trap check_fohd_exit EXIT
   spawn fohd "$FOHD" "$@"
   wait_for 10 fohd_on_bus || fail "fohd did not appear on the bus (see $FOH_SESSION/fohd.log)"
 }

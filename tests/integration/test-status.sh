@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# Manager status values are sane and follow the graph: version, the graph's
+# clock (compared with PipeWire's own settings metadata), uptime, xruns,
+# CPU load, devices; fohctl's table and JSON say the same.
+set -u
+. "$FOH_TESTS/lib.sh"
+
+# The graph's values as PipeWire itself publishes them.
+settings() {
+  pw-metadata -n settings 0 "$1" | sed -n "s/.*key:'$1' value:'\([0-9]*\)'.*/\1/p"
+}
+
+start_fohd
+[ "$(prop Version)" = "\"$FOH_VERSION\"" ] || fail "Version is $(prop Version), want $FOH_VERSION"
+prop_is PipeWireConnected true || fail "PipeWireConnected is $(prop PipeWireConnected)"
+
+rate=$(settings clock.rate)
+quantum=$(settings clock.quantum)
+[ -n "$rate" ] && [ -n "$quantum" ] || fail "cannot read the graph clock from pw-metadata"
+wait_for 5 prop_is SampleRate "$rate" || fail "SampleRate $(prop SampleRate), graph has $rate"
+wait_for 5 prop_is Quantum "$quantum" || fail "Quantum $(prop Quantum), graph has $quantum"
+
+pw-metadata -n settings 0 clock.force-quantum 256 >/dev/null
+wait_for 5 prop_is Quantum 256 || fail "Quantum did not follow clock.force-quantum=256: $(prop Quantum)"
+pw-metadata -n settings 0 clock.force-quantum 0 >/dev/null
+wait_for 5 prop_is Quantum "$quantum" || fail "Quantum did not return to $quantum"
+
+u1=$(prop Uptime)
+wait_for 5 test "$(prop Uptime)" -gt "$u1" || fail "Uptime does not advance"
+[ "$(prop Xruns)" -ge 0 ] || fail "Xruns is not a count"
+python3 - "$(prop CpuLoad)" <<'PY' || fail "CpuLoad out of [0, 1]"
+import sys
+v = float(sys.argv[1]); sys.exit(0 if 0.0 <= v <= 1.0 else 1)
+PY
+
+busctl --user call org.foh.Foh1 /org/foh/Foh1 org.foh.Foh1.Manager ListDevices \
+  >"$FOH_SESSION/devices.txt" || fail "ListDevices failed"
+grep -q '"foh-test-sink" "foh test sink" "Audio/Sink"' "$FOH_SESSION/devices.txt" \
+  || fail "ListDevices lacks the null sink: $(cat "$FOH_SESSION/devices.txt")"
+grep -q '"foh-test-source" "foh test source" "Audio/Source/Virtual"' "$FOH_SESSION/devices.txt" \
+  || fail "ListDevices lacks the null source"
+grep -q 'Dummy-Driver' "$FOH_SESSION/devices.txt" && fail "ListDevices lists a non-audio driver node"
+
+"$FOHCTL" status >"$FOH_SESSION/status.txt" || fail "fohctl status failed"
+grep -Eq '^PipeWire +connected$' "$FOH_SESSION/status.txt" || fail "status table: $(cat "$FOH_SESSION/status.txt")"
+grep -Eq "^Sample rate +$rate Hz$" "$FOH_SESSION/status.txt" || fail "status table lacks the rate"
+"$FOHCTL" status --json | python3 -c '
+import json, sys
+s = json.load(sys.stdin)
+assert s["pipewire_connected"] is True, s
+assert s["sample_rate"] == int(sys.argv[1]), s
+assert s["version"] == sys.argv[2], s
+assert s["uptime_usec"] > 0 and s["xruns"] >= 0 and 0 <= s["cpu_load"] <= 1, s
+' "$rate" "$FOH_VERSION" || fail "fohctl status --json"
+"$FOHCTL" devices --json | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+names = {x["name"]: x["media_class"] for x in d}
+assert names.get("foh-test-sink") == "Audio/Sink", d
+assert all(isinstance(x["id"], int) for x in d), d
+' || fail "fohctl devices --json"
+"$FOHCTL" self-check >"$FOH_SESSION/self-check.txt" || fail "self-check failed: $(cat "$FOH_SESSION/self-check.txt")"
+grep -q '^ok pipewire' "$FOH_SESSION/self-check.txt" || fail "self-check does not report PipeWire"
+echo "ok: status follows the graph (rate $rate, quantum $quantum)"

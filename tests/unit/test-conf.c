@@ -1,0 +1,146 @@
+/* Unit tests of foh.conf loading and validation: the shipped default equals
+ * the built-in defaults, valid values are taken, and every kind of bad file
+ * is refused with a message that names the file and the key. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <glib.h>
+#include <glib/gstdio.h>
+
+#include "conf.h"
+
+static char *tmpdir;
+
+static char *write_file(const char *name, const void *data, size_t len)
+{
+	char *path = g_build_filename(tmpdir, name, NULL);
+	g_autoptr(GError) err = NULL;
+
+	g_assert_true(g_file_set_contents(path, data, (gssize)len, &err));
+	return path;
+}
+
+static void test_shipped_default_matches_builtins(void)
+{
+	struct foh_conf *file = NULL, *builtin = foh_conf_new_defaults();
+	g_autofree char *error = NULL;
+
+	g_assert_cmpint(foh_conf_load(g_getenv("FOH_DEFAULT_CONF"), &file, &error), ==, 0);
+	g_assert_null(error);
+	g_assert_cmpint(file->log_level, ==, builtin->log_level);
+	g_assert_cmpstr(file->pipewire_remote, ==, builtin->pipewire_remote);
+	g_assert_cmpuint(file->reconnect_interval_ms, ==, builtin->reconnect_interval_ms);
+	foh_conf_free(file);
+	foh_conf_free(builtin);
+}
+
+static void test_valid_values(void)
+{
+	static const char text[] =
+		"# comment\n[daemon]\nlog-level=debug\npipewire-remote = pipewire-1\n"
+		"reconnect-interval-ms=250\n";
+	g_autofree char *path = write_file("valid.conf", text, strlen(text));
+	g_autofree char *error = NULL;
+	struct foh_conf *c = NULL;
+
+	g_assert_cmpint(foh_conf_load(path, &c, &error), ==, 0);
+	g_assert_cmpint(c->log_level, ==, FOH_LOG_DEBUG);
+	g_assert_cmpstr(c->pipewire_remote, ==, "pipewire-1");
+	g_assert_cmpuint(c->reconnect_interval_ms, ==, 250);
+	g_assert_cmpstr(c->path, ==, path);
+	foh_conf_free(c);
+}
+
+/* Loads data and expects a refusal whose message holds every needle. */
+static void expect_refused(const char *what, const void *data, size_t len,
+		const char *needle1, const char *needle2)
+{
+	g_autofree char *path = write_file("bad.conf", data, len);
+	g_autofree char *error = NULL;
+	struct foh_conf *c = NULL;
+	int res = foh_conf_load(path, &c, &error);
+
+	if (res >= 0 || c != NULL || error == NULL)
+		g_error("%s: was accepted", what);
+	g_test_message("%s -> %s", what, error);
+	if (strstr(error, path) == NULL)
+		g_error("%s: message does not name the file: %s", what, error);
+	if (needle1 && strstr(error, needle1) == NULL)
+		g_error("%s: message lacks '%s': %s", what, needle1, error);
+	if (needle2 && strstr(error, needle2) == NULL)
+		g_error("%s: message lacks '%s': %s", what, needle2, error);
+}
+
+#define REFUSE(what, text, n1, n2) expect_refused(what, text, strlen(text), n1, n2)
+
+static void test_refusals(void)
+{
+	static const unsigned char garbage[] = { 0x7f, 'E', 'L', 'F', 0, 1, 2, 0xff, 0xfe, '\n' };
+	static const unsigned char bad_utf8[] = "[daemon]\nlog-level=\xc3\x28\n";
+	size_t big_len = 10 * 1024 * 1024;
+	g_autofree char *big = g_malloc(big_len);
+
+	REFUSE("syntax error", "[daemon\nlog-level=info\n", "syntax error", NULL);
+	REFUSE("line without =", "[daemon]\nlog-level\n", "syntax error", NULL);
+	REFUSE("wrong type", "[daemon]\nreconnect-interval-ms=soon\n",
+			"reconnect-interval-ms", "integer");
+	REFUSE("trailing junk in number", "[daemon]\nreconnect-interval-ms=100ms\n",
+			"reconnect-interval-ms", "integer");
+	REFUSE("below range", "[daemon]\nreconnect-interval-ms=99\n",
+			"reconnect-interval-ms", "out of range");
+	REFUSE("above range", "[daemon]\nreconnect-interval-ms=10001\n",
+			"reconnect-interval-ms", "[100, 10000]");
+	REFUSE("huge number", "[daemon]\nreconnect-interval-ms=99999999999999999999999\n",
+			"reconnect-interval-ms", "99999999999999999999999 is out of range");
+	REFUSE("unknown enum", "[daemon]\nlog-level=loud\n", "log-level", "debug");
+	REFUSE("unknown key", "[daemon]\nlog-levle=info\n", "log-levle", "unknown key");
+	REFUSE("unknown section", "[deamon]\nlog-level=info\n", "[deamon]", "unknown section");
+	REFUSE("empty", "", "empty", NULL);
+	expect_refused("binary garbage", garbage, sizeof(garbage), "binary", NULL);
+	expect_refused("invalid UTF-8", bad_utf8, sizeof(bad_utf8) - 1, "UTF-8", NULL);
+	memset(big, '#', big_len);
+	expect_refused("10 MB", big, big_len, "limit", NULL);
+}
+
+static void test_missing_file(void)
+{
+	g_autofree char *path = g_build_filename(tmpdir, "absent.conf", NULL);
+	g_autofree char *error = NULL;
+	struct foh_conf *c = NULL;
+
+	g_assert_cmpint(foh_conf_load(path, &c, &error), ==, -ENOENT);
+	g_assert_null(c);
+	g_assert_nonnull(strstr(error, path));
+}
+
+static void test_builtin_defaults(void)
+{
+	g_autofree char *error = NULL;
+	struct foh_conf *c = NULL;
+
+	g_assert_cmpint(foh_conf_load(NULL, &c, &error), ==, 0);
+	g_assert_null(c->path);
+	g_assert_cmpint(c->log_level, ==, FOH_LOG_INFO);
+	g_assert_cmpuint(c->reconnect_interval_ms, ==, 1000);
+	foh_conf_free(c);
+}
+
+int main(int argc, char **argv)
+{
+	int res;
+
+	g_test_init(&argc, &argv, NULL);
+	tmpdir = g_dir_make_tmp("foh-test-conf-XXXXXX", NULL);
+	g_test_add_func("/conf/shipped-default", test_shipped_default_matches_builtins);
+	g_test_add_func("/conf/valid", test_valid_values);
+	g_test_add_func("/conf/refusals", test_refusals);
+	g_test_add_func("/conf/missing", test_missing_file);
+	g_test_add_func("/conf/builtin", test_builtin_defaults);
+	res = g_test_run();
+	(void)g_remove(g_build_filename(tmpdir, "valid.conf", NULL));
+	(void)g_remove(g_build_filename(tmpdir, "bad.conf", NULL));
+	(void)g_rmdir(tmpdir);
+	return res;
+}
