@@ -103,5 +103,6 @@ int main(int argc, char **argv)
 	g_test_add_func("/atomic-file/mkdir-parents", test_mkdir_parents);
 	res = g_test_run();
 	(void)g_rmdir(tmpdir);
+	g_free(tmpdir);
 	return res;
 }

@@ -139,8 +139,12 @@ int main(int argc, char **argv)
 	g_test_add_func("/conf/missing", test_missing_file);
 	g_test_add_func("/conf/builtin", test_builtin_defaults);
 	res = g_test_run();
-	(void)g_remove(g_build_filename(tmpdir, "valid.conf", NULL));
-	(void)g_remove(g_build_filename(tmpdir, "bad.conf", NULL));
+	for (size_t i = 0; i < 2; i++) {
+		g_autofree char *p = g_build_filename(tmpdir,
+				i == 0 ? "valid.conf" : "bad.conf", NULL);
+		(void)g_remove(p);
+	}
 	(void)g_rmdir(tmpdir);
+	g_free(tmpdir);
 	return res;
 }
