@@ -1,4 +1,4 @@
-/* Loading and validation of foh.conf; see conf.h for the keys. */
+/* Loading, validation and saving of foh.conf; see conf.h for the keys. */
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
@@ -12,30 +12,20 @@
 
 #include "foh-config.h"
 #include "conf.h"
+#include "params.h"
+#include "util/atomic-file.h"
 #include "util/cleanup.h"
 
-enum key_type { KEY_INT, KEY_STRING, KEY_LOG_LEVEL };
-
-struct key_spec {
-	const char *name;
-	enum key_type type;
-	int64_t min, max;		/* KEY_INT range; KEY_STRING max length */
-	size_t offset;			/* into struct foh_conf */
+#define D(field) offsetof(struct foh_conf, field)
+static const struct foh_param daemon_params[] = {
+	{ "log-level", "LogLevel", FOH_PARAM_LOG_LEVEL, 0, 0, FOH_LOG_INFO, NULL, D(log_level), 0, NULL },
+	{ "pipewire-remote", NULL, FOH_PARAM_STRING, 0, 255, 0, "", D(pipewire_remote), 0, NULL },
+	{ "reconnect-interval-ms", NULL, FOH_PARAM_UINT, 100, 10000, 1000, NULL,
+		D(reconnect_interval_ms), 0, "ms" },
+	{ "channels", NULL, FOH_PARAM_UINT, 0, FOH_CHANNELS_MAX, 4, NULL, D(channels), 0, NULL },
+	{ "meter-rate", NULL, FOH_PARAM_UINT, 1, 30, 10, NULL, D(meter_rate), 0, "Hz" },
 };
-
-static const struct key_spec daemon_keys[] = {
-	{ "log-level", KEY_LOG_LEVEL, 0, 0, offsetof(struct foh_conf, log_level) },
-	{ "pipewire-remote", KEY_STRING, 0, 255, offsetof(struct foh_conf, pipewire_remote) },
-	{ "reconnect-interval-ms", KEY_INT, 100, 10000, offsetof(struct foh_conf, reconnect_interval_ms) },
-};
-
-static const struct {
-	const char *name;
-	const struct key_spec *keys;
-	size_t n_keys;
-} sections[] = {
-	{ "daemon", daemon_keys, FOH_ELEMENTSOF(daemon_keys) },
-};
+#undef D
 
 struct foh_conf *foh_conf_new_defaults(void)
 {
@@ -43,13 +33,9 @@ struct foh_conf *foh_conf_new_defaults(void)
 
 	if (c == NULL)
 		return NULL;
-	c->log_level = FOH_LOG_INFO;
-	c->pipewire_remote = strdup("");
-	c->reconnect_interval_ms = 1000;
-	if (c->pipewire_remote == NULL) {
-		foh_conf_free(c);
-		return NULL;
-	}
+	foh_params_set_defaults(daemon_params, FOH_ELEMENTSOF(daemon_params), c);
+	for (size_t i = 0; i < FOH_CHANNELS_MAX; i++)
+		foh_channel_settings_defaults(&c->channel[i]);
 	return c;
 }
 
@@ -58,7 +44,6 @@ void foh_conf_free(struct foh_conf *conf)
 	if (conf == NULL)
 		return;
 	free(conf->path);
-	free(conf->pipewire_remote);
 	free(conf);
 }
 
@@ -141,45 +126,75 @@ static int read_config_text(const char *path, char **out, char **error)
 	return 0;
 }
 
-static int parse_value(GKeyFile *kf, const char *group, const struct key_spec *k,
-		struct foh_conf *c, char **reason)
+static int parse_value(GKeyFile *kf, const char *group, const struct foh_param *p,
+		void *base, char **reason)
 {
 	g_autoptr(GError) gerr = NULL;
-	void *field = (char *)c + k->offset;
+	g_autofree char *raw = g_key_file_get_value(kf, group, p->key, NULL);
+	void *field = (char *)base + p->offset;
 
-	switch (k->type) {
-	case KEY_INT: {
-		g_autofree char *raw = g_key_file_get_value(kf, group, k->name, NULL);
-		gint64 v = g_key_file_get_int64(kf, group, k->name, &gerr);
+	switch (p->type) {
+	case FOH_PARAM_BOOL: {
+		gboolean v = g_key_file_get_boolean(kf, group, p->key, &gerr);
+		if (gerr != NULL) {
+			*reason = g_strdup("expected true or false");
+			return -EINVAL;
+		}
+		*(bool *)field = v;
+		return 0;
+	}
+	case FOH_PARAM_UINT: {
+		gint64 v = g_key_file_get_int64(kf, group, p->key, &gerr);
+		char *why = NULL;
+		int res;
 		if (gerr != NULL) {
 			*reason = g_strdup("expected an integer");
 			return -EINVAL;
 		}
 		/* Overflow saturates to G_MAXINT64/G_MININT64: still out of range. */
-		if (v < k->min || v > k->max) {
-			*reason = g_strdup_printf("%s is out of range [%" G_GINT64_FORMAT
-					", %" G_GINT64_FORMAT "]", g_strstrip(raw), k->min, k->max);
-			return -ERANGE;
+		if ((res = foh_param_check_uint(p, v, &why)) < 0) {
+			*reason = g_strdup_printf("%s is out of range [%g, %g]",
+					g_strstrip(raw), p->min, p->max);
+			free(why);
+			return res;
 		}
 		*(uint32_t *)field = (uint32_t)v;
 		return 0;
 	}
-	case KEY_STRING: {
-		g_autofree char *v = g_key_file_get_string(kf, group, k->name, &gerr);
+	case FOH_PARAM_DOUBLE: {
+		double v = g_key_file_get_double(kf, group, p->key, &gerr);
+		char *why = NULL;
+		int res;
+		if (gerr != NULL) {
+			*reason = g_strdup("expected a number");
+			return -EINVAL;
+		}
+		if ((res = foh_param_check_double(p, v, &why)) < 0) {
+			*reason = g_strdup(why ? why : "invalid");
+			free(why);
+			return res;
+		}
+		*(double *)field = v;
+		return 0;
+	}
+	case FOH_PARAM_STRING: {
+		g_autofree char *v = g_key_file_get_string(kf, group, p->key, &gerr);
+		char *why = NULL;
+		int res;
 		if (gerr != NULL) {
 			*reason = g_strdup("expected a string");
 			return -EINVAL;
 		}
-		if ((int64_t)strlen(v) > k->max) {
-			*reason = g_strdup_printf("longer than %" G_GINT64_FORMAT " bytes", k->max);
-			return -ERANGE;
+		if ((res = foh_param_check_string(p, v, &why)) < 0) {
+			*reason = g_strdup(why ? why : "invalid");
+			free(why);
+			return res;
 		}
-		free(*(char **)field);
-		*(char **)field = strdup(v);
-		return *(char **)field ? 0 : -ENOMEM;
+		snprintf(field, (size_t)p->max + 1, "%s", v);
+		return 0;
 	}
-	case KEY_LOG_LEVEL: {
-		g_autofree char *v = g_key_file_get_string(kf, group, k->name, &gerr);
+	case FOH_PARAM_LOG_LEVEL: {
+		g_autofree char *v = g_key_file_get_string(kf, group, p->key, &gerr);
 		if (gerr != NULL || !foh_log_level_from_string(v, field)) {
 			*reason = g_strdup("expected one of error, warning, info, debug");
 			return -EINVAL;
@@ -190,32 +205,58 @@ static int parse_value(GKeyFile *kf, const char *group, const struct key_spec *k
 	return -EINVAL;
 }
 
+/* Resolves a section name to its parameter table and settings struct. */
+static int section_target(struct foh_conf *c, const char *path, const char *group,
+		const struct foh_param **table, size_t *n, void **base, char **error)
+{
+	if (strcmp(group, "daemon") == 0) {
+		*table = daemon_params;
+		*n = FOH_ELEMENTSOF(daemon_params);
+		*base = c;
+		return 0;
+	}
+	if (g_str_has_prefix(group, "channel.")) {
+		const char *num = group + strlen("channel.");
+		guint64 idx = 0;
+		if (!g_ascii_string_to_unsigned(num, 10, 1, FOH_CHANNELS_MAX, &idx, NULL)) {
+			*error = g_strdup_printf("%s: [%s]: channel number must be 1..%d",
+					path, group, FOH_CHANNELS_MAX);
+			return -EINVAL;
+		}
+		if (idx > c->channels) {
+			*error = g_strdup_printf("%s: [%s]: there are only %u channels "
+					"([daemon] channels)", path, group, c->channels);
+			return -EINVAL;
+		}
+		*table = foh_channel_params;
+		*n = foh_channel_n_params;
+		*base = &c->channel[idx - 1];
+		return 0;
+	}
+	*error = g_strdup_printf("%s: [%s]: unknown section", path, group);
+	return -EINVAL;
+}
+
 static int apply_section(GKeyFile *kf, const char *path, const char *group,
 		struct foh_conf *c, char **error)
 {
 	g_auto(GStrv) keys = g_key_file_get_keys(kf, group, NULL, NULL);
-	size_t s;
+	const struct foh_param *table;
+	size_t n_params;
+	void *base;
+	int res;
 
-	for (s = 0; s < FOH_ELEMENTSOF(sections); s++)
-		if (strcmp(sections[s].name, group) == 0)
-			break;
-	if (s == FOH_ELEMENTSOF(sections)) {
-		*error = g_strdup_printf("%s: [%s]: unknown section", path, group);
-		return -EINVAL;
-	}
+	if ((res = section_target(c, path, group, &table, &n_params, &base, error)) < 0)
+		return res;
 	for (size_t i = 0; keys != NULL && keys[i] != NULL; i++) {
-		const struct key_spec *k = NULL;
+		const struct foh_param *p = foh_params_find_key(table, n_params, keys[i]);
 		g_autofree char *reason = NULL;
-		int res;
 
-		for (size_t j = 0; j < sections[s].n_keys; j++)
-			if (strcmp(sections[s].keys[j].name, keys[i]) == 0)
-				k = &sections[s].keys[j];
-		if (k == NULL) {
+		if (p == NULL) {
 			*error = g_strdup_printf("%s: [%s] %s: unknown key", path, group, keys[i]);
 			return -EINVAL;
 		}
-		if ((res = parse_value(kf, group, k, c, &reason)) < 0) {
+		if ((res = parse_value(kf, group, p, base, &reason)) < 0) {
 			*error = g_strdup_printf("%s: [%s] %s: %s", path, group, keys[i], reason);
 			return res;
 		}
@@ -247,8 +288,13 @@ int foh_conf_load(const char *path, struct foh_conf **out, char **error)
 		goto error;
 	}
 	groups = g_key_file_get_groups(kf, NULL);
+	/* [daemon] first: it says how many channel sections may follow. */
+	if (g_key_file_has_group(kf, "daemon") &&
+	    (res = apply_section(kf, path, "daemon", c, error)) < 0)
+		goto error;
 	for (size_t i = 0; groups[i] != NULL; i++)
-		if ((res = apply_section(kf, path, groups[i], c, error)) < 0)
+		if (strcmp(groups[i], "daemon") != 0 &&
+		    (res = apply_section(kf, path, groups[i], c, error)) < 0)
 			goto error;
 	if ((c->path = strdup(path)) == NULL) {
 		res = -ENOMEM;
@@ -261,4 +307,79 @@ error:
 	if (*error == NULL)
 		*error = g_strdup_printf("%s: %s", path, strerror(-res));
 	return res;
+}
+
+static bool value_is_default(const struct foh_param *p, const void *base)
+{
+	const void *field = (const char *)base + p->offset;
+
+	switch (p->type) {
+	case FOH_PARAM_BOOL:
+		return *(const bool *)field == (p->def != 0.0);
+	case FOH_PARAM_UINT:
+		return *(const uint32_t *)field == (uint32_t)p->def;
+	case FOH_PARAM_DOUBLE:
+		return *(const double *)field == p->def;
+	case FOH_PARAM_STRING:
+		return strcmp(field, p->def_str ? p->def_str : "") == 0;
+	case FOH_PARAM_LOG_LEVEL:
+		return *(const enum foh_log_level *)field == (enum foh_log_level)p->def;
+	}
+	return false;
+}
+
+static void store_value(GKeyFile *kf, const char *group, const struct foh_param *p,
+		const void *base)
+{
+	const void *field = (const char *)base + p->offset;
+	char buf[G_ASCII_DTOSTR_BUF_SIZE];
+
+	if (value_is_default(p, base) && !g_key_file_has_key(kf, group, p->key, NULL))
+		return;
+	switch (p->type) {
+	case FOH_PARAM_BOOL:
+		g_key_file_set_boolean(kf, group, p->key, *(const bool *)field);
+		break;
+	case FOH_PARAM_UINT:
+		g_key_file_set_uint64(kf, group, p->key, *(const uint32_t *)field);
+		break;
+	case FOH_PARAM_DOUBLE:
+		g_key_file_set_value(kf, group, p->key,
+				g_ascii_dtostr(buf, sizeof(buf), *(const double *)field));
+		break;
+	case FOH_PARAM_STRING:
+		g_key_file_set_string(kf, group, p->key, field);
+		break;
+	case FOH_PARAM_LOG_LEVEL:
+		g_key_file_set_string(kf, group, p->key,
+				foh_log_level_to_string(*(const enum foh_log_level *)field));
+		break;
+	}
+}
+
+int foh_conf_save(const struct foh_conf *conf, const char *path)
+{
+	g_autoptr(GKeyFile) kf = g_key_file_new();
+	g_autofree char *data = NULL;
+	gsize len = 0;
+	int res;
+
+	/* Keep the user's comments and layout when the file is there and valid. */
+	(void)g_key_file_load_from_file(kf, path, G_KEY_FILE_KEEP_COMMENTS, NULL);
+	for (size_t i = 0; i < FOH_ELEMENTSOF(daemon_params); i++)
+		store_value(kf, "daemon", &daemon_params[i], conf);
+	for (uint32_t ch = 0; ch < conf->channels; ch++) {
+		g_autofree char *group = g_strdup_printf("channel.%u", ch + 1);
+		for (size_t i = 0; i < foh_channel_n_params; i++)
+			store_value(kf, group, &foh_channel_params[i], &conf->channel[ch]);
+	}
+	/* Sections of channels that no longer exist would make the file invalid. */
+	for (uint32_t ch = conf->channels; ch < FOH_CHANNELS_MAX; ch++) {
+		g_autofree char *group = g_strdup_printf("channel.%u", ch + 1);
+		(void)g_key_file_remove_group(kf, group, NULL);
+	}
+	data = g_key_file_to_data(kf, &len, NULL);
+	if ((res = foh_mkdir_parents(path)) < 0)
+		return res;
+	return foh_atomic_write(path, data, len, 0644);
 }

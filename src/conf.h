@@ -1,20 +1,25 @@
-/* foh.conf: loading, validation and defaults of the daemon's key file.
+/* foh.conf: loading, validation, defaults and persistence of the daemon's
+ * key file.
  *
  * A file is read whole (at most FOH_CONF_MAX_SIZE bytes), checked for
  * binary content and UTF-8, parsed as a GLib key file, and every section and
- * key is validated against a table before anything is applied: a config is
- * either taken whole or refused with "file: [section] key: reason".
+ * key is validated against the parameter tables before anything is applied:
+ * a config is either taken whole or refused with "file: [section] key: reason".
  *
  * Keys of [daemon]:
  *   log-level              error | warning | info | debug        (info)
  *   pipewire-remote        PipeWire remote name, "" = default     ("")
  *   reconnect-interval-ms  100..10000, retry period while PipeWire is away (1000)
+ *   channels               0..64 logical channels                 (4)
+ *   meter-rate             1..30 Hz, rate of the Levels signal    (10)
+ * Sections [channel.1] .. [channel.<channels>]: see channel-settings.h.
  */
 #pragma once
 
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "channel-settings.h"
 #include "util/log.h"
 
 #define FOH_CONF_MAX_SIZE (1024 * 1024)
@@ -22,8 +27,11 @@
 struct foh_conf {
 	char *path;			/* file it came from; NULL for built-in defaults */
 	enum foh_log_level log_level;
-	char *pipewire_remote;
+	char pipewire_remote[256];
 	uint32_t reconnect_interval_ms;
+	uint32_t channels;
+	uint32_t meter_rate;
+	struct foh_channel_settings channel[FOH_CHANNELS_MAX];
 };
 
 /* Where the config comes from: the command line, else the user's file if it
@@ -36,7 +44,13 @@ char *foh_conf_user_path(void);
 struct foh_conf *foh_conf_new_defaults(void);
 
 /* Loads and validates path (NULL: built-in defaults). On failure returns a
- * negative errno and sets *error to a message naming file, key and reason. */
+ * negative errno and sets *error (free with g_free) to a message naming
+ * file, key and reason. */
 int foh_conf_load(const char *path, struct foh_conf **out, char **error);
+
+/* Writes conf to path atomically. Comments and keys of an existing valid
+ * file are kept; a key is written when the file had it or its value is not
+ * the default. */
+int foh_conf_save(const struct foh_conf *conf, const char *path);
 
 void foh_conf_free(struct foh_conf *conf);

@@ -32,6 +32,9 @@ static void test_shipped_default_matches_builtins(void)
 	g_assert_cmpint(file->log_level, ==, builtin->log_level);
 	g_assert_cmpstr(file->pipewire_remote, ==, builtin->pipewire_remote);
 	g_assert_cmpuint(file->reconnect_interval_ms, ==, builtin->reconnect_interval_ms);
+	g_assert_cmpuint(file->channels, ==, builtin->channels);
+	g_assert_cmpuint(file->meter_rate, ==, builtin->meter_rate);
+	g_assert_cmpmem(file->channel, sizeof(file->channel), builtin->channel, sizeof(builtin->channel));
 	foh_conf_free(file);
 	foh_conf_free(builtin);
 }
@@ -104,6 +107,77 @@ static void test_refusals(void)
 	expect_refused("10 MB", big, big_len, "limit", NULL);
 }
 
+static void test_channel_sections(void)
+{
+	static const char text[] =
+		"[daemon]\nchannels = 2\nmeter-rate = 20\n"
+		"[channel.2]\nname = Host mic\ninput = alsa_input.usb\naudio-channels = 1\n"
+		"comp-threshold = -18.5\nmute = true\neq-band3-gain = -4\n";
+	g_autofree char *path = write_file("valid.conf", text, strlen(text));
+	g_autofree char *error = NULL;
+	struct foh_conf *c = NULL;
+
+	g_assert_cmpint(foh_conf_load(path, &c, &error), ==, 0);
+	g_assert_cmpuint(c->channels, ==, 2);
+	g_assert_cmpuint(c->meter_rate, ==, 20);
+	g_assert_cmpstr(c->channel[1].name, ==, "Host mic");
+	g_assert_cmpstr(c->channel[1].input, ==, "alsa_input.usb");
+	g_assert_cmpuint(c->channel[1].audio_channels, ==, 1);
+	g_assert_cmpfloat(c->channel[1].comp_threshold, ==, -18.5);
+	g_assert_true(c->channel[1].mute);
+	g_assert_cmpfloat(c->channel[1].eq_band[2].gain, ==, -4.0);
+	/* Channel 1 keeps the documented defaults. */
+	g_assert_cmpfloat(c->channel[0].comp_threshold, ==, -20.0);
+	g_assert_cmpfloat(c->channel[0].comp_ratio, ==, 2.0);
+	g_assert_cmpfloat(c->channel[0].limiter_ceiling, ==, -3.0);
+	g_assert_false(c->channel[0].mute);
+	g_assert_cmpuint(c->channel[0].audio_channels, ==, 2);
+	foh_conf_free(c);
+}
+
+static void test_channel_refusals(void)
+{
+	REFUSE("channel beyond count", "[daemon]\nchannels = 4\n[channel.5]\ngain = 1\n",
+			"[channel.5]", "only 4 channels");
+	REFUSE("channel zero", "[channel.0]\ngain = 1\n", "[channel.0]", "1..64");
+	REFUSE("channel not a number", "[channel.x]\ngain = 1\n", "[channel.x]", NULL);
+	REFUSE("too many channels", "[daemon]\nchannels = 65\n", "channels", "[0, 64]");
+	REFUSE("NaN", "[channel.1]\ncomp-ratio = nan\n", "comp-ratio", "finite");
+	REFUSE("infinity", "[channel.1]\ngain = inf\n", "gain", "finite");
+	REFUSE("double out of range", "[channel.1]\ncomp-ratio = 0.5\n", "comp-ratio", "[1, 100]");
+	REFUSE("bad bool", "[channel.1]\nmute = maybe\n", "mute", "true or false");
+	REFUSE("mono/stereo only", "[channel.1]\naudio-channels = 3\n", "audio-channels", NULL);
+	REFUSE("control character", "[channel.1]\nname = a\tb\n", "name", "control character");
+	REFUSE("meter rate", "[daemon]\nmeter-rate = 31\n", "meter-rate", "[1, 30]");
+}
+
+/* Saving keeps the user's comments, writes what differs from the default,
+ * and what it writes loads back to the same settings. */
+static void test_save_round_trip(void)
+{
+	static const char text[] = "# my booth\n[daemon]\n# two mics\nchannels = 2\n";
+	g_autofree char *path = write_file("valid.conf", text, strlen(text));
+	g_autofree char *error = NULL, *saved = NULL;
+	struct foh_conf *c = NULL, *back = NULL;
+
+	g_assert_cmpint(foh_conf_load(path, &c, &error), ==, 0);
+	c->channel[1].gain = 4.5;
+	c->channel[0].mute = true;
+	snprintf(c->channel[0].name, sizeof(c->channel[0].name), "Pastor");
+	g_assert_cmpint(foh_conf_save(c, path), ==, 0);
+	g_assert_true(g_file_get_contents(path, &saved, NULL, NULL));
+	g_assert_nonnull(strstr(saved, "# my booth"));
+	g_assert_nonnull(strstr(saved, "# two mics"));
+	g_assert_null(strstr(saved, "comp-ratio"));
+	g_assert_cmpint(foh_conf_load(path, &back, &error), ==, 0);
+	g_assert_cmpfloat(back->channel[1].gain, ==, 4.5);
+	g_assert_true(back->channel[0].mute);
+	g_assert_cmpstr(back->channel[0].name, ==, "Pastor");
+	g_assert_cmpuint(back->channels, ==, 2);
+	foh_conf_free(c);
+	foh_conf_free(back);
+}
+
 static void test_missing_file(void)
 {
 	g_autofree char *path = g_build_filename(tmpdir, "absent.conf", NULL);
@@ -136,6 +210,9 @@ int main(int argc, char **argv)
 	g_test_add_func("/conf/shipped-default", test_shipped_default_matches_builtins);
 	g_test_add_func("/conf/valid", test_valid_values);
 	g_test_add_func("/conf/refusals", test_refusals);
+	g_test_add_func("/conf/channels", test_channel_sections);
+	g_test_add_func("/conf/channel-refusals", test_channel_refusals);
+	g_test_add_func("/conf/save-round-trip", test_save_round_trip);
 	g_test_add_func("/conf/missing", test_missing_file);
 	g_test_add_func("/conf/builtin", test_builtin_defaults);
 	res = g_test_run();
