@@ -1,0 +1,16 @@
+/* Umbrella header for the pure C DSP blocks (no PipeWire, sd-bus or GLib).
+ * Every block has the same shape: foh_X_init(s, rate), foh_X_set(s, params),
+ * foh_X_run(s, inl, inr, outl, outr, n) with n <= FOH_DSP_MAX_FRAMES (mono
+ * when the right channel pointers are NULL; meters take inputs only) and
+ * foh_X_reset(s). State is a plain struct; nothing allocates. */
+#pragma once
+
+#include "dsp-util.h"
+#include "biquad.h"
+#include "eq.h"
+#include "gate.h"
+#include "comp.h"
+#include "limiter.h"
+#include "meter.h"
+#include "loudness.h"
+#include "selfcheck.h"

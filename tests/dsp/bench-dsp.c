@@ -1,0 +1,151 @@
+/* DSP benchmarks: ns per stereo frame for every block and for the full
+ * strip (gate -> compressor -> 4-band EQ + HPF -> limiter -> meters ->
+ * loudness) with true peak on and off, at quanta 64, 256 and 1024; and ns
+ * per loudness 100 ms update. The input is 4 s of stereo noise with a
+ * slowly moving level around -20 dBFS and loud bursts, so every dynamics
+ * block is working. Each figure is the best of 5 passes over the 4 s.
+ * Prints: BENCH <name> ns_per_frame=<x> quantum=<n> */
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "foh-dsp.h"
+
+#define RATE	48000u
+#define LEN	(4 * RATE)
+#define PASSES	5
+
+static float in_l[LEN], in_r[LEN], buf_l[LEN], buf_r[LEN];
+
+struct strip {
+	struct foh_gate gate;
+	struct foh_comp comp;
+	struct foh_eq eq;
+	struct foh_limiter lim;
+	struct foh_meter meter;
+	struct foh_loudness loud;
+};
+
+static struct strip st;
+
+enum which { GATE, COMP, EQ, LIM, LIM_TP, METER, LOUD, LOUD_TP, STRIP,
+	STRIP_TP, NWHICH };
+static const char *const names[] = { "gate", "comp", "eq", "limiter",
+	"limiter_tp", "meter", "loudness", "loudness_tp", "strip", "strip_tp" };
+
+static double now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e9 + ts.tv_nsec;
+}
+
+static void setup(bool tp)
+{
+	struct foh_gate_params gp;
+	struct foh_comp_params cp;
+	struct foh_eq_params ep;
+	struct foh_limiter_params lp = { -1.0f, 50.0f, tp };
+	struct foh_loudness_params lo = { tp };
+
+	foh_gate_init(&st.gate, RATE);
+	foh_gate_default_params(&gp);
+	foh_gate_set(&st.gate, &gp);
+	foh_comp_init(&st.comp, RATE);
+	foh_comp_default_params(&cp);
+	cp.makeup_db = 6.0f;
+	foh_comp_set(&st.comp, &cp);
+	foh_eq_init(&st.eq, RATE);
+	foh_eq_default_params(&ep);
+	ep.hpf_on = true;
+	for (int i = 0; i < FOH_EQ_BANDS; i++) {
+		ep.band[i].on = true;
+		ep.band[i].filter.gain_db = i % 2 ? -3.0f : 4.0f;
+	}
+	foh_eq_set(&st.eq, &ep);
+	foh_limiter_init(&st.lim, RATE);
+	foh_limiter_set(&st.lim, &lp);
+	foh_meter_init(&st.meter, RATE);
+	foh_loudness_init(&st.loud, RATE);
+	foh_loudness_set(&st.loud, &lo);
+}
+
+static void run_one(enum which w, float *l, float *r, uint32_t n)
+{
+	switch (w) {
+	case GATE: foh_gate_run(&st.gate, l, r, l, r, n); break;
+	case COMP: foh_comp_run(&st.comp, l, r, l, r, n); break;
+	case EQ: foh_eq_run(&st.eq, l, r, l, r, n); break;
+	case LIM: case LIM_TP: foh_limiter_run(&st.lim, l, r, l, r, n); break;
+	case METER: foh_meter_run(&st.meter, l, r, n); break;
+	case LOUD: case LOUD_TP: foh_loudness_run(&st.loud, l, r, n); break;
+	default:
+		foh_gate_run(&st.gate, l, r, l, r, n);
+		foh_comp_run(&st.comp, l, r, l, r, n);
+		foh_eq_run(&st.eq, l, r, l, r, n);
+		foh_limiter_run(&st.lim, l, r, l, r, n);
+		foh_meter_run(&st.meter, l, r, n);
+		foh_meter_push_gr(&st.meter, foh_comp_max_reduction_db(&st.comp));
+		foh_loudness_run(&st.loud, l, r, n);
+		break;
+	}
+}
+
+static double bench(enum which w, uint32_t quantum)
+{
+	double best = 1e30;
+
+	setup(w == LIM_TP || w == LOUD_TP || w == STRIP_TP);
+	for (int p = 0; p < PASSES; p++) {
+		memcpy(buf_l, in_l, sizeof(buf_l));
+		memcpy(buf_r, in_r, sizeof(buf_r));
+		double t0 = now_ns();
+		for (uint32_t t = 0; t + quantum <= LEN; t += quantum)
+			run_one(w, buf_l + t, buf_r + t, quantum);
+		double dt = now_ns() - t0;
+		best = dt < best ? dt : best;
+	}
+	return best / (double)(LEN / quantum * quantum);
+}
+
+static void bench_loudness_update(void)
+{
+	const int n = 200000;
+	double best = 1e30;
+
+	for (int p = 0; p < PASSES; p++) {
+		foh_loudness_init(&st.loud, RATE);
+		double t0 = now_ns();
+		for (int i = 0; i < n; i++)
+			foh_loudness_push_block(&st.loud,
+					1e-3 * (1.0 + 0.9 * sin(i * 0.01)));
+		double dt = now_ns() - t0;
+		best = dt < best ? dt : best;
+	}
+	printf("BENCH loudness_update ns_per_update=%.1f\n", best / n);
+}
+
+int main(void)
+{
+	static const uint32_t quanta[] = { 64, 256, 1024 };
+	uint64_t x = 88172645463325252ull;
+
+	for (uint32_t i = 0; i < LEN; i++) {
+		double t = (double)i / RATE;
+		double lvl = 0.1 * (1.0 + 0.8 * sin(2.0 * M_PI * 0.5 * t));
+		if ((i / 12000) % 7 == 3)
+			lvl = 0.9;
+		x ^= x << 13; x ^= x >> 7; x ^= x << 17;
+		double u = (double)(x >> 11) / 9007199254740992.0 - 0.5;
+		x ^= x << 13; x ^= x >> 7; x ^= x << 17;
+		double v = (double)(x >> 11) / 9007199254740992.0 - 0.5;
+		in_l[i] = (float)(lvl * (u + 0.3 * sin(2.0 * M_PI * 220.0 * t)));
+		in_r[i] = (float)(lvl * (v + 0.3 * sin(2.0 * M_PI * 330.0 * t)));
+	}
+	for (int w = 0; w < NWHICH; w++)
+		for (int q = 0; q < 3; q++)
+			printf("BENCH %s ns_per_frame=%.2f quantum=%u\n", names[w],
+					bench(w, quanta[q]), quanta[q]);
+	bench_loudness_update();
+	return 0;
+}
