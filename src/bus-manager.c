@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 
@@ -53,15 +54,18 @@ static int property_get_xruns(sd_bus *bus, const char *path, const char *interfa
 		const char *property, sd_bus_message *reply, void *userdata,
 		sd_bus_error *error)
 {
-	/* No foh node runs in the graph yet, so none can miss its deadline. */
-	return sd_bus_message_append(reply, "t", (uint64_t)0);
+	struct foh_daemon *d = userdata;
+
+	return sd_bus_message_append(reply, "t", foh_daemon_xruns(d));
 }
 
 static int property_get_cpu_load(sd_bus *bus, const char *path, const char *interface,
 		const char *property, sd_bus_message *reply, void *userdata,
 		sd_bus_error *error)
 {
-	return sd_bus_message_append(reply, "d", 0.0);
+	struct foh_daemon *d = userdata;
+
+	return sd_bus_message_append(reply, "d", d->cpu_load);
 }
 
 static int property_get_connected(sd_bus *bus, const char *path, const char *interface,
@@ -77,8 +81,14 @@ static int property_get_channels(sd_bus *bus, const char *path, const char *inte
 		const char *property, sd_bus_message *reply, void *userdata,
 		sd_bus_error *error)
 {
+	struct foh_daemon *d = userdata;
 	int r = sd_bus_message_open_container(reply, 'a', "o");
 
+	for (uint32_t i = 0; r >= 0 && i < d->n_channels; i++) {
+		char obj[64];
+		snprintf(obj, sizeof(obj), FOH_CHANNEL_PATH_PREFIX "%u", i + 1);
+		r = sd_bus_message_append(reply, "o", obj);
+	}
 	if (r < 0)
 		return r;
 	return sd_bus_message_close_container(reply);
@@ -121,6 +131,37 @@ static int method_self_check(sd_bus_message *m, void *userdata, sd_bus_error *er
 	if (report == NULL)
 		return -ENOMEM;
 	return sd_bus_reply_method_return(m, "bs", passed, report);
+}
+
+static int method_play_test_tone(sd_bus_message *m, void *userdata, sd_bus_error *error)
+{
+	struct foh_daemon *d = userdata;
+	uint32_t channel, rate = foh_engine_sample_rate(d->engine);
+	double hz, seconds, level;
+	int r;
+
+	if ((r = sd_bus_message_read(m, "uddd", &channel, &hz, &seconds, &level)) < 0)
+		return r;
+	if (channel < 1 || channel > d->n_channels)
+		return sd_bus_error_setf(error, FOH_ERROR_NOT_FOUND,
+				"channel %u does not exist; channels are 1..%u", channel, d->n_channels);
+	if (!(hz >= 20.0 && hz <= 20000.0) || (rate > 0 && hz >= 0.45 * rate))
+		return sd_bus_error_setf(error, FOH_ERROR_INVALID_ARGUMENT,
+				"hz: %g is out of range; allowed range is [20, %g] Hz", hz,
+				rate > 0 && 0.45 * rate < 20000.0 ? 0.45 * rate : 20000.0);
+	if (!(seconds > 0.0 && seconds <= 60.0))
+		return sd_bus_error_setf(error, FOH_ERROR_INVALID_ARGUMENT,
+				"seconds: %g is out of range; allowed range is (0, 60]", seconds);
+	if (!(level >= -60.0 && level <= 0.0))
+		return sd_bus_error_setf(error, FOH_ERROR_INVALID_ARGUMENT,
+				"level_dbfs: %g is out of range; allowed range is [-60, 0] dBFS", level);
+	r = foh_channel_play_tone(d->channels[channel - 1]->channel, hz, seconds, level);
+	if (r == -ENOTCONN)
+		return sd_bus_error_setf(error, FOH_ERROR_NOT_CONNECTED,
+				"channel %u is not in the graph (is PipeWire running?)", channel);
+	if (r < 0)
+		return sd_bus_error_set_errno(error, r);
+	return sd_bus_reply_method_return(m, NULL);
 }
 
 static int method_list_devices(sd_bus_message *m, void *userdata, sd_bus_error *error)
@@ -180,6 +221,9 @@ static const sd_bus_vtable manager_vtable[] = {
 	SD_BUS_METHOD_WITH_ARGS("SelfCheck", SD_BUS_NO_ARGS,
 			SD_BUS_RESULT("b", passed, "s", report),
 			method_self_check, SD_BUS_VTABLE_UNPRIVILEGED),
+	SD_BUS_METHOD_WITH_ARGS("PlayTestTone",
+			SD_BUS_ARGS("u", channel, "d", hz, "d", seconds, "d", level_dbfs),
+			SD_BUS_NO_RESULT, method_play_test_tone, SD_BUS_VTABLE_UNPRIVILEGED),
 	SD_BUS_METHOD_WITH_ARGS("ListDevices", SD_BUS_NO_ARGS,
 			SD_BUS_RESULT("a(usss)", devices),
 			method_list_devices, SD_BUS_VTABLE_UNPRIVILEGED),

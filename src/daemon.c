@@ -10,6 +10,7 @@
 #include <systemd/sd-daemon.h>
 
 #include "daemon.h"
+#include "dsp/selfcheck.h"
 #include "util/log.h"
 
 int foh_daemon_reload(struct foh_daemon *d, char **error)
@@ -36,8 +37,11 @@ int foh_daemon_reload(struct foh_daemon *d, char **error)
 		(void)sd_notify(0, "READY=1");
 		return res;
 	}
+	/* The file wins over changes not yet written: it is what was asked for. */
+	foh_daemon_cancel_save(d);
 	d->conf = next;
 	foh_log_set_level(next->log_level);
+	(void)foh_daemon_sync_channels(d, prev);
 	foh_info("reloaded %s", next->path ? next->path : "built-in defaults");
 	if (prev->log_level != next->log_level)
 		foh_bus_manager_emit(d, "LogLevel", NULL);
@@ -52,7 +56,9 @@ bool foh_daemon_self_check(struct foh_daemon *d, char **report)
 {
 	GString *out = g_string_new(NULL);
 	bool connected = foh_engine_connected(d->engine);
-	bool passed = connected;
+	char dsp[2048];
+	bool dsp_ok = foh_dsp_self_check(dsp, sizeof(dsp));
+	uint32_t streaming = 0;
 
 	g_string_append_printf(out, "ok config: %s\n",
 			d->conf->path ? d->conf->path : "built-in defaults");
@@ -61,7 +67,14 @@ bool foh_daemon_self_check(struct foh_daemon *d, char **report)
 				foh_engine_sample_rate(d->engine), foh_engine_quantum(d->engine));
 	else
 		g_string_append(out, "FAIL pipewire: not connected\n");
+	for (uint32_t i = 0; i < d->n_channels; i++)
+		streaming += foh_channel_is_connected(d->channels[i]->channel);
+	g_string_append_printf(out, "%s channels: %u of %u in the graph\n",
+			streaming == d->n_channels ? "ok" : "FAIL", streaming, d->n_channels);
+	g_string_append(out, dsp);
+	if (out->len > 0 && out->str[out->len - 1] != '\n')
+		g_string_append_c(out, '\n');
 	*report = strdup(out->str);
 	g_string_free(out, TRUE);
-	return passed;
+	return connected && dsp_ok && streaming == d->n_channels;
 }

@@ -8,17 +8,30 @@
 #include <systemd/sd-bus.h>
 #include <systemd/sd-event.h>
 
+#include "channel.h"
 #include "conf.h"
 #include "engine.h"
 
 #define FOH_BUS_NAME "org.foh.Foh1"
 #define FOH_OBJECT_PATH "/org/foh/Foh1"
 #define FOH_MANAGER_INTERFACE "org.foh.Foh1.Manager"
+#define FOH_CHANNEL_INTERFACE "org.foh.Foh1.Channel"
+#define FOH_CHANNEL_PATH_PREFIX "/org/foh/Foh1/channel/"
 
 #define FOH_ERROR_INVALID_CONFIG "org.foh.Foh1.Error.InvalidConfig"
 #define FOH_ERROR_INVALID_ARGUMENT "org.foh.Foh1.Error.InvalidArgument"
 #define FOH_ERROR_NOT_FOUND "org.foh.Foh1.Error.NotFound"
 #define FOH_ERROR_NOT_CONNECTED "org.foh.Foh1.Error.NotConnected"
+
+/* A channel as fohd serves it: the graph module, its D-Bus object, and the
+ * latest levels the main thread read from it. */
+struct foh_channel_slot {
+	struct foh_daemon *daemon;
+	uint32_t index;			/* 1-based */
+	struct foh_channel *channel;
+	sd_bus_slot *bus_slot;
+	struct foh_strip_levels levels;
+};
 
 struct foh_daemon {
 	sd_event *event;
@@ -28,6 +41,15 @@ struct foh_daemon {
 	struct foh_conf *conf;
 	char *cli_config;		/* --config, or NULL */
 	uint64_t start_usec;		/* CLOCK_MONOTONIC */
+
+	struct foh_channel_slot *channels[FOH_CHANNELS_MAX];
+	uint32_t n_channels;
+	sd_event_source *meter_timer;
+	sd_event_source *save_timer;
+	bool save_pending;
+	uint64_t xruns_retired;		/* of channels that were removed */
+	uint64_t last_busy_ns, last_cycle_ns;
+	double cpu_load;
 };
 
 /* Loads, validates and applies the config. On failure nothing changes and
@@ -37,6 +59,25 @@ int foh_daemon_reload(struct foh_daemon *d, char **error);
 /* Runs every self-check; returns whether all passed and a report (free()). */
 bool foh_daemon_self_check(struct foh_daemon *d, char **report);
 
+/* Creates, updates or removes channels to match d->conf (hot reload too). */
+int foh_daemon_sync_channels(struct foh_daemon *d, const struct foh_conf *old);
+void foh_daemon_free_channels(struct foh_daemon *d);
+/* Connects or disconnects every channel's streams with PipeWire. */
+void foh_daemon_channels_connection(struct foh_daemon *d, bool connected);
+/* Settings of channel index changed over D-Bus: apply and persist. */
+int foh_daemon_channel_changed(struct foh_daemon *d, uint32_t index, bool structural);
+/* Debounced atomic save of d->conf (at most one write per 250 ms). */
+void foh_daemon_schedule_save(struct foh_daemon *d);
+int foh_daemon_flush_save(struct foh_daemon *d);
+void foh_daemon_cancel_save(struct foh_daemon *d);
+int foh_daemon_start_meters(struct foh_daemon *d);
+uint64_t foh_daemon_xruns(struct foh_daemon *d);
+
 int foh_bus_manager_register(struct foh_daemon *d);
+int foh_bus_channel_add(struct foh_daemon *d, struct foh_channel_slot *slot);
+void foh_bus_channel_remove(struct foh_daemon *d, struct foh_channel_slot *slot);
+void foh_bus_channel_emit_levels(struct foh_daemon *d, struct foh_channel_slot *slot);
+void foh_bus_channel_emit_changed(struct foh_daemon *d, struct foh_channel_slot *slot,
+		const char *property);
 void foh_bus_manager_emit(struct foh_daemon *d, const char *property, ...)
 	__attribute__((sentinel));

@@ -88,6 +88,7 @@ static void on_connection(void *data, bool connected)
 {
 	struct foh_daemon *d = data;
 
+	foh_daemon_channels_connection(d, connected);
 	foh_bus_manager_emit(d, "PipeWireConnected", NULL);
 }
 
@@ -145,6 +146,11 @@ static int setup_bus(struct foh_daemon *d)
 
 static void daemon_clear(struct foh_daemon *d)
 {
+	if (d->conf != NULL)
+		(void)foh_daemon_flush_save(d);
+	foh_daemon_free_channels(d);
+	sd_event_source_disable_unref(d->meter_timer);
+	sd_event_source_disable_unref(d->save_timer);
 	foh_engine_free(d->engine);
 	sd_bus_slot_unref(d->manager_slot);
 	sd_bus_flush_close_unref(d->bus);
@@ -176,6 +182,8 @@ static int run(struct foh_daemon *d)
 		return r;
 	}
 	if ((r = setup_bus(d)) < 0)
+		return r;
+	if ((r = foh_daemon_sync_channels(d, NULL)) < 0 || (r = foh_daemon_start_meters(d)) < 0)
 		return r;
 	foh_info("fohd %s ready (config: %s)", FOH_VERSION,
 			d->conf->path ? d->conf->path : "built-in defaults");

@@ -111,3 +111,54 @@ prop() {
 prop_is() {
   [ "$(prop "$1")" = "$2" ]
 }
+
+CHANNEL_IFACE=org.foh.Foh1.Channel
+
+# chprop N NAME: a channel property's value, without its type.
+chprop() {
+  busctl --user get-property org.foh.Foh1 "/org/foh/Foh1/channel/$1" $CHANNEL_IFACE "$2" \
+    | cut -d' ' -f2-
+}
+
+# chset N NAME SIG VALUE: sets a channel property; fails the test if refused.
+chset() {
+  busctl --user -- set-property org.foh.Foh1 "/org/foh/Foh1/channel/$1" $CHANNEL_IFACE "$2" "$3" "$4" \
+    || fail "setting channel $1 $2=$4 was refused"
+}
+
+tone() {
+  python3 "$FOH_TESTS/tools/audio.py" tone "$@"
+}
+
+levels() {
+  python3 "$FOH_TESTS/tools/audio.py" levels "$@"
+}
+
+# through_channel N TONE.wav OUT.wav: plays TONE into channel N's virtual
+# sink while recording the test sink's monitor into OUT.
+through_channel() {
+  local n=$1 in=$2 out=$3
+  spawn rec pw-record --target foh-test-sink -P '{ stream.capture.sink=true }' "$out"
+  wait_for 5 pw_client_running pw-record || fail "pw-record did not start"
+  pw-play --target "foh.ch$n.capture" "$in" || fail "pw-play failed"
+  stop rec
+}
+
+pw_client_running() {
+  pw-cli ls Node 2>/dev/null | grep -q "node.name = \"$1\""
+}
+
+# within VALUE LO HI: LO <= VALUE <= HI (decimals).
+within() {
+  python3 -c 'import sys; v, lo, hi = map(float, sys.argv[1:]); sys.exit(0 if lo <= v <= hi else 1)' "$@"
+}
+
+# node_id NAME: the PipeWire id of the node called NAME (empty if none).
+node_id() {
+  pw-dump 2>/dev/null | python3 -c '
+import json, sys
+for o in json.load(sys.stdin):
+    props = (o.get("info") or {}).get("props") or {}
+    if o.get("type", "").endswith(":Node") and props.get("node.name") == sys.argv[1]:
+        print(o["id"]); break' "$1"
+}

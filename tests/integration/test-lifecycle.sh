@@ -22,7 +22,8 @@ kill -HUP "$pid"
 wait_for 5 has '^RELOADING=1' || fail "no RELOADING=1 after SIGHUP"
 grep -A3 '^RELOADING=1' "$FOH_SESSION/notify.log" | grep -Eq '^MONOTONIC_USEC=[0-9]+$' \
   || fail "RELOADING without MONOTONIC_USEC"
-wait_for 5 test "$(grep -c '^READY=1' "$FOH_SESSION/notify.log")" -ge 2 || fail "no READY=1 after reload"
+ready_twice() { [ "$(grep -c '^READY=1' "$FOH_SESSION/notify.log")" -ge 2 ]; }
+wait_for 5 ready_twice || fail "no READY=1 after reload"
 kill -TERM "$pid"
 wait "$pid"; status=$?
 [ "$status" -eq 0 ] || fail "fohd exited $status on SIGTERM"

@@ -26,7 +26,8 @@ pw-metadata -n settings 0 clock.force-quantum 0 >/dev/null
 wait_for 5 prop_is Quantum "$quantum" || fail "Quantum did not return to $quantum"
 
 u1=$(prop Uptime)
-wait_for 5 test "$(prop Uptime)" -gt "$u1" || fail "Uptime does not advance"
+uptime_advanced() { [ "$(prop Uptime)" -gt "$u1" ]; }
+wait_for 5 uptime_advanced || fail "Uptime does not advance"
 [ "$(prop Xruns)" -ge 0 ] || fail "Xruns is not a count"
 python3 - "$(prop CpuLoad)" <<'PY' || fail "CpuLoad out of [0, 1]"
 import sys

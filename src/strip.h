@@ -1,0 +1,88 @@
+/* A channel strip: input trim → gate → compressor → EQ → limiter → test
+ * tone → meters and loudness → mute, on one or two channels, composed from
+ * the blocks of src/dsp. Pure C, no allocation after foh_strip_init: it runs
+ * in the process callback.
+ *
+ * Every stage is bypassable without a click: a toggled stage crossfades
+ * between its output and its input over FOH_STRIP_FADE_MS; the limiter's
+ * input is delayed by its lookahead for that, so the strip's latency never
+ * changes. Trim and mute ramp linearly, mute to exact silence in 5 ms.
+ * Meters and loudness read the signal before the mute, so a muted
+ * push-to-talk microphone still shows its level. */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "dsp/foh-dsp.h"
+
+#define FOH_STRIP_CHUNK		1024	/* frames per internal pass */
+#define FOH_STRIP_FADE_MS	10.0f
+#define FOH_STRIP_MUTE_MS	5.0f
+
+enum foh_strip_stage {
+	FOH_STAGE_GATE,
+	FOH_STAGE_COMP,
+	FOH_STAGE_EQ,
+	FOH_STAGE_LIMITER,
+	FOH_STAGE_COUNT,
+};
+
+struct foh_strip_params {
+	float trim_db;
+	bool mute;
+	bool gate_force_open;		/* push-to-talk */
+	bool enabled[FOH_STAGE_COUNT];
+	struct foh_gate_params gate;
+	struct foh_comp_params comp;
+	struct foh_eq_params eq;
+	struct foh_limiter_params limiter;
+	bool loudness_true_peak;
+};
+
+struct foh_strip_levels {
+	float peak_db, rms_db, vu_db;		/* loudest channel */
+	float lufs_m, lufs_s;
+	float gr_db;				/* compressor + limiter, >= 0 */
+	bool gate_open;
+};
+
+struct foh_strip_ramp {
+	float cur, target, step;
+};
+
+struct foh_strip {
+	uint32_t rate;
+	uint32_t channels;			/* 1 or 2 */
+	struct foh_gate gate;
+	struct foh_comp comp;
+	struct foh_eq eq;
+	struct foh_limiter limiter;
+	struct foh_meter meter;
+	struct foh_loudness loudness;
+	struct foh_strip_ramp mix[FOH_STAGE_COUNT];	/* 0 = bypassed, 1 = in */
+	struct foh_strip_ramp trim, mute;
+	float fade_step, mute_step;
+	/* dry path of the limiter: its input delayed by its latency */
+	float delay[2][FOH_LIMITER_RING];
+	uint32_t delay_pos, delay_len;
+	/* test tone: a rotating phasor, no per-sample sin() */
+	double tone_re, tone_im, tone_c, tone_s;
+	float tone_gain;
+	uint64_t tone_left;
+	float dry[2][FOH_STRIP_CHUNK];
+	float gr_db;				/* largest in the last run */
+};
+
+void foh_strip_default_params(struct foh_strip_params *p);
+void foh_strip_init(struct foh_strip *s, uint32_t rate, uint32_t channels);
+/* Takes effect smoothly from the next run. */
+void foh_strip_set(struct foh_strip *s, const struct foh_strip_params *p);
+/* in and out hold `channels` pointers; in place is fine; any n. */
+void foh_strip_run(struct foh_strip *s, const float *const *in, float *const *out, uint32_t n);
+void foh_strip_reset(struct foh_strip *s);
+/* Starts a sine of hz at level_dbfs (peak) for seconds, added after the
+ * limiter. */
+void foh_strip_tone(struct foh_strip *s, double hz, double seconds, double level_dbfs);
+uint32_t foh_strip_latency(const struct foh_strip *s);
+void foh_strip_levels(const struct foh_strip *s, struct foh_strip_levels *l);

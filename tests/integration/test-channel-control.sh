@@ -1,0 +1,98 @@
+#!/usr/bin/env bash
+# Channel control: the Levels signal at the meter rate with a VU that matches
+# the recorded level, settings persisted atomically and restored on restart,
+# the test tone, hot reload (added/removed channels, unchanged ones keep
+# their streams), PipeWire restart recreating the streams.
+set -u
+. "$FOH_TESTS/lib.sh"
+
+conf=$FOH_SESSION/foh.conf
+printf '[daemon]\nchannels = 2\n[channel.1]\ncomp-enabled = false\nlimiter-enabled = false\n' >"$conf"
+start_fohd --config "$conf"
+wait_for 5 pw_client_running foh.ch2.capture || fail "channels are not in the graph"
+[ "$(prop Channels)" = '2 "/org/foh/Foh1/channel/1" "/org/foh/Foh1/channel/2"' ] \
+  || fail "Channels is $(prop Channels)"
+
+# Levels at 10 Hz while a -20 dBFS tone plays, VU within 0.5 dB of the recording.
+tone "$FOH_SESSION/t.wav" 1000 -20 3
+stdbuf -oL busctl --user monitor --json=short org.foh.Foh1 >"$FOH_SESSION/monitor.json" 2>/dev/null &
+mon=$!
+through_channel 1 "$FOH_SESSION/t.wav" "$FOH_SESSION/out.wav"
+kill $mon; wait $mon 2>/dev/null
+read -r peak rms < <(levels "$FOH_SESSION/out.wav" --from 0.5 --to 2.5)
+python3 - "$FOH_SESSION/monitor.json" "$rms" <<'PY' || fail "Levels signal"
+import json, sys
+rows = []
+for line in open(sys.argv[1]):
+    try:
+        m = json.loads(line)
+    except ValueError:
+        continue
+    if m.get("member") == "Levels" and m.get("path") == "/org/foh/Foh1/channel/1":
+        rows.append((m["timestamp-realtime"], m["payload"]["data"]))
+loud = [(t, d) for t, d in rows if d[2] > -40]
+assert len(loud) >= 15, f"only {len(loud)} Levels with signal"
+span = (loud[-1][0] - loud[0][0]) / 1e6
+rate = (len(loud) - 1) / span
+print(f"# Levels: {len(loud)} signals with the tone over {span:.2f} s = {rate:.2f} Hz")
+assert 9.0 <= rate <= 11.0, f"Levels at {rate:.2f} Hz, want 10 +- 1"
+mid = [d for t, d in loud[3:-3]]
+vu = sorted(d[2] for d in mid)[len(mid) // 2]
+rec = float(sys.argv[2])
+print(f"# VU {vu:.2f} dBFS, recorded RMS {rec:.2f} dBFS")
+assert abs(vu - rec) <= 0.5, f"VU {vu} vs recorded {rec}"
+PY
+
+# A set is persisted (atomically, debounced) and survives a restart.
+chset 2 Name s "Host mic"
+chset 2 CompThreshold d -24.5
+wait_for 3 grep -q '^comp-threshold=-24.5$' "$conf" || fail "CompThreshold was not saved: $(cat "$conf")"
+grep -q '^name=Host mic$' "$conf" || fail "Name was not saved"
+ls "$FOH_SESSION" | grep -q 'foh.conf.tmp' && fail "a temporary file was left behind"
+described() { pw-dump 2>/dev/null | grep -q '"node.description": "foh Channel 2 (Host mic)"'; }
+wait_for 3 described || fail "the node description does not follow the name"
+stop fohd || fail "fohd did not exit cleanly"
+start_fohd --config "$conf"
+[ "$(chprop 2 CompThreshold)" = "-24.5" ] || fail "CompThreshold not restored: $(chprop 2 CompThreshold)"
+[ "$(chprop 2 Name)" = '"Host mic"' ] || fail "Name not restored"
+wait_for 5 pw_client_running foh.ch1.capture || fail "channel 1 is not back"
+
+# The test tone plays through the channel's output at its level.
+spawn rec pw-record --target foh-test-sink -P '{ stream.capture.sink=true }' "$FOH_SESSION/tone.wav"
+wait_for 5 pw_client_running pw-record || fail "pw-record did not start"
+busctl --user -- call org.foh.Foh1 /org/foh/Foh1 org.foh.Foh1.Manager PlayTestTone uddd 1 440 1 -12 \
+  || fail "PlayTestTone failed"
+tone_on_meter() { [ "$(chprop 1 PeakDb)" != "-120" ]; }
+wait_for 5 tone_on_meter || fail "the tone does not show on the meter"
+sleep 1.2   # the tone lasts 1 s; let all of it reach the recording
+stop rec
+read -r peak rms < <(levels "$FOH_SESSION/tone.wav")
+note "test tone at -12 dBFS: recorded peak $peak dBFS"
+within "$peak" -12.2 -11.8 || fail "test tone came out at $peak dBFS"
+busctl --user -- call org.foh.Foh1 /org/foh/Foh1 org.foh.Foh1.Manager PlayTestTone uddd 9 440 1 -12 \
+  2>/dev/null && fail "PlayTestTone on a missing channel was accepted"
+busctl --user -- call org.foh.Foh1 /org/foh/Foh1 org.foh.Foh1.Manager PlayTestTone uddd 1 440 1 6 \
+  2>/dev/null && fail "PlayTestTone above 0 dBFS was accepted"
+
+# Hot reload: a third channel appears, channel 1 keeps its very streams.
+id1=$(node_id foh.ch1.capture)
+printf '[daemon]\nchannels = 3\n[channel.1]\ncomp-enabled = false\nlimiter-enabled = false\n[channel.2]\nname=Host mic\ncomp-threshold=-24.5\n' >"$conf"
+busctl --user call org.foh.Foh1 /org/foh/Foh1 org.foh.Foh1.Manager Reload || fail "reload refused"
+wait_for 5 pw_client_running foh.ch3.capture || fail "channel 3 did not appear"
+id1b=$(node_id foh.ch1.capture)
+[ -n "$id1" ] && [ "$id1" = "$id1b" ] || fail "channel 1 was rebuilt by a reload that did not change it ($id1 -> $id1b)"
+printf '[daemon]\nchannels = 1\n[channel.1]\ncomp-enabled = false\nlimiter-enabled = false\n' >"$conf"
+busctl --user call org.foh.Foh1 /org/foh/Foh1 org.foh.Foh1.Manager Reload || fail "reload refused"
+wait_for 5 bash -c '! pw-cli ls Node | grep -q foh.ch2.capture' || fail "channel 2 did not disappear"
+busctl --user introspect org.foh.Foh1 /org/foh/Foh1/channel/2 >/dev/null 2>&1 \
+  && busctl --user introspect org.foh.Foh1 /org/foh/Foh1/channel/2 | grep -q Channel \
+  && fail "channel 2's object is still there"
+
+# PipeWire away and back: the streams come back.
+stop pipewire KILL
+stop wireplumber
+wait_for 3 prop_is PipeWireConnected false || fail "still connected"
+start_pipewire
+start_wireplumber
+wait_for 5 pw_client_running foh.ch1.capture || fail "channel 1 was not recreated after PipeWire returned"
+echo "ok: channel control"

@@ -1,0 +1,85 @@
+#!/usr/bin/env python3
+"""Test signals and measurements for foh's integration tests (stdlib only).
+
+  audio.py tone OUT.wav HZ DBFS SECONDS [CHANNELS]   write a sine (peak DBFS), 16-bit
+  audio.py levels IN.wav [--from S] [--to S]        print peak_dbfs rms_dbfs of the
+                                                    loudest channel over the window,
+                                                    skipping leading/trailing silence
+"""
+import math
+import struct
+import sys
+import wave
+
+
+def write_tone(path, hz, dbfs, seconds, channels=2, rate=48000):
+    amp = 10 ** (dbfs / 20)
+    n = int(seconds * rate)
+    frames = bytearray()
+    for i in range(n):
+        v = int(round(amp * math.sin(2 * math.pi * hz * i / rate) * 32767))
+        frames += struct.pack("<" + "h" * channels, *([v] * channels))
+    with wave.open(path, "wb") as w:
+        w.setnchannels(channels)
+        w.setsampwidth(2)
+        w.setframerate(rate)
+        w.writeframes(bytes(frames))
+
+
+def read(path):
+    with wave.open(path, "rb") as w:
+        ch, width, rate, n = w.getnchannels(), w.getsampwidth(), w.getframerate(), w.getnframes()
+        raw = w.readframes(n)
+    if width == 2:
+        vals = struct.unpack("<%dh" % (len(raw) // 2), raw)
+        scale = 32768.0
+    elif width == 4:
+        vals = struct.unpack("<%di" % (len(raw) // 4), raw)
+        scale = 2147483648.0
+    else:
+        raise SystemExit(f"unsupported sample width {width}")
+    chans = [[vals[i] / scale for i in range(c, len(vals), ch)] for c in range(ch)]
+    return rate, chans
+
+
+def db(x):
+    return 20 * math.log10(x) if x > 0 else -200.0
+
+
+def levels(path, start=None, end=None):
+    rate, chans = read(path)
+    # The active region: from the first to the last sample above -70 dBFS.
+    thr = 10 ** (-70 / 20)
+    active = [i for i in range(len(chans[0])) if any(abs(c[i]) > thr for c in chans)]
+    if not active:
+        return -200.0, -200.0
+    a, b = active[0], active[-1]
+    lo = a + int((start or 0) * rate)
+    hi = a + int(end * rate) if end is not None else b
+    best = (-200.0, -200.0)
+    for c in chans:
+        seg = c[lo:hi]
+        if not seg:
+            continue
+        pk = max(abs(x) for x in seg)
+        rms = math.sqrt(sum(x * x for x in seg) / len(seg))
+        best = max(best, (db(pk), db(rms)))
+    return best
+
+
+def main():
+    if sys.argv[1] == "tone":
+        write_tone(sys.argv[2], float(sys.argv[3]), float(sys.argv[4]), float(sys.argv[5]),
+                   int(sys.argv[6]) if len(sys.argv) > 6 else 2)
+    elif sys.argv[1] == "levels":
+        args = sys.argv[3:]
+        start = float(args[args.index("--from") + 1]) if "--from" in args else None
+        end = float(args[args.index("--to") + 1]) if "--to" in args else None
+        pk, rms = levels(sys.argv[2], start, end)
+        print(f"{pk:.3f} {rms:.3f}")
+    else:
+        raise SystemExit(__doc__)
+
+
+if __name__ == "__main__":
+    main()
