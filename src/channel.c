@@ -283,6 +283,27 @@ static void update_latency(struct foh_channel *ch, const struct spa_pod *param,
 	pw_stream_update_params(other, params, 1);
 }
 
+/* Before any latency arrives from the graph, our ports already report the
+ * lookahead: downstream sees it on the playback output, upstream on the
+ * capture input. Later updates from the graph are forwarded plus it. */
+static void publish_own_latency(struct foh_channel *ch)
+{
+	uint32_t lookahead = foh_channel_latency(ch);
+	struct spa_latency_info out = SPA_LATENCY_INFO(SPA_DIRECTION_OUTPUT,
+			.min_rate = lookahead, .max_rate = lookahead);
+	struct spa_latency_info in = SPA_LATENCY_INFO(SPA_DIRECTION_INPUT,
+			.min_rate = lookahead, .max_rate = lookahead);
+	uint8_t buffer[1024];
+	struct spa_pod_builder b = SPA_POD_BUILDER_INIT(buffer, sizeof(buffer));
+	const struct spa_pod *params[1];
+
+	params[0] = spa_latency_build(&b, SPA_PARAM_Latency, &out);
+	pw_stream_update_params(ch->playback, params, 1);
+	spa_pod_builder_init(&b, buffer, sizeof(buffer));
+	params[0] = spa_latency_build(&b, SPA_PARAM_Latency, &in);
+	pw_stream_update_params(ch->capture, params, 1);
+}
+
 static void capture_param_changed(void *data, uint32_t id, const struct spa_pod *param)
 {
 	struct foh_channel *ch = data;
@@ -467,6 +488,7 @@ int foh_channel_connect(struct foh_channel *ch, struct pw_core *core, struct pw_
 	if ((res = connect_stream(ch, ch->capture, PW_DIRECTION_INPUT, 0)) < 0 ||
 	    (res = connect_stream(ch, ch->playback, PW_DIRECTION_OUTPUT, PW_STREAM_FLAG_TRIGGER)) < 0)
 		goto error;
+	publish_own_latency(ch);
 	return 0;
 error_errno:
 	res = -errno;

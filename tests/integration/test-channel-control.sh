@@ -13,6 +13,24 @@ wait_for 5 pw_client_running foh.ch2.capture || fail "channels are not in the gr
 [ "$(prop Channels)" = '2 "/org/foh/Foh1/channel/1" "/org/foh/Foh1/channel/2"' ] \
   || fail "Channels is $(prop Channels)"
 
+# The limiter's lookahead is reported to PipeWire on the output ports.
+lat=$(chprop 1 LatencyFrames)
+[ "$lat" -ge 1 ] && [ "$lat" -le 64 ] || fail "LatencyFrames is $lat, want 1..64 at 48 kHz"
+pid=$(node_id foh.ch1.playback)
+port_latency() {
+  pw-dump 2>/dev/null | python3 -c '
+import json, sys
+for o in json.load(sys.stdin):
+    info = o.get("info") or {}
+    props = info.get("props") or {}
+    if o["type"].endswith(":Port") and str(props.get("node.id")) == sys.argv[1] \
+            and props.get("port.direction") == "out":
+        for l in (info.get("params") or {}).get("Latency", []):
+            if l["direction"] == "Output":
+                print(l["minRate"]); sys.exit(0)' "$pid"
+}
+[ "$(port_latency)" = "$lat" ] || fail "playback port latency $(port_latency), want $lat"
+
 # Levels at 10 Hz while a -20 dBFS tone plays, VU within 0.5 dB of the recording.
 tone "$FOH_SESSION/t.wav" 1000 -20 3
 stdbuf -oL busctl --user monitor --json=short org.foh.Foh1 >"$FOH_SESSION/monitor.json" 2>/dev/null &
