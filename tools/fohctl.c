@@ -1,321 +1,69 @@
 /* fohctl: the command-line client of fohd. Speaks only D-Bus
  * (org.foh.Foh1 on the user bus). Exit codes: 0 ok, 1 an error from fohd or
- * fohd not running, 2 usage. Every read command takes --json. */
-#include <errno.h>
+ * fohd not running, 2 usage. Every read command takes --json; every command
+ * takes --help. */
 #include <getopt.h>
-#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <json-glib/json-glib.h>
-#include <systemd/sd-bus.h>
-
 #include "foh-config.h"
-
-#define BUS_NAME "org.foh.Foh1"
-#define MANAGER_PATH "/org/foh/Foh1"
-#define MANAGER_IFACE "org.foh.Foh1.Manager"
-
-#define EXIT_USAGE 2
-
-struct ctx {
-	sd_bus *bus;
-	bool json;
-};
-
-struct command {
-	const char *name;
-	const char *summary;
-	int (*run)(struct ctx *c, int argc, char **argv);
-};
-
-/* One line on stderr for every failure to reach fohd or a refusal by it. */
-static int report_bus_error(const char *what, const sd_bus_error *e, int r)
-{
-	if (sd_bus_error_has_names(e, "org.freedesktop.DBus.Error.ServiceUnknown",
-				"org.freedesktop.DBus.Error.NameHasNoOwner",
-				"org.freedesktop.DBus.Error.Spawn.ServiceNotFound"))
-		fprintf(stderr, "fohctl: fohd is not running (no %s on the user bus)\n", BUS_NAME);
-	else if (sd_bus_error_is_set(e))
-		fprintf(stderr, "fohctl: %s: %s\n", what, e->message ? e->message : e->name);
-	else
-		fprintf(stderr, "fohctl: %s: %s\n", what, strerror(-r));
-	return EXIT_FAILURE;
-}
-
-static void print_json(JsonBuilder *b)
-{
-	g_autoptr(JsonNode) root = json_builder_get_root(b);
-	g_autoptr(JsonGenerator) gen = json_generator_new();
-	g_autofree char *text = NULL;
-
-	json_generator_set_pretty(gen, TRUE);
-	json_generator_set_root(gen, root);
-	text = json_generator_to_data(gen, NULL);
-	printf("%s\n", text);
-}
-
-struct status {
-	char *version;
-	uint32_t rate, quantum;
-	uint64_t uptime, xruns;
-	double cpu;
-	int connected;
-	char *log_level, *config;
-	unsigned channels;
-};
-
-static int read_status(sd_bus_message *m, struct status *s)
-{
-	const char *name;
-	int r;
-
-	if ((r = sd_bus_message_enter_container(m, 'a', "{sv}")) < 0)
-		return r;
-	while ((r = sd_bus_message_enter_container(m, 'e', "sv")) > 0) {
-		if ((r = sd_bus_message_read(m, "s", &name)) < 0)
-			return r;
-		if (strcmp(name, "Version") == 0)
-			r = sd_bus_message_read(m, "v", "s", &s->version);
-		else if (strcmp(name, "SampleRate") == 0)
-			r = sd_bus_message_read(m, "v", "u", &s->rate);
-		else if (strcmp(name, "Quantum") == 0)
-			r = sd_bus_message_read(m, "v", "u", &s->quantum);
-		else if (strcmp(name, "Uptime") == 0)
-			r = sd_bus_message_read(m, "v", "t", &s->uptime);
-		else if (strcmp(name, "Xruns") == 0)
-			r = sd_bus_message_read(m, "v", "t", &s->xruns);
-		else if (strcmp(name, "CpuLoad") == 0)
-			r = sd_bus_message_read(m, "v", "d", &s->cpu);
-		else if (strcmp(name, "PipeWireConnected") == 0)
-			r = sd_bus_message_read(m, "v", "b", &s->connected);
-		else if (strcmp(name, "LogLevel") == 0)
-			r = sd_bus_message_read(m, "v", "s", &s->log_level);
-		else if (strcmp(name, "ConfigPath") == 0)
-			r = sd_bus_message_read(m, "v", "s", &s->config);
-		else if (strcmp(name, "Channels") == 0) {
-			const char *path;
-			if ((r = sd_bus_message_enter_container(m, 'v', "ao")) < 0 ||
-			    (r = sd_bus_message_enter_container(m, 'a', "o")) < 0)
-				return r;
-			while ((r = sd_bus_message_read(m, "o", &path)) > 0)
-				s->channels++;
-			if (r < 0 || (r = sd_bus_message_exit_container(m)) < 0)
-				return r;
-			r = sd_bus_message_exit_container(m);
-		} else
-			r = sd_bus_message_skip(m, "v");
-		if (r < 0 || (r = sd_bus_message_exit_container(m)) < 0)
-			return r;
-	}
-	if (r < 0)
-		return r;
-	return sd_bus_message_exit_container(m);
-}
-
-static void print_status_json(const struct status *s)
-{
-	g_autoptr(JsonBuilder) b = json_builder_new();
-
-	json_builder_begin_object(b);
-	json_builder_set_member_name(b, "version");
-	json_builder_add_string_value(b, s->version ? s->version : "");
-	json_builder_set_member_name(b, "pipewire_connected");
-	json_builder_add_boolean_value(b, s->connected);
-	json_builder_set_member_name(b, "sample_rate");
-	json_builder_add_int_value(b, s->rate);
-	json_builder_set_member_name(b, "quantum");
-	json_builder_add_int_value(b, s->quantum);
-	json_builder_set_member_name(b, "uptime_usec");
-	json_builder_add_int_value(b, (gint64)s->uptime);
-	json_builder_set_member_name(b, "xruns");
-	json_builder_add_int_value(b, (gint64)s->xruns);
-	json_builder_set_member_name(b, "cpu_load");
-	json_builder_add_double_value(b, s->cpu);
-	json_builder_set_member_name(b, "channels");
-	json_builder_add_int_value(b, s->channels);
-	json_builder_set_member_name(b, "log_level");
-	json_builder_add_string_value(b, s->log_level ? s->log_level : "");
-	json_builder_set_member_name(b, "config");
-	json_builder_add_string_value(b, s->config ? s->config : "");
-	json_builder_end_object(b);
-	print_json(b);
-}
-
-static void print_status_table(const struct status *s)
-{
-	uint64_t secs = s->uptime / 1000000u;
-
-	printf("%-12s %s\n", "fohd", s->version ? s->version : "?");
-	printf("%-12s %s\n", "PipeWire", s->connected ? "connected" : "not connected (retrying)");
-	if (s->rate > 0)
-		printf("%-12s %u Hz\n", "Sample rate", s->rate);
-	else
-		printf("%-12s %s\n", "Sample rate", "-");
-	if (s->rate > 0 && s->quantum > 0)
-		printf("%-12s %u frames (%.1f ms)\n", "Quantum", s->quantum,
-				1000.0 * s->quantum / s->rate);
-	else
-		printf("%-12s %s\n", "Quantum", "-");
-	printf("%-12s %llu:%02llu:%02llu\n", "Uptime", (unsigned long long)(secs / 3600),
-			(unsigned long long)(secs / 60 % 60), (unsigned long long)(secs % 60));
-	printf("%-12s %llu\n", "Xruns", (unsigned long long)s->xruns);
-	printf("%-12s %.1f %%\n", "CPU load", s->cpu * 100.0);
-	printf("%-12s %u\n", "Channels", s->channels);
-	printf("%-12s %s\n", "Log level", s->log_level ? s->log_level : "?");
-	printf("%-12s %s\n", "Config", s->config && *s->config ? s->config : "built-in defaults");
-}
-
-static int cmd_status(struct ctx *c, int argc, char **argv)
-{
-	sd_bus_error e = SD_BUS_ERROR_NULL;
-	sd_bus_message *reply = NULL;
-	struct status s = { 0 };
-	int r;
-
-	r = sd_bus_call_method(c->bus, BUS_NAME, MANAGER_PATH,
-			"org.freedesktop.DBus.Properties", "GetAll", &e, &reply,
-			"s", MANAGER_IFACE);
-	if (r < 0) {
-		r = report_bus_error("status", &e, r);
-		sd_bus_error_free(&e);
-		return r;
-	}
-	if ((r = read_status(reply, &s)) < 0) {
-		fprintf(stderr, "fohctl: status: unexpected reply: %s\n", strerror(-r));
-		sd_bus_message_unref(reply);
-		return EXIT_FAILURE;
-	}
-	if (c->json)
-		print_status_json(&s);
-	else
-		print_status_table(&s);
-	sd_bus_message_unref(reply);
-	return EXIT_SUCCESS;
-}
-
-static int cmd_devices(struct ctx *c, int argc, char **argv)
-{
-	sd_bus_error e = SD_BUS_ERROR_NULL;
-	sd_bus_message *reply = NULL;
-	g_autoptr(JsonBuilder) b = json_builder_new();
-	const char *name, *desc, *klass;
-	uint32_t id;
-	int r;
-
-	r = sd_bus_call_method(c->bus, BUS_NAME, MANAGER_PATH, MANAGER_IFACE,
-			"ListDevices", &e, &reply, NULL);
-	if (r < 0) {
-		r = report_bus_error("devices", &e, r);
-		sd_bus_error_free(&e);
-		return r;
-	}
-	if ((r = sd_bus_message_enter_container(reply, 'a', "(usss)")) < 0)
-		goto bad_reply;
-	if (c->json)
-		json_builder_begin_array(b);
-	else
-		printf("%5s  %-22s %-28s %s\n", "ID", "CLASS", "NAME", "DESCRIPTION");
-	while ((r = sd_bus_message_read(reply, "(usss)", &id, &name, &desc, &klass)) > 0) {
-		if (!c->json) {
-			printf("%5u  %-22s %-28s %s\n", id, klass, name, desc);
-			continue;
-		}
-		json_builder_begin_object(b);
-		json_builder_set_member_name(b, "id");
-		json_builder_add_int_value(b, id);
-		json_builder_set_member_name(b, "name");
-		json_builder_add_string_value(b, name);
-		json_builder_set_member_name(b, "description");
-		json_builder_add_string_value(b, desc);
-		json_builder_set_member_name(b, "media_class");
-		json_builder_add_string_value(b, klass);
-		json_builder_end_object(b);
-	}
-	if (r < 0)
-		goto bad_reply;
-	if (c->json) {
-		json_builder_end_array(b);
-		print_json(b);
-	}
-	sd_bus_message_unref(reply);
-	return EXIT_SUCCESS;
-bad_reply:
-	fprintf(stderr, "fohctl: devices: unexpected reply: %s\n", strerror(-r));
-	sd_bus_message_unref(reply);
-	return EXIT_FAILURE;
-}
-
-static int cmd_reload(struct ctx *c, int argc, char **argv)
-{
-	sd_bus_error e = SD_BUS_ERROR_NULL;
-	int r;
-
-	r = sd_bus_call_method(c->bus, BUS_NAME, MANAGER_PATH, MANAGER_IFACE,
-			"Reload", &e, NULL, NULL);
-	if (r < 0) {
-		r = report_bus_error("reload refused", &e, r);
-		sd_bus_error_free(&e);
-		return r;
-	}
-	printf("fohd reloaded its config\n");
-	return EXIT_SUCCESS;
-}
-
-static int cmd_self_check(struct ctx *c, int argc, char **argv)
-{
-	sd_bus_error e = SD_BUS_ERROR_NULL;
-	sd_bus_message *reply = NULL;
-	const char *report;
-	int passed, r;
-
-	r = sd_bus_call_method(c->bus, BUS_NAME, MANAGER_PATH, MANAGER_IFACE,
-			"SelfCheck", &e, &reply, NULL);
-	if (r < 0) {
-		r = report_bus_error("self-check", &e, r);
-		sd_bus_error_free(&e);
-		return r;
-	}
-	if ((r = sd_bus_message_read(reply, "bs", &passed, &report)) < 0) {
-		fprintf(stderr, "fohctl: self-check: unexpected reply: %s\n", strerror(-r));
-		sd_bus_message_unref(reply);
-		return EXIT_FAILURE;
-	}
-	if (c->json) {
-		g_autoptr(JsonBuilder) b = json_builder_new();
-		json_builder_begin_object(b);
-		json_builder_set_member_name(b, "passed");
-		json_builder_add_boolean_value(b, passed);
-		json_builder_set_member_name(b, "report");
-		json_builder_add_string_value(b, report);
-		json_builder_end_object(b);
-		print_json(b);
-	} else {
-		fputs(report, stdout);
-		printf("self-check %s\n", passed ? "passed" : "FAILED");
-	}
-	sd_bus_message_unref(reply);
-	return passed ? EXIT_SUCCESS : EXIT_FAILURE;
-}
+#include "fohctl.h"
 
 static const struct command commands[] = {
-	{ "status", "daemon, PipeWire and graph status", cmd_status },
-	{ "devices", "PipeWire audio sources and sinks", cmd_devices },
-	{ "reload", "reload and validate the config", cmd_reload },
-	{ "self-check", "run fohd's self-checks (exit 1 when one fails)", cmd_self_check },
+	{ "status", "", "daemon, PipeWire and graph status", cmd_status },
+	{ "devices", "", "PipeWire audio sources and sinks", cmd_devices },
+	{ "reload", "", "reload and validate the config", cmd_reload },
+	{ "self-check", "", "run fohd's self-checks (exit 1 when one fails)", cmd_self_check },
+	{ "list", "", "every foh object and its interface", cmd_list },
+	{ "get", "OBJECT [PROPERTY...]", "read properties (all when none is named)", cmd_get },
+	{ "set", "OBJECT PROPERTY VALUE", "change a property", cmd_set },
+	{ "call", "OBJECT METHOD [ARG...]", "call a method", cmd_call },
+	{ "meters", "[--once] [--count N]", "live meters of every channel (Ctrl-C stops)", cmd_meters },
 };
+
+#define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
 
 static void usage(FILE *f)
 {
 	fprintf(f, "Usage: fohctl [OPTIONS] COMMAND [ARGS...]\n\n"
 		"Controls fohd, the foh live-audio daemon, over D-Bus.\n\nCommands:\n");
-	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		fprintf(f, "  %-12s %s\n", commands[i].name, commands[i].summary);
-	fprintf(f, "\nOptions:\n"
+	for (size_t i = 0; i < N_COMMANDS; i++)
+		fprintf(f, "  %-11s %-24s %s\n", commands[i].name, commands[i].args,
+				commands[i].summary);
+	fprintf(f, "\nOBJECT is manager, channel/N, or another name from 'fohctl list'.\n"
+		"\nOptions:\n"
 		"  -j, --json     machine-readable output for read commands\n"
-		"  -h, --help     show this help\n"
-		"      --version  show the version\n");
+		"  -h, --help     show this help (after a command: that command's help)\n"
+		"      --version  show the version\n"
+		"\nExit status: 0 ok, 1 an error from fohd or fohd not running, 2 usage.\n");
+}
+
+static const struct command *find_command(const char *name)
+{
+	for (size_t i = 0; i < N_COMMANDS; i++)
+		if (strcmp(name, commands[i].name) == 0)
+			return &commands[i];
+	return NULL;
+}
+
+/* Takes --json/-j and --help/-h out of a command's arguments. */
+static int strip_common_options(struct ctx *c, const struct command *cmd, int *argc, char **argv)
+{
+	int out = 1;
+
+	for (int i = 1; i < *argc; i++) {
+		if (strcmp(argv[i], "--json") == 0 || strcmp(argv[i], "-j") == 0) {
+			c->json = true;
+		} else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+			printf("Usage: fohctl [--json] %s %s\n\n%s\n", cmd->name, cmd->args, cmd->summary);
+			return 0;
+		} else {
+			argv[out++] = argv[i];
+		}
+	}
+	*argc = out;
+	return 1;
 }
 
 int main(int argc, char **argv)
@@ -327,8 +75,8 @@ int main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct ctx c = { 0 };
-	const struct command *cmd = NULL;
-	int opt, r;
+	const struct command *cmd;
+	int opt, r, cargc;
 
 	while ((opt = getopt_long(argc, argv, "+jh", opts, NULL)) != -1) {
 		switch (opt) {
@@ -350,30 +98,22 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return EXIT_USAGE;
 	}
-	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		if (strcmp(argv[optind], commands[i].name) == 0)
-			cmd = &commands[i];
-	if (cmd == NULL) {
+	if ((cmd = find_command(argv[optind])) == NULL) {
 		fprintf(stderr, "fohctl: unknown command '%s' (see fohctl --help)\n", argv[optind]);
 		return EXIT_USAGE;
 	}
-	/* Options may also follow the command: fohctl status --json. */
-	for (int i = optind + 1; i < argc; i++) {
-		if (strcmp(argv[i], "--json") == 0 || strcmp(argv[i], "-j") == 0) {
-			c.json = true;
-		} else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-			printf("Usage: fohctl [--json] %s\n\n%s\n", cmd->name, cmd->summary);
-			return EXIT_SUCCESS;
-		} else {
-			fprintf(stderr, "fohctl %s: unexpected argument '%s'\n", cmd->name, argv[i]);
-			return EXIT_USAGE;
-		}
+	cargc = argc - optind;
+	if (strip_common_options(&c, cmd, &cargc, argv + optind) == 0)
+		return EXIT_SUCCESS;
+	if (cmd->args[0] == '\0' && cargc > 1) {
+		fprintf(stderr, "fohctl %s: unexpected argument '%s'\n", cmd->name, argv[optind + 1]);
+		return EXIT_USAGE;
 	}
 	if ((r = sd_bus_open_user(&c.bus)) < 0) {
 		fprintf(stderr, "fohctl: cannot connect to the user bus: %s\n", strerror(-r));
 		return EXIT_FAILURE;
 	}
-	r = cmd->run(&c, argc - optind, argv + optind);
+	r = cmd->run(&c, cargc, argv + optind);
 	sd_bus_flush_close_unref(c.bus);
 	return r;
 }
