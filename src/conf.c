@@ -36,6 +36,7 @@ struct foh_conf *foh_conf_new_defaults(void)
 	foh_params_set_defaults(daemon_params, FOH_ELEMENTSOF(daemon_params), c);
 	for (size_t i = 0; i < FOH_CHANNELS_MAX; i++)
 		foh_channel_settings_defaults(&c->channel[i]);
+	foh_analyzer_settings_defaults(&c->analyzer);
 	return c;
 }
 
@@ -67,7 +68,7 @@ char *foh_conf_resolve_path(const char *cli_path)
 }
 
 /* Reads the file whole, refusing what cannot be a text config. */
-static int read_config_text(const char *path, char **out, char **error)
+int foh_conf_read_text(const char *path, char **out, char **error)
 {
 	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
 	_cleanup_free_ char *buf = NULL;
@@ -215,6 +216,12 @@ static int section_target(struct foh_conf *c, const char *path, const char *grou
 		*base = c;
 		return 0;
 	}
+	if (strcmp(group, "analyzer") == 0) {
+		*table = foh_analyzer_params;
+		*n = foh_analyzer_n_params;
+		*base = &c->analyzer;
+		return 0;
+	}
 	if (g_str_has_prefix(group, "channel.")) {
 		const char *num = group + strlen("channel.");
 		guint64 idx = 0;
@@ -237,17 +244,12 @@ static int section_target(struct foh_conf *c, const char *path, const char *grou
 	return -EINVAL;
 }
 
-static int apply_section(GKeyFile *kf, const char *path, const char *group,
-		struct foh_conf *c, char **error)
+int foh_conf_apply_keys(GKeyFile *kf, const char *path, const char *group,
+		const struct foh_param *table, size_t n_params, void *base, char **error)
 {
 	g_auto(GStrv) keys = g_key_file_get_keys(kf, group, NULL, NULL);
-	const struct foh_param *table;
-	size_t n_params;
-	void *base;
 	int res;
 
-	if ((res = section_target(c, path, group, &table, &n_params, &base, error)) < 0)
-		return res;
 	for (size_t i = 0; keys != NULL && keys[i] != NULL; i++) {
 		const struct foh_param *p = foh_params_find_key(table, n_params, keys[i]);
 		g_autofree char *reason = NULL;
@@ -262,6 +264,19 @@ static int apply_section(GKeyFile *kf, const char *path, const char *group,
 		}
 	}
 	return 0;
+}
+
+static int apply_section(GKeyFile *kf, const char *path, const char *group,
+		struct foh_conf *c, char **error)
+{
+	const struct foh_param *table;
+	size_t n_params;
+	void *base;
+	int res;
+
+	if ((res = section_target(c, path, group, &table, &n_params, &base, error)) < 0)
+		return res;
+	return foh_conf_apply_keys(kf, path, group, table, n_params, base, error);
 }
 
 int foh_conf_load(const char *path, struct foh_conf **out, char **error)
@@ -280,7 +295,7 @@ int foh_conf_load(const char *path, struct foh_conf **out, char **error)
 		*out = c;
 		return 0;
 	}
-	if ((res = read_config_text(path, &text, error)) < 0)
+	if ((res = foh_conf_read_text(path, &text, error)) < 0)
 		goto error;
 	if (!g_key_file_load_from_data(kf, text, strlen(text), G_KEY_FILE_NONE, &gerr)) {
 		*error = g_strdup_printf("%s: syntax error: %s", path, gerr->message);
@@ -296,6 +311,13 @@ int foh_conf_load(const char *path, struct foh_conf **out, char **error)
 		if (strcmp(groups[i], "daemon") != 0 &&
 		    (res = apply_section(kf, path, groups[i], c, error)) < 0)
 			goto error;
+	{
+		_cleanup_free_ char *why = NULL;
+		if ((res = foh_analyzer_settings_check(&c->analyzer, 0, &why)) < 0) {
+			*error = g_strdup_printf("%s: [analyzer]: %s", path, why ? why : "invalid");
+			goto error;
+		}
+	}
 	if ((c->path = strdup(path)) == NULL) {
 		res = -ENOMEM;
 		goto error;
@@ -328,7 +350,7 @@ static bool value_is_default(const struct foh_param *p, const void *base)
 	return false;
 }
 
-static void store_value(GKeyFile *kf, const char *group, const struct foh_param *p,
+void foh_conf_store_value(GKeyFile *kf, const char *group, const struct foh_param *p,
 		const void *base)
 {
 	const void *field = (const char *)base + p->offset;
@@ -367,12 +389,14 @@ int foh_conf_save(const struct foh_conf *conf, const char *path)
 	/* Keep the user's comments and layout when the file is there and valid. */
 	(void)g_key_file_load_from_file(kf, path, G_KEY_FILE_KEEP_COMMENTS, NULL);
 	for (size_t i = 0; i < FOH_ELEMENTSOF(daemon_params); i++)
-		store_value(kf, "daemon", &daemon_params[i], conf);
+		foh_conf_store_value(kf, "daemon", &daemon_params[i], conf);
 	for (uint32_t ch = 0; ch < conf->channels; ch++) {
 		g_autofree char *group = g_strdup_printf("channel.%u", ch + 1);
 		for (size_t i = 0; i < foh_channel_n_params; i++)
-			store_value(kf, group, &foh_channel_params[i], &conf->channel[ch]);
+			foh_conf_store_value(kf, group, &foh_channel_params[i], &conf->channel[ch]);
 	}
+	for (size_t i = 0; i < foh_analyzer_n_params; i++)
+		foh_conf_store_value(kf, "analyzer", &foh_analyzer_params[i], &conf->analyzer);
 	/* Sections of channels that no longer exist would make the file invalid. */
 	for (uint32_t ch = conf->channels; ch < FOH_CHANNELS_MAX; ch++) {
 		g_autofree char *group = g_strdup_printf("channel.%u", ch + 1);

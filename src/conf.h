@@ -13,12 +13,15 @@
  *   channels               0..64 logical channels                 (4)
  *   meter-rate             1..30 Hz, rate of the Levels signal    (10)
  * Sections [channel.1] .. [channel.<channels>]: see channel-settings.h.
+ * Section [analyzer]: see analyzer-settings.h.
  */
 #pragma once
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
+#include "analyzer-settings.h"
 #include "channel-settings.h"
 #include "util/log.h"
 
@@ -32,6 +35,7 @@ struct foh_conf {
 	uint32_t channels;
 	uint32_t meter_rate;
 	struct foh_channel_settings channel[FOH_CHANNELS_MAX];
+	struct foh_analyzer_settings analyzer;
 };
 
 /* Where the config comes from: the command line, else the user's file if it
@@ -54,3 +58,14 @@ int foh_conf_load(const char *path, struct foh_conf **out, char **error);
 int foh_conf_save(const struct foh_conf *conf, const char *path);
 
 void foh_conf_free(struct foh_conf *conf);
+
+/* Building blocks shared with presets. GKeyFile is GLib's. */
+typedef struct _GKeyFile GKeyFile;
+/* Reads a text file with the checks of a config (size, NUL, UTF-8). */
+int foh_conf_read_text(const char *path, char **out, char **error);
+/* Validates and applies every key of group against table into base. */
+int foh_conf_apply_keys(GKeyFile *kf, const char *path, const char *group,
+		const struct foh_param *table, size_t n_params, void *base, char **error);
+/* Writes one value when it is not the default or the file already had it. */
+void foh_conf_store_value(GKeyFile *kf, const char *group, const struct foh_param *p,
+		const void *base);

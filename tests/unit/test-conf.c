@@ -149,6 +149,11 @@ static void test_channel_refusals(void)
 	REFUSE("mono/stereo only", "[channel.1]\naudio-channels = 3\n", "audio-channels", NULL);
 	REFUSE("control character", "[channel.1]\nname = a\tb\n", "name", "control character");
 	REFUSE("meter rate", "[daemon]\nmeter-rate = 31\n", "meter-rate", "[1, 30]");
+	REFUSE("analyzer band order", "[analyzer]\nmid-lo = 2000\nmid-hi = 1900\n",
+			"[analyzer]", "mid band");
+	REFUSE("analyzer destination", "[analyzer]\ndestinations = 127.0.0.1:9000, example.org:9\n",
+			"[analyzer]", "example.org:9");
+	REFUSE("analyzer fft window", "[analyzer]\nfft-window = 1000\n", "fft-window", "power of two");
 }
 
 /* Saving keeps the user's comments, writes what differs from the default,
