@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bus-params.h"
 #include "daemon.h"
 #include "util/cleanup.h"
 #include "util/log.h"
@@ -37,20 +38,6 @@ static struct foh_channel_settings *slot_settings(struct foh_channel_slot *slot)
 	return &slot->daemon->conf->channel[slot->index - 1];
 }
 
-static const char *signature_of(const struct foh_param *p)
-{
-	switch (p->type) {
-	case FOH_PARAM_BOOL:
-		return "b";
-	case FOH_PARAM_UINT:
-		return "u";
-	case FOH_PARAM_DOUBLE:
-		return "d";
-	default:
-		return "s";
-	}
-}
-
 static int get_setting(sd_bus *bus, const char *path, const char *interface,
 		const char *property, sd_bus_message *reply, void *userdata,
 		sd_bus_error *error)
@@ -58,21 +45,10 @@ static int get_setting(sd_bus *bus, const char *path, const char *interface,
 	struct foh_channel_slot *slot = userdata;
 	const struct foh_param *p = foh_params_find_property(foh_channel_params,
 			foh_channel_n_params, property);
-	const void *field;
 
 	if (p == NULL)
 		return -ENOENT;
-	field = (const char *)slot_settings(slot) + p->offset;
-	switch (p->type) {
-	case FOH_PARAM_BOOL:
-		return sd_bus_message_append(reply, "b", (int)*(const bool *)field);
-	case FOH_PARAM_UINT:
-		return sd_bus_message_append(reply, "u", *(const uint32_t *)field);
-	case FOH_PARAM_DOUBLE:
-		return sd_bus_message_append(reply, "d", *(const double *)field);
-	default:
-		return sd_bus_message_append(reply, "s", (const char *)field);
-	}
+	return foh_bus_param_append(reply, p, slot_settings(slot));
 }
 
 /* An input or output must name a node PipeWire has, when we can know. */
@@ -93,51 +69,6 @@ static int check_target(struct foh_daemon *d, const char *name, sd_bus_error *er
 			property, name);
 }
 
-/* Reads the new value into a copy of the settings, validated. */
-static int read_value(sd_bus_message *value, const struct foh_param *p,
-		struct foh_channel_settings *next, sd_bus_error *error)
-{
-	void *field = (char *)next + p->offset;
-	_cleanup_free_ char *reason = NULL;
-	int r, b;
-	uint32_t u;
-	double v;
-	const char *str;
-
-	switch (p->type) {
-	case FOH_PARAM_BOOL:
-		if ((r = sd_bus_message_read(value, "b", &b)) < 0)
-			return r;
-		*(bool *)field = b;
-		return 0;
-	case FOH_PARAM_UINT:
-		if ((r = sd_bus_message_read(value, "u", &u)) < 0)
-			return r;
-		r = foh_param_check_uint(p, u, &reason);
-		if (r >= 0)
-			*(uint32_t *)field = u;
-		break;
-	case FOH_PARAM_DOUBLE:
-		if ((r = sd_bus_message_read(value, "d", &v)) < 0)
-			return r;
-		r = foh_param_check_double(p, v, &reason);
-		if (r >= 0)
-			*(double *)field = v;
-		break;
-	default:
-		if ((r = sd_bus_message_read(value, "s", &str)) < 0)
-			return r;
-		r = foh_param_check_string(p, str, &reason);
-		if (r >= 0)
-			snprintf(field, (size_t)p->max + 1, "%s", str);
-		break;
-	}
-	if (r < 0)
-		return sd_bus_error_setf(error, FOH_ERROR_INVALID_ARGUMENT, "%s: %s",
-				p->property, reason ? reason : "invalid value");
-	return 0;
-}
-
 static int set_setting(sd_bus *bus, const char *path, const char *interface,
 		const char *property, sd_bus_message *value, void *userdata,
 		sd_bus_error *error)
@@ -150,7 +81,7 @@ static int set_setting(sd_bus *bus, const char *path, const char *interface,
 
 	if (p == NULL)
 		return -ENOENT;
-	if ((r = read_value(value, p, &next, error)) < 0)
+	if ((r = foh_bus_param_read(value, p, &next, error)) < 0)
 		return r;
 	if ((p->offset == offsetof(struct foh_channel_settings, input) ||
 	     p->offset == offsetof(struct foh_channel_settings, output)) &&
@@ -215,10 +146,8 @@ static const sd_bus_vtable *build_vtable(void)
 	v[n++] = (sd_bus_vtable)SD_BUS_VTABLE_START(0);
 	v[n++] = (sd_bus_vtable)SD_BUS_PROPERTY("Index", "u", get_index, 0,
 			SD_BUS_VTABLE_PROPERTY_CONST);
-	for (size_t i = 0; i < foh_channel_n_params; i++)
-		v[n++] = (sd_bus_vtable)SD_BUS_WRITABLE_PROPERTY(foh_channel_params[i].property,
-				signature_of(&foh_channel_params[i]), get_setting, set_setting, 0,
-				SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE | SD_BUS_VTABLE_UNPRIVILEGED);
+	n += foh_bus_params_vtable(v + n, foh_channel_params, foh_channel_n_params,
+			get_setting, set_setting);
 	v[n++] = (sd_bus_vtable)SD_BUS_PROPERTY("LatencyFrames", "u", get_latency, 0, 0);
 	for (size_t i = 0; i < FOH_ELEMENTSOF(meter_names); i++)
 		v[n++] = (sd_bus_vtable)SD_BUS_PROPERTY(meter_names[i], "d", get_meter, 0, 0);
