@@ -243,6 +243,8 @@ void foh_bus_manager_emit(struct foh_daemon *d, const char *property, ...)
 	va_list ap;
 	int r;
 
+	if (d->stopping || d->bus == NULL)
+		return;
 	va_start(ap, property);
 	for (const char *p = property; p != NULL && n < FOH_ELEMENTSOF(names) - 1;
 			p = va_arg(ap, const char *))

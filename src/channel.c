@@ -46,7 +46,8 @@ struct foh_channel {
 	/* data thread → main thread */
 	struct spa_ringbuffer levels_ring;
 	struct foh_strip_levels levels[LEVELS_RING];
-	atomic_uint_fast64_t xruns, busy_ns, cycle_ns, dropped_levels;
+	struct foh_xrun_counter *xr;
+	atomic_uint_fast64_t busy_ns, cycle_ns, dropped_levels;
 };
 
 static uint64_t monotonic_ns(void)
@@ -172,8 +173,12 @@ static void account_time(struct foh_channel *ch, uint64_t start, uint64_t end)
 	cycle = pos->clock.duration * SPA_NSEC_PER_SEC * pos->clock.rate.num / pos->clock.rate.denom;
 	atomic_fetch_add_explicit(&ch->busy_ns, end - start, memory_order_relaxed);
 	atomic_fetch_add_explicit(&ch->cycle_ns, cycle, memory_order_relaxed);
-	if (pos->clock.next_nsec != 0 && end > pos->clock.next_nsec)
-		atomic_fetch_add_explicit(&ch->xruns, 1, memory_order_relaxed);
+	if (pos->clock.next_nsec != 0 && end > pos->clock.next_nsec &&
+	    start < pos->clock.next_nsec) {
+		uint64_t id = pos->clock.position + 1;
+		if (atomic_exchange_explicit(&ch->xr->last_cycle, id, memory_order_relaxed) != id)
+			atomic_fetch_add_explicit(&ch->xr->xruns, 1, memory_order_relaxed);
+	}
 }
 
 /* The RT-safety test preloads a library that defines these and fails the
@@ -513,7 +518,7 @@ bool foh_channel_is_connected(const struct foh_channel *ch)
 }
 
 int foh_channel_new(uint32_t index, const struct foh_channel_settings *s,
-		struct foh_channel **out)
+		struct foh_xrun_counter *xruns, struct foh_channel **out)
 {
 	struct foh_channel *ch = calloc(1, sizeof(*ch));
 
@@ -521,6 +526,7 @@ int foh_channel_new(uint32_t index, const struct foh_channel_settings *s,
 		return -ENOMEM;
 	ch->index = index;
 	ch->settings = *s;
+	ch->xr = xruns;
 	spa_ringbuffer_init(&ch->levels_ring);
 	*out = ch;
 	return 0;
@@ -582,7 +588,6 @@ bool foh_channel_poll_levels(struct foh_channel *ch, struct foh_strip_levels *ou
 
 void foh_channel_stats(struct foh_channel *ch, struct foh_channel_stats *out)
 {
-	out->xruns = atomic_load_explicit(&ch->xruns, memory_order_relaxed);
 	out->busy_ns = atomic_load_explicit(&ch->busy_ns, memory_order_relaxed);
 	out->cycle_ns = atomic_load_explicit(&ch->cycle_ns, memory_order_relaxed);
 	out->dropped_levels = atomic_load_explicit(&ch->dropped_levels, memory_order_relaxed);

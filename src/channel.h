@@ -9,6 +9,7 @@
  * levels and timing leave it through a spa_ringbuffer and atomics. */
 #pragma once
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -19,15 +20,24 @@ struct pw_core;
 struct pw_loop;
 struct foh_channel;
 
+/* Shared by every channel: a graph cycle in which foh's own processing ran
+ * past the cycle's deadline counts once, however many channels were late
+ * in it. A cycle that reached foh already past its deadline (the driver
+ * woke late, or an upstream node was slow) is not foh's xrun: PipeWire
+ * counts those itself. */
+struct foh_xrun_counter {
+	atomic_uint_fast64_t xruns;
+	atomic_uint_fast64_t last_cycle;	/* clock.position + 1 of the last one */
+};
+
 struct foh_channel_stats {
-	uint64_t xruns;		/* cycles finished after the cycle's deadline */
 	uint64_t busy_ns;	/* time spent in the process callback */
 	uint64_t cycle_ns;	/* length of the cycles it ran in */
 	uint64_t dropped_levels;
 };
 
 int foh_channel_new(uint32_t index, const struct foh_channel_settings *s,
-		struct foh_channel **out);
+		struct foh_xrun_counter *xruns, struct foh_channel **out);
 void foh_channel_free(struct foh_channel *ch);
 
 /* Creates the two streams on core; their process runs on data_loop. */

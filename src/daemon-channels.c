@@ -32,16 +32,10 @@ static int connect_slot(struct foh_daemon *d, struct foh_channel_slot *slot)
 
 static void free_slot(struct foh_daemon *d, struct foh_channel_slot *slot)
 {
-	struct foh_channel_stats st;
-
 	if (slot == NULL)
 		return;
 	foh_bus_channel_remove(d, slot);
-	if (slot->channel != NULL) {
-		foh_channel_stats(slot->channel, &st);
-		d->xruns_retired += st.xruns;
-		foh_channel_free(slot->channel);
-	}
+	foh_channel_free(slot->channel);
 	free(slot);
 }
 
@@ -55,7 +49,7 @@ static int add_slot(struct foh_daemon *d, uint32_t index)
 	slot->daemon = d;
 	slot->index = index;
 	slot->levels = (struct foh_strip_levels){ -120, -120, -60, -120, -120, 0, false };
-	if ((res = foh_channel_new(index, &d->conf->channel[index - 1], &slot->channel)) < 0 ||
+	if ((res = foh_channel_new(index, &d->conf->channel[index - 1], &d->xruns, &slot->channel)) < 0 ||
 	    (res = foh_bus_channel_add(d, slot)) < 0) {
 		free_slot(d, slot);
 		return res;
@@ -133,14 +127,7 @@ int foh_daemon_channel_changed(struct foh_daemon *d, uint32_t index, bool struct
 
 uint64_t foh_daemon_xruns(struct foh_daemon *d)
 {
-	uint64_t total = d->xruns_retired;
-	struct foh_channel_stats st;
-
-	for (uint32_t i = 0; i < d->n_channels; i++) {
-		foh_channel_stats(d->channels[i]->channel, &st);
-		total += st.xruns;
-	}
-	return total;
+	return atomic_load_explicit(&d->xruns.xruns, memory_order_relaxed);
 }
 
 /* CpuLoad: time in foh's process callbacks over the cycle time they ran in,

@@ -42,6 +42,8 @@ int foh_daemon_reload(struct foh_daemon *d, char **error)
 	d->conf = next;
 	foh_log_set_level(next->log_level);
 	(void)foh_daemon_sync_channels(d, prev);
+	if (memcmp(&prev->analyzer, &next->analyzer, sizeof(next->analyzer)) != 0)
+		(void)foh_daemon_analyzer_changed(d, &prev->analyzer, false);
 	foh_info("reloaded %s", next->path ? next->path : "built-in defaults");
 	if (prev->log_level != next->log_level)
 		foh_bus_manager_emit(d, "LogLevel", NULL);

@@ -8,6 +8,7 @@
 #include <systemd/sd-bus.h>
 #include <systemd/sd-event.h>
 
+#include "analyzer.h"
 #include "channel.h"
 #include "conf.h"
 #include "engine.h"
@@ -17,6 +18,8 @@
 #define FOH_MANAGER_INTERFACE "org.foh.Foh1.Manager"
 #define FOH_CHANNEL_INTERFACE "org.foh.Foh1.Channel"
 #define FOH_CHANNEL_PATH_PREFIX "/org/foh/Foh1/channel/"
+#define FOH_ANALYZER_PATH "/org/foh/Foh1/analyzer"
+#define FOH_ANALYZER_INTERFACE "org.foh.Foh1.Analyzer"
 
 #define FOH_ERROR_INVALID_CONFIG "org.foh.Foh1.Error.InvalidConfig"
 #define FOH_ERROR_INVALID_ARGUMENT "org.foh.Foh1.Error.InvalidArgument"
@@ -47,9 +50,13 @@ struct foh_daemon {
 	sd_event_source *meter_timer;
 	sd_event_source *save_timer;
 	bool save_pending;
-	uint64_t xruns_retired;		/* of channels that were removed */
+	struct foh_xrun_counter xruns;
 	uint64_t last_busy_ns, last_cycle_ns;
 	double cpu_load;
+
+	struct foh_analyzer *analyzer;
+	sd_bus_slot *analyzer_slot;
+	bool stopping;			/* tearing down: no more signals */
 };
 
 /* Loads, validates and applies the config. On failure nothing changes and
@@ -74,6 +81,12 @@ int foh_daemon_start_meters(struct foh_daemon *d);
 uint64_t foh_daemon_xruns(struct foh_daemon *d);
 
 int foh_bus_manager_register(struct foh_daemon *d);
+int foh_bus_analyzer_register(struct foh_daemon *d);
+int foh_daemon_analyzer_connect(struct foh_daemon *d);
+void foh_bus_analyzer_emit(struct foh_daemon *d, const char *property);
+/* Settings of the analyzer changed (D-Bus or reload): apply and persist. */
+int foh_daemon_analyzer_changed(struct foh_daemon *d, const struct foh_analyzer_settings *prev,
+		bool persist);
 int foh_bus_channel_add(struct foh_daemon *d, struct foh_channel_slot *slot);
 void foh_bus_channel_remove(struct foh_daemon *d, struct foh_channel_slot *slot);
 void foh_bus_channel_emit_levels(struct foh_daemon *d, struct foh_channel_slot *slot);

@@ -89,6 +89,10 @@ static void on_connection(void *data, bool connected)
 	struct foh_daemon *d = data;
 
 	foh_daemon_channels_connection(d, connected);
+	if (connected)
+		(void)foh_daemon_analyzer_connect(d);
+	else if (d->analyzer != NULL)
+		foh_analyzer_disconnect(d->analyzer);
 	foh_bus_manager_emit(d, "PipeWireConnected", NULL);
 }
 
@@ -134,7 +138,8 @@ static int setup_bus(struct foh_daemon *d)
 	if ((r = sd_bus_attach_event(d->bus, d->event, SD_EVENT_PRIORITY_NORMAL)) < 0 ||
 	    (r = sd_bus_set_exit_on_disconnect(d->bus, 1)) < 0 ||
 	    (r = sd_bus_add_object_manager(d->bus, NULL, FOH_OBJECT_PATH)) < 0 ||
-	    (r = foh_bus_manager_register(d)) < 0)
+	    (r = foh_bus_manager_register(d)) < 0 ||
+	    (r = foh_bus_analyzer_register(d)) < 0)
 		return r;
 	r = sd_bus_request_name(d->bus, FOH_BUS_NAME, 0);
 	if (r == -EEXIST)
@@ -146,9 +151,13 @@ static int setup_bus(struct foh_daemon *d)
 
 static void daemon_clear(struct foh_daemon *d)
 {
+	d->stopping = true;
 	if (d->conf != NULL)
 		(void)foh_daemon_flush_save(d);
 	foh_daemon_free_channels(d);
+	foh_analyzer_free(d->analyzer);
+	d->analyzer = NULL;	/* the engine's teardown below reports a disconnect */
+	sd_bus_slot_unref(d->analyzer_slot);
 	sd_event_source_disable_unref(d->meter_timer);
 	sd_event_source_disable_unref(d->save_timer);
 	foh_engine_free(d->engine);
@@ -179,6 +188,10 @@ static int run(struct foh_daemon *d)
 			d->conf->reconnect_interval_ms, &engine_events, d, &d->engine);
 	if (r < 0) {
 		foh_error("cannot set up PipeWire: %s", strerror(-r));
+		return r;
+	}
+	if ((r = foh_analyzer_new(&d->conf->analyzer, &d->analyzer)) < 0) {
+		foh_error("cannot set up the analyzer: %s", strerror(-r));
 		return r;
 	}
 	if ((r = setup_bus(d)) < 0)

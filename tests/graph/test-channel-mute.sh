@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Mute: a channel's output is below -90 dBFS within 20 ms of the Set Mute
+# call returning, and unmute brings the tone back. mute-probe measures both
+# on the graph clock at quantum 256 (see the comment at its top for the time
+# base) while tone-play feeds a steady -20 dBFS, 1 kHz tone into channel 1.
+set -u
+. "$FOH_TESTS/lib.sh"
+. "$FOH_GRAPH/graph.sh"
+
+cat >"$FOH_SESSION/foh.conf" <<CONF
+[daemon]
+channels = 1
+[channel.1]
+comp-enabled = false
+limiter-enabled = false
+CONF
+start_fohd --config "$FOH_SESSION/foh.conf"
+wait_for 10 foh_nodes_running 1 || fail "channel 1 is not running in the graph"
+force_quantum 256
+
+start_tones tone -20 1
+"$MUTE_PROBE" --channel 1 --quantum 256 --limit-ms 20 --trials 8 --expect-dbfs -20 \
+  || fail "mute-probe failed"
+[ "$(chprop 1 Mute)" = false ] || fail "channel 1 stayed muted"
+echo "ok: mute silences channel 1 within 20 ms and unmute restores it"
