@@ -37,6 +37,7 @@ struct foh_conf *foh_conf_new_defaults(void)
 	for (size_t i = 0; i < FOH_CHANNELS_MAX; i++)
 		foh_channel_settings_defaults(&c->channel[i]);
 	foh_analyzer_settings_defaults(&c->analyzer);
+	foh_x32_settings_defaults(&c->x32);
 	return c;
 }
 
@@ -216,6 +217,12 @@ static int section_target(struct foh_conf *c, const char *path, const char *grou
 		*base = c;
 		return 0;
 	}
+	if (strcmp(group, "x32") == 0) {
+		*table = foh_x32_params;
+		*n = foh_x32_n_params;
+		*base = &c->x32;
+		return 0;
+	}
 	if (strcmp(group, "analyzer") == 0) {
 		*table = foh_analyzer_params;
 		*n = foh_analyzer_n_params;
@@ -317,6 +324,10 @@ int foh_conf_load(const char *path, struct foh_conf **out, char **error)
 			*error = g_strdup_printf("%s: [analyzer]: %s", path, why ? why : "invalid");
 			goto error;
 		}
+		if ((res = foh_x32_settings_check(&c->x32, &why)) < 0) {
+			*error = g_strdup_printf("%s: [x32]: %s", path, why ? why : "invalid");
+			goto error;
+		}
 	}
 	if ((c->path = strdup(path)) == NULL) {
 		res = -ENOMEM;
@@ -397,6 +408,8 @@ int foh_conf_save(const struct foh_conf *conf, const char *path)
 	}
 	for (size_t i = 0; i < foh_analyzer_n_params; i++)
 		foh_conf_store_value(kf, "analyzer", &foh_analyzer_params[i], &conf->analyzer);
+	for (size_t i = 0; i < foh_x32_n_params; i++)
+		foh_conf_store_value(kf, "x32", &foh_x32_params[i], &conf->x32);
 	/* Sections of channels that no longer exist would make the file invalid. */
 	for (uint32_t ch = conf->channels; ch < FOH_CHANNELS_MAX; ch++) {
 		g_autofree char *group = g_strdup_printf("channel.%u", ch + 1);

@@ -12,6 +12,7 @@
 #include "channel.h"
 #include "conf.h"
 #include "engine.h"
+#include "x32.h"
 
 #define FOH_BUS_NAME "org.foh.Foh1"
 #define FOH_OBJECT_PATH "/org/foh/Foh1"
@@ -20,6 +21,8 @@
 #define FOH_CHANNEL_PATH_PREFIX "/org/foh/Foh1/channel/"
 #define FOH_ANALYZER_PATH "/org/foh/Foh1/analyzer"
 #define FOH_ANALYZER_INTERFACE "org.foh.Foh1.Analyzer"
+#define FOH_X32_PATH "/org/foh/Foh1/x32"
+#define FOH_X32_INTERFACE "org.foh.Foh1.X32"
 
 #define FOH_ERROR_INVALID_CONFIG "org.foh.Foh1.Error.InvalidConfig"
 #define FOH_ERROR_INVALID_ARGUMENT "org.foh.Foh1.Error.InvalidArgument"
@@ -56,6 +59,8 @@ struct foh_daemon {
 
 	struct foh_analyzer *analyzer;
 	sd_bus_slot *analyzer_slot;
+	struct foh_x32 *x32;
+	sd_bus_slot *x32_slot;
 	bool stopping;			/* tearing down: no more signals */
 };
 
@@ -87,6 +92,11 @@ void foh_bus_analyzer_emit(struct foh_daemon *d, const char *property);
 /* Settings of the analyzer changed (D-Bus or reload): apply and persist. */
 int foh_daemon_analyzer_changed(struct foh_daemon *d, const struct foh_analyzer_settings *prev,
 		bool persist);
+int foh_bus_x32_register(struct foh_daemon *d);
+void foh_bus_x32_emit(struct foh_daemon *d, const char *property, ...) __attribute__((sentinel));
+int foh_daemon_x32_start(struct foh_daemon *d);
+/* [x32] changed (D-Bus or reload): reconnect, announce, maybe save. */
+int foh_daemon_x32_changed(struct foh_daemon *d, const struct foh_x32_settings *prev, bool persist);
 int foh_bus_channel_add(struct foh_daemon *d, struct foh_channel_slot *slot);
 void foh_bus_channel_remove(struct foh_daemon *d, struct foh_channel_slot *slot);
 void foh_bus_channel_emit_levels(struct foh_daemon *d, struct foh_channel_slot *slot);

@@ -139,7 +139,8 @@ static int setup_bus(struct foh_daemon *d)
 	    (r = sd_bus_set_exit_on_disconnect(d->bus, 1)) < 0 ||
 	    (r = sd_bus_add_object_manager(d->bus, NULL, FOH_OBJECT_PATH)) < 0 ||
 	    (r = foh_bus_manager_register(d)) < 0 ||
-	    (r = foh_bus_analyzer_register(d)) < 0)
+	    (r = foh_bus_analyzer_register(d)) < 0 ||
+	    (r = foh_bus_x32_register(d)) < 0)
 		return r;
 	r = sd_bus_request_name(d->bus, FOH_BUS_NAME, 0);
 	if (r == -EEXIST)
@@ -158,6 +159,8 @@ static void daemon_clear(struct foh_daemon *d)
 	foh_analyzer_free(d->analyzer);
 	d->analyzer = NULL;	/* the engine's teardown below reports a disconnect */
 	sd_bus_slot_unref(d->analyzer_slot);
+	foh_x32_free(d->x32);
+	sd_bus_slot_unref(d->x32_slot);
 	sd_event_source_disable_unref(d->meter_timer);
 	sd_event_source_disable_unref(d->save_timer);
 	foh_engine_free(d->engine);
@@ -192,6 +195,10 @@ static int run(struct foh_daemon *d)
 	}
 	if ((r = foh_analyzer_new(&d->conf->analyzer, &d->analyzer)) < 0) {
 		foh_error("cannot set up the analyzer: %s", strerror(-r));
+		return r;
+	}
+	if ((r = foh_daemon_x32_start(d)) < 0) {
+		foh_error("cannot set up the X32 client: %s", strerror(-r));
 		return r;
 	}
 	if ((r = setup_bus(d)) < 0)

@@ -15,6 +15,7 @@
 #include <lo/lo_lowlevel.h>
 
 #include "util/log.h"
+#include "x32-settings.h"
 #include "x32.h"
 
 #define N_SLOTS		56	/* ch 32, bus 16, mtx 6, main st, main m */
@@ -314,29 +315,6 @@ void foh_x32_free(struct foh_x32 *x)
 		close(x->fd);
 	sd_event_unref(x->event);
 	free(x);
-}
-
-int foh_x32_parse_address(const char *text, char ip[64], uint16_t *port)
-{
-	const char *colon = strchr(text, ':');
-	struct in_addr a;
-	size_t len = colon ? (size_t)(colon - text) : strlen(text);
-	char *end;
-	long p = FOH_X32_PORT;
-
-	if (len == 0 || len >= 64)
-		return -EINVAL;
-	memcpy(ip, text, len);
-	ip[len] = '\0';
-	if (inet_pton(AF_INET, ip, &a) != 1)
-		return -EINVAL;
-	if (colon != NULL) {
-		p = strtol(colon + 1, &end, 10);
-		if (colon[1] == '\0' || *end != '\0' || p < 1 || p > 65535)
-			return -EINVAL;
-	}
-	*port = (uint16_t)p;
-	return 0;
 }
 
 int foh_x32_connect(struct foh_x32 *x, const char *address)

@@ -45,8 +45,6 @@ int foh_x32_new(sd_event *event, const struct foh_x32_events *events, void *data
 		struct foh_x32 **out);
 void foh_x32_free(struct foh_x32 *x);
 
-/* Checks "ip" or "ip:port" (numeric IPv4; port defaults to 10023). */
-int foh_x32_parse_address(const char *text, char ip[64], uint16_t *port);
 /* Starts talking to address; "" disconnects. */
 int foh_x32_connect(struct foh_x32 *x, const char *address);
 void foh_x32_disconnect(struct foh_x32 *x);
