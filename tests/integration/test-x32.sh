@@ -1,0 +1,96 @@
+#!/usr/bin/env bash
+# The X32 connection against the fake desk (tests/x32/fake-x32.c, which
+# speaks the X32's OSC): connect, outputs with their desk names, a fader
+# write clamped and quantized and seen by the desk, foreign packets dropped
+# and counted, the desk going silent (lost, no writes) and coming back
+# (resync picks up what changed meanwhile), backup and routing, bad input.
+set -u
+. "$FOH_TESTS/lib.sh"
+
+x32() { busctl --user -- "$1" org.foh.Foh1 /org/foh/Foh1/x32 org.foh.Foh1.X32 "${@:2}"; }
+x32prop() { x32 get-property "$1" | cut -d' ' -f2-; }
+state_is() { [ "$(x32prop State)" = "\"$1\"" ]; }
+desk() { echo "$*" >>"$FOH_SESSION/desk.control"; }
+
+: >"$FOH_SESSION/desk.control"
+spawn desk "$FAKE_X32" --port 0 --log "$FOH_SESSION/faders.log" --control "$FOH_SESSION/desk.control"
+wait_for 5 grep -q 'listening on' "$FOH_SESSION/desk.log" || fail "the fake desk did not start"
+port=$(sed -n 's/.*listening on 127.0.0.1:\([0-9]*\).*/\1/p' "$FOH_SESSION/desk.log")
+
+printf '[daemon]\nchannels = 1\n' >"$FOH_SESSION/foh.conf"
+start_fohd --config "$FOH_SESSION/foh.conf"
+state_is disconnected || fail "State is $(x32prop State) with no address"
+x32 call GetFader s bus1 2>&1 | grep -q 'NotConnected\|not connected\|disconnected' \
+  || fail "GetFader without a desk did not say so"
+
+x32 set-property Address s "127.0.0.1:$port" || fail "setting Address was refused"
+wait_for 5 state_is connected || fail "not connected to the fake desk: $(x32prop State)"
+[ "$(x32prop Model)" = '"X32"' ] || fail "Model is $(x32prop Model)"
+grep -q "^address=127.0.0.1:$port" "$FOH_SESSION/foh.conf" 2>/dev/null || \
+  wait_for 3 grep -q "^address=127.0.0.1:$port" "$FOH_SESSION/foh.conf" || fail "Address was not saved"
+
+named() { x32 call ListOutputs | grep -q '"bus5" "Stream L/R"'; }
+wait_for 3 named || fail "ListOutputs lacks the desk's names: $(x32 call ListOutputs)"
+[ "$(x32 call ListOutputs | awk '{print $2}')" = 23 ] || fail "want 23 outputs"
+
+# A write is clamped and quantized: the desk gets i/1023 and we read back its dB.
+x32 call SetFader sd bus5 -12.3 || fail "SetFader refused"
+read -r _ got < <(x32 call GetFader s bus5)
+python3 - "$got" <<'PY' || fail "GetFader after SetFader -12.3 gave $got"
+import sys
+# the X32 fader law, segment 80f - 50 for -30 <= dB < -10: the nearest step
+steps = [i / 1023 for i in range(1024)]
+def db(f):
+    if f >= 0.5: return 40 * f - 30
+    if f >= 0.25: return 80 * f - 50
+    if f >= 0.0625: return 160 * f - 70
+    return 480 * f - 90 if f > 0 else float("-inf")
+want = min((abs(db(f) + 12.3), db(f)) for f in steps[1:])[1]
+got = float(sys.argv[1])
+assert abs(got - want) < 1e-3, (got, want)
+PY
+wait_for 3 grep -q '/bus/05/mix/fader' "$FOH_SESSION/faders.log" || fail "the desk did not get the write"
+x32 call SetFader sd bus5 40 2>/dev/null && fail "SetFader +40 dB was accepted"
+x32 call SetFader sd bus17 0 2>/dev/null && fail "SetFader on bus17 was accepted"
+x32 call SetFader sd ch1 0 2>/dev/null && fail "SetFader on a channel was accepted"
+x32 set-property Address s "desk.local" 2>/dev/null && fail "a host name was accepted as Address"
+[ "$(x32prop Address)" = "\"127.0.0.1:$port\"" ] || fail "a refused Address changed it"
+
+# Packets from anyone but the desk are dropped and counted.
+before=$(x32prop ForeignPackets)
+fohd_port=$(ss -uapn 2>/dev/null | sed -n "s/.*:\([0-9]*\) .*pid=$(pid_of fohd),.*/\1/p" | head -n1)
+[ -n "$fohd_port" ] || fail "cannot find fohd's X32 socket"
+oscsend 127.0.0.1 "$fohd_port" /bus/05/mix/fader f 1.0
+oscsend 127.0.0.1 "$fohd_port" /xinfo ssss 1.2.3.4 fake X32 9.9
+foreign_counted() { [ "$(x32prop ForeignPackets)" -ge $((before + 2)) ]; }
+wait_for 3 foreign_counted || fail "foreign packets were not counted"
+read -r _ got2 < <(x32 call GetFader s bus5)
+[ "$got2" = "$got" ] || fail "a foreign packet moved the fader to $got2"
+
+# Backup and routing.
+read -r _ path < <(x32 call Backup s "")
+path=${path//\"/}
+[ -f "$path" ] || fail "Backup did not write $path"
+python3 - "$path" <<'PY' || fail "the backup is not what it should be"
+import json, sys
+b = json.load(open(sys.argv[1]))
+assert len(b["channels"]) == 32 and len(b["buses"]) == 16 and len(b["matrices"]) == 6, b.keys()
+bus5 = b["buses"][4]
+assert bus5["name"] == "Stream L/R" and bus5["on"] is True, bus5
+assert abs(bus5["fader_db"] + 12.3) < 0.2, bus5
+assert "fader_db" in b["main"] and "name" in b["main"]
+PY
+x32 call Backup s "relative.json" 2>/dev/null && fail "a relative backup path was accepted"
+first=$(x32 call AnalyzeRouting | awk '{print $3}')
+[ "$first" = '"bus5"' ] || fail "routing does not put the stream bus first: $(x32 call AnalyzeRouting)"
+
+# The desk goes silent: lost, and no writes; it comes back: resync.
+desk silent
+wait_for 8 state_is lost || fail "still $(x32prop State) after the desk went silent"
+x32 call SetFader sd bus5 -20 2>/dev/null && fail "SetFader while lost was accepted"
+desk name bus6 "Renamed"
+desk resume
+wait_for 5 state_is connected || fail "not connected again after the desk came back"
+renamed() { x32 call ListOutputs | grep -q '"bus6" "Renamed"'; }
+wait_for 3 renamed || fail "the resync did not pick up the new name"
+echo "ok: X32 connection"
