@@ -38,6 +38,7 @@ struct foh_conf *foh_conf_new_defaults(void)
 		foh_channel_settings_defaults(&c->channel[i]);
 	foh_analyzer_settings_defaults(&c->analyzer);
 	foh_x32_settings_defaults(&c->x32);
+	foh_stabilizer_settings_defaults(&c->stabilizer);
 	return c;
 }
 
@@ -217,6 +218,11 @@ static int section_target(struct foh_conf *c, const char *path, const char *grou
 		*base = c;
 		return 0;
 	}
+	if (strcmp(group, "stabilizer") == 0) {
+		*table = foh_stabilizer_params(n);
+		*base = &c->stabilizer;
+		return 0;
+	}
 	if (strcmp(group, "x32") == 0) {
 		*table = foh_x32_params;
 		*n = foh_x32_n_params;
@@ -328,6 +334,10 @@ int foh_conf_load(const char *path, struct foh_conf **out, char **error)
 			*error = g_strdup_printf("%s: [x32]: %s", path, why ? why : "invalid");
 			goto error;
 		}
+		if ((res = foh_stabilizer_settings_check(&c->stabilizer, &why)) < 0) {
+			*error = g_strdup_printf("%s: [stabilizer]: %s", path, why ? why : "invalid");
+			goto error;
+		}
 	}
 	if ((c->path = strdup(path)) == NULL) {
 		res = -ENOMEM;
@@ -410,6 +420,12 @@ int foh_conf_save(const struct foh_conf *conf, const char *path)
 		foh_conf_store_value(kf, "analyzer", &foh_analyzer_params[i], &conf->analyzer);
 	for (size_t i = 0; i < foh_x32_n_params; i++)
 		foh_conf_store_value(kf, "x32", &foh_x32_params[i], &conf->x32);
+	{
+		size_t n;
+		const struct foh_param *t = foh_stabilizer_params(&n);
+		for (size_t i = 0; i < n; i++)
+			foh_conf_store_value(kf, "stabilizer", &t[i], &conf->stabilizer);
+	}
 	/* Sections of channels that no longer exist would make the file invalid. */
 	for (uint32_t ch = conf->channels; ch < FOH_CHANNELS_MAX; ch++) {
 		g_autofree char *group = g_strdup_printf("channel.%u", ch + 1);

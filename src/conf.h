@@ -13,7 +13,8 @@
  *   channels               0..64 logical channels                 (4)
  *   meter-rate             1..30 Hz, rate of the Levels signal    (10)
  * Sections [channel.1] .. [channel.<channels>]: see channel-settings.h.
- * Section [analyzer]: see analyzer-settings.h; [x32]: x32-settings.h.
+ * Section [analyzer]: see analyzer-settings.h; [x32]: x32-settings.h;
+ * [stabilizer]: stabilizer-settings.h.
  */
 #pragma once
 
@@ -23,6 +24,7 @@
 
 #include "analyzer-settings.h"
 #include "channel-settings.h"
+#include "stabilizer-settings.h"
 #include "x32-settings.h"
 #include "util/log.h"
 
@@ -38,6 +40,7 @@ struct foh_conf {
 	struct foh_channel_settings channel[FOH_CHANNELS_MAX];
 	struct foh_analyzer_settings analyzer;
 	struct foh_x32_settings x32;
+	struct foh_stabilizer_settings stabilizer;
 };
 
 /* Where the config comes from: the command line, else the user's file if it
