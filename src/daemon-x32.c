@@ -14,10 +14,14 @@ static void on_state(void *data, enum foh_x32_state state)
 
 static void on_fader(void *data, const char *id, double db, bool from_desk)
 {
-	(void)data;
-	(void)id;
-	(void)db;
-	(void)from_desk;
+	struct foh_daemon *d = data;
+
+	if (from_desk)
+		foh_daemon_stabilizer_fader_moved(d, id, db);
+	/* a loop waiting to learn its fader can start now */
+	if (d->conf->stabilizer.enabled && !d->stab_running &&
+	    strcmp(id, d->conf->stabilizer.output) == 0)
+		(void)foh_daemon_stabilizer_changed(d, false);
 }
 
 static const struct foh_x32_events x32_events = {

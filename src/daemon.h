@@ -12,6 +12,7 @@
 #include "channel.h"
 #include "conf.h"
 #include "engine.h"
+#include "stabilizer.h"
 #include "x32.h"
 
 #define FOH_BUS_NAME "org.foh.Foh1"
@@ -23,6 +24,8 @@
 #define FOH_ANALYZER_INTERFACE "org.foh.Foh1.Analyzer"
 #define FOH_X32_PATH "/org/foh/Foh1/x32"
 #define FOH_X32_INTERFACE "org.foh.Foh1.X32"
+#define FOH_STABILIZER_PATH "/org/foh/Foh1/stabilizer"
+#define FOH_STABILIZER_INTERFACE "org.foh.Foh1.Stabilizer"
 
 #define FOH_ERROR_INVALID_CONFIG "org.foh.Foh1.Error.InvalidConfig"
 #define FOH_ERROR_INVALID_ARGUMENT "org.foh.Foh1.Error.InvalidArgument"
@@ -61,6 +64,13 @@ struct foh_daemon {
 	sd_bus_slot *analyzer_slot;
 	struct foh_x32 *x32;
 	sd_bus_slot *x32_slot;
+
+	/* the level stabilizer (daemon-stabilizer.c) */
+	struct foh_stab stab;
+	bool stab_running;
+	struct foh_stab_output stab_out;
+	sd_event_source *stab_timer;
+	sd_bus_slot *stabilizer_slot;
 	bool stopping;			/* tearing down: no more signals */
 };
 
@@ -97,6 +107,13 @@ void foh_bus_x32_emit(struct foh_daemon *d, const char *property, ...) __attribu
 int foh_daemon_x32_start(struct foh_daemon *d);
 /* [x32] changed (D-Bus or reload): reconnect, announce, maybe save. */
 int foh_daemon_x32_changed(struct foh_daemon *d, const struct foh_x32_settings *prev, bool persist);
+int foh_daemon_stabilizer_changed(struct foh_daemon *d, bool persist);
+/* A manual fader: pauses a running loop. */
+int foh_daemon_stabilizer_set_fader(struct foh_daemon *d, double db);
+void foh_daemon_stabilizer_fader_moved(struct foh_daemon *d, const char *id, double db);
+void foh_daemon_stabilizer_free(struct foh_daemon *d);
+int foh_bus_stabilizer_register(struct foh_daemon *d);
+void foh_bus_stabilizer_emit(struct foh_daemon *d, const char *property);
 int foh_bus_channel_add(struct foh_daemon *d, struct foh_channel_slot *slot);
 void foh_bus_channel_remove(struct foh_daemon *d, struct foh_channel_slot *slot);
 void foh_bus_channel_emit_levels(struct foh_daemon *d, struct foh_channel_slot *slot);

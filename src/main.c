@@ -140,7 +140,8 @@ static int setup_bus(struct foh_daemon *d)
 	    (r = sd_bus_add_object_manager(d->bus, NULL, FOH_OBJECT_PATH)) < 0 ||
 	    (r = foh_bus_manager_register(d)) < 0 ||
 	    (r = foh_bus_analyzer_register(d)) < 0 ||
-	    (r = foh_bus_x32_register(d)) < 0)
+	    (r = foh_bus_x32_register(d)) < 0 ||
+	    (r = foh_bus_stabilizer_register(d)) < 0)
 		return r;
 	r = sd_bus_request_name(d->bus, FOH_BUS_NAME, 0);
 	if (r == -EEXIST)
@@ -159,6 +160,7 @@ static void daemon_clear(struct foh_daemon *d)
 	foh_analyzer_free(d->analyzer);
 	d->analyzer = NULL;	/* the engine's teardown below reports a disconnect */
 	sd_bus_slot_unref(d->analyzer_slot);
+	foh_daemon_stabilizer_free(d);
 	foh_x32_free(d->x32);
 	sd_bus_slot_unref(d->x32_slot);
 	sd_event_source_disable_unref(d->meter_timer);
@@ -205,6 +207,7 @@ static int run(struct foh_daemon *d)
 		return r;
 	if ((r = foh_daemon_sync_channels(d, NULL)) < 0 || (r = foh_daemon_start_meters(d)) < 0)
 		return r;
+	(void)foh_daemon_stabilizer_changed(d, false);
 	foh_info("fohd %s ready (config: %s)", FOH_VERSION,
 			d->conf->path ? d->conf->path : "built-in defaults");
 	(void)sd_notify(0, "READY=1\nSTATUS=Running");
