@@ -1,0 +1,97 @@
+#!/usr/bin/env bash
+# The stabilizer against the fake desk: a bus whose level steps -20 → -35
+# dBFS gets its output (level + fader) within ±1 dB of the target; the desk
+# goes silent → blind, and not one fader write reaches it; it returns →
+# tracking again; a manual SetFader pauses the loop; disabling puts the
+# fader back where it was when the loop started. Interval 0.25 s and a
+# 1 dB deadband keep it short.
+set -u
+. "$FOH_TESTS/lib.sh"
+
+stab() { busctl --user -- "$1" org.foh.Foh1 /org/foh/Foh1/stabilizer org.foh.Foh1.Stabilizer "${@:2}"; }
+sprop() { stab get-property "$1" | cut -d' ' -f2-; }
+state_is() { [ "$(sprop State)" = "\"$1\"" ]; }
+desk() { echo "$*" >>"$FOH_SESSION/desk.control"; }
+# every write the desk received, taken or (while silent) dropped
+writes() { grep -c 'fader' "$FOH_SESSION/faders.log" 2>/dev/null || true; }
+
+: >"$FOH_SESSION/desk.control"
+spawn desk "$FAKE_X32" --port 0 --log "$FOH_SESSION/faders.log" --control "$FOH_SESSION/desk.control"
+wait_for 5 grep -q 'listening on' "$FOH_SESSION/desk.log" || fail "the fake desk did not start"
+port=$(sed -n 's/.*listening on 127.0.0.1:\([0-9]*\).*/\1/p' "$FOH_SESSION/desk.log")
+desk fader bus5 -5
+desk level bus5 -20
+
+cat >"$FOH_SESSION/foh.conf" <<CONF
+[daemon]
+channels = 1
+[x32]
+address = 127.0.0.1:$port
+[stabilizer]
+source = x32
+output = bus5
+target-db = -30
+interval-s = 0.25
+deadband-db = 1
+fast-tau-s = 1
+slow-tau-s = 4
+CONF
+start_fohd --config "$FOH_SESSION/foh.conf"
+connected() { busctl --user get-property org.foh.Foh1 /org/foh/Foh1/x32 org.foh.Foh1.X32 Connected | grep -q true; }
+wait_for 5 connected || fail "not connected to the fake desk"
+state_is idle || fail "State is $(sprop State) before it was enabled"
+stab set-property Enabled b true || fail "enabling was refused"
+wait_for 5 bash -c "! busctl --user get-property org.foh.Foh1 /org/foh/Foh1/stabilizer org.foh.Foh1.Stabilizer State | grep -q idle" \
+  || fail "the loop did not start"
+
+# within TOL of the target for HOLD consecutive checks (0.25 s apart)
+settled() {
+  local ok=0 i out
+  for i in $(seq 1 "$2"); do
+    out=$(sprop OutputDb)
+    if within "$out" $(( -30 - $1 )) $(( -30 + $1 )); then ok=$((ok + 1)); else ok=0; fi
+    sleep 0.25
+  done
+  [ "$ok" -ge "$2" ]
+}
+wait_for 30 settled 1 4 || fail "level -20: output $(sprop OutputDb) dB, not within 1 dB of -30"
+note "level -20: output $(sprop OutputDb), fader $(sprop FaderDb)"
+desk level bus5 -35
+wait_for 40 settled 1 4 || fail "level -35: output $(sprop OutputDb) dB, not within 1 dB of -30"
+note "level -35: output $(sprop OutputDb), fader $(sprop FaderDb)"
+
+# Blind: the desk goes silent; not one write reaches it until it is back.
+desk silent
+wait_for 8 state_is blind || fail "State $(sprop State) while the desk is silent"
+before=$(writes)
+desk level bus5 -20      # the programme changes while we cannot hear it
+sleep 2                  # blind time: the loop must not write now
+[ "$(writes)" = "$before" ] || fail "the fader was written while blind"
+state_is blind || fail "State $(sprop State) while the desk is still silent"
+desk resume
+wait_for 10 bash -c "! busctl --user get-property org.foh.Foh1 /org/foh/Foh1/stabilizer org.foh.Foh1.Stabilizer State | grep -q blind" \
+  || fail "still blind after the desk came back"
+wait_for 40 settled 1 4 || fail "after the desk returned: output $(sprop OutputDb) dB"
+
+# A manual set pauses the loop for PauseSec (5 s): nothing written meanwhile.
+stab call SetFader d -3 || fail "SetFader refused"
+state_is paused || fail "State $(sprop State) after a manual set"
+before=$(writes)
+sleep 3
+[ "$(writes)" = "$before" ] || fail "the loop wrote the fader while paused"
+wait_for 8 bash -c "! busctl --user get-property org.foh.Foh1 /org/foh/Foh1/stabilizer org.foh.Foh1.Stabilizer State | grep -q paused" \
+  || fail "the pause did not end"
+
+# Disabling returns the fader to where it was at the start (-5 dB).
+stab set-property Enabled b false
+wait_for 3 state_is idle || fail "State $(sprop State) after disabling"
+read -r _ back < <(busctl --user call org.foh.Foh1 /org/foh/Foh1/x32 org.foh.Foh1.X32 GetFader s bus5)
+within "$back" -5.2 -4.8 || fail "the fader is at $back dB after disabling, want -5"
+
+for bad in "TargetDb d 5" "SlewDb d 0" "Output s bus17" "Source s mic" "Mode s fast" "IntervalSec d nan"; do
+  set -- $bad
+  before=$(sprop "$1")
+  stab set-property "$1" "$2" "$3" 2>/dev/null && fail "$1=$3 was accepted"
+  [ "$(sprop "$1")" = "$before" ] || fail "a refused $1 changed it"
+done
+echo "ok: stabilizer against the desk"
