@@ -162,6 +162,24 @@ static void take_meters(struct foh_x32 *x, const void *buf, size_t len)
 		x->events->meters(x->data);
 }
 
+/* liblo's argument pointers point into the message at 4-byte alignment,
+ * while union lo_arg wants 8: read the bytes, never through the union. */
+static float arg_float(const lo_arg *a)
+{
+	float v;
+
+	memcpy(&v, a, sizeof(v));
+	return v;
+}
+
+static int32_t arg_int(const lo_arg *a)
+{
+	int32_t v;
+
+	memcpy(&v, a, sizeof(v));
+	return v;
+}
+
 static void take_value(struct foh_x32 *x, const char *path, const char *types, lo_arg **argv)
 {
 	struct foh_x32_output o;
@@ -173,17 +191,17 @@ static void take_value(struct foh_x32 *x, const char *path, const char *types, l
 	if (foh_x32_address_parse(path, &o, &p) < 0 || (i = slot_index(&o)) < 0 || types[0] == '\0')
 		return;
 	s = &x->slots[i];
-	if (p == FOH_X32_FADER && types[0] == 'f' && isfinite(argv[0]->f)) {
-		double f = fminf(fmaxf(argv[0]->f, 0.0f), 1.0f);
+	if (p == FOH_X32_FADER && types[0] == 'f' && isfinite(arg_float(argv[0]))) {
+		double f = fminf(fmaxf(arg_float(argv[0]), 0.0f), 1.0f);
 		s->fader_db = foh_x32_fader_to_db(f);
 		s->have_fader = true;
 		if (x->events->fader && foh_x32_output_id(&o, id, sizeof(id)) >= 0)
 			x->events->fader(x->data, id, s->fader_db, true);
 	} else if (p == FOH_X32_ON && types[0] == 'i') {
-		s->on = argv[0]->i != 0;
+		s->on = arg_int(argv[0]) != 0;
 		s->have_on = true;
 	} else if (p == FOH_X32_NAME && types[0] == 's') {
-		snprintf(s->name, sizeof(s->name), "%s", &argv[0]->s);
+		snprintf(s->name, sizeof(s->name), "%s", (const char *)argv[0]);
 		s->have_name = true;
 	}
 }
@@ -191,8 +209,8 @@ static void take_value(struct foh_x32 *x, const char *path, const char *types, l
 static void take_info(struct foh_x32 *x, const char *types, lo_arg **argv)
 {
 	if (strcmp(types, "ssss") == 0) {
-		snprintf(x->model, sizeof(x->model), "%s", &argv[2]->s);
-		snprintf(x->firmware, sizeof(x->firmware), "%s", &argv[3]->s);
+		snprintf(x->model, sizeof(x->model), "%s", (const char *)argv[2]);
+		snprintf(x->firmware, sizeof(x->firmware), "%s", (const char *)argv[3]);
 	}
 	if (x->state != FOH_X32_CONNECTED) {
 		set_state(x, FOH_X32_CONNECTED);

@@ -58,8 +58,9 @@ x32 set-property Address s "desk.local" 2>/dev/null && fail "a host name was acc
 
 # Packets from anyone but the desk are dropped and counted.
 before=$(x32prop ForeignPackets)
-fohd_port=$(ss -uapn 2>/dev/null | sed -n "s/.*:\([0-9]*\) .*pid=$(pid_of fohd),.*/\1/p" | head -n1)
-[ -n "$fohd_port" ] || fail "cannot find fohd's X32 socket"
+# fohd's X32 socket is the sender of the write the desk logged above
+fohd_port=$(sed -n 's|.*/bus/05/mix/fader [^ ]* 127.0.0.1:\([0-9]*\) .*|\1|p' "$FOH_SESSION/faders.log" | head -n1)
+[ -n "$fohd_port" ] || fail "cannot find fohd's X32 socket in the desk's log"
 oscsend 127.0.0.1 "$fohd_port" /bus/05/mix/fader f 1.0
 oscsend 127.0.0.1 "$fohd_port" /xinfo ssss 1.2.3.4 fake X32 9.9
 foreign_counted() { [ "$(x32prop ForeignPackets)" -ge $((before + 2)) ]; }
