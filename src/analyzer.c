@@ -337,15 +337,20 @@ static void *worker_main(void *data)
 	struct foh_analyzer *a = data;
 	struct pollfd pfd = { .fd = a->wake_fd, .events = POLLIN };
 	struct mailbox m;
+	bool meta_pending = false;
 	uint64_t count;
 
 	while (!atomic_load(&a->quit)) {
 		if (poll(&pfd, 1, 200) > 0)
 			(void)!read(a->wake_fd, &count, sizeof(count));
 		take_mailbox(a, &m);
+		/* a change's /audio/meta goes out with the next record: keep the
+		 * request until there is one */
+		m.meta = meta_pending = meta_pending || m.meta;
 		if (a->osc == NULL)
 			continue;
 		drain_records(a, &m);
+		meta_pending = m.meta;
 		run_fft(a, &m);
 	}
 	return NULL;
@@ -506,6 +511,8 @@ int foh_analyzer_connect(struct foh_analyzer *a, struct pw_core *core, struct pw
 			PW_KEY_MEDIA_CATEGORY, "Capture",
 			PW_KEY_MEDIA_ROLE, "Production",
 			PW_KEY_NODE_LATENCY, "256/48000",
+			/* a stereo source downmixed at unity, not +3 dB */
+			"channelmix.normalize", "true",
 			NULL);
 	if (props == NULL)
 		return -errno;

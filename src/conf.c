@@ -386,10 +386,20 @@ void foh_conf_store_value(GKeyFile *kf, const char *group, const struct foh_para
 	case FOH_PARAM_UINT:
 		g_key_file_set_uint64(kf, group, p->key, *(const uint32_t *)field);
 		break;
-	case FOH_PARAM_DOUBLE:
-		g_key_file_set_value(kf, group, p->key,
-				g_ascii_dtostr(buf, sizeof(buf), *(const double *)field));
+	case FOH_PARAM_DOUBLE: {
+		/* the shortest text that reads back to the same double: people
+		 * edit this file, 0.55 should not be 0.55000000000000004 */
+		double v = *(const double *)field;
+		for (int digits = 6; digits <= 17; digits++) {
+			char fmt[8];
+			snprintf(fmt, sizeof(fmt), "%%.%dg", digits);
+			g_ascii_formatd(buf, sizeof(buf), fmt, v);
+			if (g_ascii_strtod(buf, NULL) == v)
+				break;
+		}
+		g_key_file_set_value(kf, group, p->key, buf);
 		break;
+	}
 	case FOH_PARAM_STRING:
 		g_key_file_set_string(kf, group, p->key, field);
 		break;
