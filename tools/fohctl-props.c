@@ -357,3 +357,53 @@ int cmd_call(struct ctx *c, int argc, char **argv)
 	sd_bus_message_unref(reply);
 	return r;
 }
+
+/* fohctl analyzer|x32|stabilizer|channel N [...]: the generic commands
+ * with the object named first. A first argument that starts with an upper
+ * case letter and has no '=' is a property, unless the object has a method
+ * of that name. */
+int cmd_object(struct ctx *c, int argc, char **argv)
+{
+	g_autofree char *name = NULL, *path = NULL, *iface = NULL, *xml = NULL;
+	g_autoptr(GDBusNodeInfo) node = NULL;
+	g_autoptr(GPtrArray) args = g_ptr_array_new_with_free_func(g_free);
+	int first = 1, r = EXIT_SUCCESS;
+
+	if (strcmp(argv[0], "channel") == 0) {
+		if (argc < 2 || strspn(argv[1], "0123456789") != strlen(argv[1]))
+			return fprintf(stderr, "usage: fohctl channel N [PROPERTY[=VALUE]...]\n"), EXIT_USAGE;
+		name = g_strdup_printf("channel/%s", argv[1]);
+		first = 2;
+	} else {
+		name = g_strdup(argv[0]);
+	}
+	g_ptr_array_add(args, g_strdup("get"));
+	g_ptr_array_add(args, g_strdup(name));
+	if (argc <= first)
+		return cmd_get(c, 2, (char **)args->pdata);
+	path = object_path(name);
+	if (path == NULL || object_interface(c, path, &iface, &xml) < 0)
+		return EXIT_FAILURE;
+	node = g_dbus_node_info_new_for_xml(xml, NULL);
+	if (node && g_dbus_node_info_lookup_interface(node, iface) &&
+	    g_dbus_interface_info_lookup_method(g_dbus_node_info_lookup_interface(node, iface),
+			    argv[first])) {
+		g_free(g_ptr_array_index(args, 0));
+		g_ptr_array_index(args, 0) = g_strdup("call");
+		for (int i = first; i < argc; i++)
+			g_ptr_array_add(args, g_strdup(argv[i]));
+		return cmd_call(c, (int)args->len, (char **)args->pdata);
+	}
+	for (int i = first; i < argc && r == EXIT_SUCCESS; i++) {
+		const char *eq = strchr(argv[i], '=');
+		if (eq == NULL) {
+			char *get[] = { (char *)"get", name, argv[i], NULL };
+			r = cmd_get(c, 3, get);
+		} else {
+			g_autofree char *prop = g_strndup(argv[i], (gsize)(eq - argv[i]));
+			char *set[] = { (char *)"set", name, prop, (char *)eq + 1, NULL };
+			r = cmd_set(c, 4, set);
+		}
+	}
+	return r;
+}

@@ -20,6 +20,10 @@ static const struct command commands[] = {
 	{ "set", "OBJECT PROPERTY VALUE", "change a property", cmd_set },
 	{ "call", "OBJECT METHOD [ARG...]", "call a method", cmd_call },
 	{ "meters", "[--once] [--count N]", "live meters of every channel (Ctrl-C stops)", cmd_meters },
+	{ "analyzer", "[PROPERTY[=VALUE]... | METHOD ARG...]", "the analyzer", cmd_object },
+	{ "x32", "[PROPERTY[=VALUE]... | METHOD ARG...]", "the X32 connection", cmd_object },
+	{ "stabilizer", "[PROPERTY[=VALUE]... | METHOD ARG...]", "the level stabilizer", cmd_object },
+	{ "channel", "N [PROPERTY[=VALUE]... | METHOD ARG...]", "channel N", cmd_object },
 };
 
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))

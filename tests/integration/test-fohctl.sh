@@ -55,6 +55,17 @@ expect_exit 2 status extra
 expect_exit 0 call manager PlayTestTone 1 440 0.2 -20
 expect_exit 0 set --help
 
+# The object form: fohctl analyzer, fohctl channel N PROPERTY[=VALUE], a method.
+"$FOHCTL" analyzer Strength=0.25 || fail "fohctl analyzer Strength=0.25"
+[ "$("$FOHCTL" analyzer Strength)" = 0.25 ] || fail "fohctl analyzer Strength"
+"$FOHCTL" analyzer SetBand mid 300 2000 || fail "fohctl analyzer SetBand"
+"$FOHCTL" --json analyzer | python3 -c 'import json, sys; assert json.load(sys.stdin)["Bands"][1] == ["mid", 300.0, 2000.0]' \
+  || fail "fohctl --json analyzer does not show the new band"
+"$FOHCTL" channel 2 Gain=-3 || fail "fohctl channel 2 Gain=-3"
+[ "$(chprop 2 Gain)" = -3 ] || fail "fohctl channel 2 Gain=-3 gave $(chprop 2 Gain)"
+expect_exit 1 analyzer Strength=2
+expect_exit 2 channel x Gain
+
 "$FOHCTL" meters --count 3 >"$FOH_SESSION/meters" || fail "fohctl meters failed"
 [ "$(grep -c '^ch1 peak=' "$FOH_SESSION/meters")" -eq 3 ] \
   || fail "meters did not print 3 plain ticks: $(cat "$FOH_SESSION/meters")"
