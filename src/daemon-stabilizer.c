@@ -164,15 +164,16 @@ static int start(struct foh_daemon *d)
 
 int foh_daemon_stabilizer_changed(struct foh_daemon *d, bool persist)
 {
-	static struct foh_stabilizer_settings running_with;
+	const struct foh_stabilizer_settings *was = &d->stab_applied;
 	struct foh_stab_params p;
 	int r = 0;
 
+	/* a new source, output, mode or meter point is a new loop */
 	if (d->stab_running && (!cfg(d)->enabled ||
-				strcmp(running_with.source, cfg(d)->source) != 0 ||
-				strcmp(running_with.output, cfg(d)->output) != 0 ||
-				running_with.p.mode != cfg(d)->p.mode ||
-				running_with.p.meter_point != cfg(d)->p.meter_point))
+				strcmp(was->source, cfg(d)->source) != 0 ||
+				strcmp(was->output, cfg(d)->output) != 0 ||
+				was->p.mode != cfg(d)->p.mode ||
+				was->p.meter_point != cfg(d)->p.meter_point))
 		stop(d);
 	if (d->stab_running) {
 		effective_params(d, &p);
@@ -180,7 +181,7 @@ int foh_daemon_stabilizer_changed(struct foh_daemon *d, bool persist)
 	} else if (cfg(d)->enabled) {
 		r = start(d);
 	}
-	running_with = *cfg(d);
+	d->stab_applied = *cfg(d);
 	if (persist)
 		foh_daemon_schedule_save(d);
 	return r == -EAGAIN ? 0 : r;
