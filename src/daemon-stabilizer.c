@@ -1,9 +1,11 @@
 /* fohd's level stabilizer: runs the loop of stabilizer.c every interval on
  * the main loop. Source: the X32 meter of the output it rides, or a foh
  * channel's short-term loudness (local mode). Actuator: that X32 fader, or
- * the channel's own Gain. Local mode reads after the gain, so its meter
- * point is always post. The loop's fader writes in local mode are applied
- * live but not saved: stopping returns the gain it started from. */
+ * the channel's own Gain. Local mode reads the channel's input before its
+ * gain (pre): reading after it, 3 s of the loop's own moves would be in
+ * every reading and the loop would chase itself. The loop's writes in
+ * local mode are applied live but not saved: stopping returns the gain it
+ * started from. */
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -34,7 +36,7 @@ static void effective_params(struct foh_daemon *d, struct foh_stab_params *p)
 {
 	*p = cfg(d)->p;
 	if (local_channel(d, cfg(d)->output)) {
-		p->meter_point = FOH_STAB_POST;
+		p->meter_point = FOH_STAB_PRE;
 		p->fader_min_db = fmax(p->fader_min_db, GAIN_MIN_DB);
 		p->fader_max_db = fmin(p->fader_max_db, 10.0);
 	}
@@ -65,7 +67,7 @@ static void read_level(struct foh_daemon *d, struct foh_stab_reading *r)
 		struct foh_channel_slot *slot = d->channels[ch - 1];
 		if (slot != NULL && foh_channel_is_connected(slot->channel)) {
 			r->valid = true;
-			r->level_db = slot->levels.lufs_s > -120.0f ? slot->levels.lufs_s : -INFINITY;
+			r->level_db = slot->levels.lufs_s_in > -120.0f ? slot->levels.lufs_s_in : -INFINITY;
 		}
 		return;
 	}

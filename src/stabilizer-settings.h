@@ -11,7 +11,7 @@
  *                  "channel/N" to ride that channel's own Gain       ("bus1")
  *   mode           two-speed | single                                (two-speed)
  *   meter-point    pre | post: whether the X32 meter reads before or after
- *                  the fader it rides (local mode is always post)    (pre)
+ *                  the fader it rides (local mode reads before the gain: pre)    (pre)
  *   target-db, slew-db, fast-tau-s, slow-tau-s, smoothing, scene-threshold-db,
  *   scene-deadband-db, scene-slew-db, deadband-db, far-db, far-slew-factor,
  *   silence-db, silence-hold-s, fader-min-db, fader-max-db, interval-s,

@@ -45,6 +45,7 @@ void foh_strip_init(struct foh_strip *s, uint32_t rate, uint32_t channels)
 	foh_limiter_init(&s->limiter, rate);
 	foh_meter_init(&s->meter, rate);
 	foh_loudness_init(&s->loudness, rate);
+	foh_loudness_init(&s->loudness_in, rate);
 	s->fade_step = 1000.0f / (FOH_STRIP_FADE_MS * (float)rate);
 	s->mute_step = 1000.0f / (FOH_STRIP_MUTE_MS * (float)rate);
 	s->trim.cur = s->trim.target = 1.0f;
@@ -79,6 +80,7 @@ void foh_strip_reset(struct foh_strip *s)
 	foh_limiter_reset(&s->limiter);
 	foh_meter_reset(&s->meter);
 	foh_loudness_reset(&s->loudness);
+	foh_loudness_reset(&s->loudness_in);
 	memset(s->delay, 0, sizeof(s->delay));
 	s->tone_left = 0;
 }
@@ -190,6 +192,7 @@ static void run_chunk(struct foh_strip *s, float *const *buf, uint32_t n)
 	float g1, g0 = ramp_advance(&s->trim, n, &g1);
 	float gr;
 
+	foh_loudness_run(&s->loudness_in, buf[0], r, n);
 	apply_gain_ramp(buf, s->channels, n, g0, g1);
 	for (int stage = 0; stage < FOH_STAGE_COUNT; stage++)
 		run_stage(s, stage, buf, n);
@@ -252,6 +255,7 @@ void foh_strip_levels(const struct foh_strip *s, struct foh_strip_levels *l)
 			s->channels == 2 ? foh_meter_vu_db(&s->meter, 1) : -INFINITY);
 	l->lufs_m = foh_loudness_momentary(&s->loudness);
 	l->lufs_s = foh_loudness_short_term(&s->loudness);
+	l->lufs_s_in = foh_loudness_short_term(&s->loudness_in);
 	l->gr_db = foh_meter_gr_db(&s->meter);
 	l->gate_open = foh_gate_is_open(&s->gate);
 }

@@ -43,6 +43,7 @@ struct foh_strip_params {
 struct foh_strip_levels {
 	float peak_db, rms_db, vu_db;		/* loudest channel */
 	float lufs_m, lufs_s;
+	float lufs_s_in;			/* short-term loudness before the trim */
 	float gr_db;				/* compressor + limiter, >= 0 */
 	bool gate_open;
 };
@@ -60,6 +61,9 @@ struct foh_strip {
 	struct foh_limiter limiter;
 	struct foh_meter meter;
 	struct foh_loudness loudness;
+	/* the input's loudness, before the trim: what a loop riding the trim
+	 * must read, or it would read its own moves */
+	struct foh_loudness loudness_in;
 	struct foh_strip_ramp mix[FOH_STAGE_COUNT];	/* 0 = bypassed, 1 = in */
 	struct foh_strip_ramp trim, mute;
 	float fade_step, mute_step;

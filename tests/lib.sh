@@ -134,12 +134,22 @@ levels() {
   python3 "$FOH_TESTS/tools/audio.py" levels "$@"
 }
 
+# The recorder's input ports are linked (it hears the sink from now on).
+recorder_linked() {
+  pw-link -l 2>/dev/null | grep -A1 '^pw-record:input_' | grep -q '|<-'
+}
+
+# record_sink OUT.wav: records the test sink's monitor until `stop rec`.
+record_sink() {
+  spawn rec pw-record --target foh-test-sink -P '{ stream.capture.sink=true }' "$1"
+  wait_for 5 recorder_linked || fail "pw-record was not linked to the test sink"
+}
+
 # through_channel N TONE.wav OUT.wav: plays TONE into channel N's virtual
 # sink while recording the test sink's monitor into OUT.
 through_channel() {
   local n=$1 in=$2 out=$3
-  spawn rec pw-record --target foh-test-sink -P '{ stream.capture.sink=true }' "$out"
-  wait_for 5 pw_client_running pw-record || fail "pw-record did not start"
+  record_sink "$out"
   pw-play --target "foh.ch$n.capture" "$in" || fail "pw-play failed"
   stop rec
 }

@@ -76,13 +76,14 @@ start_fohd --config "$conf"
 wait_for 5 pw_client_running foh.ch1.capture || fail "channel 1 is not back"
 
 # The test tone plays through the channel's output at its level.
-spawn rec pw-record --target foh-test-sink -P '{ stream.capture.sink=true }' "$FOH_SESSION/tone.wav"
-wait_for 5 pw_client_running pw-record || fail "pw-record did not start"
+record_sink "$FOH_SESSION/tone.wav"
 busctl --user -- call org.foh.Foh1 /org/foh/Foh1 org.foh.Foh1.Manager PlayTestTone uddd 1 440 1 -12 \
   || fail "PlayTestTone failed"
 tone_on_meter() { [ "$(chprop 1 PeakDb)" != "-120" ]; }
 wait_for 5 tone_on_meter || fail "the tone does not show on the meter"
-sleep 1.2   # the tone lasts 1 s; let all of it reach the recording
+# the tone lasts 1 s: wait until the channel's 100 ms RMS says it ended
+tone_over() { [ "$(chprop 1 RmsDb)" = "-120" ]; }
+wait_for 5 tone_over || fail "the tone did not end: RMS $(chprop 1 RmsDb)"
 stop rec
 read -r peak rms < <(levels "$FOH_SESSION/tone.wav")
 note "test tone at -12 dBFS: recorded peak $peak dBFS"
