@@ -48,6 +48,9 @@ struct foh_channel {
 	struct foh_strip_levels levels[LEVELS_RING];
 	struct foh_xrun_counter *xr;
 	atomic_uint_fast64_t busy_ns, cycle_ns, dropped_levels;
+	/* main → data: the streams are about to go; the data thread confirms
+	 * it is out of the process callback */
+	atomic_bool stopping, stop_acked;
 };
 
 static uint64_t monotonic_ns(void)
@@ -195,6 +198,8 @@ static void capture_process(void *data)
 
 	if (foh_rt_enter)
 		foh_rt_enter();
+	if (atomic_load_explicit(&ch->stopping, memory_order_acquire))
+		goto out;
 
 	in = pw_stream_dequeue_buffer(ch->capture);
 	out = pw_stream_dequeue_buffer(ch->playback);
@@ -206,6 +211,7 @@ static void capture_process(void *data)
 		pw_stream_queue_buffer(ch->playback, out);
 	pw_stream_trigger_process(ch->playback);
 	account_time(ch, start, monotonic_ns());
+out:
 	if (foh_rt_leave)
 		foh_rt_leave();
 }
@@ -473,6 +479,7 @@ int foh_channel_connect(struct foh_channel *ch, struct pw_core *core, struct pw_
 	if (ch->capture != NULL)
 		return 0;
 	ch->data_loop = data_loop;
+	atomic_store(&ch->stopping, false);
 	ch->strip_ready = false;
 	ch->position = NULL;
 	ch->rate = 0;
@@ -502,8 +509,36 @@ error:
 	return res;
 }
 
+static int do_stop_ack(struct spa_loop *loop, bool async, uint32_t seq,
+		const void *data, size_t size, void *user_data)
+{
+	struct foh_channel *ch = user_data;
+
+	atomic_store_explicit(&ch->stop_acked, true, memory_order_release);
+	return 0;
+}
+
+/* The capture callback uses both streams: before either is destroyed, the
+ * data thread must be out of it and must not enter it again. It runs
+ * queued invokes between cycles, so the acknowledgement means any cycle in
+ * flight has ended; the wait is bounded so a stopped loop cannot hang us. */
+static void quiesce(struct foh_channel *ch)
+{
+	struct timespec ms = { 0, 1000000 };
+
+	atomic_store_explicit(&ch->stopping, true, memory_order_release);
+	atomic_store_explicit(&ch->stop_acked, false, memory_order_relaxed);
+	if (ch->data_loop == NULL ||
+	    pw_loop_invoke(ch->data_loop, do_stop_ack, 0, NULL, 0, false, ch) < 0)
+		return;
+	for (int i = 0; i < 500 && !atomic_load_explicit(&ch->stop_acked, memory_order_acquire); i++)
+		nanosleep(&ms, NULL);
+}
+
 void foh_channel_disconnect(struct foh_channel *ch)
 {
+	if (ch->capture != NULL || ch->playback != NULL)
+		quiesce(ch);
 	if (ch->capture != NULL)
 		pw_stream_destroy(ch->capture);
 	if (ch->playback != NULL)
