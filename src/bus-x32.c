@@ -103,8 +103,7 @@ static int read_output(sd_bus_message *m, struct foh_x32_output *o, sd_bus_error
 
 	if ((r = sd_bus_message_read(m, "s", &id)) < 0)
 		return r;
-	if (foh_x32_output_parse(id, o) < 0 || !foh_x32_output_ridable(o) ||
-	    o->kind == FOH_X32_MAIN_M || strspn(id, "0123456789") == strlen(id))
+	if (foh_x32_ridable_parse(id, o) < 0)
 		return sd_bus_error_setf(error, FOH_ERROR_INVALID_ARGUMENT,
 				"id: \"%s\" is not an output; ids are bus1..bus16, mtx1..mtx6, main_st", id);
 	return 0;

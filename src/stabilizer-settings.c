@@ -88,8 +88,7 @@ int foh_stabilizer_settings_check(struct foh_stabilizer_settings *s, char **reas
 	if (sscanf(s->output, "channel/%u", &n) == 1) {
 		if (n < 1 || n > 64)
 			return fail(reason, "output", s->output, "channel/1..channel/64");
-	} else if (foh_x32_output_parse(s->output, &o) < 0 || !foh_x32_output_ridable(&o) ||
-			o.kind == FOH_X32_MAIN_M || strspn(s->output, "0123456789") == strlen(s->output)) {
+	} else if (foh_x32_ridable_parse(s->output, &o) < 0) {
 		return fail(reason, "output", s->output, "bus1..bus16, mtx1..mtx6, main_st or channel/N");
 	}
 	if (strcmp(s->source, "x32") == 0 && strncmp(s->output, "channel/", 8) == 0)

@@ -184,6 +184,17 @@ bool foh_x32_output_ridable(const struct foh_x32_output *o)
 			o->kind == FOH_X32_MTX || o->kind == FOH_X32_MAIN_ST);
 }
 
+int foh_x32_ridable_parse(const char *id, struct foh_x32_output *o)
+{
+	struct foh_x32_output out;
+
+	if (strspn(id, "0123456789") == strlen(id) || foh_x32_output_parse(id, &out) < 0 ||
+	    !foh_x32_output_ridable(&out))
+		return -EINVAL;
+	*o = out;
+	return 0;
+}
+
 static int put(char *buf, size_t size, int n)
 {
 	if (n < 0)

@@ -82,6 +82,10 @@ enum foh_x32_param {
 int foh_x32_output_parse(const char *id, struct foh_x32_output *o);
 /* True for the outputs the stabilizer may ride: bus, mtx, main_st. */
 bool foh_x32_output_ridable(const struct foh_x32_output *o);
+/* An id naming a ridable output (bus1..16, mtx1..6, main_st); unlike
+ * foh_x32_output_parse() a bare number is not taken as a bus. -EINVAL
+ * otherwise. */
+int foh_x32_ridable_parse(const char *id, struct foh_x32_output *o);
 /* The canonical id ("bus5"). Returns its length, -EINVAL for an invalid
  * output, -ENOSPC when size is too small. */
 int foh_x32_output_id(const struct foh_x32_output *o, char *buf, size_t size);
