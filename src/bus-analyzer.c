@@ -338,9 +338,3 @@ int foh_bus_analyzer_register(struct foh_daemon *d)
 	return sd_bus_add_object_vtable(d->bus, &d->analyzer_slot, FOH_ANALYZER_PATH,
 			FOH_ANALYZER_INTERFACE, v, d);
 }
-
-void foh_bus_analyzer_emit(struct foh_daemon *d, const char *property)
-{
-	(void)sd_bus_emit_properties_changed(d->bus, FOH_ANALYZER_PATH, FOH_ANALYZER_INTERFACE,
-			property, NULL);
-}

@@ -213,6 +213,5 @@ void foh_bus_channel_emit_changed(struct foh_daemon *d, struct foh_channel_slot 
 	_cleanup_free_ char *path = slot_path(slot);
 
 	if (path != NULL)
-		(void)sd_bus_emit_properties_changed(d->bus, path, FOH_CHANNEL_INTERFACE,
-				property, NULL);
+		foh_bus_emit(d, path, FOH_CHANNEL_INTERFACE, property, NULL);
 }

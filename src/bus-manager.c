@@ -2,7 +2,6 @@
  * clock, uptime, xruns, CPU load, PipeWire connection, channels), Reload,
  * SelfCheck and ListDevices. */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
@@ -234,25 +233,4 @@ int foh_bus_manager_register(struct foh_daemon *d)
 {
 	return sd_bus_add_object_vtable(d->bus, &d->manager_slot, FOH_OBJECT_PATH,
 			FOH_MANAGER_INTERFACE, manager_vtable, d);
-}
-
-void foh_bus_manager_emit(struct foh_daemon *d, const char *property, ...)
-{
-	const char *names[16];
-	size_t n = 0;
-	va_list ap;
-	int r;
-
-	if (d->stopping || d->bus == NULL)
-		return;
-	va_start(ap, property);
-	for (const char *p = property; p != NULL && n < FOH_ELEMENTSOF(names) - 1;
-			p = va_arg(ap, const char *))
-		names[n++] = p;
-	va_end(ap);
-	names[n] = NULL;
-	r = sd_bus_emit_properties_changed_strv(d->bus, FOH_OBJECT_PATH,
-			FOH_MANAGER_INTERFACE, (char **)names);
-	if (r < 0)
-		foh_warn("cannot emit PropertiesChanged: %s", strerror(-r));
 }

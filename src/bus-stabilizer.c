@@ -136,11 +136,3 @@ int foh_bus_stabilizer_register(struct foh_daemon *d)
 	return sd_bus_add_object_vtable(d->bus, &d->stabilizer_slot, FOH_STABILIZER_PATH,
 			FOH_STABILIZER_INTERFACE, v, d);
 }
-
-void foh_bus_stabilizer_emit(struct foh_daemon *d, const char *property)
-{
-	if (d->stopping || d->bus == NULL)
-		return;
-	(void)sd_bus_emit_properties_changed(d->bus, FOH_STABILIZER_PATH,
-			FOH_STABILIZER_INTERFACE, property, NULL);
-}

@@ -3,7 +3,6 @@
  * settings backup and the routing analysis. */
 #include <errno.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -299,21 +298,4 @@ int foh_bus_x32_register(struct foh_daemon *d)
 {
 	return sd_bus_add_object_vtable(d->bus, &d->x32_slot, FOH_X32_PATH, FOH_X32_INTERFACE,
 			x32_vtable, d);
-}
-
-void foh_bus_x32_emit(struct foh_daemon *d, const char *property, ...)
-{
-	const char *names[8];
-	size_t n = 0;
-	va_list ap;
-
-	if (d->stopping || d->bus == NULL)
-		return;
-	va_start(ap, property);
-	for (const char *p = property; p != NULL && n < 7; p = va_arg(ap, const char *))
-		names[n++] = p;
-	va_end(ap);
-	names[n] = NULL;
-	(void)sd_bus_emit_properties_changed_strv(d->bus, FOH_X32_PATH, FOH_X32_INTERFACE,
-			(char **)names);
 }

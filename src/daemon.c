@@ -1,6 +1,7 @@
 /* fohd's daemon-wide actions: applying a reloaded config and running the
  * self-checks. Both are main-thread operations shared by D-Bus and signals. */
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -81,4 +82,25 @@ bool foh_daemon_self_check(struct foh_daemon *d, char **report)
 	*report = strdup(out->str);
 	g_string_free(out, TRUE);
 	return connected && dsp_ok && streaming == d->n_channels;
+}
+
+void foh_bus_emit(struct foh_daemon *d, const char *path, const char *interface,
+		const char *property, ...)
+{
+	const char *names[16];
+	size_t n = 0;
+	va_list ap;
+	int r;
+
+	if (d->stopping || d->bus == NULL)
+		return;
+	va_start(ap, property);
+	for (const char *p = property; p != NULL && n < sizeof(names) / sizeof(names[0]) - 1;
+			p = va_arg(ap, const char *))
+		names[n++] = p;
+	va_end(ap);
+	names[n] = NULL;
+	r = sd_bus_emit_properties_changed_strv(d->bus, path, interface, (char **)names);
+	if (r < 0)
+		foh_warn("cannot emit PropertiesChanged on %s: %s", path, strerror(-r));
 }

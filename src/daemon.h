@@ -99,12 +99,10 @@ uint64_t foh_daemon_xruns(struct foh_daemon *d);
 int foh_bus_manager_register(struct foh_daemon *d);
 int foh_bus_analyzer_register(struct foh_daemon *d);
 int foh_daemon_analyzer_connect(struct foh_daemon *d);
-void foh_bus_analyzer_emit(struct foh_daemon *d, const char *property);
 /* Settings of the analyzer changed (D-Bus or reload): apply and persist. */
 int foh_daemon_analyzer_changed(struct foh_daemon *d, const struct foh_analyzer_settings *prev,
 		bool persist);
 int foh_bus_x32_register(struct foh_daemon *d);
-void foh_bus_x32_emit(struct foh_daemon *d, const char *property, ...) __attribute__((sentinel));
 int foh_daemon_x32_start(struct foh_daemon *d);
 /* [x32] changed (D-Bus or reload): reconnect, announce, maybe save. */
 int foh_daemon_x32_changed(struct foh_daemon *d, const struct foh_x32_settings *prev, bool persist);
@@ -114,11 +112,21 @@ int foh_daemon_stabilizer_set_fader(struct foh_daemon *d, double db);
 void foh_daemon_stabilizer_fader_moved(struct foh_daemon *d, const char *id, double db);
 void foh_daemon_stabilizer_free(struct foh_daemon *d);
 int foh_bus_stabilizer_register(struct foh_daemon *d);
-void foh_bus_stabilizer_emit(struct foh_daemon *d, const char *property);
 int foh_bus_channel_add(struct foh_daemon *d, struct foh_channel_slot *slot);
 void foh_bus_channel_remove(struct foh_daemon *d, struct foh_channel_slot *slot);
 void foh_bus_channel_emit_levels(struct foh_daemon *d, struct foh_channel_slot *slot);
 void foh_bus_channel_emit_changed(struct foh_daemon *d, struct foh_channel_slot *slot,
 		const char *property);
-void foh_bus_manager_emit(struct foh_daemon *d, const char *property, ...)
-	__attribute__((sentinel));
+
+/* PropertiesChanged for a NULL-terminated list of properties of one
+ * object; nothing while fohd is tearing down. */
+void foh_bus_emit(struct foh_daemon *d, const char *path, const char *interface,
+		const char *property, ...) __attribute__((sentinel));
+#define foh_bus_manager_emit(d, ...) \
+	foh_bus_emit(d, FOH_OBJECT_PATH, FOH_MANAGER_INTERFACE, __VA_ARGS__)
+#define foh_bus_x32_emit(d, ...) \
+	foh_bus_emit(d, FOH_X32_PATH, FOH_X32_INTERFACE, __VA_ARGS__)
+#define foh_bus_analyzer_emit(d, property) \
+	foh_bus_emit(d, FOH_ANALYZER_PATH, FOH_ANALYZER_INTERFACE, property, NULL)
+#define foh_bus_stabilizer_emit(d, property) \
+	foh_bus_emit(d, FOH_STABILIZER_PATH, FOH_STABILIZER_INTERFACE, property, NULL)
