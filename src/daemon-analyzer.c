@@ -2,7 +2,6 @@
  * announcing what changed and saving it. Main thread only. */
 #include <string.h>
 
-#include <pipewire/pipewire.h>
 
 #include "daemon.h"
 #include "util/log.h"
@@ -29,13 +28,11 @@ static void emit_changes(struct foh_daemon *d, const struct foh_analyzer_setting
 int foh_daemon_analyzer_connect(struct foh_daemon *d)
 {
 	struct pw_core *core = foh_engine_core(d->engine);
-	struct pw_context *ctx = foh_engine_context(d->engine);
 	int res;
 
 	if (core == NULL || d->analyzer == NULL)
 		return 0;
-	res = foh_analyzer_connect(d->analyzer, core,
-			pw_data_loop_get_loop(pw_context_get_data_loop(ctx)));
+	res = foh_analyzer_connect(d->analyzer, core, foh_engine_data_loop(d->engine));
 	if (res < 0)
 		foh_warn("analyzer: cannot create its stream: %s", strerror(-res));
 	return res;

@@ -8,7 +8,6 @@
 #include <string.h>
 
 #include <glib.h>
-#include <pipewire/pipewire.h>
 
 #include "daemon.h"
 #include "util/log.h"
@@ -18,13 +17,11 @@
 static int connect_slot(struct foh_daemon *d, struct foh_channel_slot *slot)
 {
 	struct pw_core *core = foh_engine_core(d->engine);
-	struct pw_context *ctx = foh_engine_context(d->engine);
 	int res;
 
 	if (core == NULL)
 		return 0;
-	res = foh_channel_connect(slot->channel, core,
-			pw_data_loop_get_loop(pw_context_get_data_loop(ctx)));
+	res = foh_channel_connect(slot->channel, core, foh_engine_data_loop(d->engine));
 	if (res < 0)
 		foh_warn("channel %u: cannot create its streams: %s", slot->index, strerror(-res));
 	return res;

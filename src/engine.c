@@ -406,9 +406,9 @@ struct pw_core *foh_engine_core(const struct foh_engine *e)
 	return e->state == LINK_UP ? e->core : NULL;
 }
 
-struct pw_context *foh_engine_context(const struct foh_engine *e)
+struct pw_loop *foh_engine_data_loop(const struct foh_engine *e)
 {
-	return e->context;
+	return pw_data_loop_get_loop(pw_context_get_data_loop(e->context));
 }
 
 uint32_t foh_engine_sample_rate(const struct foh_engine *e)

@@ -12,7 +12,7 @@
 #include <systemd/sd-event.h>
 
 struct pw_core;
-struct pw_context;
+struct pw_loop;
 struct foh_engine;
 
 struct foh_device {
@@ -40,7 +40,8 @@ int foh_engine_configure(struct foh_engine *e, const char *remote, uint32_t reco
 
 bool foh_engine_connected(const struct foh_engine *e);
 struct pw_core *foh_engine_core(const struct foh_engine *e);
-struct pw_context *foh_engine_context(const struct foh_engine *e);
+/* The loop the process callbacks run on (PipeWire's data thread). */
+struct pw_loop *foh_engine_data_loop(const struct foh_engine *e);
 uint32_t foh_engine_sample_rate(const struct foh_engine *e);
 uint32_t foh_engine_quantum(const struct foh_engine *e);
 
