@@ -313,20 +313,11 @@ static const sd_bus_vtable *build_vtable(void)
 				method_list_presets, SD_BUS_VTABLE_UNPRIVILEGED),
 		SD_BUS_VTABLE_END
 	};
-	size_t n = 0;
-	sd_bus_vtable *v;
-
-	if (analyzer_vtable != NULL)
-		return analyzer_vtable;
-	v = calloc(foh_analyzer_n_params + SPA_N_ELEMENTS(tail) + 1, sizeof(*v));
-	if (v == NULL)
-		return NULL;
-	v[n++] = (sd_bus_vtable)SD_BUS_VTABLE_START(0);
-	n += foh_bus_params_vtable(v + n, foh_analyzer_params, foh_analyzer_n_params,
-			get_setting, set_setting);
-	memcpy(v + n, tail, sizeof(tail));
-	analyzer_vtable = v;
-	return v;
+	if (analyzer_vtable == NULL)
+		analyzer_vtable = foh_bus_params_build_vtable(NULL, 0, foh_analyzer_params,
+				foh_analyzer_n_params, get_setting, set_setting, tail,
+				SPA_N_ELEMENTS(tail));
+	return analyzer_vtable;
 }
 
 int foh_bus_analyzer_register(struct foh_daemon *d)

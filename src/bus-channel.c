@@ -136,27 +136,29 @@ static sd_bus_vtable *channel_vtable;
 /* Built once from the parameter table; the table is static, so is this. */
 static const sd_bus_vtable *build_vtable(void)
 {
-	size_t n = 0, max = foh_channel_n_params + FOH_ELEMENTSOF(meter_names) + 5;
-	sd_bus_vtable *v;
+	static const sd_bus_vtable head[] = {
+		SD_BUS_PROPERTY("Index", "u", get_index, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+	};
+	/* the meters change every cycle: read them or take Levels, no signal */
+	static const sd_bus_vtable tail[] = {
+		SD_BUS_PROPERTY("LatencyFrames", "u", get_latency, 0, 0),
+		SD_BUS_PROPERTY("PeakDb", "d", get_meter, 0, 0),
+		SD_BUS_PROPERTY("RmsDb", "d", get_meter, 0, 0),
+		SD_BUS_PROPERTY("VuDb", "d", get_meter, 0, 0),
+		SD_BUS_PROPERTY("LufsMomentary", "d", get_meter, 0, 0),
+		SD_BUS_PROPERTY("LufsShortTerm", "d", get_meter, 0, 0),
+		SD_BUS_PROPERTY("GainReductionDb", "d", get_meter, 0, 0),
+		SD_BUS_SIGNAL_WITH_ARGS("Levels",
+				SD_BUS_ARGS("d", peak_db, "d", rms_db, "d", vu_db, "d", lufs_m,
+					"d", lufs_s, "d", gain_reduction_db), 0),
+		SD_BUS_VTABLE_END
+	};
 
-	if (channel_vtable != NULL)
-		return channel_vtable;
-	if ((v = calloc(max, sizeof(*v))) == NULL)
-		return NULL;
-	v[n++] = (sd_bus_vtable)SD_BUS_VTABLE_START(0);
-	v[n++] = (sd_bus_vtable)SD_BUS_PROPERTY("Index", "u", get_index, 0,
-			SD_BUS_VTABLE_PROPERTY_CONST);
-	n += foh_bus_params_vtable(v + n, foh_channel_params, foh_channel_n_params,
-			get_setting, set_setting);
-	v[n++] = (sd_bus_vtable)SD_BUS_PROPERTY("LatencyFrames", "u", get_latency, 0, 0);
-	for (size_t i = 0; i < FOH_ELEMENTSOF(meter_names); i++)
-		v[n++] = (sd_bus_vtable)SD_BUS_PROPERTY(meter_names[i], "d", get_meter, 0, 0);
-	v[n++] = (sd_bus_vtable)SD_BUS_SIGNAL_WITH_ARGS("Levels",
-			SD_BUS_ARGS("d", peak_db, "d", rms_db, "d", vu_db, "d", lufs_m,
-				"d", lufs_s, "d", gain_reduction_db), 0);
-	v[n++] = (sd_bus_vtable)SD_BUS_VTABLE_END;
-	channel_vtable = v;
-	return v;
+	if (channel_vtable == NULL)
+		channel_vtable = foh_bus_params_build_vtable(head, FOH_ELEMENTSOF(head),
+				foh_channel_params, foh_channel_n_params, get_setting, set_setting,
+				tail, FOH_ELEMENTSOF(tail));
+	return channel_vtable;
 }
 
 static char *slot_path(const struct foh_channel_slot *slot)

@@ -3,6 +3,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "bus-params.h"
 #include "daemon.h"
@@ -79,11 +80,19 @@ int foh_bus_param_read(sd_bus_message *value, const struct foh_param *p, void *b
 	return 0;
 }
 
-size_t foh_bus_params_vtable(sd_bus_vtable *v, const struct foh_param *table, size_t n,
-		sd_bus_property_get_t get, sd_bus_property_set_t set)
+sd_bus_vtable *foh_bus_params_build_vtable(const sd_bus_vtable *head, size_t n_head,
+		const struct foh_param *table, size_t n, sd_bus_property_get_t get,
+		sd_bus_property_set_t set, const sd_bus_vtable *tail, size_t n_tail)
 {
+	sd_bus_vtable *v = calloc(1 + n_head + n + n_tail, sizeof(*v));
 	size_t out = 0;
 
+	if (v == NULL)
+		return NULL;
+	v[out++] = (sd_bus_vtable)SD_BUS_VTABLE_START(0);
+	if (n_head > 0)
+		memcpy(v + out, head, n_head * sizeof(*v));
+	out += n_head;
 	for (size_t i = 0; i < n; i++) {
 		if (table[i].property == NULL)
 			continue;
@@ -91,5 +100,6 @@ size_t foh_bus_params_vtable(sd_bus_vtable *v, const struct foh_param *table, si
 				foh_bus_param_signature(&table[i]), get, set, 0,
 				SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE | SD_BUS_VTABLE_UNPRIVILEGED);
 	}
-	return out;
+	memcpy(v + out, tail, n_tail * sizeof(*v));
+	return v;
 }

@@ -15,7 +15,10 @@ int foh_bus_param_append(sd_bus_message *reply, const struct foh_param *p, const
  * org.foh.Foh1.Error.InvalidArgument with the allowed range. */
 int foh_bus_param_read(sd_bus_message *value, const struct foh_param *p, void *base,
 		sd_bus_error *error);
-/* Appends one writable EMITS_CHANGE property per table entry that has a
- * property name; returns how many entries it wrote. */
-size_t foh_bus_params_vtable(sd_bus_vtable *v, const struct foh_param *table, size_t n,
-		sd_bus_property_get_t get, sd_bus_property_set_t set);
+/* A vtable: START, head, one writable EMITS_CHANGE property per table
+ * entry that has a property name, then tail (which ends with
+ * SD_BUS_VTABLE_END). The caller keeps it for as long as the object is
+ * served; NULL when out of memory. */
+sd_bus_vtable *foh_bus_params_build_vtable(const sd_bus_vtable *head, size_t n_head,
+		const struct foh_param *table, size_t n, sd_bus_property_get_t get,
+		sd_bus_property_set_t set, const sd_bus_vtable *tail, size_t n_tail);

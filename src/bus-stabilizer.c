@@ -112,19 +112,13 @@ static const sd_bus_vtable *build_vtable(void)
 				method_set_fader, SD_BUS_VTABLE_UNPRIVILEGED),
 		SD_BUS_VTABLE_END
 	};
-	size_t n_params, n = 0;
+	size_t n_params;
 	const struct foh_param *t = foh_stabilizer_params(&n_params);
-	sd_bus_vtable *v;
 
-	if (stabilizer_vtable != NULL)
-		return stabilizer_vtable;
-	if ((v = calloc(n_params + sizeof(tail) / sizeof(tail[0]) + 1, sizeof(*v))) == NULL)
-		return NULL;
-	v[n++] = (sd_bus_vtable)SD_BUS_VTABLE_START(0);
-	n += foh_bus_params_vtable(v + n, t, n_params, get_setting, set_setting);
-	memcpy(v + n, tail, sizeof(tail));
-	stabilizer_vtable = v;
-	return v;
+	if (stabilizer_vtable == NULL)
+		stabilizer_vtable = foh_bus_params_build_vtable(NULL, 0, t, n_params,
+				get_setting, set_setting, tail, sizeof(tail) / sizeof(tail[0]));
+	return stabilizer_vtable;
 }
 
 int foh_bus_stabilizer_register(struct foh_daemon *d)
