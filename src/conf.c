@@ -27,6 +27,37 @@ static const struct foh_param daemon_params[] = {
 };
 #undef D
 
+static const struct foh_param *daemon_table(size_t *n)
+{
+	*n = FOH_ELEMENTSOF(daemon_params);
+	return daemon_params;
+}
+
+static const struct foh_param *analyzer_table(size_t *n)
+{
+	*n = foh_analyzer_n_params;
+	return foh_analyzer_params;
+}
+
+static const struct foh_param *x32_table(size_t *n)
+{
+	*n = foh_x32_n_params;
+	return foh_x32_params;
+}
+
+/* The sections holding one settings struct each, in the order they are
+ * read and written; [channel.N] is the one section that repeats. */
+static const struct {
+	const char *name;
+	size_t offset;			/* of its struct in struct foh_conf */
+	const struct foh_param *(*table)(size_t *n);
+} named_sections[] = {
+	{ "daemon", 0, daemon_table },
+	{ "analyzer", offsetof(struct foh_conf, analyzer), analyzer_table },
+	{ "x32", offsetof(struct foh_conf, x32), x32_table },
+	{ "stabilizer", offsetof(struct foh_conf, stabilizer), foh_stabilizer_params },
+};
+
 struct foh_conf *foh_conf_new_defaults(void)
 {
 	struct foh_conf *c = calloc(1, sizeof(*c));
@@ -212,28 +243,12 @@ static int parse_value(GKeyFile *kf, const char *group, const struct foh_param *
 static int section_target(struct foh_conf *c, const char *path, const char *group,
 		const struct foh_param **table, size_t *n, void **base, char **error)
 {
-	if (strcmp(group, "daemon") == 0) {
-		*table = daemon_params;
-		*n = FOH_ELEMENTSOF(daemon_params);
-		*base = c;
-		return 0;
-	}
-	if (strcmp(group, "stabilizer") == 0) {
-		*table = foh_stabilizer_params(n);
-		*base = &c->stabilizer;
-		return 0;
-	}
-	if (strcmp(group, "x32") == 0) {
-		*table = foh_x32_params;
-		*n = foh_x32_n_params;
-		*base = &c->x32;
-		return 0;
-	}
-	if (strcmp(group, "analyzer") == 0) {
-		*table = foh_analyzer_params;
-		*n = foh_analyzer_n_params;
-		*base = &c->analyzer;
-		return 0;
+	for (size_t i = 0; i < FOH_ELEMENTSOF(named_sections); i++) {
+		if (strcmp(group, named_sections[i].name) == 0) {
+			*table = named_sections[i].table(n);
+			*base = (char *)c + named_sections[i].offset;
+			return 0;
+		}
 	}
 	if (g_str_has_prefix(group, "channel.")) {
 		const char *num = group + strlen("channel.");
@@ -410,6 +425,22 @@ void foh_conf_store_value(GKeyFile *kf, const char *group, const struct foh_para
 	}
 }
 
+static void store_section(GKeyFile *kf, const char *group, const struct foh_param *table,
+		size_t n, const void *base)
+{
+	for (size_t i = 0; i < n; i++)
+		foh_conf_store_value(kf, group, &table[i], base);
+}
+
+static void store_named_section(GKeyFile *kf, const struct foh_conf *conf, size_t i)
+{
+	size_t n;
+	const struct foh_param *table = named_sections[i].table(&n);
+
+	store_section(kf, named_sections[i].name, table, n,
+			(const char *)conf + named_sections[i].offset);
+}
+
 int foh_conf_save(const struct foh_conf *conf, const char *path)
 {
 	g_autoptr(GKeyFile) kf = g_key_file_new();
@@ -419,23 +450,15 @@ int foh_conf_save(const struct foh_conf *conf, const char *path)
 
 	/* Keep the user's comments and layout when the file is there and valid. */
 	(void)g_key_file_load_from_file(kf, path, G_KEY_FILE_KEEP_COMMENTS, NULL);
-	for (size_t i = 0; i < FOH_ELEMENTSOF(daemon_params); i++)
-		foh_conf_store_value(kf, "daemon", &daemon_params[i], conf);
+	/* [daemon] (named_sections[0]), the channels, the other sections */
+	store_named_section(kf, conf, 0);
 	for (uint32_t ch = 0; ch < conf->channels; ch++) {
 		g_autofree char *group = g_strdup_printf("channel.%u", ch + 1);
-		for (size_t i = 0; i < foh_channel_n_params; i++)
-			foh_conf_store_value(kf, group, &foh_channel_params[i], &conf->channel[ch]);
+		store_section(kf, group, foh_channel_params, foh_channel_n_params,
+				&conf->channel[ch]);
 	}
-	for (size_t i = 0; i < foh_analyzer_n_params; i++)
-		foh_conf_store_value(kf, "analyzer", &foh_analyzer_params[i], &conf->analyzer);
-	for (size_t i = 0; i < foh_x32_n_params; i++)
-		foh_conf_store_value(kf, "x32", &foh_x32_params[i], &conf->x32);
-	{
-		size_t n;
-		const struct foh_param *t = foh_stabilizer_params(&n);
-		for (size_t i = 0; i < n; i++)
-			foh_conf_store_value(kf, "stabilizer", &t[i], &conf->stabilizer);
-	}
+	for (size_t i = 1; i < FOH_ELEMENTSOF(named_sections); i++)
+		store_named_section(kf, conf, i);
 	/* Sections of channels that no longer exist would make the file invalid. */
 	for (uint32_t ch = conf->channels; ch < FOH_CHANNELS_MAX; ch++) {
 		g_autofree char *group = g_strdup_printf("channel.%u", ch + 1);
