@@ -46,7 +46,7 @@ static int add_slot(struct foh_daemon *d, uint32_t index)
 	slot->daemon = d;
 	slot->index = index;
 	slot->levels = (struct foh_strip_levels){ .peak_db = -120, .rms_db = -120, .vu_db = -60,
-		.lufs_m = -120, .lufs_s = -120, .lufs_s_in = -120 };
+		.lufs_m = -120, .lufs_s = -120, .lufs_m_in = -120 };
 	if ((res = foh_channel_new(index, &d->conf->channel[index - 1], &d->xruns, &slot->channel)) < 0 ||
 	    (res = foh_bus_channel_add(d, slot)) < 0) {
 		free_slot(d, slot);

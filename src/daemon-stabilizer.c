@@ -1,9 +1,13 @@
 /* fohd's level stabilizer: runs the loop of stabilizer.c every interval on
  * the main loop. Source: the X32 meter of the output it rides, or a foh
- * channel's short-term loudness (local mode). Actuator: that X32 fader, or
- * the channel's own Gain. Local mode reads the channel's input before its
- * gain (pre): reading after it, 3 s of the loop's own moves would be in
- * every reading and the loop would chase itself. The loop's writes in
+ * channel's loudness (local mode). Actuator: that X32 fader, or the
+ * channel's own Gain. Local mode reads the momentary loudness (400 ms) of
+ * the channel's input before its gain (pre): reading after the gain, the
+ * loop would see its own moves and chase itself. Momentary, not
+ * short-term: the loop's EMAs already smooth the level the way they smooth
+ * the X32's 50 ms meter, and a 3 s short-term window on top of them adds
+ * 3 s of lag, and hands the cold start and the reseed after a silence a
+ * half-filled window (measured: settling 30 s late). The loop's writes in
  * local mode are applied live but not saved: stopping returns the gain it
  * started from. */
 #include <errno.h>
@@ -67,7 +71,7 @@ static void read_level(struct foh_daemon *d, struct foh_stab_reading *r)
 		struct foh_channel_slot *slot = d->channels[ch - 1];
 		if (slot != NULL && foh_channel_is_connected(slot->channel)) {
 			r->valid = true;
-			r->level_db = slot->levels.lufs_s_in > -120.0f ? slot->levels.lufs_s_in : -INFINITY;
+			r->level_db = slot->levels.lufs_m_in > -120.0f ? slot->levels.lufs_m_in : -INFINITY;
 		}
 		return;
 	}
@@ -128,6 +132,9 @@ static void stop(struct foh_daemon *d)
 	if (!d->stab_running)
 		return;
 	foh_stab_stop(&d->stab, &out);
+	/* back to the fader as it was read, not its nearest desk step: a
+	 * channel's gain is no desk fader, and 0 dB must come back as 0 */
+	out.fader_db = d->stab_start_db;
 	if (out.write)
 		(void)actuate(d, out.fader_db);
 	d->stab_running = false;
@@ -150,6 +157,7 @@ static int start(struct foh_daemon *d)
 	effective_params(d, &p);
 	if ((r = foh_stab_init(&d->stab, &p)) < 0 || (r = foh_stab_start(&d->stab, fader)) < 0)
 		return r;
+	d->stab_start_db = fader;
 	if (d->stab_timer == NULL)
 		r = sd_event_add_time_relative(d->event, &d->stab_timer, CLOCK_MONOTONIC,
 				(uint64_t)(p.interval_s * 1e6), 1000, on_tick, d);

@@ -69,6 +69,7 @@ struct foh_daemon {
 	struct foh_stab stab;
 	bool stab_running;
 	struct foh_stab_output stab_out;
+	double stab_start_db;				/* the fader when the loop started */
 	struct foh_stabilizer_settings stab_applied;	/* what the loop last took */
 	sd_event_source *stab_timer;
 	sd_bus_slot *stabilizer_slot;

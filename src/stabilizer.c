@@ -19,7 +19,7 @@
 static const struct foh_stab_knob knobs[] = {
 	KNOB("target-db", target_db, -60.0, 0.0, -30.0, "stream level to hold, dBFS"),
 	KNOB("slew-db", slew_db, 0.1, 12.0, 2.0, "largest fader move per cycle"),
-	KNOB("fast-tau-s", fast_tau_s, 0.5, 60.0, 4.0, "fast EMA time constant"),
+	KNOB("fast-tau-s", fast_tau_s, 0.5, 60.0, 2.0, "fast EMA time constant"),
 	KNOB("slow-tau-s", slow_tau_s, 2.0, 600.0, 20.0, "slow EMA time constant"),
 	KNOB("smoothing", smoothing, 0.05, 0.5, 0.15, "EMA factor per cycle, mode single"),
 	KNOB("scene-threshold-db", scene_threshold_db, 1.0, 30.0, 5.0,
@@ -28,7 +28,7 @@ static const struct foh_stab_knob knobs[] = {
 			"deadband while in a scene change"),
 	KNOB("scene-slew-db", scene_slew_db, 0.1, 24.0, 6.0,
 			"largest fader move per cycle in a scene change"),
-	KNOB("deadband-db", deadband_db, 0.0, 12.0, 3.0, "deadband when tracking"),
+	KNOB("deadband-db", deadband_db, 0.0, 12.0, 1.0, "deadband when tracking"),
 	KNOB("far-db", far_db, 1.0, 40.0, 8.0, "output error beyond which slew is multiplied"),
 	KNOB("far-slew-factor", far_slew_factor, 1.0, 10.0, 3.0, "slew multiplier when far off"),
 	KNOB("silence-db", silence_db, -120.0, -20.0, -60.0, "readings below are silence"),
@@ -254,6 +254,7 @@ int foh_stab_start(struct foh_stab *s, double fader_db)
 	s->t = 0.0;
 	s->step = s->start_step = step;
 	s->seeded = s->reseed = s->scene = s->correcting = false;
+	s->settle_s = 0.0;
 	s->cold = true;
 	s->fast = s->slow = NAN;
 	s->silent_s = 0.0;
@@ -323,7 +324,12 @@ static bool feed(struct foh_stab *s, double level)
 		s->fast = s->slow = level;
 		s->seeded = true;
 		s->reseed = false;
-		s->scene = false;
+		/* One reading is a poor seed (a meter window half full of the
+		 * silence before it): settle like a scene change for three fast
+		 * taus (the fast EMA 95 % of the way to the level), the slow EMA
+		 * riding along, before the slow one leads. */
+		s->scene = s->p.mode == FOH_STAB_TWO_SPEED;
+		s->settle_s = s->scene ? 3.0 * s->p.fast_tau_s : 0.0;
 		return true;
 	}
 	s->fast += s->a_fast * (level - s->fast);
@@ -331,11 +337,28 @@ static bool feed(struct foh_stab *s, double level)
 	return true;
 }
 
+/* Back to the slow EMA. The fader followed a moving reference within the
+ * scene deadband; one last correction puts the output on target instead of
+ * leaving it where the last move stopped. */
+static void end_scene(struct foh_stab *s)
+{
+	s->scene = false;
+	s->settle_s = 0.0;
+	s->correcting = true;
+}
+
 static void update_scene(struct foh_stab *s)
 {
 	if (s->p.mode == FOH_STAB_SINGLE) {
 		s->fast = s->slow;
 		s->scene = false;
+		return;
+	}
+	if (s->settle_s > 0.0) {
+		s->settle_s -= s->p.interval_s;
+		s->slow = s->fast;
+		if (s->settle_s <= EPS)
+			end_scene(s);
 		return;
 	}
 	if (!s->scene && fabs(s->fast - s->slow) > s->p.scene_threshold_db) {
@@ -349,7 +372,7 @@ static void update_scene(struct foh_stab *s)
 	s->slow += s->a_slow * (s->fast - s->slow);
 	if (fabs(s->fast - s->slow) <= s->p.scene_deadband_db) {
 		s->slow = s->fast;
-		s->scene = false;
+		end_scene(s);
 	}
 }
 

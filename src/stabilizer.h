@@ -12,6 +12,11 @@
  * - fast and slow EMAs of the level, alpha = 1 - exp(-interval / tau).
  * - cold start: the first usable reading after start seeds both EMAs and
  *   sets the fader to target - level at once (clamped).
+ * - settling: after any seed (cold start, end of a silence or of blind)
+ *   the loop runs as in a scene change for 3 x fast-tau-s, the slow EMA
+ *   taking the fast one's value each cycle: one reading is a poor seed
+ *   (a meter window still half full of the silence before it), and the
+ *   slow EMA would take slow-tau-s to forget it.
  * - scene change once |fast - slow| > scene-threshold-db: follow the fast
  *   EMA with scene-deadband-db and scene-slew-db per cycle, and pull the
  *   slow EMA toward the fast one (a second slow-alpha step each cycle, so
@@ -150,6 +155,7 @@ struct foh_stab {
 	bool reseed;		/* the next usable reading reseeds them */
 	bool cold;		/* no fader set from a level since start */
 	bool scene;
+	double settle_s;	/* after a (re)seed: following the fast EMA */
 	bool correcting;	/* a deadband correction is running */
 	int step;		/* the fader as the desk has it */
 	int start_step;		/* the fader at start */

@@ -255,7 +255,7 @@ void foh_strip_levels(const struct foh_strip *s, struct foh_strip_levels *l)
 			s->channels == 2 ? foh_meter_vu_db(&s->meter, 1) : -INFINITY);
 	l->lufs_m = foh_loudness_momentary(&s->loudness);
 	l->lufs_s = foh_loudness_short_term(&s->loudness);
-	l->lufs_s_in = foh_loudness_short_term(&s->loudness_in);
+	l->lufs_m_in = foh_loudness_momentary(&s->loudness_in);
 	l->gr_db = foh_meter_gr_db(&s->meter);
 	l->gate_open = foh_gate_is_open(&s->gate);
 }

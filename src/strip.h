@@ -43,7 +43,7 @@ struct foh_strip_params {
 struct foh_strip_levels {
 	float peak_db, rms_db, vu_db;		/* loudest channel */
 	float lufs_m, lufs_s;
-	float lufs_s_in;			/* short-term loudness before the trim */
+	float lufs_m_in;			/* momentary loudness before the trim */
 	float gr_db;				/* compressor + limiter, >= 0 */
 	bool gate_open;
 };

@@ -2,6 +2,8 @@
 """Test signals and measurements for foh's integration tests (stdlib only).
 
   audio.py tone OUT.wav HZ DBFS SECONDS [CHANNELS]   write a sine (peak DBFS), 16-bit
+  audio.py steps OUT.wav HZ SECONDS DBFS...        one sine phase of SECONDS per DBFS
+                                                    (peak), mono 16-bit, 48 kHz
   audio.py levels IN.wav [--from S] [--to S]        print peak_dbfs rms_dbfs of the
                                                     loudest channel over the window,
                                                     skipping leading/trailing silence
@@ -24,6 +26,26 @@ def write_tone(path, hz, dbfs, seconds, channels=2, rate=48000):
         w.setsampwidth(2)
         w.setframerate(rate)
         w.writeframes(bytes(frames))
+
+
+def write_steps(path, hz, seconds, levels_dbfs, rate=48000):
+    """A sine whose peak level steps through levels_dbfs, seconds each. The
+    sine is built from whole periods (hz must divide rate), so each phase
+    is one period repeated, and phases join at a zero crossing."""
+    period = rate / hz
+    if period != int(period):
+        raise SystemExit(f"{hz} Hz does not divide {rate}")
+    periods = int(seconds * hz)
+    with wave.open(path, "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(rate)
+        for dbfs in levels_dbfs:
+            amp = 10 ** (dbfs / 20)
+            one = struct.pack("<%dh" % int(period), *(
+                int(round(amp * math.sin(2 * math.pi * i / period) * 32767))
+                for i in range(int(period))))
+            w.writeframes(one * periods)
 
 
 def read(path):
@@ -71,6 +93,9 @@ def main():
     if sys.argv[1] == "tone":
         write_tone(sys.argv[2], float(sys.argv[3]), float(sys.argv[4]), float(sys.argv[5]),
                    int(sys.argv[6]) if len(sys.argv) > 6 else 2)
+    elif sys.argv[1] == "steps":
+        write_steps(sys.argv[2], float(sys.argv[3]), float(sys.argv[4]),
+                    [float(v) for v in sys.argv[5:]])
     elif sys.argv[1] == "levels":
         args = sys.argv[3:]
         start = float(args[args.index("--from") + 1]) if "--from" in args else None

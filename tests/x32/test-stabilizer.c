@@ -153,6 +153,62 @@ static double step_response(const struct foh_stab_params *p, double step,
 	return last_bad >= 239 * DT ? -1.0 : last_bad + DT;
 }
 
+/* A seed from a meter window still half full of silence reads 4 dB low
+ * (under the scene threshold, so no scene change would catch it): the
+ * settling after the seed follows the fast EMA, and the output is within
+ * the deadband + 0.5 dB of target as soon as the fast EMA is (ln(4/1.5)
+ * fast taus) plus the moves that takes, not after
+ * the slow EMA's 20 s; and the fader then stays put. The same after a
+ * silence. */
+static void test_settling(void)
+{
+	struct foh_stab_params p;
+	struct sim m;
+	int k = 0, w;
+
+	foh_stab_default_params(&p);
+	sim_init(&m, &p, 0.0);
+	cycle(&m, -24.0);		/* the half-full window: the true level is -20 */
+	m.check_slew = true;		/* (the cold start itself jumps) */
+	CHECK(fabs(m.fader + 6.0) < 0.05, "cold start on the low reading: %.2f", m.fader);
+	CHECK(m.out.state == FOH_STAB_TRACKING, "cold start state %s",
+			foh_stab_state_str(m.out.state));
+	cycle(&m, -20.0);
+	CHECK(m.out.state == FOH_STAB_SCENE_CHANGE, "settling state %s",
+			foh_stab_state_str(m.out.state));
+	while (k++ < 40 && fabs(output(&m, -20.0) - p.target_db) > p.deadband_db + 0.5)
+		cycle(&m, -20.0);
+	printf("settling: a seed 4 dB low is within 1.5 dB after %.1f s\n", k * DT);
+	CHECK(k * DT <= log(4.0 / 1.5) * p.fast_tau_s + 2.0, "within 1.5 dB only after %.1f s",
+			k * DT);
+	for (int i = 0; i < 3.0 * p.fast_tau_s / DT; i++)
+		cycle(&m, -20.0);
+	CHECK(m.out.state == FOH_STAB_TRACKING, "state %s after settling",
+			foh_stab_state_str(m.out.state));
+	/* the hand-over leaves what the fast EMA had left after 3 taus of the
+	 * 4 dB seed error (e^-3), plus half a desk step */
+	CHECK(fabs(output(&m, -20.0) - p.target_db) <= 4.0 * exp(-3.0) + 0.5 * 40.0 / 1023.0,
+			"settled on target: %.2f", output(&m, -20.0));
+	w = m.writes;
+	for (int i = 0; i < 100; i++)
+		cycle(&m, -20.0);
+	CHECK(m.writes == w, "%d writes on a steady level after settling", m.writes - w);
+
+	/* silence, then the signal returns 4 dB low for one reading */
+	for (int i = 0; i < 10; i++)
+		cycle(&m, -INFINITY);
+	CHECK(m.out.state == FOH_STAB_SILENCE, "state %s in silence",
+			foh_stab_state_str(m.out.state));
+	cycle(&m, -14.0);		/* really -10 */
+	for (k = 0; k < 40 && fabs(output(&m, -10.0) - p.target_db) > p.deadband_db + 0.5; k++)
+		cycle(&m, -10.0);
+	printf("settling after silence: 10 dB louder and a seed 4 dB low, within 1.5 dB after "
+			"%.1f s\n", k * DT);
+	/* 14 dB to travel at scene-slew-db per cycle, then the fast EMA */
+	CHECK(k * DT <= log(4.0 / 1.5) * p.fast_tau_s + 3.0, "after silence within 1.5 dB only after %.1f s",
+			k * DT);
+}
+
 static void test_steps(void)
 {
 	static const double steps[] = { 12.0, -12.0 };
@@ -405,10 +461,10 @@ static void test_knobs(void)
 
 	foh_stab_default_params(&d);
 	CHECK(foh_stab_params_validate(&d, msg, sizeof(msg)) == 0, "defaults valid");
-	CHECK(d.target_db == -30.0 && d.slew_db == 2.0 && d.fast_tau_s == 4.0 &&
+	CHECK(d.target_db == -30.0 && d.slew_db == 2.0 && d.fast_tau_s == 2.0 &&
 			d.slow_tau_s == 20.0 && d.smoothing == 0.15 &&
 			d.scene_threshold_db == 5.0 && d.scene_deadband_db == 1.0 &&
-			d.deadband_db == 3.0 && d.scene_slew_db == 6.0 && d.far_db == 8.0 &&
+			d.deadband_db == 1.0 && d.scene_slew_db == 6.0 && d.far_db == 8.0 &&
 			d.far_slew_factor == 3.0 && d.silence_db == -60.0 &&
 			d.silence_hold_s == 3.0 && d.fader_min_db == -80.0 &&
 			d.fader_max_db == 10.0 && d.interval_s == 0.5 && d.pause_s == 5.0 &&
@@ -433,7 +489,7 @@ static void test_knobs(void)
 		}
 	}
 	p = d;
-	CHECK(foh_stab_params_set(&p, "slow-tau-s", 3.0, msg, sizeof(msg)) == -EINVAL &&
+	CHECK(foh_stab_params_set(&p, "slow-tau-s", 2.0, msg, sizeof(msg)) == -EINVAL &&
 			strstr(msg, "fast-tau-s"), "slow < fast: '%s'", msg);
 	CHECK(foh_stab_params_set(&p, "fader-min-db", -60.5, msg, sizeof(msg)) == 0, "min -60.5");
 	CHECK(foh_stab_params_set(&p, "fader-max-db", -60.0, msg, sizeof(msg)) == -EINVAL &&
@@ -517,6 +573,7 @@ static void test_single_mode(void)
 int main(void)
 {
 	test_cold_start();
+	test_settling();
 	test_steps();
 	test_scene_change();
 	test_silence();
