@@ -81,15 +81,13 @@ const char *sect_file_name(const char *path)
 	return name;
 }
 
-static void on_error(void *arg, const char *msg, xmlParserSeverities severity,
-		xmlTextReaderLocatorPtr loc)
+static void on_error(void *arg, xmlErrorPtr err)
 {
 	struct parse_error *e = arg;
 
-	if (e->message != NULL || (severity != XML_PARSER_SEVERITY_ERROR &&
-				severity != XML_PARSER_SEVERITY_VALIDITY_ERROR))
+	if (e->message != NULL || err->level < XML_ERR_ERROR)
 		return;
-	e->message = g_strdup_printf("line %d: %s", xmlTextReaderLocatorLineNumber(loc), msg);
+	e->message = g_strdup_printf("line %d: %s", err->line, err->message ? err->message : "error");
 	g_strchomp(e->message);
 }
 
@@ -179,7 +177,7 @@ int sect_rekordbox_load(const char *file, struct sect_rekordbox **out,
 		*error = g_strdup_printf("%s: cannot open", file);
 		return -EIO;
 	}
-	xmlTextReaderSetErrorHandler(r, on_error, &perr);
+	xmlTextReaderSetStructuredErrorHandler(r, on_error, &perr);
 	rb = g_new0(struct sect_rekordbox, 1);
 	rb->tracks = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, free_track);
 
