@@ -267,7 +267,12 @@ static void candidate_free(gpointer p)
 	g_free(c);
 }
 
-/* The struct files of dir, sorted, so runs are reproducible. */
+static int cmp_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The struct files of dir, sorted by name, so runs are reproducible. */
 static GPtrArray *list_structs(const char *dir, char **error)
 {
 	g_autoptr(GError) err = NULL;
@@ -283,7 +288,7 @@ static GPtrArray *list_structs(const char *dir, char **error)
 	while ((name = g_dir_read_name(d)) != NULL)
 		if (g_str_has_suffix(name, ".json"))
 			g_ptr_array_add(files, g_strdup(name));
-	g_ptr_array_sort(files, (GCompareFunc)(void (*)(void))g_strcmp0);
+	g_ptr_array_sort(files, cmp_names);
 	return files;
 }
 

@@ -255,7 +255,10 @@ def main():
                 reader = csv.DictReader(f)
                 check(reader.fieldnames == COLUMNS, f"{method}: columns {reader.fieldnames}")
                 rows = {r["path"]: r for r in reader}
-            check(len(rows) == 3, f"{method}: {len(rows)} CSV rows, expected 3")
+            order = [os.path.join(adir, n) for n in ("alpha.wav", "bravo, live.wav",
+                                                     "charlie one.wav")]
+            check(list(rows) == order, f"{method}: rows {list(rows)}, expected {order} "
+                  "(struct files in name order)")
             check_export(tmp, method, rows)
 
         # only the good tracks: nothing skipped, exit 0; --key Cm leaves bravo
