@@ -20,17 +20,19 @@ import json
 import math
 import os
 import shutil
-import struct
 import subprocess
 import sys
 import tempfile
 import wave
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tools"))
+import audio  # noqa: E402  (tests/tools/audio.py: tone writer, WAV reader)
+
 TOOL = sys.argv[1]
 TARGET = 122.5
 DELTA = 6.0
 TONE = 997.0  # no whole number of samples per period: a cut off by k samples shows
-AMP = 0.5
+DBFS = -6.0
 COLUMNS = ["path", "bpm", "key", "target_bpm", "speed", "ini_cue", "begin_cue", "end_cue",
            "begin_cue_adj", "end_cue_adj", "duration_orig", "duration_sectioned",
            "part_file_orig", "part_file"]
@@ -45,26 +47,16 @@ def check(cond, what):
 
 
 def write_wav(path, rate, channels, seconds):
-    n = int(round(seconds * rate))
-    frames = bytearray()
-    for i in range(n):
-        v = int(round(AMP * math.sin(2 * math.pi * TONE * i / rate) * 32767))
-        frames += struct.pack("<" + "h" * channels, *([v] * channels))
-    with wave.open(path, "wb") as w:
-        w.setnchannels(channels)
-        w.setsampwidth(2)
-        w.setframerate(rate)
-        w.writeframes(bytes(frames))
+    audio.write_tone(path, TONE, DBFS, seconds, channels, rate)
 
 
 def read_wav(path):
-    """rate, channels, frames, first channel as ints (16-bit or 24-bit)."""
+    """rate, channels, frames, first channel in LSB of 16-bit."""
     with wave.open(path, "rb") as w:
-        ch, width, rate, n = w.getnchannels(), w.getsampwidth(), w.getframerate(), w.getnframes()
-        raw = w.readframes(n)
+        width = w.getsampwidth()
     assert width == 2, f"{path}: sample width {width}"
-    vals = struct.unpack("<%dh" % (len(raw) // 2), raw)
-    return rate, ch, n, list(vals[0::ch])
+    rate, chans = audio.read(path)
+    return rate, len(chans), len(chans[0]), [round(v * 32768) for v in chans[0]]
 
 
 def zero_cross_hz(samples, rate):
