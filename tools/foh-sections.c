@@ -432,6 +432,8 @@ static void export_one(struct run *r, struct candidate *c)
 	    sect_audio_stretch(&cut, q.speed, o->method, &stretched, &reason) < 0 ||
 	    sect_audio_write(sect, &stretched, &reason) < 0) {
 		skip(r, c->json, "%s", reason);
+		/* nothing of it was kept: a later track may use the name */
+		g_hash_table_remove(r->stems, c->stem);
 	} else {
 		csv_row(r, c, &q, sect_audio_seconds(&cut), sect_audio_seconds(&stretched),
 				orig, sect);

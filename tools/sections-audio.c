@@ -212,6 +212,7 @@ int sect_audio_stretch(const struct sect_audio *in, double speed, enum sect_meth
 		struct sect_audio *out, char **reason)
 {
 	struct sect_audio o = { .channels = in->channels, .rate = in->rate, .subtype = in->subtype };
+	double want, got;
 	int r;
 
 	if (!isfinite(speed) || speed < 0.25 || speed > 4.0) {
@@ -224,6 +225,15 @@ int sect_audio_stretch(const struct sect_audio *in, double speed, enum sect_meth
 		r = stretch_rubberband(in, speed, &o);
 	if (r < 0)
 		return r;
+	/* a stretcher that starves (inputs shorter than its window) returns too
+	 * little; measured lengths are within a frame or two otherwise */
+	want = (double)in->frames / speed / in->rate;
+	got = sect_audio_seconds(&o);
+	if (fabs(got - want) > SECT_AUDIO_LENGTH_SLACK) {
+		*reason = g_strdup_printf("the stretcher returned %.4f s, expected %.4f s", got, want);
+		sect_audio_clear(&o);
+		return -EIO;
+	}
 	*out = o;
 	return 0;
 }

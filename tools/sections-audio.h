@@ -11,6 +11,9 @@
 /* A section may end this much past the end of the audio (analysers round
  * segment ends up); the slice is cut at the end of the file then. */
 #define SECT_AUDIO_END_SLACK 0.010
+/* Largest difference between a stretched length and frames / speed that is
+ * accepted (a stretch that far off is reported as a failure). */
+#define SECT_AUDIO_LENGTH_SLACK 0.005
 
 enum sect_method {
 	SECT_METHOD_RUBBERBAND,
@@ -30,7 +33,8 @@ struct sect_audio {
 int sect_audio_read(const char *file, double from, double to,
 		struct sect_audio *out, char **reason);
 
-/* out = in played speed times faster: in->frames / speed frames long. */
+/* out = in played speed times faster: in->frames / speed frames long
+ * (within SECT_AUDIO_LENGTH_SLACK, else an error with *reason). */
 int sect_audio_stretch(const struct sect_audio *in, double speed, enum sect_method method,
 		struct sect_audio *out, char **reason);
 
