@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The systemd user unit passes systemd-analyze verify (skipped when the tool
+# The systemd user units (fohd, foh-osc) pass systemd-analyze verify (skipped when the tool
 # is absent), and the D-Bus activation file names the bus and the unit.
 set -u
 . "$FOH_TESTS/lib.sh"
@@ -19,3 +19,9 @@ echo "$out"
 [ "$rc" -eq 0 ] || fail "systemd-analyze verify failed"
 echo "$out" | grep -qi 'fohd.service' && fail "systemd-analyze complained about fohd.service"
 echo "ok: fohd.service verifies"
+sed "s|^ExecStart=.*|ExecStart=$FOH_OSC|" "$FOH_BUILDDIR/units/foh-osc.service" >"$dir/foh-osc.service"
+out=$(systemd-analyze --user verify "$dir/foh-osc.service" 2>&1); rc=$?
+echo "$out"
+[ "$rc" -eq 0 ] || fail "systemd-analyze verify failed for foh-osc.service"
+echo "$out" | grep -qi 'foh-osc.service' && fail "systemd-analyze complained about foh-osc.service"
+echo "ok: foh-osc.service verifies"
