@@ -178,10 +178,11 @@ static int parse_args(int argc, char **argv, struct options *opts)
 
 	while ((c = getopt_long(argc, argv, "l:m:a:b:c:h", long_opts, NULL)) != -1) {
 		switch (c) {
-		case 'l': opts->listen = g_strdup(optarg); break;
+		/* the last of a repeated option wins */
+		case 'l': g_free(opts->listen); opts->listen = g_strdup(optarg); break;
 		case 'a': g_ptr_array_add(allow, g_strdup(optarg)); break;
-		case 'c': opts->config = g_strdup(optarg); break;
-		case 'L': opts->log_level = g_strdup(optarg); break;
+		case 'c': g_free(opts->config); opts->config = g_strdup(optarg); break;
+		case 'L': g_free(opts->log_level); opts->log_level = g_strdup(optarg); break;
 		case 'm':
 			errno = 0;
 			opts->movement_port = strtol(optarg, &end, 10);

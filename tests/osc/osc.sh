@@ -9,9 +9,24 @@ osc_on_bus() {
   busctl --user status $OSC_BUS >/dev/null 2>&1
 }
 
+# At the end of a test foh-osc, like fohd, must stop cleanly on SIGTERM:
+# exit status 0 and no sanitizer report. Then fohd's own check.
+check_bridge_exit() {
+  local status=$? rc=0
+  stop foh-osc || rc=$?
+  if [ "$rc" -ne 0 ] || grep -qE 'ERROR: (Address|Leak)Sanitizer|runtime error' "$FOH_SESSION/foh-osc.log"; then
+    echo "FAIL: foh-osc exited with status $rc on SIGTERM" >&2
+    grep -E 'ERROR: (Address|Leak)Sanitizer|runtime error' "$FOH_SESSION/foh-osc.log" >&2
+    status=1
+  fi
+  (exit $status)
+  check_fohd_exit
+}
+
 # start_bridge [ARGS...]: foh-osc on free loopback ports; sets OSC_PORT and
-# OSC_MOVEMENT_PORT.
+# OSC_MOVEMENT_PORT. Call after start_fohd.
 start_bridge() {
+  trap check_bridge_exit EXIT
   spawn foh-osc "$FOH_OSC" --listen 127.0.0.1:0 --movement-port 0 "$@"
   wait_for 10 osc_on_bus || fail "foh-osc did not appear on the bus (see $FOH_SESSION/foh-osc.log)"
   OSC_PORT=$(osc_listen Listen)
