@@ -22,26 +22,36 @@
 #define BATCH		64	/* datagrams per wake-up: a flood cannot starve the loop */
 #define MAX_DATAGRAM	65536
 
+/* Splits "host<sep>number" (the number optional): host into buf, the
+ * number (0..max) into *num when present. */
+static int split_number(const char *s, char sep, unsigned long max, char *buf, size_t size,
+		unsigned long *num)
+{
+	const char *at = strrchr(s, sep);
+	size_t n = at ? (size_t)(at - s) : strlen(s);
+	char *end;
+
+	if (n == 0 || n >= size)
+		return -EINVAL;
+	memcpy(buf, s, n);
+	buf[n] = '\0';
+	if (at == NULL)
+		return 0;
+	errno = 0;
+	*num = strtoul(at + 1, &end, 10);
+	if (at[1] == '\0' || *end != '\0' || errno != 0 || *num > max)
+		return -EINVAL;
+	return 0;
+}
+
 int osc_parse_hostport(const char *s, uint16_t default_port, struct sockaddr_in *out)
 {
-	char host[64];
-	const char *colon = strrchr(s, ':');
-	unsigned long port = default_port;
 	struct sockaddr_in a = { .sin_family = AF_INET };
-	size_t n = colon ? (size_t)(colon - s) : strlen(s);
+	unsigned long port = default_port;
+	char host[64];
 
-	if (n == 0 || n >= sizeof(host))
-		return -EINVAL;
-	memcpy(host, s, n);
-	host[n] = '\0';
-	if (colon) {
-		char *end;
-		errno = 0;
-		port = strtoul(colon + 1, &end, 10);
-		if (colon[1] == '\0' || *end != '\0' || errno != 0 || port > 65535)
-			return -EINVAL;
-	}
-	if (inet_pton(AF_INET, host, &a.sin_addr) != 1)
+	if (split_number(s, ':', 65535, host, sizeof(host), &port) < 0 ||
+	    inet_pton(AF_INET, host, &a.sin_addr) != 1)
 		return -EINVAL;
 	a.sin_port = htons((uint16_t)port);
 	*out = a;
@@ -50,25 +60,13 @@ int osc_parse_hostport(const char *s, uint16_t default_port, struct sockaddr_in 
 
 int osc_parse_net(const char *s, struct osc_net4 *out)
 {
-	char host[32];
-	const char *slash = strchr(s, '/');
 	unsigned long bits = 32;
 	struct in_addr a;
-	size_t n = slash ? (size_t)(slash - s) : strlen(s);
 	uint32_t mask;
+	char host[32];
 
-	if (n == 0 || n >= sizeof(host))
-		return -EINVAL;
-	memcpy(host, s, n);
-	host[n] = '\0';
-	if (slash) {
-		char *end;
-		errno = 0;
-		bits = strtoul(slash + 1, &end, 10);
-		if (slash[1] == '\0' || *end != '\0' || errno != 0 || bits > 32)
-			return -EINVAL;
-	}
-	if (inet_pton(AF_INET, host, &a) != 1)
+	if (split_number(s, '/', 32, host, sizeof(host), &bits) < 0 ||
+	    inet_pton(AF_INET, host, &a) != 1)
 		return -EINVAL;
 	mask = bits == 0 ? 0 : htonl(~0u << (32 - bits));
 	if ((a.s_addr & ~mask) != 0)

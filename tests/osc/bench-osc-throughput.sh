@@ -9,9 +9,7 @@ set -u
 . "$FOH_TESTS/lib.sh"
 . "$FOH_TESTS/osc/osc.sh"
 
-printf '[daemon]\nchannels = 4\n' >"$FOH_SESSION/foh.conf"
-start_fohd --config "$FOH_SESSION/foh.conf"
-start_bridge
+start_pair 4
 m0=$(osc_stat messages) c0=$(osc_stat completed) k0=$(osc_stat coalesced) t0=$(date +%s.%N)
 "$OSC_FLOOD" "$OSC_PORT" 5 0 4 >"$FOH_SESSION/flood.txt" || fail "osc-flood failed"
 settled() { [ "$(osc_stat completed)" = "$(osc_stat dispatched)" ]; }

@@ -72,3 +72,11 @@ both_answer() {
   busctl --user call org.foh.Foh1 / org.freedesktop.DBus.Peer Ping >/dev/null &&
     busctl --user call $OSC_BUS / org.freedesktop.DBus.Peer Ping >/dev/null
 }
+
+# start_pair CHANNELS [BRIDGE ARGS...]: fohd with CHANNELS channels, then foh-osc.
+start_pair() {
+  printf '[daemon]\nchannels = %s\n' "$1" >"$FOH_SESSION/foh.conf"
+  shift
+  start_fohd --config "$FOH_SESSION/foh.conf"
+  start_bridge "$@"
+}

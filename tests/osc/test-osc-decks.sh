@@ -9,9 +9,7 @@ set -u
 . "$FOH_TESTS/lib.sh"
 . "$FOH_TESTS/osc/osc.sh"
 
-printf '[daemon]\nchannels = 1\n' >"$FOH_SESSION/foh.conf"
-start_fohd --config "$FOH_SESSION/foh.conf"
-start_bridge
+start_pair 1
 
 # deck PORT CALLS ADDRESS TYPES ARGS...: CALLS is how many D-Bus calls the
 # contract maps the message to.

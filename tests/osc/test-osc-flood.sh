@@ -8,9 +8,7 @@ set -u
 . "$FOH_TESTS/lib.sh"
 . "$FOH_TESTS/osc/osc.sh"
 
-printf '[daemon]\nchannels = 1\n' >"$FOH_SESSION/foh.conf"
-start_fohd --config "$FOH_SESSION/foh.conf"
-start_bridge
+start_pair 1
 
 "$OSC_PING" 11 50 org.foh.Foh1 org.foh.Osc1 >"$FOH_SESSION/ping.txt" &
 ping_pid=$!

@@ -11,9 +11,7 @@ set -u
 . "$FOH_TESTS/lib.sh"
 . "$FOH_TESTS/osc/osc.sh"
 
-printf '[daemon]\nchannels = 1\n' >"$FOH_SESSION/foh.conf"
-start_fohd --config "$FOH_SESSION/foh.conf"
-start_bridge
+start_pair 1
 
 python3 "$FOH_TESTS/osc/oscx.py" corpus 127.0.0.1 "$OSC_PORT" "$OSC_MOVEMENT_PORT" \
   >"$FOH_SESSION/corpus.json" || fail "the corpus sender failed"

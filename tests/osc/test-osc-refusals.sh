@@ -19,10 +19,8 @@ out=$("$FOH_OSC" --config "$FOH_SESSION/bad-osc.conf" 2>&1); rc=$?
 [ "$rc" = 2 ] && echo "$out" | grep -q 'bogus' || fail "an unknown [osc] key: status $rc, '$out'"
 echo "ok: refused at start: public bind without --allow, unknown config key"
 
-printf '[daemon]\nchannels = 1\n' >"$FOH_SESSION/foh.conf"
-start_fohd --config "$FOH_SESSION/foh.conf"
 # a public bind with an allow-list the test host is not in (loopback always may send)
-start_bridge --listen 0.0.0.0:0 --allow 10.123.45.0/24
+start_pair 1 --listen 0.0.0.0:0 --allow 10.123.45.0/24
 busctl --user -- set-property org.foh.Foh1 /org/foh/Foh1/channel/1 org.foh.Foh1.Channel Gain d -2 \
   || fail "setting Gain over D-Bus was refused"
 

@@ -10,9 +10,7 @@ set -u
 . "$FOH_TESTS/lib.sh"
 . "$FOH_TESTS/osc/osc.sh"
 
-printf '[daemon]\nchannels = 1\n' >"$FOH_SESSION/foh.conf"
-start_fohd --config "$FOH_SESSION/foh.conf"
-start_bridge
+start_pair 1
 levels_flowing() { busctl --user get-property org.foh.Foh1 /org/foh/Foh1/channel/1 org.foh.Foh1.Channel VuDb >/dev/null; }
 wait_for 5 levels_flowing || fail "channel 1 is not there"
 
