@@ -24,6 +24,7 @@ static const struct command commands[] = {
 	{ "x32", "[PROPERTY[=VALUE]... | METHOD ARG...]", "the X32 connection", cmd_object },
 	{ "stabilizer", "[PROPERTY[=VALUE]... | METHOD ARG...]", "the level stabilizer", cmd_object },
 	{ "channel", "N [PROPERTY[=VALUE]... | METHOD ARG...]", "channel N", cmd_object },
+	{ "osc", "stats", "foh-osc's counters (received, dispatched, refused...)", cmd_osc },
 };
 
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))

@@ -53,3 +53,4 @@ int cmd_set(struct ctx *c, int argc, char **argv);
 int cmd_call(struct ctx *c, int argc, char **argv);
 int cmd_meters(struct ctx *c, int argc, char **argv);
 int cmd_object(struct ctx *c, int argc, char **argv);
+int cmd_osc(struct ctx *c, int argc, char **argv);

@@ -1,4 +1,5 @@
 /* Leveled logging to stderr; see log.h. */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -60,7 +61,8 @@ void foh_log(enum foh_log_level level, const char *fmt, ...)
 	if (use_prefix)
 		fprintf(stderr, "<%d>", (int)level);
 	else
-		fprintf(stderr, "fohd: %s: ", foh_log_level_to_string(level));
+		fprintf(stderr, "%s: %s: ", program_invocation_short_name,
+				foh_log_level_to_string(level));
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);

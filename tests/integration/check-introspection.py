@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Checks that dbus/org.foh.Foh1.xml equals what the running fohd introspects.
+"""Checks that dbus/org.foh.Foh1.xml equals what the running fohd introspects
+(or, with BUS ROOT after the file, another service's contract: foh-osc's).
 
 Walks every object under /org/foh/Foh1 with busctl, collects the org.foh.*
 interfaces, and compares each with the contract file member by member:
@@ -10,7 +11,8 @@ import subprocess
 import sys
 import xml.etree.ElementTree as ET
 
-BUS = "org.foh.Foh1"
+BUS = sys.argv[2] if len(sys.argv) > 2 else "org.foh.Foh1"
+ROOT = sys.argv[3] if len(sys.argv) > 3 else "/org/foh/Foh1"
 
 
 def canon_interface(el):
@@ -42,7 +44,7 @@ def introspect(path):
 
 
 def live_interfaces():
-    found, todo, seen = {}, ["/org/foh/Foh1"], set()
+    found, todo, seen = {}, [ROOT], set()
     while todo:
         path = todo.pop()
         if path in seen:

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The systemd user unit passes systemd-analyze verify (skipped when the tool
+# The systemd user units (fohd, foh-osc) pass systemd-analyze verify (skipped when the tool
 # is absent), and the D-Bus activation file names the bus and the unit.
 set -u
 . "$FOH_TESTS/lib.sh"
@@ -10,12 +10,17 @@ if ! command -v systemd-analyze >/dev/null; then
   echo "SKIP: systemd-analyze is not installed"
   exit 77
 fi
-# Verify the unit as built, with ExecStart pointing at this build's fohd.
+# Verify the units as built, with ExecStart pointing at this build's binaries.
 dir=$FOH_SESSION/units
 mkdir -p "$dir"
-sed "s|^ExecStart=.*|ExecStart=$FOHD|" "$FOH_BUILDDIR/units/fohd.service" >"$dir/fohd.service"
-out=$(systemd-analyze --user verify "$dir/fohd.service" 2>&1); rc=$?
-echo "$out"
-[ "$rc" -eq 0 ] || fail "systemd-analyze verify failed"
-echo "$out" | grep -qi 'fohd.service' && fail "systemd-analyze complained about fohd.service"
-echo "ok: fohd.service verifies"
+verify() {
+  local unit=$1 bin=$2 out rc
+  sed "s|^ExecStart=.*|ExecStart=$bin|" "$FOH_BUILDDIR/units/$unit" >"$dir/$unit"
+  out=$(systemd-analyze --user verify "$dir/$unit" 2>&1); rc=$?
+  echo "$out"
+  [ "$rc" -eq 0 ] || fail "systemd-analyze verify failed for $unit"
+  echo "$out" | grep -qi "$unit" && fail "systemd-analyze complained about $unit"
+  echo "ok: $unit verifies"
+}
+verify fohd.service "$FOHD"
+verify foh-osc.service "$FOH_OSC"

@@ -1,0 +1,161 @@
+#!/usr/bin/env python3
+"""OSC test tools for foh-osc, written from the OSC 1.0 spec (no liblo):
+
+  oscx.py corpus HOST PORT...   sends a corpus of malformed datagrams (and a
+      few well-formed edge cases) to every PORT; prints JSON with how many
+      were sent, how many are malformed by the spec, and the value the
+      far-future bundle carries.
+  oscx.py subscribe PORT SECONDS RENEW_AT SET_AT
+      two surfaces A and B send /foh/subscribe at t=0; B renews at RENEW_AT;
+      at SET_AT busctl sets channel 1 Gain to -3; records every message each
+      gets until SECONDS; prints JSON with the arrival times (s after t=0)."""
+import json
+import os
+import random
+import select
+import socket
+import struct
+import subprocess
+import sys
+import time
+
+
+def ostr(s):
+    b = s.encode() + b"\0"
+    return b + b"\0" * (-len(b) % 4)
+
+
+def msg(addr, types="", *args):
+    out = ostr(addr) + ostr("," + types)
+    for t, a in zip(types, args):
+        if t == "f":
+            out += struct.pack(">f", a)
+        elif t == "i":
+            out += struct.pack(">i", a)
+        elif t == "s":
+            out += ostr(a)
+    return out
+
+
+def bundle(timetag, *elements):
+    out = b"#bundle\0" + struct.pack(">Q", timetag)
+    for e in elements:
+        out += struct.pack(">i", len(e)) + e
+    return out
+
+
+def parse(data):
+    """address, types, args of a simple message (i f s only)."""
+    end = data.index(b"\0")
+    addr = data[:end].decode()
+    pos = (end + 4) & ~3
+    tend = data.index(b"\0", pos)
+    types = data[pos + 1:tend].decode()
+    pos = (tend + 4) & ~3
+    args = []
+    for t in types:
+        if t in "if":
+            args.append(struct.unpack(">" + t, data[pos:pos + 4])[0])
+            pos += 4
+        elif t == "s":
+            e = data.index(b"\0", pos)
+            args.append(data[pos:e].decode())
+            pos = (e + 4) & ~3
+    return addr, types, args
+
+
+def corpus():
+    """(datagram, malformed) pairs; malformed by OSC 1.0, not by our code."""
+    rnd = random.Random(7)
+    good = msg("/foh/ch/1/gain", "f", -1.0)
+    bad = []
+    bad += [good[:n] for n in range(1, len(good)) if n != 16]       # truncated (16: no tags)
+    bad += [b"", b"/fo", good + b"\0"]                                  # empty, misaligned
+    bad += [ostr("/foh/ch/1/gain") + ostr(",x") + b"\0" * 4,         # unknown type
+            ostr("/foh/ch/1/gain") + ostr("f") + b"\0" * 4,          # no comma
+            ostr("/foh/ch/1/gain") + b",fff",                         # unterminated tags
+            ostr("/foh/ch/1/gain") + ostr(",f"),                      # missing argument
+            ostr("/foh/ch/1/gain") + ostr(",s") + b"abcd",            # unterminated string
+            b"/foh\0\0x\0" + ostr(",f") + b"\0" * 4]                  # bad padding
+    bad += [ostr("/foh/blob") + ostr(",b") + struct.pack(">I", n) + b"\0" * 4
+            for n in (0x7fffffff, 0xffffffff, 0x10000, 5)]            # huge/short blob
+    deep = good
+    for _ in range(1000):                                              # 1000-deep bundles
+        deep = bundle(1, deep)
+    bad.append(deep)
+    nine = good
+    for _ in range(9):                                                 # one past the limit
+        nine = bundle(1, nine)
+    bad.append(nine)
+    bad += [b"#bundle\0" + b"\0" * 4,                                  # short bundle header
+            bundle(1) + struct.pack(">i", 400) + good,                  # element past the end
+            bundle(1) + struct.pack(">i", 0)]                           # empty element
+    for _ in range(200):                                               # random bytes
+        n = rnd.randrange(1, 600)
+        bad.append(bytes([rnd.randrange(1, 0x20)]) + rnd.randbytes(n - 1))
+    ok = []
+    far = bundle(0xFFFFFFFF00000000, msg("/foh/ch/1/gain", "f", -9.0))  # year 2036, far future
+    ok.append(far)
+    eight = msg("/foh/ch/1/comp/ratio", "f", 5.0)
+    for _ in range(8):                                                 # the deepest allowed
+        eight = bundle(1, eight)
+    ok.append(eight)
+    return bad, ok
+
+
+def cmd_corpus(host, ports):
+    bad, ok = corpus()
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    sent = 0
+    for port in ports:
+        for d in bad + ok:
+            s.sendto(d, (host, int(port)))
+            sent += 1
+            if sent % 50 == 0:
+                time.sleep(0.005)   # stay inside the socket buffer
+    print(json.dumps({"sent": sent, "malformed": len(bad) * len(ports),
+                      "far_future_gain": -9.0, "deep_ratio": 5.0}))
+
+
+def cmd_subscribe(port, seconds, renew_at, set_at):
+    a = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    b = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    a.bind(("127.0.0.1", 0))
+    b.bind(("127.0.0.1", 0))
+    dest = ("127.0.0.1", port)
+    t0 = time.monotonic()
+    a.sendto(msg("/foh/subscribe"), dest)
+    b.sendto(msg("/foh/subscribe"), dest)
+    got = {"a": [], "b": []}
+    renewed = done_set = False
+    while True:
+        now = time.monotonic() - t0
+        if now >= seconds:
+            break
+        if not renewed and now >= renew_at:
+            b.sendto(msg("/foh/subscribe"), dest)
+            renewed = True
+        if not done_set and now >= set_at:
+            subprocess.run(["busctl", "--user", "--", "set-property", "org.foh.Foh1",
+                            "/org/foh/Foh1/channel/1", "org.foh.Foh1.Channel", "Gain", "d", "-3"],
+                           check=True)
+            done_set = True
+        r, _, _ = select.select([a, b], [], [], 0.05)
+        for sock in r:
+            data = sock.recv(65536)
+            addr, types, args = parse(data)
+            got["a" if sock is a else "b"].append([round(time.monotonic() - t0, 4), addr, types, args])
+    print(json.dumps(got))
+
+
+def main():
+    if sys.argv[1] == "corpus":
+        cmd_corpus(sys.argv[2], sys.argv[3:])
+    elif sys.argv[1] == "subscribe":
+        cmd_subscribe(int(sys.argv[2]), float(sys.argv[3]), float(sys.argv[4]), float(sys.argv[5]))
+    else:
+        sys.exit(__doc__)
+
+
+if __name__ == "__main__":
+    main()
