@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # session.sh CMD [ARGS...]: runs CMD inside a private session — its own
 # dbus-daemon, pipewire and wireplumber in a temporary XDG_RUNTIME_DIR, with
-# a null sink and a null source so the graph has a clock — and always stops
+# a null sink and a null source so the graph has a clock, and foh's
+# WirePlumber drop-in (conf/wireplumber) — and always stops
 # exactly the processes it started, whatever CMD does. Exits with CMD's status.
 # FOH_KEEP_SESSION=1 keeps the directory (logs) for a look afterwards.
 set -u
@@ -90,6 +91,11 @@ cat >>"$XDG_CONFIG_HOME/wireplumber/main.lua.d/51-foh-session.lua" <<'LUA'
 function v4l2_monitor.enable() end
 function libcamera_monitor.enable() end
 LUA
+# foh's own WirePlumber drop-in, as a user would have it installed;
+# FOH_WP_DROPIN=0 leaves it out (to see what WirePlumber does without it).
+if [ "${FOH_WP_DROPIN:-1}" != 0 ]; then
+  cp "$here/../conf/wireplumber/main.lua.d/51-foh.lua" "$XDG_CONFIG_HOME/wireplumber/main.lua.d/"
+fi
 echo 'bluez_monitor.enabled = false' >"$XDG_CONFIG_HOME/wireplumber/bluetooth.lua.d/51-foh-session.lua"
 
 spawn dbus dbus-daemon --session --nofork --nopidfile --address="$DBUS_SESSION_BUS_ADDRESS"

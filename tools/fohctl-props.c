@@ -359,9 +359,9 @@ int cmd_call(struct ctx *c, int argc, char **argv)
 }
 
 /* fohctl analyzer|x32|stabilizer|channel N [...]: the generic commands
- * with the object named first. A first argument that starts with an upper
- * case letter and has no '=' is a property, unless the object has a method
- * of that name. */
+ * with the object named first. A first argument that names a method of the
+ * object calls it; otherwise PROPERTY=VALUE arguments are set in order and
+ * then the PROPERTY arguments are read together. */
 int cmd_object(struct ctx *c, int argc, char **argv)
 {
 	g_autofree char *name = NULL, *path = NULL, *iface = NULL, *xml = NULL;
@@ -394,16 +394,129 @@ int cmd_object(struct ctx *c, int argc, char **argv)
 			g_ptr_array_add(args, g_strdup(argv[i]));
 		return cmd_call(c, (int)args->len, (char **)args->pdata);
 	}
+	/* the sets in order, then one read of every PROPERTY named (one JSON document) */
 	for (int i = first; i < argc && r == EXIT_SUCCESS; i++) {
 		const char *eq = strchr(argv[i], '=');
 		if (eq == NULL) {
-			char *get[] = { (char *)"get", name, argv[i], NULL };
-			r = cmd_get(c, 3, get);
+			g_ptr_array_add(args, g_strdup(argv[i]));
 		} else {
 			g_autofree char *prop = g_strndup(argv[i], (gsize)(eq - argv[i]));
 			char *set[] = { (char *)"set", name, prop, (char *)eq + 1, NULL };
 			r = cmd_set(c, 4, set);
 		}
 	}
+	if (r == EXIT_SUCCESS && args->len > 2)
+		r = cmd_get(c, (int)args->len, (char **)args->pdata);
 	return r;
+}
+
+static void describe_args(GString *out, GDBusArgInfo **args)
+{
+	for (int i = 0; args && args[i]; i++)
+		g_string_append_printf(out, "%s%s:%s", i ? " " : "", args[i]->name,
+				args[i]->signature);
+}
+
+static void describe_args_json(JsonBuilder *b, const char *member, GDBusArgInfo **args)
+{
+	json_builder_set_member_name(b, member);
+	json_builder_begin_array(b);
+	for (int i = 0; args && args[i]; i++) {
+		json_builder_begin_object(b);
+		json_builder_set_member_name(b, "name");
+		json_builder_add_string_value(b, args[i]->name);
+		json_builder_set_member_name(b, "type");
+		json_builder_add_string_value(b, args[i]->signature);
+		json_builder_end_object(b);
+	}
+	json_builder_end_array(b);
+}
+
+static void describe_json(GDBusInterfaceInfo *info)
+{
+	g_autoptr(JsonBuilder) b = json_builder_new();
+
+	json_builder_begin_object(b);
+	json_builder_set_member_name(b, "interface");
+	json_builder_add_string_value(b, info->name);
+	json_builder_set_member_name(b, "properties");
+	json_builder_begin_array(b);
+	for (int i = 0; info->properties && info->properties[i]; i++) {
+		GDBusPropertyInfo *p = info->properties[i];
+		json_builder_begin_object(b);
+		json_builder_set_member_name(b, "name");
+		json_builder_add_string_value(b, p->name);
+		json_builder_set_member_name(b, "type");
+		json_builder_add_string_value(b, p->signature);
+		json_builder_set_member_name(b, "writable");
+		json_builder_add_boolean_value(b, p->flags & G_DBUS_PROPERTY_INFO_FLAGS_WRITABLE);
+		json_builder_end_object(b);
+	}
+	json_builder_end_array(b);
+	json_builder_set_member_name(b, "methods");
+	json_builder_begin_array(b);
+	for (int i = 0; info->methods && info->methods[i]; i++) {
+		json_builder_begin_object(b);
+		json_builder_set_member_name(b, "name");
+		json_builder_add_string_value(b, info->methods[i]->name);
+		describe_args_json(b, "in", info->methods[i]->in_args);
+		describe_args_json(b, "out", info->methods[i]->out_args);
+		json_builder_end_object(b);
+	}
+	json_builder_end_array(b);
+	json_builder_set_member_name(b, "signals");
+	json_builder_begin_array(b);
+	for (int i = 0; info->signals && info->signals[i]; i++) {
+		json_builder_begin_object(b);
+		json_builder_set_member_name(b, "name");
+		json_builder_add_string_value(b, info->signals[i]->name);
+		describe_args_json(b, "args", info->signals[i]->args);
+		json_builder_end_object(b);
+	}
+	json_builder_end_array(b);
+	json_builder_end_object(b);
+	print_json(b);
+}
+
+/* fohctl describe OBJECT: the object's members, one per line as
+ * "property NAME TYPE rw|ro", "method NAME ARGS -> RESULTS",
+ * "signal NAME ARGS" (also what the bash completion reads). */
+int cmd_describe(struct ctx *c, int argc, char **argv)
+{
+	g_autofree char *path = NULL, *iface = NULL, *xml = NULL;
+	g_autoptr(GDBusNodeInfo) node = NULL;
+	GDBusInterfaceInfo *info;
+
+	if (argc != 2)
+		return fprintf(stderr, "usage: fohctl describe OBJECT\n"), EXIT_USAGE;
+	if ((path = object_path(argv[1])) == NULL)
+		return fprintf(stderr, "fohctl: '%s' is not an object name\n", argv[1]), EXIT_USAGE;
+	if (object_interface(c, path, &iface, &xml) < 0)
+		return EXIT_FAILURE;
+	if ((info = lookup_interface(xml, iface, &node)) == NULL)
+		return report_bad_reply("describe", -EBADMSG);
+	if (c->json) {
+		describe_json(info);
+		return EXIT_SUCCESS;
+	}
+	for (int i = 0; info->properties && info->properties[i]; i++) {
+		GDBusPropertyInfo *p = info->properties[i];
+		printf("property %s %s %s\n", p->name, p->signature,
+				p->flags & G_DBUS_PROPERTY_INFO_FLAGS_WRITABLE ? "rw" : "ro");
+	}
+	for (int i = 0; info->methods && info->methods[i]; i++) {
+		g_autoptr(GString) line = g_string_new(NULL);
+		g_string_append_printf(line, "method %s ", info->methods[i]->name);
+		describe_args(line, info->methods[i]->in_args);
+		g_string_append(line, " -> ");
+		describe_args(line, info->methods[i]->out_args);
+		printf("%s\n", line->str);
+	}
+	for (int i = 0; info->signals && info->signals[i]; i++) {
+		g_autoptr(GString) line = g_string_new(NULL);
+		g_string_append_printf(line, "signal %s ", info->signals[i]->name);
+		describe_args(line, info->signals[i]->args);
+		printf("%s\n", line->str);
+	}
+	return EXIT_SUCCESS;
 }

@@ -82,7 +82,7 @@ static void print_status_json(const struct status *s)
 	json_builder_set_member_name(b, "xruns");
 	json_builder_add_int_value(b, (gint64)s->xruns);
 	json_builder_set_member_name(b, "cpu_load");
-	json_builder_add_double_value(b, s->cpu);
+	json_add_double(b, s->cpu);
 	json_builder_set_member_name(b, "channels");
 	json_builder_add_int_value(b, s->channels);
 	json_builder_set_member_name(b, "log_level");
@@ -209,7 +209,8 @@ int cmd_reload(struct ctx *c, int argc, char **argv)
 		sd_bus_error_free(&e);
 		return r;
 	}
-	printf("fohd reloaded its config\n");
+	if (!c->json)
+		printf("fohd reloaded its config\n");
 	return EXIT_SUCCESS;
 }
 

@@ -1,6 +1,7 @@
 /* fohctl's shared helpers: error lines, JSON output, object names and a
  * generic D-Bus value → JSON reader. */
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,6 +38,14 @@ void print_json_node(JsonNode *root)
 	json_generator_set_root(gen, root);
 	text = json_generator_to_data(gen, NULL);
 	printf("%s\n", text);
+}
+
+void json_add_double(JsonBuilder *b, double v)
+{
+	if (isfinite(v))
+		json_builder_add_double_value(b, v);
+	else
+		json_builder_add_null_value(b);
 }
 
 void print_json(JsonBuilder *b)
@@ -112,7 +121,13 @@ static int read_basic_json(sd_bus_message *m, char type, JsonNode **out)
 	case 'u': json_node_set_int(n, v.u); break;
 	case 'x': json_node_set_int(n, v.x); break;
 	case 't': json_node_set_int(n, (gint64)v.t); break;
-	case 'd': json_node_set_double(n, v.d); break;
+	case 'd':
+		/* JSON has no NaN or infinity (json-glib would write "nan.0"): null */
+		if (isfinite(v.d))
+			json_node_set_double(n, v.d);
+		else
+			json_node_init_null(n);
+		break;
 	default: json_node_set_string(n, v.s); break;
 	}
 	*out = n;
@@ -156,6 +171,8 @@ char *json_value_text(JsonNode *n)
 
 	if (JSON_NODE_HOLDS_VALUE(n) && json_node_get_value_type(n) == G_TYPE_STRING)
 		return g_strdup(json_node_get_string(n));
+	if (JSON_NODE_HOLDS_NULL(n))
+		return g_strdup("-");
 	if (JSON_NODE_HOLDS_VALUE(n) && json_node_get_value_type(n) == G_TYPE_DOUBLE)
 		return g_strdup_printf("%g", json_node_get_double(n));
 	gen = json_generator_new();

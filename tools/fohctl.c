@@ -10,38 +10,83 @@
 #include "foh-config.h"
 #include "fohctl.h"
 
+#define OBJECT_HELP \
+	"With no argument: every property. PROPERTY reads one, PROPERTY=VALUE\n" \
+	"sets one (several may follow each other), METHOD ARG... calls a method.\n" \
+	"'fohctl describe OBJECT' lists the properties and methods."
+
 static const struct command commands[] = {
-	{ "status", "", "daemon, PipeWire and graph status", cmd_status },
-	{ "devices", "", "PipeWire audio sources and sinks", cmd_devices },
-	{ "reload", "", "reload and validate the config", cmd_reload },
-	{ "self-check", "", "run fohd's self-checks (exit 1 when one fails)", cmd_self_check },
-	{ "list", "", "every foh object and its interface", cmd_list },
-	{ "get", "OBJECT [PROPERTY...]", "read properties (all when none is named)", cmd_get },
-	{ "set", "OBJECT PROPERTY VALUE", "change a property", cmd_set },
-	{ "call", "OBJECT METHOD [ARG...]", "call a method", cmd_call },
-	{ "meters", "[--once] [--count N]", "live meters of every channel (Ctrl-C stops)", cmd_meters },
-	{ "analyzer", "[PROPERTY[=VALUE]... | METHOD ARG...]", "the analyzer", cmd_object },
-	{ "x32", "[PROPERTY[=VALUE]... | METHOD ARG...]", "the X32 connection", cmd_object },
-	{ "stabilizer", "[PROPERTY[=VALUE]... | METHOD ARG...]", "the level stabilizer", cmd_object },
-	{ "channel", "N [PROPERTY[=VALUE]... | METHOD ARG...]", "channel N", cmd_object },
-	{ "osc", "stats", "foh-osc's counters (received, dispatched, refused...)", cmd_osc },
+	{ "status", "", "daemon, PipeWire and graph status", NULL, true, cmd_status },
+	{ "devices", "", "PipeWire audio sources and sinks", NULL, true, cmd_devices },
+	{ "self-check", "", "run fohd's self-checks (exit 1 when one fails)", NULL, true,
+		cmd_self_check },
+	{ "list", "", "every foh object and its interface", NULL, true, cmd_list },
+	{ "describe", "OBJECT", "the properties, methods and signals of an object",
+		"Types are D-Bus signatures; a property is read-only or read-write.", true,
+		cmd_describe },
+	{ "get", "OBJECT [PROPERTY...]", "read properties (all when none is named)",
+		"With one PROPERTY its value alone is printed.", true, cmd_get },
+	{ "call", "OBJECT METHOD [ARG...]", "call a method and print what it returns",
+		"Arguments are converted to the types fohd's introspection declares.", true,
+		cmd_call },
+	{ "meters", "[--once] [--count N]", "live meters of every channel (Ctrl-C stops)",
+		"On a terminal: bars for peak and VU, LUFS momentary/short-term and gain\n"
+		"reduction, redrawn at 10 Hz from the Levels signals. When stdout is not\n"
+		"a terminal: one plain line per channel per tick; with --json one JSON\n"
+		"array per tick and line.\n"
+		"  --once      print one snapshot of the current values and exit\n"
+		"  --count N   stop after N ticks", true, cmd_meters },
+	{ "manager", "[PROPERTY[=VALUE]...]", "the daemon", OBJECT_HELP, true,
+		cmd_object },
+	{ "analyzer", "[PROPERTY[=VALUE]...]", "the analyzer", OBJECT_HELP, true,
+		cmd_object },
+	{ "x32", "[PROPERTY[=VALUE]...]", "the X32 connection", OBJECT_HELP, true,
+		cmd_object },
+	{ "stabilizer", "[PROPERTY[=VALUE]...]", "the level stabilizer",
+		OBJECT_HELP, true, cmd_object },
+	{ "channel", "N [PROPERTY[=VALUE]...]", "channel N", OBJECT_HELP, true,
+		cmd_object },
+	{ "osc", "stats", "foh-osc's counters (received, dispatched, refused...)",
+		"Asks foh-osc (org.foh.Osc1), not fohd.", true, cmd_osc },
+	{ "set", "OBJECT PROPERTY VALUE", "change a property",
+		"VALUE is converted to the property's type; booleans are true/false,\n"
+		"yes/no, on/off or 1/0. Put -- before a negative VALUE.", false, cmd_set },
+	{ "reload", "", "reload and validate the config",
+		"A config with any error is refused and changes nothing.", false, cmd_reload },
 };
 
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
 
+static void list_commands(FILE *f, bool reads)
+{
+	for (size_t i = 0; i < N_COMMANDS; i++)
+		if (commands[i].reads == reads)
+			fprintf(f, "  %-11s %-24s %s\n", commands[i].name, commands[i].args,
+					commands[i].summary);
+}
+
 static void usage(FILE *f)
 {
 	fprintf(f, "Usage: fohctl [OPTIONS] COMMAND [ARGS...]\n\n"
-		"Controls fohd, the foh live-audio daemon, over D-Bus.\n\nCommands:\n");
-	for (size_t i = 0; i < N_COMMANDS; i++)
-		fprintf(f, "  %-11s %-24s %s\n", commands[i].name, commands[i].args,
-				commands[i].summary);
+		"Controls fohd, the foh live-audio daemon, over D-Bus.\n\n"
+		"Commands that print what they read (--json for JSON):\n");
+	list_commands(f, true);
+	fprintf(f, "\nCommands that change settings:\n");
+	list_commands(f, false);
 	fprintf(f, "\nOBJECT is manager, channel/N, or another name from 'fohctl list'.\n"
 		"\nOptions:\n"
 		"  -j, --json     machine-readable output for read commands\n"
 		"  -h, --help     show this help (after a command: that command's help)\n"
 		"      --version  show the version\n"
 		"\nExit status: 0 ok, 1 an error from fohd or fohd not running, 2 usage.\n");
+}
+
+static void command_usage(const struct command *cmd)
+{
+	printf("Usage: fohctl %s%s %s\n\n%s.\n", cmd->reads ? "[--json] " : "", cmd->name,
+			cmd->args, cmd->summary);
+	if (cmd->help != NULL)
+		printf("\n%s\n", cmd->help);
 }
 
 static const struct command *find_command(const char *name)
@@ -52,16 +97,21 @@ static const struct command *find_command(const char *name)
 	return NULL;
 }
 
-/* Takes --json/-j and --help/-h out of a command's arguments. */
+/* Takes --json/-j and --help/-h out of a command's arguments, anywhere
+ * before a "--" (which goes too: what follows is taken as it is, so a
+ * negative number needs no care). Other options stay for the command. */
 static int strip_common_options(struct ctx *c, const struct command *cmd, int *argc, char **argv)
 {
+	bool options = true;
 	int out = 1;
 
 	for (int i = 1; i < *argc; i++) {
-		if (strcmp(argv[i], "--json") == 0 || strcmp(argv[i], "-j") == 0) {
+		if (options && strcmp(argv[i], "--") == 0) {
+			options = false;
+		} else if (options && (strcmp(argv[i], "--json") == 0 || strcmp(argv[i], "-j") == 0)) {
 			c->json = true;
-		} else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-			printf("Usage: fohctl [--json] %s %s\n\n%s\n", cmd->name, cmd->args, cmd->summary);
+		} else if (options && (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)) {
+			command_usage(cmd);
 			return 0;
 		} else {
 			argv[out++] = argv[i];

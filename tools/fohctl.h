@@ -23,6 +23,8 @@ struct command {
 	const char *name;
 	const char *args;	/* usage of the arguments, "" if none */
 	const char *summary;
+	const char *help;	/* more for `fohctl CMD --help`, or NULL */
+	bool reads;		/* prints what it read: --json makes that JSON */
 	int (*run)(struct ctx *c, int argc, char **argv);
 };
 
@@ -31,6 +33,8 @@ struct command {
 int report_bus_error(const char *what, const sd_bus_error *e, int r);
 int report_bad_reply(const char *what, int r);
 void print_json_node(JsonNode *root);
+/* A double as JSON: null when it is NaN or infinite (JSON has neither). */
+void json_add_double(JsonBuilder *b, double v);
 void print_json(JsonBuilder *b);
 
 /* "manager", "channel/2", "analyzer", ... → object path; NULL if malformed. */
@@ -48,6 +52,7 @@ int cmd_devices(struct ctx *c, int argc, char **argv);
 int cmd_reload(struct ctx *c, int argc, char **argv);
 int cmd_self_check(struct ctx *c, int argc, char **argv);
 int cmd_list(struct ctx *c, int argc, char **argv);
+int cmd_describe(struct ctx *c, int argc, char **argv);
 int cmd_get(struct ctx *c, int argc, char **argv);
 int cmd_set(struct ctx *c, int argc, char **argv);
 int cmd_call(struct ctx *c, int argc, char **argv);
