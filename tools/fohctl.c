@@ -24,6 +24,8 @@ static const struct command commands[] = {
 	{ "x32", "[PROPERTY[=VALUE]... | METHOD ARG...]", "the X32 connection", cmd_object },
 	{ "stabilizer", "[PROPERTY[=VALUE]... | METHOD ARG...]", "the level stabilizer", cmd_object },
 	{ "channel", "N [PROPERTY[=VALUE]... | METHOD ARG...]", "channel N", cmd_object },
+	{ "deck", "L [PROPERTY[=VALUE]... | METHOD ARG...]", "deck L (a..d): Load, Play, Stop, Seek ...", cmd_object },
+	{ "mixer", "[PROPERTY[=VALUE]... | METHOD ARG...]", "the decks' mixer: crossfader, BPM", cmd_object },
 };
 
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
