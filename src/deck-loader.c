@@ -417,6 +417,9 @@ static bool write_block(struct foh_deck_loader *l)
 	} else {
 		glide_ratio(l);
 		got = l->stage == FOH_DECK_METHOD_RATE ? run_rate(l, dst) : run_rubberband(l, dst);
+		if (l->stage == FOH_DECK_METHOD_RATE)
+			/* the resampler's filter delay, in output frames */
+			atomic_store(&l->latency, soxr_delay(l->soxr) / l->src.rate);
 	}
 	memset(dst + got * 2, 0, (FOH_DECK_BLOCK - got) * 2 * sizeof(float));
 	r->mark_end[slot] = end;
@@ -513,6 +516,12 @@ static void *loader_main(void *data)
 		pthread_mutex_lock(&l->lock);
 		if (l->quit || l->load_pending || l->seek_pending)
 			continue;
+		if (l->src.data == NULL || (l->end_written &&
+				atomic_load(&l->ring->flush_req) == atomic_load(&l->ring->flush_ack))) {
+			/* nothing to write until a command comes */
+			(void)pthread_cond_wait(&l->cond, &l->lock);
+			continue;
+		}
 		/* the data thread drains ~5 ms per quantum of 256: look again soon */
 		clock_gettime(CLOCK_MONOTONIC, &ts);
 		ts.tv_nsec += 2000000;
