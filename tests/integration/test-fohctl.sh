@@ -23,7 +23,7 @@ json_ok get channel/2 CompRatio Gain
 json_ok meters --once
 json_ok call manager ListDevices
 
-[ "$("$FOHCTL" list | awk '{print $1}' | tr '\n' ' ')" = "manager analyzer channel/1 channel/2 stabilizer x32 " ] \
+[ "$("$FOHCTL" list | awk '{print $1}' | tr '\n' ' ')" = "manager analyzer channel/1 channel/2 deck/a deck/b mixer stabilizer x32 " ] \
   || fail "fohctl list: $("$FOHCTL" list)"
 
 "$FOHCTL" set channel/2 CompRatio 4 || fail "set CompRatio 4"
