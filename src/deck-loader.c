@@ -105,7 +105,7 @@ static int open_checked(const char *path, SNDFILE **out, SF_INFO *info, char *ms
 	    info->samplerate < 1000 || info->samplerate > 768000) {
 		snprintf(msg, len, "%s: unsupported audio (%d channels, %lld frames, %d Hz)", path,
 				info->channels, (long long)info->frames, info->samplerate);
-	} else if ((double)info->frames * 2.0 * sizeof(float) * 4.0 > MAX_BYTES) {
+	} else if ((double)info->frames * 2.0 * sizeof(float) > MAX_BYTES) {
 		snprintf(msg, len, "%s: too long (%lld frames at %d Hz)", path,
 				(long long)info->frames, info->samplerate);
 		r = -EFBIG;
