@@ -45,6 +45,18 @@ static const struct foh_param *x32_table(size_t *n)
 	return foh_x32_params;
 }
 
+static const struct foh_param *decks_table(size_t *n)
+{
+	*n = foh_decks_n_params;
+	return foh_decks_params;
+}
+
+static const struct foh_param *deck_table(size_t *n)
+{
+	*n = foh_deck_n_params;
+	return foh_deck_params;
+}
+
 /* The sections holding one settings struct each, in the order they are
  * read and written; [channel.N] is the one section that repeats. */
 static const struct {
@@ -56,6 +68,11 @@ static const struct {
 	{ "analyzer", offsetof(struct foh_conf, analyzer), analyzer_table },
 	{ "x32", offsetof(struct foh_conf, x32), x32_table },
 	{ "stabilizer", offsetof(struct foh_conf, stabilizer), foh_stabilizer_params },
+	{ "decks", offsetof(struct foh_conf, decks), decks_table },
+	{ "deck.a", offsetof(struct foh_conf, deck[0]), deck_table },
+	{ "deck.b", offsetof(struct foh_conf, deck[1]), deck_table },
+	{ "deck.c", offsetof(struct foh_conf, deck[2]), deck_table },
+	{ "deck.d", offsetof(struct foh_conf, deck[3]), deck_table },
 };
 
 struct foh_conf *foh_conf_new_defaults(void)
@@ -70,6 +87,9 @@ struct foh_conf *foh_conf_new_defaults(void)
 	foh_analyzer_settings_defaults(&c->analyzer);
 	foh_x32_settings_defaults(&c->x32);
 	foh_stabilizer_settings_defaults(&c->stabilizer);
+	foh_decks_settings_defaults(&c->decks);
+	for (size_t i = 0; i < FOH_ELEMENTSOF(c->deck); i++)
+		foh_deck_settings_defaults(&c->deck[i]);
 	return c;
 }
 
@@ -352,6 +372,13 @@ int foh_conf_load(const char *path, struct foh_conf **out, char **error)
 		if ((res = foh_stabilizer_settings_check(&c->stabilizer, &why)) < 0) {
 			*error = g_strdup_printf("%s: [stabilizer]: %s", path, why ? why : "invalid");
 			goto error;
+		}
+		for (size_t i = 0; i < FOH_ELEMENTSOF(c->deck); i++) {
+			if ((res = foh_deck_settings_check(&c->deck[i], &why)) < 0) {
+				*error = g_strdup_printf("%s: [deck.%c]: %s", path,
+						FOH_DECK_LETTERS[i], why ? why : "invalid");
+				goto error;
+			}
 		}
 	}
 	if ((c->path = strdup(path)) == NULL) {

@@ -14,7 +14,8 @@
  *   meter-rate             1..30 Hz, rate of the Levels signal    (10)
  * Sections [channel.1] .. [channel.<channels>]: see channel-settings.h.
  * Section [analyzer]: see analyzer-settings.h; [x32]: x32-settings.h;
- * [stabilizer]: stabilizer-settings.h.
+ * [stabilizer]: stabilizer-settings.h; [decks] and [deck.a] .. [deck.d]:
+ * deck-settings.h.
  */
 #pragma once
 
@@ -24,6 +25,7 @@
 
 #include "analyzer-settings.h"
 #include "channel-settings.h"
+#include "deck-settings.h"
 #include "stabilizer-settings.h"
 #include "x32-settings.h"
 #include "util/log.h"
@@ -41,6 +43,8 @@ struct foh_conf {
 	struct foh_analyzer_settings analyzer;
 	struct foh_x32_settings x32;
 	struct foh_stabilizer_settings stabilizer;
+	struct foh_decks_settings decks;
+	struct foh_deck_settings deck[4];
 };
 
 /* Where the config comes from: the command line, else the user's file if it

@@ -9,8 +9,11 @@
 #include <systemd/sd-event.h>
 
 #include "analyzer.h"
+#include "bpm-glide.h"
 #include "channel.h"
 #include "conf.h"
+#include "deck.h"
+#include "deck-loader.h"
 #include "engine.h"
 #include "stabilizer.h"
 #include "x32.h"
@@ -27,6 +30,11 @@
 #define FOH_STABILIZER_PATH "/org/foh/Foh1/stabilizer"
 #define FOH_STABILIZER_INTERFACE "org.foh.Foh1.Stabilizer"
 
+#define FOH_DECK_INTERFACE "org.foh.Foh1.Deck"
+#define FOH_DECK_PATH_PREFIX "/org/foh/Foh1/deck/"
+#define FOH_MIXER_PATH "/org/foh/Foh1/mixer"
+#define FOH_MIXER_INTERFACE "org.foh.Foh1.Mixer"
+
 #define FOH_ERROR_INVALID_CONFIG "org.foh.Foh1.Error.InvalidConfig"
 #define FOH_ERROR_INVALID_ARGUMENT "org.foh.Foh1.Error.InvalidArgument"
 #define FOH_ERROR_NOT_FOUND "org.foh.Foh1.Error.NotFound"
@@ -40,6 +48,28 @@ struct foh_channel_slot {
 	struct foh_channel *channel;
 	sd_bus_slot *bus_slot;
 	struct foh_strip_levels levels;
+};
+
+/* A deck as fohd serves it (daemon-decks.c): its loader, its D-Bus
+ * object, the track and what the main thread last announced. */
+struct foh_deck_slot {
+	struct foh_daemon *daemon;
+	uint32_t index;			/* 0-based: a = 0 */
+	char letter;
+	char path_prop[64];		/* "/org/foh/Foh1/deck/a" */
+	struct foh_deck_loader *loader;
+	sd_bus_slot *bus_slot;
+	char path[4096];		/* the loaded track, "" if none */
+	double duration;
+	bool loading;			/* a Load/Cue is being decoded */
+	char loading_path[4096];
+	uint32_t load_gen;
+	sd_bus_message *load_reply;	/* its deferred reply */
+	bool play_pending;		/* Play() while loading */
+	double cue_pos;			/* Position while not played since a cue/seek */
+	bool cue_valid;
+	double ratio_sent;
+	struct foh_deck_status last;	/* as last announced */
 };
 
 struct foh_daemon {
@@ -74,6 +104,18 @@ struct foh_daemon {
 	sd_event_source *stab_timer;
 	sd_bus_slot *stabilizer_slot;
 	bool stopping;			/* tearing down: no more signals */
+
+	/* the decks (daemon-decks.c) */
+	struct foh_decks *decks;
+	struct foh_deck_slot *deck[FOH_DECKS_MAX];
+	uint32_t n_decks;
+	int deck_notify_fd;
+	sd_event_source *deck_notify_source, *deck_timer;
+	sd_bus_slot *mixer_slot;
+	struct foh_bpm_glide glide;
+	double movement;
+	double target_bpm_override;	/* > 0: TargetBpm was set over D-Bus */
+	double bpm_announced, xf_announced;
 };
 
 /* Loads, validates and applies the config. On failure nothing changes and
@@ -113,6 +155,33 @@ int foh_daemon_stabilizer_set_fader(struct foh_daemon *d, double db);
 void foh_daemon_stabilizer_fader_moved(struct foh_daemon *d, const char *id, double db);
 void foh_daemon_stabilizer_free(struct foh_daemon *d);
 int foh_bus_stabilizer_register(struct foh_daemon *d);
+/* The decks: created at start, following PipeWire's connection. */
+int foh_daemon_decks_start(struct foh_daemon *d);
+void foh_daemon_decks_connection(struct foh_daemon *d, bool connected);
+void foh_daemon_decks_free(struct foh_daemon *d);
+/* Deck actions (org.foh.Foh1.Deck); errors as negative errno, *why set. */
+int foh_daemon_deck_load(struct foh_deck_slot *s, const char *path, double start,
+		sd_bus_message *reply_to, char **why);
+int foh_daemon_deck_play(struct foh_deck_slot *s, char **why);
+int foh_daemon_deck_stop(struct foh_deck_slot *s);
+int foh_daemon_deck_seek(struct foh_deck_slot *s, double seconds, char **why);
+double foh_daemon_deck_position(struct foh_deck_slot *s);
+double foh_daemon_deck_ratio(struct foh_deck_slot *s);
+/* A [deck.X] setting changed over D-Bus: apply and persist. */
+int foh_daemon_deck_changed(struct foh_deck_slot *s, const char *property);
+int foh_daemon_mixer_changed(struct foh_daemon *d, const char *property);
+int foh_daemon_decks_start_group(struct foh_daemon *d, uint32_t mask, double start, char **why);
+int foh_daemon_decks_fade_to(struct foh_daemon *d, uint32_t deck, double start, double seconds,
+		char **why);
+void foh_daemon_decks_set_movement(struct foh_daemon *d, double level);
+void foh_daemon_decks_set_target_bpm(struct foh_daemon *d, double bpm);
+int foh_bus_deck_add(struct foh_daemon *d, struct foh_deck_slot *s);
+int foh_bus_mixer_register(struct foh_daemon *d);
+#define foh_bus_deck_emit(s, ...) \
+	foh_bus_emit((s)->daemon, (s)->path_prop, FOH_DECK_INTERFACE, __VA_ARGS__)
+#define foh_bus_mixer_emit(d, ...) \
+	foh_bus_emit(d, FOH_MIXER_PATH, FOH_MIXER_INTERFACE, __VA_ARGS__)
+
 int foh_bus_channel_add(struct foh_daemon *d, struct foh_channel_slot *slot);
 void foh_bus_channel_remove(struct foh_daemon *d, struct foh_channel_slot *slot);
 void foh_bus_channel_emit_levels(struct foh_daemon *d, struct foh_channel_slot *slot);

@@ -89,6 +89,7 @@ static void on_connection(void *data, bool connected)
 	struct foh_daemon *d = data;
 
 	foh_daemon_channels_connection(d, connected);
+	foh_daemon_decks_connection(d, connected);
 	if (connected)
 		(void)foh_daemon_analyzer_connect(d);
 	else if (d->analyzer != NULL)
@@ -157,6 +158,7 @@ static void daemon_clear(struct foh_daemon *d)
 	if (d->conf != NULL)
 		(void)foh_daemon_flush_save(d);
 	foh_daemon_free_channels(d);
+	foh_daemon_decks_free(d);
 	foh_analyzer_free(d->analyzer);
 	d->analyzer = NULL;	/* the engine's teardown below reports a disconnect */
 	sd_bus_slot_unref(d->analyzer_slot);
@@ -208,6 +210,10 @@ static int run(struct foh_daemon *d)
 	if ((r = foh_daemon_sync_channels(d, NULL)) < 0 || (r = foh_daemon_start_meters(d)) < 0)
 		return r;
 	(void)foh_daemon_stabilizer_changed(d, false);
+	if ((r = foh_daemon_decks_start(d)) < 0) {
+		foh_error("cannot set up the decks: %s", strerror(-r));
+		return r;
+	}
 	foh_info("fohd %s ready (config: %s)", FOH_VERSION,
 			d->conf->path ? d->conf->path : "built-in defaults");
 	(void)sd_notify(0, "READY=1\nSTATUS=Running");

@@ -374,6 +374,12 @@ int cmd_object(struct ctx *c, int argc, char **argv)
 			return fprintf(stderr, "usage: fohctl channel N [PROPERTY[=VALUE]...]\n"), EXIT_USAGE;
 		name = g_strdup_printf("channel/%s", argv[1]);
 		first = 2;
+	} else if (strcmp(argv[0], "deck") == 0) {
+		if (argc < 2 || strlen(argv[1]) != 1 || strchr("abcd", argv[1][0]) == NULL)
+			return fprintf(stderr, "usage: fohctl deck a|b|c|d [PROPERTY[=VALUE]... | METHOD ARG...]\n"),
+				EXIT_USAGE;
+		name = g_strdup_printf("deck/%s", argv[1]);
+		first = 2;
 	} else {
 		name = g_strdup(argv[0]);
 	}

@@ -41,6 +41,9 @@ declare -A read_args=(
   [x32]='|State'
   [stabilizer]='|State'
   [channel]='1|2 Gain|1 Gain CompRatio'
+  [deck]='a|b Playing|a Gain TempoRatio'
+  [mixer]='|Crossfader'
+  [osc]='stats'
 )
 for cmd in $reads; do
   [ -n "${read_args[$cmd]+set}" ] || fail "read command '$cmd' has no JSON check in this test"
@@ -54,7 +57,9 @@ for cmd in $reads $writes; do
        # shellcheck disable=SC2086
        expect_exit 1 $cmd $first ;;
   esac
-  grep -q 'fohd is not running' "$FOH_SESSION/err" || fail "fohctl $cmd with fohd down: $(cat "$FOH_SESSION/err")"
+  daemon=fohd
+  [ "$cmd" = osc ] && daemon=foh-osc     # the one command that asks foh-osc
+  grep -q "$daemon is not running" "$FOH_SESSION/err" || fail "fohctl $cmd with $daemon down: $(cat "$FOH_SESSION/err")"
 done
 
 # Every command answers --help with its usage, and exits 0.
@@ -70,6 +75,10 @@ expect_exit 2 meters --count x
 printf '[daemon]\nchannels = 2\n' >"$FOH_SESSION/foh.conf"
 start_fohd --config "$FOH_SESSION/foh.conf"
 wait_for 5 pw_client_running foh.ch2.capture || fail "channels are not in the graph"
+# foh-osc too, for `fohctl osc stats` (free loopback ports)
+spawn foh-osc "$FOH_OSC" --listen 127.0.0.1:0 --movement-port 0
+osc_on_bus() { busctl --user status org.foh.Osc1 >/dev/null 2>&1; }
+wait_for 10 osc_on_bus || fail "foh-osc did not appear on the bus"
 
 mkdir -p "$FOH_SESSION/json"
 n=0
@@ -108,7 +117,7 @@ for l in lines:
     assert [r["channel"] for r in rows] == [1, 2], rows
 PY
 
-[ "$("$FOHCTL" list | awk '{print $1}' | tr '\n' ' ')" = "manager analyzer channel/1 channel/2 stabilizer x32 " ] \
+[ "$("$FOHCTL" list | awk '{print $1}' | tr '\n' ' ')" = "manager analyzer channel/1 channel/2 deck/a deck/b mixer stabilizer x32 " ] \
   || fail "fohctl list: $("$FOHCTL" list)"
 "$FOHCTL" describe channel/1 | grep -qx 'property Gain d rw' || fail "describe lacks Gain: $("$FOHCTL" describe channel/1)"
 
