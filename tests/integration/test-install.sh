@@ -27,9 +27,13 @@ datadir=$(abs "$(opt datadir)")
 want=(
   "$bindir/fohd"
   "$bindir/fohctl"
+  "$bindir/foh-osc"
+  "$bindir/foh-sections"
   "$prefix/lib/systemd/user/fohd.service"
+  "$prefix/lib/systemd/user/foh-osc.service"
   "$datadir/dbus-1/services/org.foh.Foh1.service"
   "$datadir/dbus-1/interfaces/org.foh.Foh1.xml"
+  "$datadir/dbus-1/interfaces/org.foh.Osc1.xml"
   "$datadir/foh/foh.conf"
   "$datadir/wireplumber/main.lua.d/51-foh.lua"
   "$datadir/bash-completion/completions/fohctl"
@@ -37,10 +41,14 @@ want=(
 for f in "${want[@]}"; do
   [ -f "$dest$f" ] || fail "not installed: $f (installed: $(cd "$dest" && find . -type f | sort | tr '\n' ' '))"
 done
-[ -x "$dest$bindir/fohd" ] && [ -x "$dest$bindir/fohctl" ] || fail "binaries are not executable"
+for b in fohd fohctl foh-osc foh-sections; do
+  [ -x "$dest$bindir/$b" ] || fail "$b is not executable"
+done
 
 grep -qx "ExecStart=$bindir/fohd" "$dest$prefix/lib/systemd/user/fohd.service" \
   || fail "fohd.service does not start $bindir/fohd"
+grep -q "^ExecStart=$bindir/foh-osc\b" "$dest$prefix/lib/systemd/user/foh-osc.service" \
+  || fail "foh-osc.service does not start $bindir/foh-osc"
 grep -qx "Exec=$bindir/fohd" "$dest$datadir/dbus-1/services/org.foh.Foh1.service" \
   || fail "the activation file does not run $bindir/fohd"
 grep -qx 'complete -F _fohctl fohctl' "$dest$datadir/bash-completion/completions/fohctl" \
