@@ -434,9 +434,12 @@ static int add_deck(struct foh_daemon *d, uint32_t i)
 		return r;
 	foh_deck_loader_set_method(s->loader, method_of(cfg(s)));
 	foh_deck_loader_set_loop(s->loader, cfg(s)->loop);
+	/* on the bus first: applying the ratio announces it */
+	if ((r = foh_bus_deck_add(d, s)) < 0)
+		return r;
 	apply_ratio(s);
 	apply_rt(s);
-	return foh_bus_deck_add(d, s);
+	return 0;
 }
 
 int foh_daemon_decks_start(struct foh_daemon *d)

@@ -2,7 +2,8 @@
 # foh's WirePlumber drop-in (conf/wireplumber/main.lua.d/51-foh.lua, put in
 # place by session.sh): WirePlumber links channel 1 from its configured
 # source to its configured sink, channel 2 (no output configured) to the
-# default sink, and the analyzer to its source — and nothing else — even
+# default sink, the decks' mix (no output configured) to the default sink,
+# and the analyzer to its source — and nothing else — even
 # when restore-stream remembers a volume of 0.25 and another sink for foh's
 # streams, as it does after someone once moved them in pavucontrol. Without
 # the drop-in WirePlumber restores both (FOH_WP_DROPIN=0 shows it), so this
@@ -73,6 +74,8 @@ foh.ch2.playback:output_FL > foh-test-sink:playback_FL
 foh.ch2.playback:output_FR > foh-test-sink:playback_FR
 foh-test-source:capture_FL > foh.analyzer:input_FL
 foh-test-source:capture_FR > foh.analyzer:input_FR
+foh.decks:output_FL > foh-test-sink:playback_FL
+foh.decks:output_FR > foh-test-sink:playback_FR
 LINKS
 )
 links_as_expected() {
