@@ -1,5 +1,5 @@
 /* foh-osc's Crowdstream addresses (REFERENCE.md, "Crowdstream"), mapped to
- * fohd's decks and mixer as /work/notes/deck-contract.md agrees:
+ * fohd's decks and mixer (org.foh.Foh1.Deck and .Mixer, dbus/org.foh.Foh1.xml):
  *
  *   /load_buffer id path              Deck.Load(path)
  *   /play_stem id [rate vol loop start]  TempoRatio, Gain, Loop, Seek(start), Play()
