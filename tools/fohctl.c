@@ -40,10 +40,20 @@ static const struct command commands[] = {
 		cmd_object },
 	{ "analyzer", "[PROPERTY[=VALUE]...]", "the analyzer", OBJECT_HELP, true,
 		cmd_object },
-	{ "x32", "[PROPERTY[=VALUE]...]", "the X32 connection", OBJECT_HELP, true,
-		cmd_object },
-	{ "stabilizer", "[PROPERTY[=VALUE]...]", "the level stabilizer",
-		OBJECT_HELP, true, cmd_object },
+	{ "x32", "[VERB [ARG...] | PROPERTY[=VALUE]...]",
+		"the X32 connection",
+		"  connect [IP[:PORT]]  set Address (when given) and connect\n"
+		"  disconnect           stop talking to the desk\n"
+		"  outputs              the ridable outputs and their desk names\n"
+		"  fader ID [DB]        read, or set (quantized), an output's fader\n"
+		"  backup [PATH]        save the desk's faders, mutes and names as JSON\n"
+		"                       (no PATH: under $XDG_DATA_HOME/foh/backups)\n"
+		"  routing              which outputs look like the stream feed\n\n"
+		OBJECT_HELP, true, cmd_x32 },
+	{ "stabilizer", "[watch | PROPERTY[=VALUE]...]", "the level stabilizer",
+		"  watch [--count N]    live view: state, level, fader, output, 4 times a\n"
+		"                       second (Ctrl-C stops)\n\n"
+		OBJECT_HELP, true, cmd_stabilizer },
 	{ "channel", "N [PROPERTY[=VALUE]...]", "channel N", OBJECT_HELP, true,
 		cmd_object },
 	{ "deck", "L [PROPERTY[=VALUE]...]", "deck L (a..d): Load, Play, Stop, Seek ...",

@@ -94,4 +94,27 @@ desk resume
 wait_for 5 state_is connected || fail "not connected again after the desk came back"
 renamed() { x32 call ListOutputs | grep -q '"bus6" "Renamed"'; }
 wait_for 3 renamed || fail "the resync did not pick up the new name"
+
+# The same through fohctl's desk verbs.
+"$FOHCTL" --json x32 outputs | python3 -c '
+import json, sys
+outs = json.load(sys.stdin)[0]   # a call prints the list of what it returns
+assert ["bus5", "Stream L/R"] in outs and len(outs) == 23, outs' \
+  || fail "fohctl --json x32 outputs: $("$FOHCTL" --json x32 outputs)"
+"$FOHCTL" x32 fader bus5 -- -12 || fail "fohctl x32 fader bus5 -12"
+within "$("$FOHCTL" x32 fader bus5)" -12.1 -11.9 || fail "fohctl x32 fader bus5: $("$FOHCTL" x32 fader bus5)"
+out=$("$FOHCTL" x32 backup "$FOH_SESSION/verb-backup.json") || fail "fohctl x32 backup"
+[ "$out" = "$FOH_SESSION/verb-backup.json" ] || fail "fohctl x32 backup printed '$out'"
+python3 -c 'import json, sys; json.load(open(sys.argv[1]))' "$out" || fail "the backup is not JSON"
+"$FOHCTL" x32 disconnect || fail "fohctl x32 disconnect"
+wait_for 3 state_is disconnected || fail "State $(x32prop State) after fohctl x32 disconnect"
+"$FOHCTL" x32 connect "127.0.0.1:$port" || fail "fohctl x32 connect"
+wait_for 5 state_is connected || fail "State $(x32prop State) after fohctl x32 connect"
+"$FOHCTL" --json stabilizer watch --count 2 >"$FOH_SESSION/watch.json" || fail "fohctl stabilizer watch"
+python3 -c '
+import json, sys
+rows = [json.loads(l) for l in open(sys.argv[1])]
+assert len(rows) == 2 and all(r["State"] == "idle" and "FaderDb" in r for r in rows), rows' \
+  "$FOH_SESSION/watch.json" || fail "fohctl --json stabilizer watch: $(cat "$FOH_SESSION/watch.json")"
+"$FOHCTL" x32 fader 2>/dev/null; [ $? -eq 2 ] || fail "fohctl x32 fader without an id is not a usage error"
 echo "ok: X32 connection"
