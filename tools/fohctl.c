@@ -56,8 +56,14 @@ static const struct command commands[] = {
 		OBJECT_HELP, true, cmd_stabilizer },
 	{ "channel", "N [PROPERTY[=VALUE]...]", "channel N", OBJECT_HELP, true,
 		cmd_object },
-	{ "deck", "L [PROPERTY[=VALUE]...]", "deck L (a..d): Load, Play, Stop, Seek ...",
-		OBJECT_HELP, true, cmd_object },
+	{ "deck", "L [load PATH [OPTIONS] | PROPERTY[=VALUE]...]",
+		"deck L (a..d): load, play, tempo, EQ",
+		"  load PATH [--struct FILE.json] [--rekordbox FILE.xml]\n"
+		"                       load a track; with a struct JSON and/or a\n"
+		"                       Rekordbox collection, also set TrackBpm from\n"
+		"                       them (Rekordbox's AverageBpm wins), so the deck\n"
+		"                       follows the mixer's BPM\n\n"
+		OBJECT_HELP, true, cmd_deck },
 	{ "mixer", "[PROPERTY[=VALUE]...]", "the decks' mixer: crossfader, BPM, movement",
 		OBJECT_HELP, true, cmd_object },
 	{ "osc", "stats", "foh-osc's counters (received, dispatched, refused...)",

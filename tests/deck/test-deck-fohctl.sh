@@ -2,6 +2,10 @@
 # fohctl deck and mixer: load and play a tone on deck b with fohctl, read
 # it back (Playing, Path), set the crossfader, call SetMovement and see
 # TargetBpm follow the table (0.2 → 118 + 12 · 0.05 / 0.5 = 119.2).
+# fohctl deck L load PATH --struct/--rekordbox: TrackBpm from the track's
+# struct JSON, Rekordbox's AverageBpm winning over it; a struct JSON of
+# another track, or one without a BPM, is refused and the deck keeps its
+# track.
 set -u
 . "$FOH_TESTS/lib.sh"
 . "$FOH_DECK/deck.sh"
@@ -20,4 +24,33 @@ within "$("$FOHCTL" mixer TargetBpm)" 119.19 119.21 || fail "TargetBpm is $("$FO
 "$FOHCTL" deck e Play 2>/dev/null && fail "fohctl deck e was accepted"
 "$FOHCTL" deck b Stop || fail "fohctl deck b Stop failed"
 wait_for 3 deck_stopped b || fail "deck b does not stop"
+
+# The track's BPM from its metadata (the files foh-sections reads).
+cat >"$FOH_SESSION/tone.json" <<JSON
+{"path": "/elsewhere/tone.wav", "bpm": 124.5, "segments": [{"start": 0, "end": 3, "label": "intro"}]}
+JSON
+cat >"$FOH_SESSION/other.json" <<JSON
+{"path": "/elsewhere/other.wav", "bpm": 90, "segments": [{"start": 0, "end": 3, "label": "intro"}]}
+JSON
+cat >"$FOH_SESSION/rekordbox.xml" <<XML
+<?xml version="1.0" encoding="UTF-8"?>
+<DJ_PLAYLISTS Version="1.0.0"><COLLECTION Entries="2">
+<TRACK TrackID="1" Name="t" AverageBpm="126.00" Tonality="Gm" Location="file://localhost/music/tone.wav"/>
+<TRACK TrackID="2" Name="o" AverageBpm="99.00" Location="file://localhost/music/other.wav"/>
+</COLLECTION></DJ_PLAYLISTS>
+XML
+trackbpm() { "$FOHCTL" deck a TrackBpm; }
+"$FOHCTL" deck a load "$FOH_SESSION/tone.wav" --struct "$FOH_SESSION/tone.json" \
+  || fail "fohctl deck a load --struct failed"
+[ "$(trackbpm)" = 124.5 ] || fail "TrackBpm from the struct JSON: $(trackbpm), want 124.5"
+[ "$("$FOHCTL" deck a Path)" = "$FOH_SESSION/tone.wav" ] || fail "deck a Path: $("$FOHCTL" deck a Path)"
+"$FOHCTL" deck a load "$FOH_SESSION/tone.wav" --struct "$FOH_SESSION/tone.json" \
+  --rekordbox "$FOH_SESSION/rekordbox.xml" || fail "fohctl deck a load --struct --rekordbox failed"
+[ "$(trackbpm)" = 126 ] || fail "TrackBpm with Rekordbox: $(trackbpm), want its AverageBpm 126"
+"$FOHCTL" deck a load "$FOH_SESSION/tone.wav" --struct "$FOH_SESSION/other.json" 2>"$FOH_SESSION/err"
+[ $? -eq 1 ] && grep -q 'describes' "$FOH_SESSION/err" || fail "another track's struct JSON: $(cat "$FOH_SESSION/err")"
+echo '{"path": "tone.wav", "bpm": "fast"}' >"$FOH_SESSION/bad.json"
+"$FOHCTL" deck a load "$FOH_SESSION/tone.wav" --struct "$FOH_SESSION/bad.json" 2>/dev/null \
+  && fail "a struct JSON with a string bpm was accepted"
+[ "$(trackbpm)" = 126 ] || fail "a refused load changed TrackBpm: $(trackbpm)"
 echo "ok: fohctl drives the decks and the mixer"
