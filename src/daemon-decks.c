@@ -10,6 +10,7 @@
  * eventfd wakes the loop): Load's reply waits for the decode. */
 #include <errno.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -343,7 +344,8 @@ static int on_notify(sd_event_source *es, int fd, uint32_t revents, void *data)
 
 /* ---- settings --------------------------------------------------------------- */
 
-int foh_daemon_deck_changed(struct foh_deck_slot *s, const char *property)
+/* Puts one changed deck setting to work (no save: see the callers). */
+static void apply_deck(struct foh_deck_slot *s, const char *property)
 {
 	const struct foh_deck_settings *c = cfg(s);
 	struct foh_deck_status st;
@@ -366,11 +368,16 @@ int foh_daemon_deck_changed(struct foh_deck_slot *s, const char *property)
 	} else {
 		apply_rt(s);
 	}
+}
+
+int foh_daemon_deck_changed(struct foh_deck_slot *s, const char *property)
+{
+	apply_deck(s, property);
 	foh_daemon_schedule_save(s->daemon);
 	return 0;
 }
 
-int foh_daemon_mixer_changed(struct foh_daemon *d, const char *property)
+static void apply_mixer(struct foh_daemon *d, const char *property)
 {
 	const struct foh_decks_settings *c = &d->conf->decks;
 
@@ -386,8 +393,64 @@ int foh_daemon_mixer_changed(struct foh_daemon *d, const char *property)
 		for (uint32_t i = 0; i < d->n_decks; i++)
 			apply_ratio(d->deck[i]);
 	}
+}
+
+int foh_daemon_mixer_changed(struct foh_daemon *d, const char *property)
+{
+	apply_mixer(d, property);
 	foh_daemon_schedule_save(d);
 	return 0;
+}
+
+/* A reloaded config: every [decks] and [deck.X] key that changed is put to
+ * work and announced, as if set over D-Bus (the file is not rewritten). The
+ * number of decks is the one thing that waits for the next start. */
+void foh_daemon_decks_reloaded(struct foh_daemon *d, const struct foh_conf *prev)
+{
+	const struct foh_decks_settings *a = &prev->decks, *b = &d->conf->decks;
+	static const struct { const char *prop; size_t off; } deck_doubles[] = {
+		{ "Gain", offsetof(struct foh_deck_settings, gain) },
+		{ "TempoRatio", offsetof(struct foh_deck_settings, tempo_ratio) },
+		{ "TrackBpm", offsetof(struct foh_deck_settings, track_bpm) },
+		{ "EqLowDb", offsetof(struct foh_deck_settings, eq_low_db) },
+		{ "EqMidDb", offsetof(struct foh_deck_settings, eq_mid_db) },
+		{ "EqHighDb", offsetof(struct foh_deck_settings, eq_high_db) },
+	};
+
+	if (d->decks == NULL)
+		return;
+	if (a->count != b->count)
+		foh_warn("decks: count = %u takes effect when fohd starts again (%u running)",
+				b->count, d->n_decks);
+#define MIXER_KEY(field, prop) \
+	if (a->field != b->field) { apply_mixer(d, prop); foh_bus_mixer_emit(d, prop, NULL); }
+	MIXER_KEY(crossfader, "Crossfader")
+	MIXER_KEY(glide_sec, "GlideSec")
+	MIXER_KEY(follow_bpm, "FollowBpm")
+#undef MIXER_KEY
+	if (strcmp(a->output, b->output) != 0) {
+		apply_mixer(d, "Output");
+		foh_bus_mixer_emit(d, "Output", NULL);
+	}
+	for (uint32_t i = 0; i < d->n_decks; i++) {
+		const struct foh_deck_settings *x = &prev->deck[i], *y = &d->conf->deck[i];
+		struct foh_deck_slot *s = d->deck[i];
+		for (size_t k = 0; k < sizeof(deck_doubles) / sizeof(deck_doubles[0]); k++) {
+			if (*(const double *)((const char *)x + deck_doubles[k].off) !=
+			    *(const double *)((const char *)y + deck_doubles[k].off)) {
+				apply_deck(s, deck_doubles[k].prop);
+				foh_bus_deck_emit(s, deck_doubles[k].prop, NULL);
+			}
+		}
+		if (strcmp(x->stretch_method, y->stretch_method) != 0) {
+			apply_deck(s, "StretchMethod");
+			foh_bus_deck_emit(s, "StretchMethod", NULL);
+		}
+		if (x->loop != y->loop) {
+			apply_deck(s, "Loop");
+			foh_bus_deck_emit(s, "Loop", NULL);
+		}
+	}
 }
 
 /* ---- life cycle --------------------------------------------------------------- */

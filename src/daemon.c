@@ -47,6 +47,7 @@ int foh_daemon_reload(struct foh_daemon *d, char **error)
 		(void)foh_daemon_analyzer_changed(d, &prev->analyzer, false);
 	(void)foh_daemon_x32_changed(d, &prev->x32, false);
 	(void)foh_daemon_stabilizer_changed(d, false);
+	foh_daemon_decks_reloaded(d, prev);
 	foh_info("reloaded %s", next->path ? next->path : "built-in defaults");
 	if (prev->log_level != next->log_level)
 		foh_bus_manager_emit(d, "LogLevel", NULL);

@@ -170,6 +170,7 @@ double foh_daemon_deck_ratio(struct foh_deck_slot *s);
 /* A [deck.X] setting changed over D-Bus: apply and persist. */
 int foh_daemon_deck_changed(struct foh_deck_slot *s, const char *property);
 int foh_daemon_mixer_changed(struct foh_daemon *d, const char *property);
+void foh_daemon_decks_reloaded(struct foh_daemon *d, const struct foh_conf *prev);
 int foh_daemon_decks_start_group(struct foh_daemon *d, uint32_t mask, double start, char **why);
 int foh_daemon_decks_fade_to(struct foh_daemon *d, uint32_t deck, double start, double seconds,
 		char **why);

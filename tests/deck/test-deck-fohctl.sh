@@ -5,7 +5,8 @@
 # fohctl deck L load PATH --struct/--rekordbox: TrackBpm from the track's
 # struct JSON, Rekordbox's AverageBpm winning over it; a struct JSON of
 # another track, or one without a BPM, is refused and the deck keeps its
-# track.
+# track. A reload applies changed [decks] and [deck.X] keys to the running
+# decks.
 set -u
 . "$FOH_TESTS/lib.sh"
 . "$FOH_DECK/deck.sh"
@@ -53,4 +54,27 @@ echo '{"path": "tone.wav", "bpm": "fast"}' >"$FOH_SESSION/bad.json"
 "$FOHCTL" deck a load "$FOH_SESSION/tone.wav" --struct "$FOH_SESSION/bad.json" 2>/dev/null \
   && fail "a struct JSON with a string bpm was accepted"
 [ "$(trackbpm)" = 126 ] || fail "a refused load changed TrackBpm: $(trackbpm)"
+
+# Reload: the file's deck and mixer keys reach the running decks.
+wait_for 5 grep -q '^track-bpm=126' "$FOH_SESSION/foh.conf" || fail "TrackBpm was not saved"
+cat >"$FOH_SESSION/foh.conf" <<CONF
+[daemon]
+channels = 0
+[decks]
+output = foh-test-sink
+crossfader = 0.25
+[deck.a]
+gain = -6
+stretch-method = rubberband
+eq-mid-db = -80
+CONF
+"$FOHCTL" reload || fail "fohctl reload failed"
+xf_quarter() { [ "$("$FOHCTL" mixer Crossfader)" = 0.25 ]; }   # it glides for 10 ms
+wait_for 2 xf_quarter || fail "reload: Crossfader $("$FOHCTL" mixer Crossfader)"
+[ "$("$FOHCTL" deck a Gain)" = -6 ] || fail "reload: deck a Gain $("$FOHCTL" deck a Gain)"
+[ "$("$FOHCTL" deck a StretchMethod)" = rubberband ] || fail "reload: StretchMethod $("$FOHCTL" deck a StretchMethod)"
+[ "$("$FOHCTL" deck a EqMidDb)" = -80 ] || fail "reload: EqMidDb $("$FOHCTL" deck a EqMidDb)"
+[ "$(trackbpm)" = 0 ] || fail "reload: TrackBpm $(trackbpm), the file has none"
+latency_reported() { within "$("$FOHCTL" deck a LatencySec)" 0.001 1; }
+wait_for 3 latency_reported || fail "reload to rubberband: LatencySec $("$FOHCTL" deck a LatencySec)"
 echo "ok: fohctl drives the decks and the mixer"
