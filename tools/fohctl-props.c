@@ -234,6 +234,25 @@ static bool append_text(sd_bus_message *m, char t, const char *text)
 	return false;
 }
 
+/* Appends text as a value of signature sig: a basic type, or an array of
+ * one ("as", "ad", ...) written as a comma-separated list ("" is empty). */
+static bool append_arg(sd_bus_message *m, const char *sig, const char *text)
+{
+	g_auto(GStrv) items = NULL;
+
+	if (strlen(sig) == 1)
+		return append_text(m, sig[0], text);
+	if (strlen(sig) != 2 || sig[0] != 'a' || !strchr("bdyqutnixso", sig[1]))
+		return false;
+	if (sd_bus_message_open_container(m, 'a', sig + 1) < 0)
+		return false;
+	items = text[0] == '\0' ? g_new0(char *, 1) : g_strsplit(text, ",", -1);
+	for (char **it = items; *it != NULL; it++)
+		if (!append_text(m, sig[1], *it))
+			return false;
+	return sd_bus_message_close_container(m) >= 0;
+}
+
 static GDBusInterfaceInfo *lookup_interface(const char *xml, const char *iface, GDBusNodeInfo **node)
 {
 	*node = g_dbus_node_info_new_for_xml(xml, NULL);
@@ -339,7 +358,7 @@ int cmd_call(struct ctx *c, int argc, char **argv)
 		return report_bad_reply("call", r);
 	for (int i = 0; i < n_in; i++) {
 		const char *sig = method->in_args[i]->signature;
-		if (strlen(sig) != 1 || !append_text(m, sig[0], argv[3 + i])) {
+		if (!append_arg(m, sig, argv[3 + i])) {
 			fprintf(stderr, "fohctl: '%s' is not a valid %s (D-Bus type %s)\n",
 					argv[3 + i], method->in_args[i]->name, sig);
 			sd_bus_message_unref(m);

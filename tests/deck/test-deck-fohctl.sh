@@ -55,6 +55,14 @@ echo '{"path": "tone.wav", "bpm": "fast"}' >"$FOH_SESSION/bad.json"
   && fail "a struct JSON with a string bpm was accepted"
 [ "$(trackbpm)" = 126 ] || fail "a refused load changed TrackBpm: $(trackbpm)"
 
+# An array argument as a comma-separated list: a group start of a and b.
+"$FOHCTL" deck b Load "$FOH_SESSION/tone.wav" || fail "fohctl deck b Load failed"
+"$FOHCTL" mixer StartGroup a,b 0 || fail "fohctl mixer StartGroup a,b 0 failed"
+wait_for 3 deck_playing a || fail "StartGroup a,b: deck a does not play"
+wait_for 3 deck_playing b || fail "StartGroup a,b: deck b does not play"
+"$FOHCTL" mixer StartGroup a,q 0 2>/dev/null; [ $? -eq 1 ] || fail "StartGroup a,q was not refused by fohd"
+"$FOHCTL" deck a Stop && "$FOHCTL" deck b Stop || fail "stopping the group failed"
+
 # Reload: the file's deck and mixer keys reach the running decks.
 wait_for 5 grep -q '^track-bpm=126' "$FOH_SESSION/foh.conf" || fail "TrackBpm was not saved"
 cat >"$FOH_SESSION/foh.conf" <<CONF
