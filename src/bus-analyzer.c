@@ -85,13 +85,10 @@ static int set_setting(sd_bus *bus, const char *path, const char *interface,
 {
 	struct foh_daemon *d = userdata;
 	struct foh_analyzer_settings next = *settings(d);
-	const struct foh_param *p = foh_params_find_property(foh_analyzer_params,
-			foh_analyzer_n_params, property);
 	int r;
 
-	if (p == NULL)
-		return -ENOENT;
-	if ((r = foh_bus_param_read(value, p, &next, error)) < 0)
+	if ((r = foh_bus_param_read_named(value, foh_analyzer_params, foh_analyzer_n_params,
+					property, &next, NULL, error)) < 0)
 		return r;
 	return commit(d, &next, error, property);
 }

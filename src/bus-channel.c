@@ -75,13 +75,11 @@ static int set_setting(sd_bus *bus, const char *path, const char *interface,
 {
 	struct foh_channel_slot *slot = userdata;
 	struct foh_channel_settings *cur = slot_settings(slot), next = *cur;
-	const struct foh_param *p = foh_params_find_property(foh_channel_params,
-			foh_channel_n_params, property);
+	const struct foh_param *p;
 	int r;
 
-	if (p == NULL)
-		return -ENOENT;
-	if ((r = foh_bus_param_read(value, p, &next, error)) < 0)
+	if ((r = foh_bus_param_read_named(value, foh_channel_params, foh_channel_n_params,
+					property, &next, &p, error)) < 0)
 		return r;
 	if ((p->offset == offsetof(struct foh_channel_settings, input) ||
 	     p->offset == offsetof(struct foh_channel_settings, output)) &&

@@ -39,14 +39,11 @@ static int set_setting(sd_bus *bus, const char *path, const char *interface,
 {
 	struct foh_deck_slot *s = userdata;
 	struct foh_deck_settings *cur = &s->daemon->conf->deck[s->index], next = *cur;
-	const struct foh_param *p = foh_params_find_property(foh_deck_params, foh_deck_n_params,
-			property);
 	_cleanup_free_ char *why = NULL;
 	int r;
 
-	if (p == NULL)
-		return -ENOENT;
-	if ((r = foh_bus_param_read(value, p, &next, error)) < 0)
+	if ((r = foh_bus_param_read_named(value, foh_deck_params, foh_deck_n_params, property,
+					&next, NULL, error)) < 0)
 		return r;
 	if (foh_deck_settings_check(&next, &why) < 0)
 		return sd_bus_error_setf(error, FOH_ERROR_INVALID_ARGUMENT, "%s: %s", property,

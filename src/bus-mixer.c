@@ -47,13 +47,10 @@ static int set_setting(sd_bus *bus, const char *path, const char *interface,
 {
 	struct foh_daemon *d = userdata;
 	struct foh_decks_settings next = d->conf->decks;
-	const struct foh_param *p = foh_params_find_property(foh_decks_params, foh_decks_n_params,
-			property);
 	int r;
 
-	if (p == NULL)
-		return -ENOENT;
-	if ((r = foh_bus_param_read(value, p, &next, error)) < 0)
+	if ((r = foh_bus_param_read_named(value, foh_decks_params, foh_decks_n_params, property,
+					&next, NULL, error)) < 0)
 		return r;
 	if (memcmp(&next, &d->conf->decks, sizeof(next)) == 0 && strcmp(property, "Crossfader") != 0)
 		return 0;

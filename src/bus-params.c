@@ -80,6 +80,19 @@ int foh_bus_param_read(sd_bus_message *value, const struct foh_param *p, void *b
 	return 0;
 }
 
+int foh_bus_param_read_named(sd_bus_message *value, const struct foh_param *table, size_t n,
+		const char *property, void *base, const struct foh_param **param,
+		sd_bus_error *error)
+{
+	const struct foh_param *p = foh_params_find_property(table, n, property);
+
+	if (p == NULL)
+		return -ENOENT;
+	if (param != NULL)
+		*param = p;
+	return foh_bus_param_read(value, p, base, error);
+}
+
 sd_bus_vtable *foh_bus_params_build_vtable(const sd_bus_vtable *head, size_t n_head,
 		const struct foh_param *table, size_t n, sd_bus_property_get_t get,
 		sd_bus_property_set_t set, const sd_bus_vtable *tail, size_t n_tail)

@@ -15,6 +15,13 @@ int foh_bus_param_append(sd_bus_message *reply, const struct foh_param *p, const
  * org.foh.Foh1.Error.InvalidArgument with the allowed range. */
 int foh_bus_param_read(sd_bus_message *value, const struct foh_param *p, void *base,
 		sd_bus_error *error);
+/* The start of every table-driven setter: finds property in table and
+ * reads the new value into base (the caller's copy of the settings) as
+ * foh_bus_param_read does; -ENOENT when the table has no such property.
+ * *param (may be NULL) gets the table entry. */
+int foh_bus_param_read_named(sd_bus_message *value, const struct foh_param *table, size_t n,
+		const char *property, void *base, const struct foh_param **param,
+		sd_bus_error *error);
 /* A vtable: START, head, one writable EMITS_CHANGE property per table
  * entry that has a property name, then tail (which ends with
  * SD_BUS_VTABLE_END). The caller keeps it for as long as the object is

@@ -36,14 +36,11 @@ static int set_setting(sd_bus *bus, const char *path, const char *interface,
 	struct foh_stabilizer_settings next = *settings(d);
 	size_t n;
 	const struct foh_param *t = foh_stabilizer_params(&n);
-	const struct foh_param *p = foh_params_find_property(t, n, property);
 	_cleanup_free_ char *why = NULL;
 	unsigned ch;
 	int r;
 
-	if (p == NULL)
-		return -ENOENT;
-	if ((r = foh_bus_param_read(value, p, &next, error)) < 0)
+	if ((r = foh_bus_param_read_named(value, t, n, property, &next, NULL, error)) < 0)
 		return r;
 	if (foh_stabilizer_settings_check(&next, &why) < 0)
 		return sd_bus_error_setf(error, FOH_ERROR_INVALID_ARGUMENT, "%s: %s", property,

@@ -34,14 +34,11 @@ static int set_setting(sd_bus *bus, const char *path, const char *interface,
 {
 	struct foh_daemon *d = userdata;
 	struct foh_x32_settings prev = d->conf->x32, next = prev;
-	const struct foh_param *p = foh_params_find_property(foh_x32_params, foh_x32_n_params,
-			property);
 	_cleanup_free_ char *why = NULL;
 	int r;
 
-	if (p == NULL)
-		return -ENOENT;
-	if ((r = foh_bus_param_read(value, p, &next, error)) < 0)
+	if ((r = foh_bus_param_read_named(value, foh_x32_params, foh_x32_n_params, property,
+					&next, NULL, error)) < 0)
 		return r;
 	if (foh_x32_settings_check(&next, &why) < 0)
 		return sd_bus_error_setf(error, FOH_ERROR_INVALID_ARGUMENT, "%s: %s", property,

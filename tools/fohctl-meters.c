@@ -121,19 +121,15 @@ static void add_row_json(JsonBuilder *b, const struct meter_row *r)
 static void print_rows_json(const struct meters *m, bool compact)
 {
 	g_autoptr(JsonBuilder) b = json_builder_new();
-	g_autoptr(JsonGenerator) gen = json_generator_new();
-	g_autoptr(JsonNode) root = NULL;
-	g_autofree char *text = NULL;
 
 	json_builder_begin_array(b);
 	for (unsigned i = 0; i < m->n; i++)
 		add_row_json(b, &m->rows[i]);
 	json_builder_end_array(b);
-	root = json_builder_get_root(b);
-	json_generator_set_pretty(gen, !compact);
-	json_generator_set_root(gen, root);
-	text = json_generator_to_data(gen, NULL);
-	printf("%s\n", text);
+	if (compact)
+		print_json_line(b);
+	else
+		print_json(b);
 }
 
 static void print_row(const struct meters *m, unsigned i)

@@ -29,15 +29,20 @@ int report_bad_reply(const char *what, int r)
 	return EXIT_FAILURE;
 }
 
-void print_json_node(JsonNode *root)
+static void print_node(JsonNode *root, bool pretty)
 {
 	g_autoptr(JsonGenerator) gen = json_generator_new();
 	g_autofree char *text = NULL;
 
-	json_generator_set_pretty(gen, TRUE);
+	json_generator_set_pretty(gen, pretty);
 	json_generator_set_root(gen, root);
 	text = json_generator_to_data(gen, NULL);
 	printf("%s\n", text);
+}
+
+void print_json_node(JsonNode *root)
+{
+	print_node(root, true);
 }
 
 void json_add_double(JsonBuilder *b, double v)
@@ -52,7 +57,15 @@ void print_json(JsonBuilder *b)
 {
 	g_autoptr(JsonNode) root = json_builder_get_root(b);
 
-	print_json_node(root);
+	print_node(root, true);
+}
+
+void print_json_line(JsonBuilder *b)
+{
+	g_autoptr(JsonNode) root = json_builder_get_root(b);
+
+	print_node(root, false);
+	fflush(stdout);
 }
 
 char *object_path(const char *name)

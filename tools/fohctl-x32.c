@@ -136,16 +136,12 @@ static void print_view(struct ctx *c, const struct stab_view *v, bool redraw)
 		json_builder_set_member_name(b, "TargetDb");
 		json_add_double(b, v->target);
 		json_builder_end_object(b);
-		g_autoptr(JsonGenerator) g = json_generator_new();
-		g_autoptr(JsonNode) root = json_builder_get_root(b);
-		json_generator_set_root(g, root);
-		g_autofree char *text = json_generator_to_data(g, NULL);
-		printf("%s\n", text);
-	} else {
-		printf("%s%-13s %s → %-8s level %7.1f  fader %7.1f  output %7.1f  target %6.1f dB%s",
-				redraw ? "\r\033[K" : "", v->state, v->source, v->output,
-				v->level, v->fader, v->output_db, v->target, redraw ? "" : "\n");
+		print_json_line(b);
+		return;
 	}
+	printf("%s%-13s %s → %-8s level %7.1f  fader %7.1f  output %7.1f  target %6.1f dB%s",
+			redraw ? "\r\033[K" : "", v->state, v->source, v->output,
+			v->level, v->fader, v->output_db, v->target, redraw ? "" : "\n");
 	fflush(stdout);
 }
 

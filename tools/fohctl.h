@@ -36,6 +36,8 @@ void print_json_node(JsonNode *root);
 /* A double as JSON: null when it is NaN or infinite (JSON has neither). */
 void json_add_double(JsonBuilder *b, double v);
 void print_json(JsonBuilder *b);
+/* The same on one line, flushed: one document per tick of a live view. */
+void print_json_line(JsonBuilder *b);
 
 /* "manager", "channel/2", "analyzer", ... → object path; NULL if malformed. */
 char *object_path(const char *name);
