@@ -11,8 +11,7 @@ set -u
 
 start_pair 1
 
-# deck PORT CALLS ADDRESS TYPES ARGS...: CALLS notes how many D-Bus calls the
-# mapping makes of the message.
+# deck PORT ADDRESS TYPES ARGS...: sends one message.
 # One at a time (taken, then every call answered), so that coalescing
 # cannot merge the calls of two messages.
 
@@ -26,8 +25,8 @@ sys.exit(0 if s["messages"] == int(sys.argv[1]) and s["completed"] == s["dispatc
 }
 taken=0
 deck() {
-  local port=$1 calls=$2
-  shift 2
+  local port=$1
+  shift
   oscsend 127.0.0.1 "$port" "$@" || fail "oscsend $* failed"
   taken=$(( taken + 1 ))
   wait_for 5 taken_and_answered "$taken" || fail "$*: not taken or not answered"
@@ -64,47 +63,47 @@ expect_str() {
 }
 
 M=$OSC_MOVEMENT_PORT P=$OSC_PORT
-deck "$M" 1 /load_buffer is 1 "$T1"
+deck "$M" /load_buffer is 1 "$T1"
 expect_str "/load_buffer 1: deck a Path" "\"$T1\"" dk a Path
-deck "$P" 1 /load_buffer ss b "$T2"
+deck "$P" /load_buffer ss b "$T2"
 expect_str "/load_buffer b: deck b Path" "\"$T2\"" dk b Path
-deck "$M" 5 /play_stem iffif 2 1.05 0.8 1 0.5   # TempoRatio, Gain, Loop, Seek, Play
+deck "$M" /play_stem iffif 2 1.05 0.8 1 0.5   # TempoRatio, Gain, Loop, Seek, Play
 expect "/play_stem: deck b TempoRatio" "" 1.05 dk b TempoRatio
 expect "/play_stem: deck b Gain" "" "$(lin_db 0.8)" dk b Gain
 expect_str "/play_stem: deck b Loop" true dk b Loop
 expect_str "/play_stem: deck b Playing" true dk b Playing
-deck "$M" 1 /stop_stem i 2
+deck "$M" /stop_stem i 2
 expect_str "/stop_stem 2: deck b Playing" false dk b Playing
-deck "$M" 1 /stem_volume sf b 0.25
+deck "$M" /stem_volume sf b 0.25
 expect "/stem_volume b 0.25: deck b Gain" "" "$(lin_db 0.25)" dk b Gain
-deck "$P" 2 /crossfade_levels ff 0.3 0.7
+deck "$P" /crossfade_levels ff 0.3 0.7
 expect "/crossfade_levels: deck a Gain" "" "$(lin_db 0.3)" dk a Gain
 expect "/crossfade_levels: deck b Gain" "" "$(lin_db 0.7)" dk b Gain
-deck "$M" 1 /deck_eq isf 1 low 40
+deck "$M" /deck_eq isf 1 low 40
 expect "/deck_eq 1 low 40: EqLowDb" "" "$(eq_db 40)" dk a EqLowDb
-deck "$M" 3 /deck_eq_all ifff 2 0 50 90
+deck "$M" /deck_eq_all ifff 2 0 50 90
 expect "/deck_eq_all 2: EqLowDb" "" "$(eq_db 0)" dk b EqLowDb
 expect "/deck_eq_all 2: EqMidDb" "" "$(eq_db 50)" dk b EqMidDb
 expect "/deck_eq_all 2: EqHighDb" "" "$(eq_db 90)" dk b EqHighDb
-deck "$M" 1 /set_tempo f 124
+deck "$M" /set_tempo f 124
 expect "/set_tempo 124: TargetBpm" "" 124 mx TargetBpm
-deck "$M" 1 /cue isf 1 "$T2" 0.5
+deck "$M" /cue isf 1 "$T2" 0.5
 expect_str "/cue 1: deck a Path" "\"$T2\"" dk a Path
 expect "/cue 1 at 0.5: deck a Position" "" 0.5 dk a Position
 expect_str "/cue: deck a Playing" false dk a Playing
-deck "$M" 2 /play isf 2 "$T1" 0.25                # Cue, Play
+deck "$M" /play isf 2 "$T1" 0.25                # Cue, Play
 expect_str "/play 2: deck b Path" "\"$T1\"" dk b Path
 expect_str "/play 2: deck b Playing" true dk b Playing
-deck "$P" 1 /fade iff 1 0 0.2                      # deck a, crossfader to a in 0.2 s
+deck "$P" /fade iff 1 0 0.2                      # deck a, crossfader to a in 0.2 s
 expect_str "/fade 1: deck a Playing" true dk a Playing
 expect "/fade 1: Crossfader (0 = deck a)" "" 0 mx Crossfader
-deck "$M" 1 /stop_stem i 1
-deck "$M" 1 /stop_stem i 2
-deck "$M" 1 /start_group fss 0 a b
+deck "$M" /stop_stem i 1
+deck "$M" /stop_stem i 2
+deck "$M" /start_group fss 0 a b
 expect_str "/start_group: deck a Playing" true dk a Playing
 expect_str "/start_group: deck b Playing" true dk b Playing
-deck "$M" 1 /set_tempo f 0                         # hand the target back to movement
-deck "$M" 1 /dance/total_movement f 0.12
+deck "$M" /set_tempo f 0                         # hand the target back to movement
+deck "$M" /dance/total_movement f 0.12
 expect "/dance/total_movement 0.12: Movement" "" 0.12 mx Movement
 expect "/dance/total_movement 0.12: TargetBpm (the table: under 0.15 → 118)" "" 118 mx TargetBpm
 osc_stat_is decks_unavailable 0 || fail "decks_unavailable is $(osc_stat decks_unavailable) with decks served"
