@@ -29,7 +29,8 @@
 #include <lo/lo.h>
 
 #include "test-util.h"
-#include "x32-proto.h"
+#include "osc/validate.h"
+#include "x32/proto.h"
 
 struct desk {
 	pid_t pid;

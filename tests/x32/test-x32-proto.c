@@ -21,7 +21,8 @@
 #include <lo/lo.h>
 
 #include "test-util.h"
-#include "x32-proto.h"
+#include "osc/validate.h"
+#include "x32/proto.h"
 
 #define FOH_ELEMS(a)	(sizeof(a) / sizeof((a)[0]))
 

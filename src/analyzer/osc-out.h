@@ -1,0 +1,27 @@
+/* The analyzer's OSC feature stream: /audio/meta, /audio/lmh, /audio/fft,
+ * /audio/onset/{low,mid,high} and /audio/bpm sent with liblo to a list of
+ * UDP destinations, in the feature server's wire format. Used from the
+ * analyzer's worker thread only (never the RT thread); a send that fails is
+ * counted, never retried or waited on, so an unreachable destination stalls
+ * nothing. */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "analyzer/settings.h"
+
+struct foh_osc_out;
+
+/* Parses a validated "ip:port, ip:port" list. */
+int foh_osc_out_new(const char *destinations, struct foh_osc_out **out);
+void foh_osc_out_free(struct foh_osc_out *o);
+unsigned foh_osc_out_count(const struct foh_osc_out *o);
+
+/* Each returns the number of destinations that failed. */
+unsigned foh_osc_send_meta(struct foh_osc_out *o, int32_t rate, int32_t block, int32_t bins,
+		const float edges[6]);
+unsigned foh_osc_send_lmh(struct foh_osc_out *o, const float lmh[3]);
+unsigned foh_osc_send_fft(struct foh_osc_out *o, const float *bins, uint32_t n);
+unsigned foh_osc_send_onset(struct foh_osc_out *o, enum foh_band band);
+unsigned foh_osc_send_bpm(struct foh_osc_out *o, float bpm);

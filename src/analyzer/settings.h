@@ -1,0 +1,78 @@
+/* Settings of the analyzer (L/M/H bands, smoothing, auto-scaler, FFT, OSC),
+ * as keys of [analyzer] in foh.conf and properties of
+ * org.foh.Foh1.Analyzer — one table describes both, plus the checks that
+ * span several keys (band edges).
+ *
+ * Keys of [analyzer] (defaults are the feature server's):
+ *   source                 "" = the default source, "channel/N" = a foh
+ *                          channel's output, else a PipeWire node.name  ("")
+ *   low-lo, low-hi, mid-lo, mid-hi, high-lo, high-hi
+ *                          band edges, Hz: lo >= 20, hi > lo + 50, hi <= 0.45 sr
+ *                          (88, 184, 304, 1760, 2944, 13952)
+ *   filter-order           band-pass order 1..8                       (2)
+ *   low-attack, mid-attack, high-attack     smoother attack τ, s [0.005, 2]
+ *                          (0.015, 0.005, 0.005; the feature server's 4.9
+ *                          and 3.1 ms lie below the allowed range)
+ *   low-release, mid-release, high-release  smoother release τ, s [0.005, 2]
+ *                          (0.12, 0.09, 0.05)
+ *   autoscale-attack       peak follower attack τ, s [0.001, 1]        (0.255)
+ *   autoscale-release      peak follower release τ, s [5, 300]         (30)
+ *   noise-floor            linear RMS [0, 0.1]                         (3.2e-5)
+ *   strength               auto-scaled vs dB baseline [0, 1]           (0.7)
+ *   fft                    run the FFT                                 (true)
+ *   fft-window             samples, 256..8192, a power of two          (1024)
+ *   fft-hop                samples, 64..fft-window                     (512)
+ *   fft-bins               log bins [8, 1024]                          (128)
+ *   fft-min-hz             lowest log bin edge, Hz [10, 1000]          (30)
+ *   raw-db                 send raw dB instead of [0, 1] bins          (false)
+ *   peak-smear             Gaussian smear, octaves [0, 3]              (0.3)
+ *   send-fft               send /audio/fft over OSC                    (false)
+ *   destinations           comma-separated ip:port list, up to 16
+ *                          ("127.0.0.1:9000")
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/params.h"
+
+#define FOH_ANALYZER_MAX_DESTINATIONS 16
+
+enum foh_band { FOH_BAND_LOW, FOH_BAND_MID, FOH_BAND_HIGH, FOH_BAND_COUNT };
+
+struct foh_analyzer_settings {
+	char source[256];
+	double band_lo[FOH_BAND_COUNT], band_hi[FOH_BAND_COUNT];
+	uint32_t filter_order;
+	double attack[FOH_BAND_COUNT], release[FOH_BAND_COUNT];
+	double autoscale_attack, autoscale_release, noise_floor, strength;
+	bool fft;
+	uint32_t fft_window, fft_hop, fft_bins;
+	double fft_min_hz;
+	bool raw_db;
+	double peak_smear;
+	bool send_fft;
+	char destinations[FOH_ANALYZER_MAX_DESTINATIONS * 48];
+};
+
+extern const struct foh_param foh_analyzer_params[];
+extern const size_t foh_analyzer_n_params;
+
+extern const char *const foh_band_names[FOH_BAND_COUNT];
+
+void foh_analyzer_settings_defaults(struct foh_analyzer_settings *s);
+
+/* Checks what single keys cannot: band edges against each other and the
+ * sample rate (0: assume 48 kHz), window/hop, the destination list, the
+ * source. On failure returns -EINVAL and sets *reason (free()). */
+int foh_analyzer_settings_check(const struct foh_analyzer_settings *s, uint32_t rate,
+		char **reason);
+
+/* One band's edges; the reason gives the allowed range. */
+int foh_analyzer_check_band(double lo, double hi, uint32_t rate, char **reason);
+
+/* Parses "ip:port" (IPv4, or [IPv6]:port); host and port are written on
+ * success. Names are refused: a DNS lookup could stall the sender. */
+int foh_osc_destination_parse(const char *text, char host[64], char port[8]);

@@ -1,0 +1,62 @@
+/* A channel strip in the PipeWire graph: a capture stream and a playback
+ * stream in one link group, in the style of module-loopback, with the strip
+ * of strip.h running in the capture stream's process callback.
+ *
+ * Main thread: create, connect/disconnect (when PipeWire comes and goes),
+ * apply settings, start a test tone, read levels and timing statistics.
+ * Data thread: the process callback only. Parameters reach it through
+ * non-blocking pw_loop_invoke (the block is copied into the loop's queue);
+ * levels and timing leave it through a spa_ringbuffer and atomics. */
+#pragma once
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "channel/settings.h"
+#include "channel/strip.h"
+
+struct pw_core;
+struct pw_loop;
+struct foh_channel;
+
+/* Shared by every channel: a graph cycle in which foh's own processing ran
+ * past the cycle's deadline counts once, however many channels were late
+ * in it. A cycle that reached foh already past its deadline (the driver
+ * woke late, or an upstream node was slow) is not foh's xrun: PipeWire
+ * counts those itself. */
+struct foh_xrun_counter {
+	atomic_uint_fast64_t xruns;
+	atomic_uint_fast64_t last_cycle;	/* clock.position + 1 of the last one */
+};
+
+struct foh_channel_stats {
+	uint64_t busy_ns;	/* time spent in the process callback */
+	uint64_t cycle_ns;	/* length of the cycles it ran in */
+	uint64_t dropped_levels;
+};
+
+int foh_channel_new(uint32_t index, const struct foh_channel_settings *s,
+		struct foh_xrun_counter *xruns, struct foh_channel **out);
+void foh_channel_free(struct foh_channel *ch);
+
+/* Creates the two streams on core; their process runs on data_loop. */
+int foh_channel_connect(struct foh_channel *ch, struct pw_core *core, struct pw_loop *data_loop);
+void foh_channel_disconnect(struct foh_channel *ch);
+bool foh_channel_is_connected(const struct foh_channel *ch);
+
+/* Applies settings that need no new streams (everything but input, output
+ * and audio channels) live and click-free. */
+int foh_channel_apply(struct foh_channel *ch, const struct foh_channel_settings *s);
+const struct foh_channel_settings *foh_channel_settings(const struct foh_channel *ch);
+
+int foh_channel_play_tone(struct foh_channel *ch, double hz, double seconds, double level_dbfs);
+
+/* Drains the levels the data thread published; false when none were new. */
+bool foh_channel_poll_levels(struct foh_channel *ch, struct foh_strip_levels *out);
+void foh_channel_stats(struct foh_channel *ch, struct foh_channel_stats *out);
+uint32_t foh_channel_index(const struct foh_channel *ch);
+uint32_t foh_channel_latency(const struct foh_channel *ch);
+
+/* Maps channel settings to strip parameters (pure). */
+void foh_channel_strip_params(const struct foh_channel_settings *s, struct foh_strip_params *p);

@@ -1,0 +1,230 @@
+/* fohd's channels: creating, rebuilding and removing them to match the
+ * config (at start and on hot reload), connecting their streams when
+ * PipeWire is there, the meter timer that reads their levels and timing and
+ * emits Levels, and the debounced atomic save of settings changed over
+ * D-Bus. Main thread only. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <glib.h>
+
+#include "core/daemon.h"
+#include "util/log.h"
+
+#define SAVE_DEBOUNCE_USEC (250 * 1000)
+
+static int connect_slot(struct foh_daemon *d, struct foh_channel_slot *slot)
+{
+	struct pw_core *core = foh_engine_core(d->engine);
+	int res;
+
+	if (core == NULL)
+		return 0;
+	res = foh_channel_connect(slot->channel, core, foh_engine_data_loop(d->engine));
+	if (res < 0)
+		foh_warn("channel %u: cannot create its streams: %s", slot->index, strerror(-res));
+	return res;
+}
+
+static void free_slot(struct foh_daemon *d, struct foh_channel_slot *slot)
+{
+	if (slot == NULL)
+		return;
+	foh_bus_channel_remove(d, slot);
+	foh_channel_free(slot->channel);
+	free(slot);
+}
+
+static int add_slot(struct foh_daemon *d, uint32_t index)
+{
+	struct foh_channel_slot *slot = calloc(1, sizeof(*slot));
+	int res;
+
+	if (slot == NULL)
+		return -ENOMEM;
+	slot->daemon = d;
+	slot->index = index;
+	slot->levels = (struct foh_strip_levels){ .peak_db = -120, .rms_db = -120, .vu_db = -60,
+		.lufs_m = -120, .lufs_s = -120, .lufs_m_in = -120 };
+	if ((res = foh_channel_new(index, &d->conf->channel[index - 1], &d->xruns, &slot->channel)) < 0 ||
+	    (res = foh_bus_channel_add(d, slot)) < 0) {
+		free_slot(d, slot);
+		return res;
+	}
+	d->channels[index - 1] = slot;
+	(void)connect_slot(d, slot);
+	return 0;
+}
+
+int foh_daemon_sync_channels(struct foh_daemon *d, const struct foh_conf *old)
+{
+	uint32_t want = d->conf->channels, had = d->n_channels;
+	int res = 0;
+
+	for (uint32_t i = want; i < had; i++) {
+		free_slot(d, d->channels[i]);
+		d->channels[i] = NULL;
+	}
+	for (uint32_t i = 0; i < want && i < had; i++) {
+		struct foh_channel_slot *slot = d->channels[i];
+		const struct foh_channel_settings *next = &d->conf->channel[i];
+		const struct foh_channel_settings *prev = foh_channel_settings(slot->channel);
+
+		if (memcmp(next, prev, sizeof(*next)) == 0)
+			continue;	/* unchanged: keeps playing, no gap */
+		(void)foh_daemon_channel_changed(d, i + 1,
+				foh_channel_settings_structural_change(prev, next));
+	}
+	for (uint32_t i = had; i < want; i++)
+		if ((res = add_slot(d, i + 1)) < 0)
+			foh_error("channel %u: cannot create it: %s", i + 1, strerror(-res));
+	d->n_channels = want;
+	if (want != had)
+		foh_bus_manager_emit(d, "Channels", NULL);
+	(void)old;
+	return res;
+}
+
+void foh_daemon_free_channels(struct foh_daemon *d)
+{
+	for (uint32_t i = 0; i < d->n_channels; i++) {
+		free_slot(d, d->channels[i]);
+		d->channels[i] = NULL;
+	}
+	d->n_channels = 0;
+}
+
+void foh_daemon_channels_connection(struct foh_daemon *d, bool connected)
+{
+	for (uint32_t i = 0; i < d->n_channels; i++) {
+		if (connected)
+			(void)connect_slot(d, d->channels[i]);
+		else
+			foh_channel_disconnect(d->channels[i]->channel);
+	}
+}
+
+int foh_daemon_channel_changed(struct foh_daemon *d, uint32_t index, bool structural)
+{
+	struct foh_channel_slot *slot = d->channels[index - 1];
+	const struct foh_channel_settings *s = &d->conf->channel[index - 1];
+	int res;
+
+	if (structural) {
+		/* new input, output or channel count: new streams */
+		foh_channel_disconnect(slot->channel);
+		(void)foh_channel_apply(slot->channel, s);
+		res = connect_slot(d, slot);
+	} else {
+		res = foh_channel_apply(slot->channel, s);
+	}
+	foh_daemon_schedule_save(d);
+	return res;
+}
+
+uint64_t foh_daemon_xruns(struct foh_daemon *d)
+{
+	return atomic_load_explicit(&d->xruns.xruns, memory_order_relaxed);
+}
+
+/* CpuLoad: time in foh's process callbacks over the cycle time they ran in,
+ * since the last tick. Channels share the cycle, so their busy times add up
+ * against one cycle length. */
+static void update_cpu_load(struct foh_daemon *d)
+{
+	uint64_t busy = 0, cycle = 0;
+	struct foh_channel_stats st;
+
+	for (uint32_t i = 0; i < d->n_channels; i++) {
+		foh_channel_stats(d->channels[i]->channel, &st);
+		busy += st.busy_ns;
+		if (st.cycle_ns > cycle)
+			cycle = st.cycle_ns;
+	}
+	if (cycle > d->last_cycle_ns && busy >= d->last_busy_ns)
+		d->cpu_load = (double)(busy - d->last_busy_ns) / (double)(cycle - d->last_cycle_ns);
+	else
+		d->cpu_load = 0.0;
+	if (d->cpu_load > 1.0)
+		d->cpu_load = 1.0;
+	d->last_busy_ns = busy;
+	d->last_cycle_ns = cycle;
+}
+
+static int on_meter_timer(sd_event_source *s, uint64_t usec, void *data)
+{
+	struct foh_daemon *d = data;
+
+	for (uint32_t i = 0; i < d->n_channels; i++) {
+		struct foh_channel_slot *slot = d->channels[i];
+		if (!foh_channel_is_connected(slot->channel))
+			continue;
+		(void)foh_channel_poll_levels(slot->channel, &slot->levels);
+		foh_bus_channel_emit_levels(d, slot);
+	}
+	update_cpu_load(d);
+	/* Timer sources fire once: re-arm for the next tick at the current rate. */
+	(void)sd_event_source_set_time(s, usec + 1000000u / d->conf->meter_rate);
+	(void)sd_event_source_set_enabled(s, SD_EVENT_ON);
+	return 0;
+}
+
+int foh_daemon_start_meters(struct foh_daemon *d)
+{
+	return sd_event_add_time_relative(d->event, &d->meter_timer, CLOCK_MONOTONIC,
+			1000000u / d->conf->meter_rate, 1000, on_meter_timer, d);
+}
+
+static int on_save_timer(sd_event_source *s, uint64_t usec, void *data)
+{
+	return foh_daemon_flush_save(data);
+}
+
+void foh_daemon_schedule_save(struct foh_daemon *d)
+{
+	/* Already pending: that write will carry this change too, so a drag
+	 * of a fader writes at most once per SAVE_DEBOUNCE_USEC. */
+	if (d->save_pending)
+		return;
+	d->save_pending = true;
+	if (d->save_timer == NULL) {
+		if (sd_event_add_time_relative(d->event, &d->save_timer, CLOCK_MONOTONIC,
+					SAVE_DEBOUNCE_USEC, 1000, on_save_timer, d) < 0)
+			foh_error("cannot schedule saving the settings");
+		return;
+	}
+	(void)sd_event_source_set_time_relative(d->save_timer, SAVE_DEBOUNCE_USEC);
+	(void)sd_event_source_set_enabled(d->save_timer, SD_EVENT_ONESHOT);
+}
+
+int foh_daemon_flush_save(struct foh_daemon *d)
+{
+	g_autofree char *path = NULL;
+	int res;
+
+	if (!d->save_pending)
+		return 0;
+	d->save_pending = false;
+	if (d->save_timer != NULL)
+		(void)sd_event_source_set_enabled(d->save_timer, SD_EVENT_OFF);
+	path = d->cli_config ? g_strdup(d->cli_config) : foh_conf_user_path();
+	if ((res = foh_conf_save(d->conf, path)) < 0) {
+		foh_error("cannot save the settings to %s: %s", path, strerror(-res));
+		return 0;
+	}
+	foh_debug("saved the settings to %s", path);
+	if (g_strcmp0(d->conf->path, path) != 0) {
+		free(d->conf->path);
+		d->conf->path = strdup(path);
+		foh_bus_manager_emit(d, "ConfigPath", NULL);
+	}
+	return 0;
+}
+
+void foh_daemon_cancel_save(struct foh_daemon *d)
+{
+	d->save_pending = false;
+	if (d->save_timer != NULL)
+		(void)sd_event_source_set_enabled(d->save_timer, SD_EVENT_OFF);
+}

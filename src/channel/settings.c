@@ -1,0 +1,63 @@
+/* The channel settings table; see channel/settings.h for the keys. */
+#include <stddef.h>
+#include <string.h>
+
+#include "channel/settings.h"
+
+#define F(field) offsetof(struct foh_channel_settings, field)
+#define BOOL(k, prop, field, d) \
+	{ k, prop, FOH_PARAM_BOOL, 0, 1, d, NULL, F(field), 0, NULL }
+#define NUM(k, prop, field, lo, hi, d, unit) \
+	{ k, prop, FOH_PARAM_DOUBLE, lo, hi, d, NULL, F(field), 0, unit }
+#define BAND(n, f) \
+	NUM("eq-band" #n "-freq", "EqBand" #n "Freq", eq_band[n - 1].freq, 20, 20000, f, "Hz"), \
+	NUM("eq-band" #n "-gain", "EqBand" #n "Gain", eq_band[n - 1].gain, -24, 24, 0, "dB"), \
+	NUM("eq-band" #n "-q", "EqBand" #n "Q", eq_band[n - 1].q, 0.1, 10, 0.707, NULL)
+
+const struct foh_param foh_channel_params[] = {
+	{ "name", "Name", FOH_PARAM_STRING, 0, 63, 0, "", F(name), 0, NULL },
+	{ "input", "Input", FOH_PARAM_STRING, 0, 255, 0, "", F(input), FOH_PARAM_STRUCTURAL, NULL },
+	{ "output", "Output", FOH_PARAM_STRING, 0, 255, 0, "", F(output), FOH_PARAM_STRUCTURAL, NULL },
+	{ "audio-channels", "AudioChannels", FOH_PARAM_UINT, 1, 2, 2, NULL, F(audio_channels),
+		FOH_PARAM_STRUCTURAL, NULL },
+	NUM("gain", "Gain", gain, -60, 24, 0, "dB"),
+	BOOL("mute", "Mute", mute, 0),
+	BOOL("gate-open", "GateOpen", gate_open, 0),
+	BOOL("gate-enabled", "GateEnabled", gate_enabled, 0),
+	NUM("gate-threshold", "GateThreshold", gate_threshold, -100, 0, -50, "dBFS"),
+	NUM("gate-range", "GateRange", gate_range, 0, 120, 40, "dB"),
+	NUM("gate-attack", "GateAttack", gate_attack, 0, 500, 1, "ms"),
+	NUM("gate-hold", "GateHold", gate_hold, 0, 5000, 100, "ms"),
+	NUM("gate-release", "GateRelease", gate_release, 1, 5000, 150, "ms"),
+	BOOL("comp-enabled", "CompEnabled", comp_enabled, 1),
+	NUM("comp-threshold", "CompThreshold", comp_threshold, -80, 0, -20, "dBFS"),
+	NUM("comp-ratio", "CompRatio", comp_ratio, 1, 100, 2, NULL),
+	NUM("comp-knee", "CompKnee", comp_knee, 0, 24, 6, "dB"),
+	NUM("comp-attack", "CompAttack", comp_attack, 0.05, 1000, 10, "ms"),
+	NUM("comp-release", "CompRelease", comp_release, 1, 5000, 100, "ms"),
+	NUM("comp-makeup", "CompMakeup", comp_makeup, -24, 48, 0, "dB"),
+	BOOL("eq-enabled", "EqEnabled", eq_enabled, 0),
+	NUM("eq-highpass", "EqHighpass", eq_highpass, 0, 1000, 0, "Hz"),
+	BAND(1, 100),
+	BAND(2, 500),
+	BAND(3, 2500),
+	BAND(4, 8000),
+	BOOL("limiter-enabled", "LimiterEnabled", limiter_enabled, 1),
+	NUM("limiter-ceiling", "LimiterCeiling", limiter_ceiling, -30, 0, -3, "dBFS"),
+	NUM("limiter-release", "LimiterRelease", limiter_release, 1, 5000, 8, "ms"),
+	BOOL("limiter-true-peak", "LimiterTruePeak", limiter_true_peak, 0),
+};
+const size_t foh_channel_n_params = sizeof(foh_channel_params) / sizeof(foh_channel_params[0]);
+
+void foh_channel_settings_defaults(struct foh_channel_settings *s)
+{
+	memset(s, 0, sizeof(*s));
+	foh_params_set_defaults(foh_channel_params, foh_channel_n_params, s);
+}
+
+bool foh_channel_settings_structural_change(const struct foh_channel_settings *a,
+		const struct foh_channel_settings *b)
+{
+	return strcmp(a->input, b->input) != 0 || strcmp(a->output, b->output) != 0 ||
+		a->audio_channels != b->audio_channels;
+}

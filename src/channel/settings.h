@@ -1,0 +1,66 @@
+/* The settings of one channel strip, as config keys of [channel.N] and as
+ * properties of org.foh.Foh1.Channel — one table describes both.
+ *
+ * Keys of [channel.N] (N from 1 to [daemon] channels):
+ *   name                   what the channel is for ("Host mic")   ("")
+ *   input                  node.name to capture; "" = a virtual sink  ("")
+ *   output                 node.name to play to; "" = the default sink ("")
+ *   audio-channels         1 (mono) or 2 (stereo)                  (2)
+ *   gain                   input trim, dB [-60, 24]                (0)
+ *   mute, gate-open        mute; push-to-talk (forces the gate open)  (false)
+ *   gate-enabled           (false); gate-threshold dBFS [-100, 0] (-50),
+ *   gate-range dB [0, 120] (40), gate-attack ms [0, 500] (1),
+ *   gate-hold ms [0, 5000] (100), gate-release ms [1, 5000] (150)
+ *   comp-enabled           (true); comp-threshold dBFS [-80, 0] (-20),
+ *   comp-ratio [1, 100] (2), comp-knee dB [0, 24] (6),
+ *   comp-attack ms [0.05, 1000] (10), comp-release ms [1, 5000] (100),
+ *   comp-makeup dB [-24, 48] (0)
+ *   eq-enabled             (false); eq-highpass Hz, 0 = off [0, 1000] (0)
+ *   eq-bandK-freq Hz [20, 20000], eq-bandK-gain dB [-24, 24] (0),
+ *   eq-bandK-q [0.1, 10] (0.707) for K = 1..4; band 1 is a low shelf
+ *   (100 Hz), bands 2 and 3 peaking (500 Hz, 2500 Hz), band 4 a high shelf
+ *   (8000 Hz)
+ *   limiter-enabled        (true); limiter-ceiling dBFS [-30, 0] (-3),
+ *   limiter-release ms [1, 5000] (8), limiter-true-peak (false)
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/params.h"
+
+#define FOH_CHANNELS_MAX	64
+#define FOH_EQ_USER_BANDS	4
+
+struct foh_eq_band_settings {
+	double freq, gain, q;
+};
+
+struct foh_channel_settings {
+	char name[64];
+	char input[256];
+	char output[256];
+	uint32_t audio_channels;
+	double gain;
+	bool mute, gate_open;
+	bool gate_enabled;
+	double gate_threshold, gate_range, gate_attack, gate_hold, gate_release;
+	bool comp_enabled;
+	double comp_threshold, comp_ratio, comp_knee, comp_attack, comp_release, comp_makeup;
+	bool eq_enabled;
+	double eq_highpass;
+	struct foh_eq_band_settings eq_band[FOH_EQ_USER_BANDS];
+	bool limiter_enabled;
+	double limiter_ceiling, limiter_release;
+	bool limiter_true_peak;
+};
+
+extern const struct foh_param foh_channel_params[];
+extern const size_t foh_channel_n_params;
+
+void foh_channel_settings_defaults(struct foh_channel_settings *s);
+
+/* Whether a and b differ in what needs new streams (input, output, channels). */
+bool foh_channel_settings_structural_change(const struct foh_channel_settings *a,
+		const struct foh_channel_settings *b);

@@ -1,0 +1,261 @@
+/* The channel strip chain; see strip.h. */
+#include <math.h>
+#include <string.h>
+
+#include "channel/strip.h"
+
+static void ramp_to(struct foh_strip_ramp *r, float target, float step)
+{
+	r->target = target;
+	r->step = step;
+}
+
+/* Advances a linear ramp by n frames; returns the value at the start. */
+static float ramp_advance(struct foh_strip_ramp *r, uint32_t n, float *end)
+{
+	float start = r->cur, d = r->target - r->cur, max = r->step * (float)n;
+
+	if (fabsf(d) <= max)
+		r->cur = r->target;
+	else
+		r->cur += d > 0 ? max : -max;
+	*end = r->cur;
+	return start;
+}
+
+void foh_strip_default_params(struct foh_strip_params *p)
+{
+	memset(p, 0, sizeof(*p));
+	foh_gate_default_params(&p->gate);
+	foh_comp_default_params(&p->comp);
+	foh_eq_default_params(&p->eq);
+	foh_limiter_default_params(&p->limiter);
+	p->enabled[FOH_STAGE_COMP] = true;
+	p->enabled[FOH_STAGE_LIMITER] = true;
+}
+
+void foh_strip_init(struct foh_strip *s, uint32_t rate, uint32_t channels)
+{
+	memset(s, 0, sizeof(*s));
+	s->rate = rate;
+	s->channels = channels == 1 ? 1 : 2;
+	foh_gate_init(&s->gate, rate);
+	foh_comp_init(&s->comp, rate);
+	foh_eq_init(&s->eq, rate);
+	foh_limiter_init(&s->limiter, rate);
+	foh_meter_init(&s->meter, rate);
+	foh_loudness_init(&s->loudness, rate);
+	foh_loudness_init(&s->loudness_in, rate);
+	s->fade_step = 1000.0f / (FOH_STRIP_FADE_MS * (float)rate);
+	s->mute_step = 1000.0f / (FOH_STRIP_MUTE_MS * (float)rate);
+	s->trim.cur = s->trim.target = 1.0f;
+	s->mute.cur = s->mute.target = 1.0f;
+	s->delay_len = foh_limiter_latency(&s->limiter);
+}
+
+void foh_strip_set(struct foh_strip *s, const struct foh_strip_params *p)
+{
+	struct foh_loudness_params lp = { .true_peak = p->loudness_true_peak };
+	float trim = powf(10.0f, p->trim_db / 20.0f);
+
+	foh_gate_set(&s->gate, &p->gate);
+	foh_gate_force_open(&s->gate, p->gate_force_open);
+	foh_comp_set(&s->comp, &p->comp);
+	foh_eq_set(&s->eq, &p->eq);
+	foh_limiter_set(&s->limiter, &p->limiter);
+	foh_loudness_set(&s->loudness, &lp);
+	s->delay_len = foh_limiter_latency(&s->limiter);
+	for (int i = 0; i < FOH_STAGE_COUNT; i++)
+		ramp_to(&s->mix[i], p->enabled[i] ? 1.0f : 0.0f, s->fade_step);
+	/* Trim moves at most 20 dB per FOH_STRIP_FADE_MS: fast, never a step. */
+	ramp_to(&s->trim, trim, fabsf(trim - s->trim.cur) * s->fade_step + 1e-9f);
+	ramp_to(&s->mute, p->mute ? 0.0f : 1.0f, s->mute_step);
+}
+
+void foh_strip_reset(struct foh_strip *s)
+{
+	foh_gate_reset(&s->gate);
+	foh_comp_reset(&s->comp);
+	foh_eq_reset(&s->eq);
+	foh_limiter_reset(&s->limiter);
+	foh_meter_reset(&s->meter);
+	foh_loudness_reset(&s->loudness);
+	foh_loudness_reset(&s->loudness_in);
+	memset(s->delay, 0, sizeof(s->delay));
+	s->tone_left = 0;
+}
+
+/* out = dry + (wet - dry) * mix, with mix ramping from m0 to m1 over n. */
+static void crossfade(float *wet, const float *dry, uint32_t n, float m0, float m1)
+{
+	float m = m0, dm = (m1 - m0) / (float)n;
+
+	for (uint32_t i = 0; i < n; i++, m += dm)
+		wet[i] = dry[i] + (wet[i] - dry[i]) * m;
+}
+
+static void apply_gain_ramp(float *const *buf, uint32_t chans, uint32_t n, float g0, float g1)
+{
+	float dg = (g1 - g0) / (float)n;
+
+	for (uint32_t c = 0; c < chans; c++) {
+		float g = g0;
+		if (g0 == g1 && g0 == 1.0f)
+			break;
+		for (uint32_t i = 0; i < n; i++, g += dg)
+			buf[c][i] *= g;
+	}
+}
+
+/* Delays s->dry by the limiter's latency, in place, through a ring that
+ * always runs so it is warm when a bypass fade starts. */
+static void delay_dry(struct foh_strip *s, uint32_t n)
+{
+	uint32_t len = s->delay_len + 1, pos = s->delay_pos;
+
+	if (len > FOH_LIMITER_RING)
+		len = FOH_LIMITER_RING;
+	if (pos >= len)
+		pos = 0;
+	for (uint32_t c = 0; c < s->channels; c++) {
+		float *ring = s->delay[c], *x = s->dry[c];
+		uint32_t p = pos;
+		for (uint32_t i = 0; i < n; i++) {
+			float v = x[i];
+			ring[p] = v;
+			/* the oldest sample sits right after the newest */
+			p = p + 1 == len ? 0 : p + 1;
+			x[i] = ring[p];
+		}
+		if (c + 1 == s->channels)
+			pos = p;
+	}
+	s->delay_pos = pos;
+}
+
+/* Runs one stage on buf in place, crossfading with its input when bypassed
+ * or while toggling. */
+static void run_stage(struct foh_strip *s, int stage, float *const *buf, uint32_t n)
+{
+	float *r = s->channels == 2 ? buf[1] : NULL;
+	float m1, m0 = ramp_advance(&s->mix[stage], n, &m1);
+	bool fading = m0 != m1 || m0 != 1.0f;
+
+	if (fading || stage == FOH_STAGE_LIMITER)
+		for (uint32_t c = 0; c < s->channels; c++)
+			memcpy(s->dry[c], buf[c], n * sizeof(float));
+	switch (stage) {
+	case FOH_STAGE_GATE:
+		foh_gate_run(&s->gate, buf[0], r, buf[0], r, n);
+		break;
+	case FOH_STAGE_COMP:
+		foh_comp_run(&s->comp, buf[0], r, buf[0], r, n);
+		break;
+	case FOH_STAGE_EQ:
+		foh_eq_run(&s->eq, buf[0], r, buf[0], r, n);
+		break;
+	case FOH_STAGE_LIMITER:
+		foh_limiter_run(&s->limiter, buf[0], r, buf[0], r, n);
+		delay_dry(s, n);
+		break;
+	}
+	if (!fading)
+		return;
+	for (uint32_t c = 0; c < s->channels; c++)
+		crossfade(buf[c], s->dry[c], n, m0, m1);
+}
+
+static void add_tone(struct foh_strip *s, float *const *buf, uint32_t n)
+{
+	double re = s->tone_re, im = s->tone_im, c = s->tone_c, sn = s->tone_s;
+	uint32_t len = s->tone_left < n ? (uint32_t)s->tone_left : n;
+
+	for (uint32_t i = 0; i < len; i++) {
+		double t = re * c - im * sn;
+		im = re * sn + im * c;
+		re = t;
+		for (uint32_t ch = 0; ch < s->channels; ch++)
+			buf[ch][i] += s->tone_gain * (float)im;
+	}
+	/* renormalise the phasor so rounding never lets it grow or shrink */
+	{
+		double mag = sqrt(re * re + im * im);
+		s->tone_re = re / mag;
+		s->tone_im = im / mag;
+	}
+	s->tone_left -= len;
+}
+
+static void run_chunk(struct foh_strip *s, float *const *buf, uint32_t n)
+{
+	float *r = s->channels == 2 ? buf[1] : NULL;
+	float g1, g0 = ramp_advance(&s->trim, n, &g1);
+	float gr;
+
+	foh_loudness_run(&s->loudness_in, buf[0], r, n);
+	apply_gain_ramp(buf, s->channels, n, g0, g1);
+	for (int stage = 0; stage < FOH_STAGE_COUNT; stage++)
+		run_stage(s, stage, buf, n);
+	if (s->tone_left > 0)
+		add_tone(s, buf, n);
+	gr = s->mix[FOH_STAGE_COMP].cur * foh_comp_max_reduction_db(&s->comp) +
+		s->mix[FOH_STAGE_LIMITER].cur * foh_limiter_reduction_db(&s->limiter);
+	foh_meter_push_gr(&s->meter, gr);
+	if (gr > s->gr_db)
+		s->gr_db = gr;
+	foh_meter_run(&s->meter, buf[0], r, n);
+	foh_loudness_run(&s->loudness, buf[0], r, n);
+	g0 = ramp_advance(&s->mute, n, &g1);
+	apply_gain_ramp(buf, s->channels, n, g0, g1);
+}
+
+void foh_strip_run(struct foh_strip *s, const float *const *in, float *const *out, uint32_t n)
+{
+	s->gr_db = 0.0f;
+	for (uint32_t done = 0; done < n; ) {
+		uint32_t len = n - done < FOH_STRIP_CHUNK ? n - done : FOH_STRIP_CHUNK;
+		float *buf[2];
+		for (uint32_t c = 0; c < s->channels; c++) {
+			buf[c] = out[c] + done;
+			if (in[c] != out[c])
+				memcpy(buf[c], in[c] + done, len * sizeof(float));
+		}
+		run_chunk(s, buf, len);
+		done += len;
+	}
+}
+
+void foh_strip_tone(struct foh_strip *s, double hz, double seconds, double level_dbfs)
+{
+	double w = 2.0 * M_PI * hz / (double)s->rate;
+
+	s->tone_c = cos(w);
+	s->tone_s = sin(w);
+	s->tone_re = 1.0;
+	s->tone_im = 0.0;
+	s->tone_gain = (float)pow(10.0, level_dbfs / 20.0);
+	s->tone_left = (uint64_t)(seconds * (double)s->rate);
+}
+
+uint32_t foh_strip_latency(const struct foh_strip *s)
+{
+	return foh_limiter_latency(&s->limiter);
+}
+
+void foh_strip_levels(const struct foh_strip *s, struct foh_strip_levels *l)
+{
+	int loud = 0;
+
+	if (s->channels == 2 && foh_meter_peak_db(&s->meter, 1) > foh_meter_peak_db(&s->meter, 0))
+		loud = 1;
+	l->peak_db = foh_meter_peak_db(&s->meter, loud);
+	l->rms_db = fmaxf(foh_meter_rms_db(&s->meter, 0),
+			s->channels == 2 ? foh_meter_rms_db(&s->meter, 1) : -INFINITY);
+	l->vu_db = fmaxf(foh_meter_vu_db(&s->meter, 0),
+			s->channels == 2 ? foh_meter_vu_db(&s->meter, 1) : -INFINITY);
+	l->lufs_m = foh_loudness_momentary(&s->loudness);
+	l->lufs_s = foh_loudness_short_term(&s->loudness);
+	l->lufs_m_in = foh_loudness_momentary(&s->loudness_in);
+	l->gr_db = foh_meter_gr_db(&s->meter);
+	l->gate_open = foh_gate_is_open(&s->gate);
+}

@@ -1,0 +1,107 @@
+/* fohd's daemon-wide actions: applying a reloaded config and running the
+ * self-checks. Both are main-thread operations shared by D-Bus and signals. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <glib.h>
+#include <systemd/sd-daemon.h>
+
+#include "core/daemon.h"
+#include "dsp/selfcheck.h"
+#include "util/log.h"
+
+int foh_daemon_reload(struct foh_daemon *d, char **error)
+{
+	g_autofree char *path = foh_conf_resolve_path(d->cli_config);
+	struct foh_conf *next = NULL, *prev = d->conf;
+	struct timespec ts;
+	int res;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	(void)sd_notifyf(0, "RELOADING=1\nSTATUS=Reloading %s\nMONOTONIC_USEC=%llu",
+			path ? path : "built-in defaults",
+			(unsigned long long)ts.tv_sec * 1000000ull + (unsigned long long)ts.tv_nsec / 1000ull);
+	res = foh_conf_load(path, &next, error);
+	if (res < 0) {
+		foh_error("reload refused, keeping the running config: %s", *error);
+		(void)sd_notify(0, "READY=1\nSTATUS=Running (last reload refused)");
+		return res;
+	}
+	if ((res = foh_engine_configure(d->engine, next->pipewire_remote,
+					next->reconnect_interval_ms)) < 0) {
+		*error = g_strdup_printf("cannot apply %s: %s", path, strerror(-res));
+		foh_conf_free(next);
+		(void)sd_notify(0, "READY=1");
+		return res;
+	}
+	/* The file wins over changes not yet written: it is what was asked for. */
+	foh_daemon_cancel_save(d);
+	d->conf = next;
+	foh_log_set_level(next->log_level);
+	(void)foh_daemon_sync_channels(d, prev);
+	if (memcmp(&prev->analyzer, &next->analyzer, sizeof(next->analyzer)) != 0)
+		(void)foh_daemon_analyzer_changed(d, &prev->analyzer, false);
+	(void)foh_daemon_x32_changed(d, &prev->x32, false);
+	(void)foh_daemon_stabilizer_changed(d, false);
+	foh_daemon_decks_reloaded(d, prev);
+	foh_info("reloaded %s", next->path ? next->path : "built-in defaults");
+	if (prev->log_level != next->log_level)
+		foh_bus_manager_emit(d, "LogLevel", NULL);
+	if (g_strcmp0(prev->path, next->path) != 0)
+		foh_bus_manager_emit(d, "ConfigPath", NULL);
+	foh_conf_free(prev);
+	(void)sd_notify(0, "READY=1\nSTATUS=Running");
+	return 0;
+}
+
+bool foh_daemon_self_check(struct foh_daemon *d, char **report)
+{
+	GString *out = g_string_new(NULL);
+	bool connected = foh_engine_connected(d->engine);
+	char dsp[2048];
+	bool dsp_ok = foh_dsp_self_check(dsp, sizeof(dsp));
+	uint32_t streaming = 0;
+
+	g_string_append_printf(out, "ok config: %s\n",
+			d->conf->path ? d->conf->path : "built-in defaults");
+	if (connected)
+		g_string_append_printf(out, "ok pipewire: connected, %u Hz, quantum %u\n",
+				foh_engine_sample_rate(d->engine), foh_engine_quantum(d->engine));
+	else
+		g_string_append(out, "FAIL pipewire: not connected\n");
+	for (uint32_t i = 0; i < d->n_channels; i++)
+		streaming += foh_channel_is_connected(d->channels[i]->channel);
+	g_string_append_printf(out, "%s channels: %u of %u in the graph\n",
+			streaming == d->n_channels ? "ok" : "FAIL", streaming, d->n_channels);
+	g_string_append(out, dsp);
+	if (out->len > 0 && out->str[out->len - 1] != '\n')
+		g_string_append_c(out, '\n');
+	*report = strdup(out->str);
+	g_string_free(out, TRUE);
+	return connected && dsp_ok && streaming == d->n_channels;
+}
+
+void foh_bus_emit(struct foh_daemon *d, const char *path, const char *interface,
+		const char *property, ...)
+{
+	const char *names[16];
+	size_t n = 0;
+	va_list ap;
+	int r;
+
+	if (d->stopping || d->bus == NULL)
+		return;
+	va_start(ap, property);
+	for (const char *p = property; p != NULL && n < sizeof(names) / sizeof(names[0]) - 1;
+			p = va_arg(ap, const char *))
+		names[n++] = p;
+	va_end(ap);
+	names[n] = NULL;
+	r = sd_bus_emit_properties_changed_strv(d->bus, path, interface, (char **)names);
+	if (r < 0)
+		foh_warn("cannot emit PropertiesChanged on %s: %s", path, strerror(-r));
+}

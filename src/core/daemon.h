@@ -1,0 +1,203 @@
+/* fohd's shared state: the main loop, the bus, the engine and the running
+ * config. Owned by main.c; every D-Bus interface file works on it. */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <systemd/sd-bus.h>
+#include <systemd/sd-event.h>
+
+#include "analyzer/analyzer.h"
+#include "decks/bpm-glide.h"
+#include "channel/channel.h"
+#include "core/conf.h"
+#include "decks/deck.h"
+#include "decks/loader.h"
+#include "core/engine.h"
+#include "stabilizer/loop.h"
+#include "x32/client.h"
+
+#define FOH_BUS_NAME "org.foh.Foh1"
+#define FOH_OBJECT_PATH "/org/foh/Foh1"
+#define FOH_MANAGER_INTERFACE "org.foh.Foh1.Manager"
+#define FOH_CHANNEL_INTERFACE "org.foh.Foh1.Channel"
+#define FOH_CHANNEL_PATH_PREFIX "/org/foh/Foh1/channel/"
+#define FOH_ANALYZER_PATH "/org/foh/Foh1/analyzer"
+#define FOH_ANALYZER_INTERFACE "org.foh.Foh1.Analyzer"
+#define FOH_X32_PATH "/org/foh/Foh1/x32"
+#define FOH_X32_INTERFACE "org.foh.Foh1.X32"
+#define FOH_STABILIZER_PATH "/org/foh/Foh1/stabilizer"
+#define FOH_STABILIZER_INTERFACE "org.foh.Foh1.Stabilizer"
+
+#define FOH_DECK_INTERFACE "org.foh.Foh1.Deck"
+#define FOH_DECK_PATH_PREFIX "/org/foh/Foh1/deck/"
+#define FOH_MIXER_PATH "/org/foh/Foh1/mixer"
+#define FOH_MIXER_INTERFACE "org.foh.Foh1.Mixer"
+
+#define FOH_ERROR_INVALID_CONFIG "org.foh.Foh1.Error.InvalidConfig"
+#define FOH_ERROR_INVALID_ARGUMENT "org.foh.Foh1.Error.InvalidArgument"
+#define FOH_ERROR_NOT_FOUND "org.foh.Foh1.Error.NotFound"
+#define FOH_ERROR_NOT_CONNECTED "org.foh.Foh1.Error.NotConnected"
+
+/* A channel as fohd serves it: the graph module, its D-Bus object, and the
+ * latest levels the main thread read from it. */
+struct foh_channel_slot {
+	struct foh_daemon *daemon;
+	uint32_t index;			/* 1-based */
+	struct foh_channel *channel;
+	sd_bus_slot *bus_slot;
+	struct foh_strip_levels levels;
+};
+
+/* A deck as fohd serves it (decks/service.c): its loader, its D-Bus
+ * object, the track and what the main thread last announced. */
+struct foh_deck_slot {
+	struct foh_daemon *daemon;
+	uint32_t index;			/* 0-based: a = 0 */
+	char letter;
+	char path_prop[64];		/* "/org/foh/Foh1/deck/a" */
+	struct foh_deck_loader *loader;
+	sd_bus_slot *bus_slot;
+	char path[4096];		/* the loaded track, "" if none */
+	double duration;
+	bool loading;			/* a Load/Cue is being decoded */
+	char loading_path[4096];
+	uint32_t load_gen;
+	sd_bus_message *load_reply;	/* its deferred reply */
+	bool play_pending;		/* Play() while loading */
+	double cue_pos;			/* Position while not played since a cue/seek */
+	bool cue_valid;
+	double ratio_sent;
+	struct foh_deck_status last;	/* as last announced */
+};
+
+struct foh_daemon {
+	sd_event *event;
+	sd_bus *bus;
+	sd_bus_slot *manager_slot;
+	struct foh_engine *engine;
+	struct foh_conf *conf;
+	char *cli_config;		/* --config, or NULL */
+	uint64_t start_usec;		/* CLOCK_MONOTONIC */
+
+	struct foh_channel_slot *channels[FOH_CHANNELS_MAX];
+	uint32_t n_channels;
+	sd_event_source *meter_timer;
+	sd_event_source *save_timer;
+	bool save_pending;
+	struct foh_xrun_counter xruns;
+	uint64_t last_busy_ns, last_cycle_ns;
+	double cpu_load;
+
+	struct foh_analyzer *analyzer;
+	sd_bus_slot *analyzer_slot;
+	struct foh_x32 *x32;
+	sd_bus_slot *x32_slot;
+
+	/* the level stabilizer (stabilizer/service.c) */
+	struct foh_stab stab;
+	bool stab_running;
+	struct foh_stab_output stab_out;
+	double stab_start_db;				/* the fader when the loop started */
+	struct foh_stabilizer_settings stab_applied;	/* what the loop last took */
+	sd_event_source *stab_timer;
+	sd_bus_slot *stabilizer_slot;
+	bool stopping;			/* tearing down: no more signals */
+
+	/* the decks (decks/service.c) */
+	struct foh_decks *decks;
+	struct foh_deck_slot *deck[FOH_DECKS_MAX];
+	uint32_t n_decks;
+	int deck_notify_fd;
+	sd_event_source *deck_notify_source, *deck_timer;
+	sd_bus_slot *mixer_slot;
+	struct foh_bpm_glide glide;
+	double movement;
+	double target_bpm_override;	/* > 0: TargetBpm was set over D-Bus */
+	double bpm_announced, xf_announced;
+};
+
+/* Loads, validates and applies the config. On failure nothing changes and
+ * *error (free with g_free) names file, key and reason. */
+int foh_daemon_reload(struct foh_daemon *d, char **error);
+
+/* Runs every self-check; returns whether all passed and a report (free()). */
+bool foh_daemon_self_check(struct foh_daemon *d, char **report);
+
+/* Creates, updates or removes channels to match d->conf (hot reload too). */
+int foh_daemon_sync_channels(struct foh_daemon *d, const struct foh_conf *old);
+void foh_daemon_free_channels(struct foh_daemon *d);
+/* Connects or disconnects every channel's streams with PipeWire. */
+void foh_daemon_channels_connection(struct foh_daemon *d, bool connected);
+/* Settings of channel index changed over D-Bus: apply and persist. */
+int foh_daemon_channel_changed(struct foh_daemon *d, uint32_t index, bool structural);
+/* Debounced atomic save of d->conf (at most one write per 250 ms). */
+void foh_daemon_schedule_save(struct foh_daemon *d);
+int foh_daemon_flush_save(struct foh_daemon *d);
+void foh_daemon_cancel_save(struct foh_daemon *d);
+int foh_daemon_start_meters(struct foh_daemon *d);
+uint64_t foh_daemon_xruns(struct foh_daemon *d);
+
+int foh_bus_manager_register(struct foh_daemon *d);
+int foh_bus_analyzer_register(struct foh_daemon *d);
+int foh_daemon_analyzer_connect(struct foh_daemon *d);
+/* Settings of the analyzer changed (D-Bus or reload): apply and persist. */
+int foh_daemon_analyzer_changed(struct foh_daemon *d, const struct foh_analyzer_settings *prev,
+		bool persist);
+int foh_bus_x32_register(struct foh_daemon *d);
+int foh_daemon_x32_start(struct foh_daemon *d);
+/* [x32] changed (D-Bus or reload): reconnect, announce, maybe save. */
+int foh_daemon_x32_changed(struct foh_daemon *d, const struct foh_x32_settings *prev, bool persist);
+int foh_daemon_stabilizer_changed(struct foh_daemon *d, bool persist);
+/* A manual fader: pauses a running loop. */
+int foh_daemon_stabilizer_set_fader(struct foh_daemon *d, double db);
+void foh_daemon_stabilizer_fader_moved(struct foh_daemon *d, const char *id, double db);
+void foh_daemon_stabilizer_free(struct foh_daemon *d);
+int foh_bus_stabilizer_register(struct foh_daemon *d);
+/* The decks: created at start, following PipeWire's connection. */
+int foh_daemon_decks_start(struct foh_daemon *d);
+void foh_daemon_decks_connection(struct foh_daemon *d, bool connected);
+void foh_daemon_decks_free(struct foh_daemon *d);
+/* Deck actions (org.foh.Foh1.Deck); errors as negative errno, *why set. */
+int foh_daemon_deck_load(struct foh_deck_slot *s, const char *path, double start,
+		sd_bus_message *reply_to, char **why);
+int foh_daemon_deck_play(struct foh_deck_slot *s, char **why);
+int foh_daemon_deck_stop(struct foh_deck_slot *s);
+int foh_daemon_deck_seek(struct foh_deck_slot *s, double seconds, char **why);
+double foh_daemon_deck_position(struct foh_deck_slot *s);
+double foh_daemon_deck_ratio(struct foh_deck_slot *s);
+/* A [deck.X] setting changed over D-Bus: apply and persist. */
+int foh_daemon_deck_changed(struct foh_deck_slot *s, const char *property);
+int foh_daemon_mixer_changed(struct foh_daemon *d, const char *property);
+void foh_daemon_decks_reloaded(struct foh_daemon *d, const struct foh_conf *prev);
+int foh_daemon_decks_start_group(struct foh_daemon *d, uint32_t mask, double start, char **why);
+int foh_daemon_decks_fade_to(struct foh_daemon *d, uint32_t deck, double start, double seconds,
+		char **why);
+void foh_daemon_decks_set_movement(struct foh_daemon *d, double level);
+void foh_daemon_decks_set_target_bpm(struct foh_daemon *d, double bpm);
+int foh_bus_deck_add(struct foh_daemon *d, struct foh_deck_slot *s);
+int foh_bus_mixer_register(struct foh_daemon *d);
+#define foh_bus_deck_emit(s, ...) \
+	foh_bus_emit((s)->daemon, (s)->path_prop, FOH_DECK_INTERFACE, __VA_ARGS__)
+#define foh_bus_mixer_emit(d, ...) \
+	foh_bus_emit(d, FOH_MIXER_PATH, FOH_MIXER_INTERFACE, __VA_ARGS__)
+
+int foh_bus_channel_add(struct foh_daemon *d, struct foh_channel_slot *slot);
+void foh_bus_channel_remove(struct foh_daemon *d, struct foh_channel_slot *slot);
+void foh_bus_channel_emit_levels(struct foh_daemon *d, struct foh_channel_slot *slot);
+void foh_bus_channel_emit_changed(struct foh_daemon *d, struct foh_channel_slot *slot,
+		const char *property);
+
+/* PropertiesChanged for a NULL-terminated list of properties of one
+ * object; nothing while fohd is tearing down. */
+void foh_bus_emit(struct foh_daemon *d, const char *path, const char *interface,
+		const char *property, ...) __attribute__((sentinel));
+#define foh_bus_manager_emit(d, ...) \
+	foh_bus_emit(d, FOH_OBJECT_PATH, FOH_MANAGER_INTERFACE, __VA_ARGS__)
+#define foh_bus_x32_emit(d, ...) \
+	foh_bus_emit(d, FOH_X32_PATH, FOH_X32_INTERFACE, __VA_ARGS__)
+#define foh_bus_analyzer_emit(d, property) \
+	foh_bus_emit(d, FOH_ANALYZER_PATH, FOH_ANALYZER_INTERFACE, property, NULL)
+#define foh_bus_stabilizer_emit(d, property) \
+	foh_bus_emit(d, FOH_STABILIZER_PATH, FOH_STABILIZER_INTERFACE, property, NULL)

@@ -1,0 +1,27 @@
+/* Named presets of a settings table, kept as small key files beside the
+ * config: $XDG_CONFIG_HOME/foh/presets/<kind>-<name>.conf. Names are 1–64
+ * characters of [A-Za-z0-9_- ] and not "main"; anything else is refused
+ * before the disk is touched, so no name can reach outside the directory.
+ * Writes are atomic: a preset is either fully old or fully new. */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "core/params.h"
+
+/* Keys with this flag describe routing, not a sound: not in presets. */
+#define FOH_PARAM_NO_PRESET	(1u << 1)
+
+int foh_preset_check_name(const char *name, char **reason);
+char *foh_preset_dir(void);
+
+int foh_preset_save(const char *kind, const char *name, const struct foh_param *table,
+		size_t n, const void *base);
+/* Loads into base (only keys the preset has change; the caller validates
+ * the whole and keeps its old settings on failure). */
+int foh_preset_load(const char *kind, const char *name, const struct foh_param *table,
+		size_t n, void *base, char **error);
+int foh_preset_delete(const char *kind, const char *name);
+/* Sorted names, NULL-terminated (g_strfreev). */
+char **foh_preset_list(const char *kind);
