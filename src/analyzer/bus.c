@@ -11,7 +11,7 @@
 #include <spa/utils/defs.h>
 
 #include "core/bus-params.h"
-#include "core/daemon.h"
+#include "core/bus.h"
 #include "core/presets.h"
 #include "util/cleanup.h"
 #include "util/log.h"
@@ -222,7 +222,7 @@ static int method_destination(sd_bus_message *m, void *userdata, sd_bus_error *e
 		g_ptr_array_add(list, (char *)dest);
 	if ((r = set_destinations(d, list, error)) < 0)
 		return r;
-	foh_bus_analyzer_emit(d, "Destinations");
+	foh_announce_analyzer(d, "Destinations");
 	return sd_bus_reply_method_return(m, NULL);
 }
 

@@ -16,13 +16,13 @@ static void emit_changes(struct foh_daemon *d, const struct foh_analyzer_setting
 			p->type == FOH_PARAM_UINT ? sizeof(uint32_t) : sizeof(bool);
 		if (p->property != NULL &&
 		    memcmp((const char *)prev + p->offset, (const char *)next + p->offset, size) != 0)
-			foh_bus_analyzer_emit(d, p->property);
+			foh_announce_analyzer(d, p->property);
 	}
 	if (memcmp(prev->band_lo, next->band_lo, sizeof(prev->band_lo)) != 0 ||
 	    memcmp(prev->band_hi, next->band_hi, sizeof(prev->band_hi)) != 0)
-		foh_bus_analyzer_emit(d, "Bands");
+		foh_announce_analyzer(d, "Bands");
 	if (strcmp(prev->destinations, next->destinations) != 0)
-		foh_bus_analyzer_emit(d, "Destinations");
+		foh_announce_analyzer(d, "Destinations");
 }
 
 int foh_daemon_analyzer_connect(struct foh_daemon *d)

@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "core/bus-params.h"
-#include "core/daemon.h"
+#include "core/bus.h"
 #include "util/cleanup.h"
 #include "util/log.h"
 
@@ -93,7 +93,7 @@ static int set_setting(sd_bus *bus, const char *path, const char *interface,
 		return sd_bus_error_setf(error, SD_BUS_ERROR_FAILED,
 				"%s: applied, but the channel could not be rebuilt: %s",
 				property, strerror(-r));
-	foh_bus_channel_emit_changed(slot->daemon, slot, property);
+	foh_announce_channel(slot->daemon, slot->index, property);
 	return 0;
 }
 
@@ -205,13 +205,4 @@ void foh_bus_channel_emit_levels(struct foh_daemon *d, struct foh_channel_slot *
 	meter_values(&slot->levels, v);
 	(void)sd_bus_emit_signal(d->bus, path, FOH_CHANNEL_INTERFACE, "Levels", "dddddd",
 			v[0], v[1], v[2], v[3], v[4], v[5]);
-}
-
-void foh_bus_channel_emit_changed(struct foh_daemon *d, struct foh_channel_slot *slot,
-		const char *property)
-{
-	_cleanup_free_ char *path = slot_path(slot);
-
-	if (path != NULL)
-		foh_bus_emit(d, path, FOH_CHANNEL_INTERFACE, property, NULL);
 }

@@ -1,7 +1,7 @@
 /* fohd's channels: creating, rebuilding and removing them to match the
  * config (at start and on hot reload), connecting their streams when
  * PipeWire is there, the meter timer that reads their levels and timing and
- * emits Levels, and the debounced atomic save of settings changed over
+ * hands them to hooks->channel_levels, and the debounced atomic save of settings changed over
  * D-Bus. Main thread only. */
 #include <errno.h>
 #include <stdlib.h>
@@ -31,7 +31,8 @@ static void free_slot(struct foh_daemon *d, struct foh_channel_slot *slot)
 {
 	if (slot == NULL)
 		return;
-	foh_bus_channel_remove(d, slot);
+	if (d->hooks && d->hooks->channel_removed)
+		d->hooks->channel_removed(d, slot);
 	foh_channel_free(slot->channel);
 	free(slot);
 }
@@ -48,7 +49,8 @@ static int add_slot(struct foh_daemon *d, uint32_t index)
 	slot->levels = (struct foh_strip_levels){ .peak_db = -120, .rms_db = -120, .vu_db = -60,
 		.lufs_m = -120, .lufs_s = -120, .lufs_m_in = -120 };
 	if ((res = foh_channel_new(index, &d->conf->channel[index - 1], &d->xruns, &slot->channel)) < 0 ||
-	    (res = foh_bus_channel_add(d, slot)) < 0) {
+	    (d->hooks && d->hooks->channel_added &&
+	     (res = d->hooks->channel_added(d, slot)) < 0)) {
 		free_slot(d, slot);
 		return res;
 	}
@@ -81,7 +83,7 @@ int foh_daemon_sync_channels(struct foh_daemon *d, const struct foh_conf *old)
 			foh_error("channel %u: cannot create it: %s", i + 1, strerror(-res));
 	d->n_channels = want;
 	if (want != had)
-		foh_bus_manager_emit(d, "Channels", NULL);
+		foh_announce_manager(d, "Channels", NULL);
 	(void)old;
 	return res;
 }
@@ -161,7 +163,8 @@ static int on_meter_timer(sd_event_source *s, uint64_t usec, void *data)
 		if (!foh_channel_is_connected(slot->channel))
 			continue;
 		(void)foh_channel_poll_levels(slot->channel, &slot->levels);
-		foh_bus_channel_emit_levels(d, slot);
+		if (d->hooks && d->hooks->channel_levels)
+			d->hooks->channel_levels(d, slot);
 	}
 	update_cpu_load(d);
 	/* Timer sources fire once: re-arm for the next tick at the current rate. */
@@ -217,7 +220,7 @@ int foh_daemon_flush_save(struct foh_daemon *d)
 	if (g_strcmp0(d->conf->path, path) != 0) {
 		free(d->conf->path);
 		d->conf->path = strdup(path);
-		foh_bus_manager_emit(d, "ConfigPath", NULL);
+		foh_announce_manager(d, "ConfigPath", NULL);
 	}
 	return 0;
 }

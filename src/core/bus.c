@@ -1,6 +1,7 @@
 /* org.foh.Foh1.Manager at /org/foh/Foh1: daemon status (version, graph
  * clock, uptime, xruns, CPU load, PipeWire connection, channels), Reload,
- * SelfCheck and ListDevices. */
+ * SelfCheck and ListDevices; and foh_bus_hooks, the D-Bus side of the
+ * model's hooks (core/bus.h). */
 #include <errno.h>
 #include <stdlib.h>
 #include <stdio.h>
@@ -10,7 +11,7 @@
 #include <glib.h>
 
 #include "foh-config.h"
-#include "core/daemon.h"
+#include "core/bus.h"
 #include "util/cleanup.h"
 #include "util/log.h"
 
@@ -234,3 +235,23 @@ int foh_bus_manager_register(struct foh_daemon *d)
 	return sd_bus_add_object_vtable(d->bus, &d->manager_slot, FOH_OBJECT_PATH,
 			FOH_MANAGER_INTERFACE, manager_vtable, d);
 }
+
+void foh_bus_emit_changed(struct foh_daemon *d, const char *path, const char *interface,
+		const char *const *properties)
+{
+	int r = sd_bus_emit_properties_changed_strv(d->bus, path, interface,
+			(char **)properties);
+
+	if (r < 0)
+		foh_warn("cannot emit PropertiesChanged on %s: %s", path, strerror(-r));
+}
+
+const struct foh_daemon_hooks foh_bus_hooks = {
+	.changed = foh_bus_emit_changed,
+	.channel_added = foh_bus_channel_add,
+	.channel_removed = foh_bus_channel_remove,
+	.channel_levels = foh_bus_channel_emit_levels,
+	.deck_added = foh_bus_deck_add,
+	.mixer_added = foh_bus_mixer_register,
+	.deck_loaded = foh_bus_deck_loaded,
+};

@@ -50,9 +50,9 @@ int foh_daemon_reload(struct foh_daemon *d, char **error)
 	foh_daemon_decks_reloaded(d, prev);
 	foh_info("reloaded %s", next->path ? next->path : "built-in defaults");
 	if (prev->log_level != next->log_level)
-		foh_bus_manager_emit(d, "LogLevel", NULL);
+		foh_announce_manager(d, "LogLevel", NULL);
 	if (g_strcmp0(prev->path, next->path) != 0)
-		foh_bus_manager_emit(d, "ConfigPath", NULL);
+		foh_announce_manager(d, "ConfigPath", NULL);
 	foh_conf_free(prev);
 	(void)sd_notify(0, "READY=1\nSTATUS=Running");
 	return 0;
@@ -85,13 +85,12 @@ bool foh_daemon_self_check(struct foh_daemon *d, char **report)
 	return connected && dsp_ok && streaming == d->n_channels;
 }
 
-void foh_bus_emit(struct foh_daemon *d, const char *path, const char *interface,
+void foh_announce(struct foh_daemon *d, const char *path, const char *interface,
 		const char *property, ...)
 {
 	const char *names[16];
 	size_t n = 0;
 	va_list ap;
-	int r;
 
 	if (d->stopping || d->bus == NULL)
 		return;
@@ -101,7 +100,14 @@ void foh_bus_emit(struct foh_daemon *d, const char *path, const char *interface,
 		names[n++] = p;
 	va_end(ap);
 	names[n] = NULL;
-	r = sd_bus_emit_properties_changed_strv(d->bus, path, interface, (char **)names);
-	if (r < 0)
-		foh_warn("cannot emit PropertiesChanged on %s: %s", path, strerror(-r));
+	if (d->hooks && d->hooks->changed)
+		d->hooks->changed(d, path, interface, names);
+}
+
+void foh_announce_channel(struct foh_daemon *d, uint32_t index, const char *property)
+{
+	char path[sizeof(FOH_CHANNEL_PATH_PREFIX) + 16];
+
+	snprintf(path, sizeof(path), FOH_CHANNEL_PATH_PREFIX "%u", index);
+	foh_announce(d, path, FOH_CHANNEL_INTERFACE, property, NULL);
 }

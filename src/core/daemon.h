@@ -1,5 +1,11 @@
-/* fohd's shared state: the main loop, the bus, the engine and the running
- * config. Owned by main.c; every D-Bus interface file works on it. */
+/* fohd's shared state: the main loop, the bus, the engine, the running
+ * config and every capability's state, and the functions the capabilities'
+ * glue (each folder's service.c) offers. Owned by main.c.
+ *
+ * Arrows point one way: the D-Bus objects (each folder's bus.c, declared in core/bus.h)
+ * call the model declared here; the model reports back only through the
+ * hooks (struct foh_daemon_hooks) main.c gives it, never by calling a
+ * bus.c file. */
 #pragma once
 
 #include <stdbool.h>
@@ -64,7 +70,7 @@ struct foh_deck_slot {
 	bool loading;			/* a Load/Cue is being decoded */
 	char loading_path[4096];
 	uint32_t load_gen;
-	sd_bus_message *load_reply;	/* its deferred reply */
+	void *load_request;		/* the caller's, handed back by hooks->deck_loaded */
 	bool play_pending;		/* Play() while loading */
 	double cue_pos;			/* Position while not played since a cue/seek */
 	bool cue_valid;
@@ -72,7 +78,27 @@ struct foh_deck_slot {
 	struct foh_deck_status last;	/* as last announced */
 };
 
+/* How the model tells the outside world what happened: set by main.c from
+ * the D-Bus layer (core/bus.h). Called on the main thread only. */
+struct foh_daemon_hooks {
+	/* These properties of the object at path changed (NULL-terminated). */
+	void (*changed)(struct foh_daemon *d, const char *path, const char *interface,
+			const char *const *properties);
+	/* A channel or deck came into being (its object appears) or went. */
+	int (*channel_added)(struct foh_daemon *d, struct foh_channel_slot *slot);
+	void (*channel_removed)(struct foh_daemon *d, struct foh_channel_slot *slot);
+	/* New levels in slot->levels, at the meter rate. */
+	void (*channel_levels)(struct foh_daemon *d, struct foh_channel_slot *slot);
+	int (*deck_added)(struct foh_daemon *d, struct foh_deck_slot *s);
+	int (*mixer_added)(struct foh_daemon *d);
+	/* A load started with a request (foh_daemon_deck_load) ended: error 0,
+	 * or negative errno with message; -ECANCELED when fohd drops it. */
+	void (*deck_loaded)(struct foh_deck_slot *s, void *request, int error,
+			const char *message);
+};
+
 struct foh_daemon {
+	const struct foh_daemon_hooks *hooks;
 	sd_event *event;
 	sd_bus *bus;
 	sd_bus_slot *manager_slot;
@@ -139,13 +165,10 @@ void foh_daemon_cancel_save(struct foh_daemon *d);
 int foh_daemon_start_meters(struct foh_daemon *d);
 uint64_t foh_daemon_xruns(struct foh_daemon *d);
 
-int foh_bus_manager_register(struct foh_daemon *d);
-int foh_bus_analyzer_register(struct foh_daemon *d);
 int foh_daemon_analyzer_connect(struct foh_daemon *d);
 /* Settings of the analyzer changed (D-Bus or reload): apply and persist. */
 int foh_daemon_analyzer_changed(struct foh_daemon *d, const struct foh_analyzer_settings *prev,
 		bool persist);
-int foh_bus_x32_register(struct foh_daemon *d);
 int foh_daemon_x32_start(struct foh_daemon *d);
 /* [x32] changed (D-Bus or reload): reconnect, announce, maybe save. */
 int foh_daemon_x32_changed(struct foh_daemon *d, const struct foh_x32_settings *prev, bool persist);
@@ -154,14 +177,14 @@ int foh_daemon_stabilizer_changed(struct foh_daemon *d, bool persist);
 int foh_daemon_stabilizer_set_fader(struct foh_daemon *d, double db);
 void foh_daemon_stabilizer_fader_moved(struct foh_daemon *d, const char *id, double db);
 void foh_daemon_stabilizer_free(struct foh_daemon *d);
-int foh_bus_stabilizer_register(struct foh_daemon *d);
 /* The decks: created at start, following PipeWire's connection. */
 int foh_daemon_decks_start(struct foh_daemon *d);
 void foh_daemon_decks_connection(struct foh_daemon *d, bool connected);
 void foh_daemon_decks_free(struct foh_daemon *d);
 /* Deck actions (org.foh.Foh1.Deck); errors as negative errno, *why set. */
+/* request (may be NULL) comes back through hooks->deck_loaded. */
 int foh_daemon_deck_load(struct foh_deck_slot *s, const char *path, double start,
-		sd_bus_message *reply_to, char **why);
+		void *request, char **why);
 int foh_daemon_deck_play(struct foh_deck_slot *s, char **why);
 int foh_daemon_deck_stop(struct foh_deck_slot *s);
 int foh_daemon_deck_seek(struct foh_deck_slot *s, double seconds, char **why);
@@ -176,28 +199,22 @@ int foh_daemon_decks_fade_to(struct foh_daemon *d, uint32_t deck, double start, 
 		char **why);
 void foh_daemon_decks_set_movement(struct foh_daemon *d, double level);
 void foh_daemon_decks_set_target_bpm(struct foh_daemon *d, double bpm);
-int foh_bus_deck_add(struct foh_daemon *d, struct foh_deck_slot *s);
-int foh_bus_mixer_register(struct foh_daemon *d);
-#define foh_bus_deck_emit(s, ...) \
-	foh_bus_emit((s)->daemon, (s)->path_prop, FOH_DECK_INTERFACE, __VA_ARGS__)
-#define foh_bus_mixer_emit(d, ...) \
-	foh_bus_emit(d, FOH_MIXER_PATH, FOH_MIXER_INTERFACE, __VA_ARGS__)
+#define foh_announce_deck(s, ...) \
+	foh_announce((s)->daemon, (s)->path_prop, FOH_DECK_INTERFACE, __VA_ARGS__)
+#define foh_announce_mixer(d, ...) \
+	foh_announce(d, FOH_MIXER_PATH, FOH_MIXER_INTERFACE, __VA_ARGS__)
 
-int foh_bus_channel_add(struct foh_daemon *d, struct foh_channel_slot *slot);
-void foh_bus_channel_remove(struct foh_daemon *d, struct foh_channel_slot *slot);
-void foh_bus_channel_emit_levels(struct foh_daemon *d, struct foh_channel_slot *slot);
-void foh_bus_channel_emit_changed(struct foh_daemon *d, struct foh_channel_slot *slot,
-		const char *property);
-
-/* PropertiesChanged for a NULL-terminated list of properties of one
- * object; nothing while fohd is tearing down. */
-void foh_bus_emit(struct foh_daemon *d, const char *path, const char *interface,
+/* Announces (hooks->changed) a NULL-terminated list of changed properties
+ * of one object; nothing while fohd is tearing down. */
+void foh_announce(struct foh_daemon *d, const char *path, const char *interface,
 		const char *property, ...) __attribute__((sentinel));
-#define foh_bus_manager_emit(d, ...) \
-	foh_bus_emit(d, FOH_OBJECT_PATH, FOH_MANAGER_INTERFACE, __VA_ARGS__)
-#define foh_bus_x32_emit(d, ...) \
-	foh_bus_emit(d, FOH_X32_PATH, FOH_X32_INTERFACE, __VA_ARGS__)
-#define foh_bus_analyzer_emit(d, property) \
-	foh_bus_emit(d, FOH_ANALYZER_PATH, FOH_ANALYZER_INTERFACE, property, NULL)
-#define foh_bus_stabilizer_emit(d, property) \
-	foh_bus_emit(d, FOH_STABILIZER_PATH, FOH_STABILIZER_INTERFACE, property, NULL)
+#define foh_announce_manager(d, ...) \
+	foh_announce(d, FOH_OBJECT_PATH, FOH_MANAGER_INTERFACE, __VA_ARGS__)
+#define foh_announce_x32(d, ...) \
+	foh_announce(d, FOH_X32_PATH, FOH_X32_INTERFACE, __VA_ARGS__)
+#define foh_announce_analyzer(d, property) \
+	foh_announce(d, FOH_ANALYZER_PATH, FOH_ANALYZER_INTERFACE, property, NULL)
+#define foh_announce_stabilizer(d, property) \
+	foh_announce(d, FOH_STABILIZER_PATH, FOH_STABILIZER_INTERFACE, property, NULL)
+/* One property of channel index (1-based). */
+void foh_announce_channel(struct foh_daemon *d, uint32_t index, const char *property);

@@ -13,7 +13,7 @@
 #include <systemd/sd-daemon.h>
 
 #include "foh-config.h"
-#include "core/daemon.h"
+#include "core/bus.h"
 #include "util/log.h"
 
 static void usage(FILE *f)
@@ -94,14 +94,14 @@ static void on_connection(void *data, bool connected)
 		(void)foh_daemon_analyzer_connect(d);
 	else if (d->analyzer != NULL)
 		foh_analyzer_disconnect(d->analyzer);
-	foh_bus_manager_emit(d, "PipeWireConnected", NULL);
+	foh_announce_manager(d, "PipeWireConnected", NULL);
 }
 
 static void on_clock(void *data)
 {
 	struct foh_daemon *d = data;
 
-	foh_bus_manager_emit(d, "SampleRate", "Quantum", NULL);
+	foh_announce_manager(d, "SampleRate", "Quantum", NULL);
 }
 
 static const struct foh_engine_events engine_events = {
@@ -222,7 +222,7 @@ static int run(struct foh_daemon *d)
 
 int main(int argc, char **argv)
 {
-	struct foh_daemon d = { 0 };
+	struct foh_daemon d = { .hooks = &foh_bus_hooks };
 	bool check_only = false;
 	int r;
 

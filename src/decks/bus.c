@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "core/bus-params.h"
-#include "core/daemon.h"
+#include "core/bus.h"
 #include "dsp/killeq.h"
 #include "util/cleanup.h"
 
@@ -52,7 +52,7 @@ static int set_setting(sd_bus *bus, const char *path, const char *interface,
 		return 0;
 	*cur = next;
 	(void)foh_daemon_deck_changed(s, property);
-	foh_bus_deck_emit(s, property, NULL);
+	foh_announce_deck(s, property, NULL);
 	return 0;
 }
 
@@ -84,9 +84,26 @@ static int load(sd_bus_message *m, struct foh_deck_slot *s, const char *path, do
 	_cleanup_free_ char *why = NULL;
 	int r;
 
-	if ((r = foh_daemon_deck_load(s, path, start, m, &why)) < 0)
+	if ((r = foh_daemon_deck_load(s, path, start, sd_bus_message_ref(m), &why)) < 0) {
+		sd_bus_message_unref(m);
 		return reply_error(error, r, why);
-	return 1;	/* answered when the decode is done */
+	}
+	return 1;	/* answered by foh_bus_deck_loaded when the decode is done */
+}
+
+void foh_bus_deck_loaded(struct foh_deck_slot *s, void *request, int error,
+		const char *message)
+{
+	sd_bus_message *m = request;
+	int r = 0;
+
+	if (error == 0)
+		r = sd_bus_reply_method_return(m, NULL);
+	else if (error != -ECANCELED)
+		r = sd_bus_reply_method_errorf(m, FOH_ERROR_INVALID_ARGUMENT, "%s", message);
+	if (r < 0)
+		foh_warn("deck %c: cannot answer Load: %s", s->letter, strerror(-r));
+	sd_bus_message_unref(m);
 }
 
 static int method_load(sd_bus_message *m, void *userdata, sd_bus_error *error)
@@ -170,7 +187,7 @@ static int method_set_eq_percent(sd_bus_message *m, void *userdata, sd_bus_error
 				"percent: %g is out of range; allowed range is [0, 100]", pct);
 	*field = foh_killeq_percent_to_db(pct, s->daemon->conf->decks.eq_max_cut_db);
 	(void)foh_daemon_deck_changed(s, prop);
-	foh_bus_deck_emit(s, prop, NULL);
+	foh_announce_deck(s, prop, NULL);
 	return sd_bus_reply_method_return(m, NULL);
 }
 

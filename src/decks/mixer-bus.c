@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "core/bus-params.h"
-#include "core/daemon.h"
+#include "core/bus.h"
 #include "util/cleanup.h"
 
 static int deck_index(struct foh_daemon *d, const char *name, uint32_t *out)
@@ -56,7 +56,7 @@ static int set_setting(sd_bus *bus, const char *path, const char *interface,
 		return 0;
 	d->conf->decks = next;
 	(void)foh_daemon_mixer_changed(d, property);
-	foh_bus_mixer_emit(d, property, NULL);
+	foh_announce_mixer(d, property, NULL);
 	return 0;
 }
 

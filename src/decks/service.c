@@ -1,5 +1,5 @@
 /* fohd's decks: the mixer node (deck.c), one loader per deck
- * (decks/loader.c), their D-Bus objects, the BPM glide (bpm-glide.c) and
+ * (decks/loader.c), their objects' coming and going (hooks), the BPM glide (bpm-glide.c) and
  * the transport (load, cue, play, stop, seek, group start, fade). Main
  * thread only. Reads [decks] and [deck.a] .. [deck.d] (decks/settings.h).
  *
@@ -7,7 +7,8 @@
  * (TempoRatio, or CurrentBpm / TrackBpm while following), and announces
  * what the data thread changed (Playing, Underruns, Crossfader during a
  * fade). Loads finish on the loaders' threads and are answered here (an
- * eventfd wakes the loop): Load's reply waits for the decode. */
+ * eventfd wakes the loop) and handed back through hooks->deck_loaded, so
+ * Load's reply waits for the decode. */
 #include <errno.h>
 #include <math.h>
 #include <stddef.h>
@@ -82,7 +83,7 @@ static void apply_ratio(struct foh_deck_slot *s)
 	if (r != s->ratio_sent) {
 		foh_deck_loader_set_ratio(s->loader, r);
 		s->ratio_sent = r;
-		foh_bus_deck_emit(s, "EffectiveTempoRatio", NULL);
+		foh_announce_deck(s, "EffectiveTempoRatio", NULL);
 	}
 }
 
@@ -97,7 +98,7 @@ static int start_one(struct foh_deck_slot *s, uint32_t gen)
 /* ---- transport ---------------------------------------------------------- */
 
 int foh_daemon_deck_load(struct foh_deck_slot *s, const char *path, double start,
-		sd_bus_message *reply_to, char **why)
+		void *request, char **why)
 {
 	double duration;
 	int r;
@@ -118,7 +119,7 @@ int foh_daemon_deck_load(struct foh_deck_slot *s, const char *path, double start
 	snprintf(s->loading_path, sizeof(s->loading_path), "%s", path);
 	s->play_pending = false;
 	s->cue_pos = start;
-	s->load_reply = sd_bus_message_ref(reply_to);
+	s->load_request = request;
 	return 0;
 }
 
@@ -247,14 +248,14 @@ static void retarget(struct foh_daemon *d)
 
 	if (t != d->glide.target) {
 		foh_bpm_glide_set_target(&d->glide, t, now_sec());
-		foh_bus_mixer_emit(d, "TargetBpm", NULL);
+		foh_announce_mixer(d, "TargetBpm", NULL);
 	}
 }
 
 void foh_daemon_decks_set_movement(struct foh_daemon *d, double level)
 {
 	d->movement = level;
-	foh_bus_mixer_emit(d, "Movement", NULL);
+	foh_announce_mixer(d, "Movement", NULL);
 	retarget(d);
 }
 
@@ -274,9 +275,9 @@ static void announce(struct foh_deck_slot *s)
 	if (st.playing && s->cue_valid)
 		s->cue_valid = false;
 	if (st.playing != s->last.playing)
-		foh_bus_deck_emit(s, "Playing", NULL);
+		foh_announce_deck(s, "Playing", NULL);
 	if (st.underruns != s->last.underruns)
-		foh_bus_deck_emit(s, "Underruns", NULL);
+		foh_announce_deck(s, "Underruns", NULL);
 	s->last = st;
 }
 
@@ -287,12 +288,12 @@ static int on_tick(sd_event_source *es, uint64_t usec, void *data)
 
 	if (fabs(bpm - d->bpm_announced) >= 0.05 || (bpm == d->glide.target && bpm != d->bpm_announced)) {
 		d->bpm_announced = bpm;
-		foh_bus_mixer_emit(d, "CurrentBpm", NULL);
+		foh_announce_mixer(d, "CurrentBpm", NULL);
 	}
 	xf = foh_decks_crossfader(d->decks);
 	if (fabs(xf - d->xf_announced) >= 0.01 || (xf != d->xf_announced && (xf == 0.0 || xf == 1.0))) {
 		d->xf_announced = xf;
-		foh_bus_mixer_emit(d, "Crossfader", NULL);
+		foh_announce_mixer(d, "Crossfader", NULL);
 	}
 	for (uint32_t i = 0; i < d->n_decks; i++) {
 		apply_ratio(d->deck[i]);
@@ -303,30 +304,26 @@ static int on_tick(sd_event_source *es, uint64_t usec, void *data)
 
 static void finish_load(struct foh_deck_slot *s, const struct foh_deck_load_result *res)
 {
-	sd_bus_message *m = s->load_reply;
-	int r;
+	void *request = s->load_request;
+	struct foh_daemon *d = s->daemon;
 
 	if (res->gen != s->load_gen)
 		return;
 	s->loading = false;
-	s->load_reply = NULL;
+	s->load_request = NULL;
 	if (res->error == 0) {
 		memcpy(s->path, s->loading_path, sizeof(s->path));
 		s->duration = res->duration;
 		s->cue_valid = true;
-		foh_bus_deck_emit(s, "Path", "Duration", "LatencySec", NULL);
-		r = m ? sd_bus_reply_method_return(m, NULL) : 0;
+		foh_announce_deck(s, "Path", "Duration", "LatencySec", NULL);
 	} else {
 		foh_warn("deck %c: %s", s->letter, res->message);
 		if (s->play_pending)
 			(void)foh_decks_stop(s->daemon->decks, s->index);
-		r = m ? sd_bus_reply_method_errorf(m, FOH_ERROR_INVALID_ARGUMENT, "%s",
-				res->message) : 0;
 	}
 	s->play_pending = false;
-	if (r < 0)
-		foh_warn("deck %c: cannot answer Load: %s", s->letter, strerror(-r));
-	sd_bus_message_unref(m);
+	if (request != NULL && d->hooks && d->hooks->deck_loaded)
+		d->hooks->deck_loaded(s, request, res->error, res->message);
 }
 
 static int on_notify(sd_event_source *es, int fd, uint32_t revents, void *data)
@@ -360,7 +357,7 @@ static void apply_deck(struct foh_deck_slot *s, const char *property)
 			if (st.playing || st.starting)
 				(void)start_one(s, gen);
 		}
-		foh_bus_deck_emit(s, "LatencySec", NULL);
+		foh_announce_deck(s, "LatencySec", NULL);
 	} else if (strcmp(property, "Loop") == 0) {
 		foh_deck_loader_set_loop(s->loader, c->loop);
 	} else if (strcmp(property, "TempoRatio") == 0 || strcmp(property, "TrackBpm") == 0) {
@@ -423,14 +420,14 @@ void foh_daemon_decks_reloaded(struct foh_daemon *d, const struct foh_conf *prev
 		foh_warn("decks: count = %u takes effect when fohd starts again (%u running)",
 				b->count, d->n_decks);
 #define MIXER_KEY(field, prop) \
-	if (a->field != b->field) { apply_mixer(d, prop); foh_bus_mixer_emit(d, prop, NULL); }
+	if (a->field != b->field) { apply_mixer(d, prop); foh_announce_mixer(d, prop, NULL); }
 	MIXER_KEY(crossfader, "Crossfader")
 	MIXER_KEY(glide_sec, "GlideSec")
 	MIXER_KEY(follow_bpm, "FollowBpm")
 #undef MIXER_KEY
 	if (strcmp(a->output, b->output) != 0) {
 		apply_mixer(d, "Output");
-		foh_bus_mixer_emit(d, "Output", NULL);
+		foh_announce_mixer(d, "Output", NULL);
 	}
 	for (uint32_t i = 0; i < d->n_decks; i++) {
 		const struct foh_deck_settings *x = &prev->deck[i], *y = &d->conf->deck[i];
@@ -439,16 +436,16 @@ void foh_daemon_decks_reloaded(struct foh_daemon *d, const struct foh_conf *prev
 			if (*(const double *)((const char *)x + deck_doubles[k].off) !=
 			    *(const double *)((const char *)y + deck_doubles[k].off)) {
 				apply_deck(s, deck_doubles[k].prop);
-				foh_bus_deck_emit(s, deck_doubles[k].prop, NULL);
+				foh_announce_deck(s, deck_doubles[k].prop, NULL);
 			}
 		}
 		if (strcmp(x->stretch_method, y->stretch_method) != 0) {
 			apply_deck(s, "StretchMethod");
-			foh_bus_deck_emit(s, "StretchMethod", NULL);
+			foh_announce_deck(s, "StretchMethod", NULL);
 		}
 		if (x->loop != y->loop) {
 			apply_deck(s, "Loop");
-			foh_bus_deck_emit(s, "Loop", NULL);
+			foh_announce_deck(s, "Loop", NULL);
 		}
 	}
 }
@@ -498,7 +495,7 @@ static int add_deck(struct foh_daemon *d, uint32_t i)
 	foh_deck_loader_set_method(s->loader, method_of(cfg(s)));
 	foh_deck_loader_set_loop(s->loader, cfg(s)->loop);
 	/* on the bus first: applying the ratio announces it */
-	if ((r = foh_bus_deck_add(d, s)) < 0)
+	if (d->hooks && d->hooks->deck_added && (r = d->hooks->deck_added(d, s)) < 0)
 		return r;
 	apply_ratio(s);
 	apply_rt(s);
@@ -527,7 +524,7 @@ int foh_daemon_decks_start(struct foh_daemon *d)
 	for (uint32_t i = 0; i < d->n_decks; i++)
 		if ((r = add_deck(d, i)) < 0)
 			return r;
-	if ((r = foh_bus_mixer_register(d)) < 0)
+	if (d->hooks && d->hooks->mixer_added && (r = d->hooks->mixer_added(d)) < 0)
 		return r;
 	foh_daemon_decks_connection(d, foh_engine_connected(d->engine));
 	return 0;
@@ -543,7 +540,8 @@ void foh_daemon_decks_free(struct foh_daemon *d)
 			continue;
 		foh_deck_loader_free(s->loader);
 		sd_bus_slot_unref(s->bus_slot);
-		sd_bus_message_unref(s->load_reply);
+		if (s->load_request != NULL && d->hooks && d->hooks->deck_loaded)
+			d->hooks->deck_loaded(s, s->load_request, -ECANCELED, "fohd is stopping");
 		free(s);
 		d->deck[i] = NULL;
 	}

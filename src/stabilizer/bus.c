@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "core/bus-params.h"
-#include "core/daemon.h"
+#include "core/bus.h"
 #include "util/cleanup.h"
 
 static struct foh_stabilizer_settings *settings(struct foh_daemon *d)
@@ -55,7 +55,7 @@ static int set_setting(sd_bus *bus, const char *path, const char *interface,
 	*settings(d) = next;
 	if ((r = foh_daemon_stabilizer_changed(d, true)) < 0)
 		return sd_bus_error_setf(error, SD_BUS_ERROR_FAILED, "%s: %s", property, strerror(-r));
-	foh_bus_stabilizer_emit(d, property);
+	foh_announce_stabilizer(d, property);
 	return 0;
 }
 

@@ -92,7 +92,7 @@ static int actuate(struct foh_daemon *d, double db)
 		struct foh_channel_settings *s = &d->conf->channel[ch - 1];
 		s->gain = fmin(fmax(db, GAIN_MIN_DB), GAIN_MAX_DB);
 		(void)foh_channel_apply(d->channels[ch - 1]->channel, s);
-		foh_bus_channel_emit_changed(d, d->channels[ch - 1], "Gain");
+		foh_announce_channel(d, ch, "Gain");
 		return 0;
 	}
 	if (foh_x32_output_parse(cfg(d)->output, &o) < 0)
@@ -106,7 +106,7 @@ static void publish(struct foh_daemon *d, const struct foh_stab_output *out)
 
 	d->stab_out = *out;
 	if (state_changed)
-		foh_bus_stabilizer_emit(d, "State");
+		foh_announce_stabilizer(d, "State");
 }
 
 static int on_tick(sd_event_source *s, uint64_t usec, void *data)

@@ -12,7 +12,7 @@
 #include <glib.h>
 
 #include "core/bus-params.h"
-#include "core/daemon.h"
+#include "core/bus.h"
 #include "util/atomic-file.h"
 #include "util/cleanup.h"
 #include "util/log.h"

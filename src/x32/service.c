@@ -1,5 +1,5 @@
 /* fohd's X32 connection: created at start, (re)connected when [x32]
- * address changes, its state changes announced on D-Bus. Main thread. */
+ * address changes, its state changes announced (foh_announce_x32). Main thread. */
 #include <string.h>
 
 #include "core/daemon.h"
@@ -9,7 +9,7 @@ static void on_state(void *data, enum foh_x32_state state)
 {
 	struct foh_daemon *d = data;
 
-	foh_bus_x32_emit(d, "State", "Connected", "Model", "Firmware", NULL);
+	foh_announce_x32(d, "State", "Connected", "Model", "Firmware", NULL);
 }
 
 static void on_fader(void *data, const char *id, double db, bool from_desk)
@@ -44,7 +44,7 @@ int foh_daemon_x32_changed(struct foh_daemon *d, const struct foh_x32_settings *
 
 	if (strcmp(prev->address, d->conf->x32.address) != 0) {
 		r = foh_x32_connect(d->x32, d->conf->x32.address);
-		foh_bus_x32_emit(d, "Address", NULL);
+		foh_announce_x32(d, "Address", NULL);
 	}
 	if (persist)
 		foh_daemon_schedule_save(d);
