@@ -64,6 +64,8 @@ static int commit(struct foh_daemon *d, const struct foh_analyzer_settings *next
 		return r;
 	if (memcmp(&prev, next, sizeof(prev)) == 0)
 		return 0;
+	if ((r = foh_daemon_check_save(d, error)) < 0)
+		return r;
 	*settings(d) = *next;
 	return foh_daemon_analyzer_changed(d, &prev, true);
 }

@@ -87,6 +87,8 @@ static int set_setting(sd_bus *bus, const char *path, const char *interface,
 		return r;
 	if (memcmp(&next, cur, sizeof(next)) == 0)
 		return 0;
+	if ((r = foh_daemon_check_save(slot->daemon, error)) < 0)
+		return r;
 	*cur = next;
 	if ((r = foh_daemon_channel_changed(slot->daemon, slot->index,
 					(p->flags & FOH_PARAM_STRUCTURAL) != 0)) < 0)

@@ -111,6 +111,15 @@ static int property_get_config_path(sd_bus *bus, const char *path, const char *i
 	return sd_bus_message_append(reply, "s", d->conf->path ? d->conf->path : "");
 }
 
+static int property_get_unsaved(sd_bus *bus, const char *path, const char *interface,
+		const char *property, sd_bus_message *reply, void *userdata,
+		sd_bus_error *error)
+{
+	struct foh_daemon *d = userdata;
+
+	return sd_bus_message_append(reply, "b", d->unsaved);
+}
+
 static int method_reload(sd_bus_message *m, void *userdata, sd_bus_error *error)
 {
 	struct foh_daemon *d = userdata;
@@ -215,6 +224,9 @@ static const sd_bus_vtable manager_vtable[] = {
 			SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
 	SD_BUS_PROPERTY("ConfigPath", "s", property_get_config_path, 0,
 			SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+	SD_BUS_PROPERTY("UnsavedChanges", "b", property_get_unsaved, 0,
+			SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+	SD_BUS_SIGNAL_WITH_ARGS("SaveFailed", SD_BUS_ARGS("s", reason), 0),
 	SD_BUS_METHOD_WITH_ARGS("Reload", SD_BUS_NO_ARGS, SD_BUS_NO_RESULT,
 			method_reload, SD_BUS_VTABLE_UNPRIVILEGED),
 	SD_BUS_METHOD_WITH_ARGS("SelfCheck", SD_BUS_NO_ARGS,

@@ -45,6 +45,8 @@ static int set_setting(sd_bus *bus, const char *path, const char *interface,
 				why ? why : "invalid");
 	if (memcmp(&prev, &next, sizeof(prev)) == 0)
 		return 0;
+	if ((r = foh_daemon_check_save(d, error)) < 0)
+		return r;
 	d->conf->x32 = next;
 	return foh_daemon_x32_changed(d, &prev, true);
 }

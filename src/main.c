@@ -172,6 +172,7 @@ static void daemon_clear(struct foh_daemon *d)
 	sd_bus_flush_close_unref(d->bus);
 	sd_event_unref(d->event);
 	foh_conf_free(d->conf);
+	foh_conf_free(d->saved);
 }
 
 static int run(struct foh_daemon *d)
@@ -188,6 +189,8 @@ static int run(struct foh_daemon *d)
 		return -EINVAL;
 	}
 	foh_log_set_level(d->conf->log_level);
+	if ((d->saved = foh_conf_dup(d->conf)) == NULL)
+		return -ENOMEM;
 	if ((r = sd_event_default(&d->event)) < 0 || (r = setup_signals(d)) < 0)
 		return r;
 	(void)sd_event_set_watchdog(d->event, true);

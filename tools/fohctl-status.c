@@ -11,7 +11,7 @@ struct status {
 	uint32_t rate, quantum;
 	uint64_t uptime, xruns;
 	double cpu;
-	int connected;
+	int connected, unsaved;
 	char *log_level, *config;
 	unsigned channels;
 };
@@ -42,6 +42,8 @@ static int read_status(sd_bus_message *m, struct status *s)
 			r = sd_bus_message_read(m, "v", "b", &s->connected);
 		else if (strcmp(name, "LogLevel") == 0)
 			r = sd_bus_message_read(m, "v", "s", &s->log_level);
+		else if (strcmp(name, "UnsavedChanges") == 0)
+			r = sd_bus_message_read(m, "v", "b", &s->unsaved);
 		else if (strcmp(name, "ConfigPath") == 0)
 			r = sd_bus_message_read(m, "v", "s", &s->config);
 		else if (strcmp(name, "Channels") == 0) {
@@ -89,6 +91,8 @@ static void print_status_json(const struct status *s)
 	json_builder_add_string_value(b, s->log_level ? s->log_level : "");
 	json_builder_set_member_name(b, "config");
 	json_builder_add_string_value(b, s->config ? s->config : "");
+	json_builder_set_member_name(b, "unsaved_changes");
+	json_builder_add_boolean_value(b, s->unsaved);
 	json_builder_end_object(b);
 	print_json(b);
 }
@@ -115,6 +119,9 @@ static void print_status_table(const struct status *s)
 	printf("%-12s %u\n", "Channels", s->channels);
 	printf("%-12s %s\n", "Log level", s->log_level ? s->log_level : "?");
 	printf("%-12s %s\n", "Config", s->config && *s->config ? s->config : "built-in defaults");
+	printf("%-12s %s\n", "Settings", s->unsaved ?
+			"NOT SAVED: the last save failed, changes live in memory only (see fohd's log)" :
+			"saved");
 }
 
 int cmd_status(struct ctx *c, int argc, char **argv)

@@ -192,3 +192,15 @@ char *json_value_text(JsonNode *n)
 	json_generator_set_root(gen, n);
 	return json_generator_to_data(gen, NULL);
 }
+
+void warn_if_unsaved(struct ctx *c)
+{
+	sd_bus_error e = SD_BUS_ERROR_NULL;
+	int unsaved = 0;
+
+	if (sd_bus_get_property_trivial(c->bus, BUS_NAME, MANAGER_PATH, MANAGER_IFACE,
+				"UnsavedChanges", &e, 'b', &unsaved) >= 0 && unsaved)
+		fprintf(stderr, "fohctl: warning: fohd cannot save its settings (see its log or "
+				"fohctl status); this change lives in memory only\n");
+	sd_bus_error_free(&e);
+}
