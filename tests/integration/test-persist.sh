@@ -3,9 +3,10 @@
 # set-back never leaves a file the loader refuses; a SIGHUP right after a
 # Set keeps it; a config that cannot be saved fails the Set (CannotSave,
 # nothing changed) or, when the debounced save fails later, shows as
-# UnsavedChanges and a SaveFailed signal, in fohctl too.
+# UnsavedChanges and a SaveFailed signal, in fohctl and foh-osc too.
 set -u
 . "$FOH_TESTS/lib.sh"
+. "$FOH_TESTS/osc/osc.sh"
 
 user=$XDG_CONFIG_HOME/foh/foh.conf
 CH1=/org/foh/Foh1/channel/1
@@ -58,6 +59,7 @@ grep -q 'cannot be saved' "$FOH_SESSION/err" || fail "fohctl set: $(cat "$FOH_SE
 rm "$XDG_CONFIG_HOME/foh"
 mv "$XDG_CONFIG_HOME/foh.away" "$XDG_CONFIG_HOME/foh"
 spawn monitor busctl --user monitor --match "type='signal',member='SaveFailed'"
+start_bridge
 sleep 0.5
 busctl --user -- set-property org.foh.Foh1 $CH1 $CHANNEL_IFACE Gain d -2 \
   && mv "$XDG_CONFIG_HOME/foh" "$XDG_CONFIG_HOME/foh.away" && touch "$XDG_CONFIG_HOME/foh" \
@@ -66,6 +68,8 @@ wait_for 5 prop_is UnsavedChanges true || fail "UnsavedChanges is $(prop Unsaved
 [ "$(gain)" = -2 ] || fail "Gain $(gain), want -2 (in memory)"
 wait_for 3 grep -q 'cannot save the settings' "$FOH_SESSION/monitor.log" \
   || fail "no SaveFailed signal: $(cat "$FOH_SESSION/monitor.log")"
+wait_for 3 osc_stat_is save_failures 1 || fail "foh-osc counted $(osc_stat save_failures) save failures"
+grep -q 'cannot save its settings' "$FOH_SESSION/foh-osc.log" || fail "foh-osc did not log the failed save"
 "$FOHCTL" status | grep -q 'NOT SAVED' || fail "fohctl status does not show the unsaved changes"
 [ "$("$FOHCTL" status --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["unsaved_changes"])')" = True ] \
   || fail "fohctl status --json lacks unsaved_changes"
