@@ -16,6 +16,10 @@ int report_bus_error(const char *what, const sd_bus_error *e, int r)
 				"org.freedesktop.DBus.Error.NameHasNoOwner",
 				"org.freedesktop.DBus.Error.Spawn.ServiceNotFound"))
 		fprintf(stderr, "fohctl: fohd is not running (no %s on the user bus)\n", BUS_NAME);
+	else if (sd_bus_error_is_set(e) && e->message != NULL &&
+		 g_str_has_prefix(e->message, what) && e->message[strlen(what)] == ':')
+		/* fohd's message names it already: "SetBand: ...", not "SetBand: SetBand: ..." */
+		fprintf(stderr, "fohctl: %s\n", e->message);
 	else if (sd_bus_error_is_set(e))
 		fprintf(stderr, "fohctl: %s: %s\n", what, e->message ? e->message : e->name);
 	else

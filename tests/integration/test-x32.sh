@@ -132,5 +132,15 @@ import json, sys
 rows = [json.loads(l) for l in open(sys.argv[1])]
 assert len(rows) == 2 and all(r["State"] == "idle" and "FaderDb" in r for r in rows), rows' \
   "$FOH_SESSION/watch.json" || fail "fohctl --json stabilizer watch: $(cat "$FOH_SESSION/watch.json")"
+# Issue 13: tables for people, a negative dB without "--", "-" for NaN.
+"$FOHCTL" x32 outputs | grep -qE '^bus5 +Stream L/R$' || fail "fohctl x32 outputs: $("$FOHCTL" x32 outputs)"
+"$FOHCTL" x32 routing | sed -n 2p | grep -qE '^bus5 ' || fail "fohctl x32 routing: $("$FOHCTL" x32 routing)"
+"$FOHCTL" x32 fader mtx1 -12 || fail "fohctl x32 fader mtx1 -12 (no --) failed"
+within "$("$FOHCTL" x32 fader mtx1)" -12.1 -11.9 || fail "fohctl x32 fader mtx1: $("$FOHCTL" x32 fader mtx1)"
+"$FOHCTL" stabilizer watch --count 1 >"$FOH_SESSION/watch.txt" || fail "fohctl stabilizer watch"
+grep -q 'level *- ' "$FOH_SESSION/watch.txt" && ! grep -qi 'nan' "$FOH_SESSION/watch.txt" \
+  || fail "fohctl stabilizer watch shows NaN as a number: $(cat "$FOH_SESSION/watch.txt")"
+out=$("$FOHCTL" call analyzer SetBand mid 10 2000 2>&1) && fail "SetBand mid 10 2000 accepted"
+[ "$(echo "$out" | grep -o 'SetBand:' | wc -l)" -eq 1 ] || fail "SetBand error repeats its prefix: $out"
 "$FOHCTL" x32 fader 2>/dev/null; [ $? -eq 2 ] || fail "fohctl x32 fader without an id is not a usage error"
 echo "ok: X32 connection"
