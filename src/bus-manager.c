@@ -93,6 +93,28 @@ static int property_get_channels(sd_bus *bus, const char *path, const char *inte
 	return sd_bus_message_close_container(reply);
 }
 
+/* Mission Control's logical -> physical map: each channel's input and
+ * output node ("" = a virtual sink / the default sink) and its own xruns. */
+static int property_get_channel_map(sd_bus *bus, const char *path, const char *interface,
+		const char *property, sd_bus_message *reply, void *userdata,
+		sd_bus_error *error)
+{
+	struct foh_daemon *d = userdata;
+	int r = sd_bus_message_open_container(reply, 'a', "(usssst)");
+
+	for (uint32_t i = 0; r >= 0 && i < d->n_channels; i++) {
+		const struct foh_channel_settings *s = &d->conf->channel[i];
+		struct foh_channel_stats st;
+		foh_channel_stats(d->channels[i]->channel, &st);
+		r = sd_bus_message_append(reply, "(usssst)", i + 1, s->name, s->input, s->output,
+				foh_channel_is_connected(d->channels[i]->channel) ?
+				"connected" : "disconnected", (uint64_t)st.xruns);
+	}
+	if (r < 0)
+		return r;
+	return sd_bus_message_close_container(reply);
+}
+
 static int property_get_log_level(sd_bus *bus, const char *path, const char *interface,
 		const char *property, sd_bus_message *reply, void *userdata,
 		sd_bus_error *error)
@@ -220,6 +242,8 @@ static const sd_bus_vtable manager_vtable[] = {
 			SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
 	SD_BUS_PROPERTY("Channels", "ao", property_get_channels, 0,
 			SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+	/* per-channel xruns change all the time: read it, no signal */
+	SD_BUS_PROPERTY("ChannelMap", "a(usssst)", property_get_channel_map, 0, 0),
 	SD_BUS_PROPERTY("LogLevel", "s", property_get_log_level, 0,
 			SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
 	SD_BUS_PROPERTY("ConfigPath", "s", property_get_config_path, 0,

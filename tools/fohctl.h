@@ -55,6 +55,7 @@ char *json_value_text(JsonNode *n);
 int cmd_status(struct ctx *c, int argc, char **argv);
 int cmd_devices(struct ctx *c, int argc, char **argv);
 int cmd_reload(struct ctx *c, int argc, char **argv);
+int cmd_test_tone(struct ctx *c, int argc, char **argv);
 int cmd_self_check(struct ctx *c, int argc, char **argv);
 int cmd_list(struct ctx *c, int argc, char **argv);
 int cmd_describe(struct ctx *c, int argc, char **argv);
