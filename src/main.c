@@ -155,6 +155,9 @@ static int setup_bus(struct foh_daemon *d)
 static void daemon_clear(struct foh_daemon *d)
 {
 	d->stopping = true;
+	/* first: a local-mode loop puts its channel's gain back, which needs
+	 * the channel, and a pending save must carry the gain as it was */
+	foh_daemon_stabilizer_free(d);
 	if (d->conf != NULL)
 		(void)foh_daemon_flush_save(d);
 	foh_daemon_free_channels(d);
@@ -162,7 +165,6 @@ static void daemon_clear(struct foh_daemon *d)
 	foh_analyzer_free(d->analyzer);
 	d->analyzer = NULL;	/* the engine's teardown below reports a disconnect */
 	sd_bus_slot_unref(d->analyzer_slot);
-	foh_daemon_stabilizer_free(d);
 	foh_x32_free(d->x32);
 	sd_bus_slot_unref(d->x32_slot);
 	sd_event_source_disable_unref(d->meter_timer);
