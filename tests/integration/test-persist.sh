@@ -6,7 +6,10 @@
 # UnsavedChanges and a SaveFailed signal, in fohctl and foh-osc too.
 set -u
 . "$FOH_TESTS/lib.sh"
-. "$FOH_TESTS/osc/osc.sh"
+# foh-osc's helpers (tests/osc/, tests/foh-osc/ after the layout by capability)
+for f in "$FOH_TESTS/foh-osc/osc.sh" "$FOH_TESTS/osc/osc.sh"; do
+  [ -e "$f" ] && . "$f" && break
+done
 
 user=$XDG_CONFIG_HOME/foh/foh.conf
 CH1=/org/foh/Foh1/channel/1
