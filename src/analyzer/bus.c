@@ -64,6 +64,8 @@ static int commit(struct foh_daemon *d, const struct foh_analyzer_settings *next
 		return r;
 	if (memcmp(&prev, next, sizeof(prev)) == 0)
 		return 0;
+	if ((r = foh_daemon_check_save(d, error)) < 0)
+		return r;
 	*settings(d) = *next;
 	return foh_daemon_analyzer_changed(d, &prev, true);
 }
@@ -204,6 +206,11 @@ static int method_destination(sd_bus_message *m, void *userdata, sd_bus_error *e
 		return sd_bus_error_setf(error, FOH_ERROR_INVALID_ARGUMENT,
 				"destination \"%s\" is not ip:port (numeric IPv4, or [IPv6]:port; "
 				"port 1..65535)", dest);
+	if (add && foh_osc_destination_special(host) != NULL)
+		return sd_bus_error_setf(error, FOH_ERROR_INVALID_ARGUMENT,
+				"destination \"%s\" is %s: the features would go to no one or to "
+				"everyone; name one receiver (or list it in foh.conf's [analyzer] "
+				"destinations to mean it)", dest, foh_osc_destination_special(host));
 	for (size_t i = 0; cur[i] != NULL; i++) {
 		char *item = g_strstrip(cur[i]);
 		if (item[0] == '\0')

@@ -117,6 +117,30 @@ int foh_osc_destination_parse(const char *text, char host[64], char port[8])
 	return 0;
 }
 
+const char *foh_osc_destination_special(const char *host)
+{
+	struct in6_addr a6;
+	struct in_addr a4;
+
+	if (inet_pton(AF_INET, host, &a4) == 1) {
+		uint32_t a = ntohl(a4.s_addr);
+		if (a == INADDR_ANY)
+			return "the unspecified address 0.0.0.0";
+		if (a == INADDR_BROADCAST)
+			return "the broadcast address";
+		if (IN_MULTICAST(a))
+			return "a multicast address";
+		return NULL;
+	}
+	if (inet_pton(AF_INET6, host, &a6) == 1) {
+		if (IN6_IS_ADDR_UNSPECIFIED(&a6))
+			return "the unspecified address ::";
+		if (IN6_IS_ADDR_MULTICAST(&a6))
+			return "a multicast address";
+	}
+	return NULL;
+}
+
 static int check_destinations(const char *list, char **reason)
 {
 	char copy[sizeof(((struct foh_analyzer_settings *)0)->destinations)];

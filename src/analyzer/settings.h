@@ -76,3 +76,6 @@ int foh_analyzer_check_band(double lo, double hi, uint32_t rate, char **reason);
 /* Parses "ip:port" (IPv4, or [IPv6]:port); host and port are written on
  * success. Names are refused: a DNS lookup could stall the sender. */
 int foh_osc_destination_parse(const char *text, char host[64], char port[8]);
+/* Why a parsed host is no place to send features to without being asked
+ * explicitly (the unspecified address, broadcast, multicast), or NULL. */
+const char *foh_osc_destination_special(const char *host);

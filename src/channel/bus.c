@@ -87,6 +87,8 @@ static int set_setting(sd_bus *bus, const char *path, const char *interface,
 		return r;
 	if (memcmp(&next, cur, sizeof(next)) == 0)
 		return 0;
+	if ((r = foh_daemon_check_save(slot->daemon, error)) < 0)
+		return r;
 	*cur = next;
 	if ((r = foh_daemon_channel_changed(slot->daemon, slot->index,
 					(p->flags & FOH_PARAM_STRUCTURAL) != 0)) < 0)
@@ -129,6 +131,17 @@ static int get_latency(sd_bus *bus, const char *path, const char *interface,
 	return sd_bus_message_append(reply, "u", foh_channel_latency(slot->channel));
 }
 
+static int get_xruns(sd_bus *bus, const char *path, const char *interface,
+		const char *property, sd_bus_message *reply, void *userdata,
+		sd_bus_error *error)
+{
+	struct foh_channel_slot *slot = userdata;
+	struct foh_channel_stats st;
+
+	foh_channel_stats(slot->channel, &st);
+	return sd_bus_message_append(reply, "t", (uint64_t)st.xruns);
+}
+
 static sd_bus_vtable *channel_vtable;
 
 /* Built once from the parameter table; the table is static, so is this. */
@@ -140,6 +153,7 @@ static const sd_bus_vtable *build_vtable(void)
 	/* the meters change every cycle: read them or take Levels, no signal */
 	static const sd_bus_vtable tail[] = {
 		SD_BUS_PROPERTY("LatencyFrames", "u", get_latency, 0, 0),
+		SD_BUS_PROPERTY("Xruns", "t", get_xruns, 0, 0),
 		SD_BUS_PROPERTY("PeakDb", "d", get_meter, 0, 0),
 		SD_BUS_PROPERTY("RmsDb", "d", get_meter, 0, 0),
 		SD_BUS_PROPERTY("VuDb", "d", get_meter, 0, 0),

@@ -47,7 +47,7 @@ struct foh_channel {
 	struct spa_ringbuffer levels_ring;
 	struct foh_strip_levels levels[LEVELS_RING];
 	struct foh_xrun_counter *xr;
-	atomic_uint_fast64_t busy_ns, cycle_ns, dropped_levels;
+	atomic_uint_fast64_t busy_ns, cycle_ns, dropped_levels, xruns;
 	/* main → data: the streams are about to go; the data thread confirms
 	 * it is out of the process callback */
 	atomic_bool stopping, stop_acked;
@@ -179,6 +179,7 @@ static void account_time(struct foh_channel *ch, uint64_t start, uint64_t end)
 	if (pos->clock.next_nsec != 0 && end > pos->clock.next_nsec &&
 	    start < pos->clock.next_nsec) {
 		uint64_t id = pos->clock.position + 1;
+		atomic_fetch_add_explicit(&ch->xruns, 1, memory_order_relaxed);
 		if (atomic_exchange_explicit(&ch->xr->last_cycle, id, memory_order_relaxed) != id)
 			atomic_fetch_add_explicit(&ch->xr->xruns, 1, memory_order_relaxed);
 	}
@@ -626,6 +627,7 @@ void foh_channel_stats(struct foh_channel *ch, struct foh_channel_stats *out)
 	out->busy_ns = atomic_load_explicit(&ch->busy_ns, memory_order_relaxed);
 	out->cycle_ns = atomic_load_explicit(&ch->cycle_ns, memory_order_relaxed);
 	out->dropped_levels = atomic_load_explicit(&ch->dropped_levels, memory_order_relaxed);
+	out->xruns = atomic_load_explicit(&ch->xruns, memory_order_relaxed);
 }
 
 uint32_t foh_channel_index(const struct foh_channel *ch)

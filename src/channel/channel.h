@@ -34,6 +34,7 @@ struct foh_channel_stats {
 	uint64_t busy_ns;	/* time spent in the process callback */
 	uint64_t cycle_ns;	/* length of the cycles it ran in */
 	uint64_t dropped_levels;
+	uint64_t xruns;		/* cycles this channel itself ran past the deadline */
 };
 
 int foh_channel_new(uint32_t index, const struct foh_channel_settings *s,

@@ -94,6 +94,28 @@ static int property_get_channels(sd_bus *bus, const char *path, const char *inte
 	return sd_bus_message_close_container(reply);
 }
 
+/* Mission Control's logical -> physical map: each channel's input and
+ * output node ("" = a virtual sink / the default sink) and its own xruns. */
+static int property_get_channel_map(sd_bus *bus, const char *path, const char *interface,
+		const char *property, sd_bus_message *reply, void *userdata,
+		sd_bus_error *error)
+{
+	struct foh_daemon *d = userdata;
+	int r = sd_bus_message_open_container(reply, 'a', "(usssst)");
+
+	for (uint32_t i = 0; r >= 0 && i < d->n_channels; i++) {
+		const struct foh_channel_settings *s = &d->conf->channel[i];
+		struct foh_channel_stats st;
+		foh_channel_stats(d->channels[i]->channel, &st);
+		r = sd_bus_message_append(reply, "(usssst)", i + 1, s->name, s->input, s->output,
+				foh_channel_is_connected(d->channels[i]->channel) ?
+				"connected" : "disconnected", (uint64_t)st.xruns);
+	}
+	if (r < 0)
+		return r;
+	return sd_bus_message_close_container(reply);
+}
+
 static int property_get_log_level(sd_bus *bus, const char *path, const char *interface,
 		const char *property, sd_bus_message *reply, void *userdata,
 		sd_bus_error *error)
@@ -110,6 +132,15 @@ static int property_get_config_path(sd_bus *bus, const char *path, const char *i
 	struct foh_daemon *d = userdata;
 
 	return sd_bus_message_append(reply, "s", d->conf->path ? d->conf->path : "");
+}
+
+static int property_get_unsaved(sd_bus *bus, const char *path, const char *interface,
+		const char *property, sd_bus_message *reply, void *userdata,
+		sd_bus_error *error)
+{
+	struct foh_daemon *d = userdata;
+
+	return sd_bus_message_append(reply, "b", d->unsaved);
 }
 
 static int method_reload(sd_bus_message *m, void *userdata, sd_bus_error *error)
@@ -212,10 +243,15 @@ static const sd_bus_vtable manager_vtable[] = {
 			SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
 	SD_BUS_PROPERTY("Channels", "ao", property_get_channels, 0,
 			SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+	/* per-channel xruns change all the time: read it, no signal */
+	SD_BUS_PROPERTY("ChannelMap", "a(usssst)", property_get_channel_map, 0, 0),
 	SD_BUS_PROPERTY("LogLevel", "s", property_get_log_level, 0,
 			SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
 	SD_BUS_PROPERTY("ConfigPath", "s", property_get_config_path, 0,
 			SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+	SD_BUS_PROPERTY("UnsavedChanges", "b", property_get_unsaved, 0,
+			SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+	SD_BUS_SIGNAL_WITH_ARGS("SaveFailed", SD_BUS_ARGS("s", reason), 0),
 	SD_BUS_METHOD_WITH_ARGS("Reload", SD_BUS_NO_ARGS, SD_BUS_NO_RESULT,
 			method_reload, SD_BUS_VTABLE_UNPRIVILEGED),
 	SD_BUS_METHOD_WITH_ARGS("SelfCheck", SD_BUS_NO_ARGS,
@@ -236,6 +272,15 @@ int foh_bus_manager_register(struct foh_daemon *d)
 			FOH_MANAGER_INTERFACE, manager_vtable, d);
 }
 
+void foh_bus_manager_save_failed(struct foh_daemon *d, const char *reason)
+{
+	int r = sd_bus_emit_signal(d->bus, FOH_OBJECT_PATH, FOH_MANAGER_INTERFACE, "SaveFailed",
+			"s", reason);
+
+	if (r < 0)
+		foh_warn("cannot emit SaveFailed: %s", strerror(-r));
+}
+
 void foh_bus_emit_changed(struct foh_daemon *d, const char *path, const char *interface,
 		const char *const *properties)
 {
@@ -254,4 +299,5 @@ const struct foh_daemon_hooks foh_bus_hooks = {
 	.deck_added = foh_bus_deck_add,
 	.mixer_added = foh_bus_mixer_register,
 	.deck_loaded = foh_bus_deck_loaded,
+	.save_failed = foh_bus_manager_save_failed,
 };

@@ -25,3 +25,4 @@ int foh_bus_deck_add(struct foh_daemon *d, struct foh_deck_slot *s);
 void foh_bus_deck_loaded(struct foh_deck_slot *s, void *request, int error,
 		const char *message);
 int foh_bus_mixer_register(struct foh_daemon *d);
+void foh_bus_manager_save_failed(struct foh_daemon *d, const char *reason);

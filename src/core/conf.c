@@ -93,6 +93,20 @@ struct foh_conf *foh_conf_new_defaults(void)
 	return c;
 }
 
+struct foh_conf *foh_conf_dup(const struct foh_conf *conf)
+{
+	struct foh_conf *c = malloc(sizeof(*c));
+
+	if (c == NULL)
+		return NULL;
+	*c = *conf;
+	if (conf->path != NULL && (c->path = strdup(conf->path)) == NULL) {
+		free(c);
+		return NULL;
+	}
+	return c;
+}
+
 void foh_conf_free(struct foh_conf *conf)
 {
 	if (conf == NULL)
@@ -161,10 +175,7 @@ int foh_conf_read_text(const char *path, char **out, char **error)
 			return -EFBIG;
 		}
 	}
-	if (len == 0) {
-		*error = g_strdup_printf("%s: file is empty", path);
-		return -ENODATA;
-	}
+	/* An empty file is a text file with no keys: all defaults. */
 	if (memchr(buf, '\0', len) != NULL) {
 		*error = g_strdup_printf("%s: file holds binary data (NUL byte at offset %zu)",
 				path, (size_t)((char *)memchr(buf, '\0', len) - buf));
@@ -492,7 +503,92 @@ int foh_conf_save(const struct foh_conf *conf, const char *path)
 		(void)g_key_file_remove_group(kf, group, NULL);
 	}
 	data = g_key_file_to_data(kf, &len, NULL);
+	if (len == 0) {
+		/* every setting at its default: say so rather than write 0 bytes */
+		g_free(data);
+		data = g_strdup("# foh.conf, written by fohd: every setting is at its default.\n");
+		len = strlen(data);
+	}
 	if ((res = foh_mkdir_parents(path)) < 0)
 		return res;
 	return foh_atomic_write(path, data, len, 0644);
+}
+
+static bool field_equal(const struct foh_param *p, const void *a, const void *b)
+{
+	const char *x = (const char *)a + p->offset, *y = (const char *)b + p->offset;
+
+	switch (p->type) {
+	case FOH_PARAM_BOOL:
+		return *(const bool *)x == *(const bool *)y;
+	case FOH_PARAM_UINT:
+		return *(const uint32_t *)x == *(const uint32_t *)y;
+	case FOH_PARAM_DOUBLE:
+		return *(const double *)x == *(const double *)y;
+	case FOH_PARAM_STRING:
+		return strcmp(x, y) == 0;
+	case FOH_PARAM_LOG_LEVEL:
+		return *(const enum foh_log_level *)x == *(const enum foh_log_level *)y;
+	}
+	return true;
+}
+
+static void field_copy(const struct foh_param *p, void *to, const void *from)
+{
+	char *x = (char *)to + p->offset;
+	const char *y = (const char *)from + p->offset;
+
+	switch (p->type) {
+	case FOH_PARAM_BOOL:
+		*(bool *)x = *(const bool *)y;
+		break;
+	case FOH_PARAM_UINT:
+		*(uint32_t *)x = *(const uint32_t *)y;
+		break;
+	case FOH_PARAM_DOUBLE:
+		*(double *)x = *(const double *)y;
+		break;
+	case FOH_PARAM_STRING:
+		snprintf(x, (size_t)p->max + 1, "%s", y);
+		break;
+	case FOH_PARAM_LOG_LEVEL:
+		*(enum foh_log_level *)x = *(const enum foh_log_level *)y;
+		break;
+	}
+}
+
+static size_t carry_section(const struct foh_param *table, size_t n, void *next,
+		const void *base, const void *mine)
+{
+	size_t carried = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		if (field_equal(&table[i], mine, base) || !field_equal(&table[i], next, base))
+			continue;
+		field_copy(&table[i], next, mine);
+		carried++;
+	}
+	return carried;
+}
+
+size_t foh_conf_carry_changes(struct foh_conf *next, const struct foh_conf *base,
+		const struct foh_conf *mine)
+{
+	size_t carried = 0;
+	uint32_t channels = next->channels;
+
+	for (size_t i = 0; i < FOH_ELEMENTSOF(named_sections); i++) {
+		size_t n;
+		const struct foh_param *table = named_sections[i].table(&n);
+		size_t off = named_sections[i].offset;
+
+		carried += carry_section(table, n, (char *)next + off, (const char *)base + off,
+				(const char *)mine + off);
+	}
+	/* the number of channels is the file's: never carry it */
+	next->channels = channels;
+	for (uint32_t ch = 0; ch < next->channels && ch < base->channels && ch < mine->channels; ch++)
+		carried += carry_section(foh_channel_params, foh_channel_n_params,
+				&next->channel[ch], &base->channel[ch], &mine->channel[ch]);
+	return carried;
 }

@@ -67,6 +67,16 @@ int foh_conf_load(const char *path, struct foh_conf **out, char **error);
 int foh_conf_save(const struct foh_conf *conf, const char *path);
 
 void foh_conf_free(struct foh_conf *conf);
+/* A copy (path included); NULL when out of memory. */
+struct foh_conf *foh_conf_dup(const struct foh_conf *conf);
+
+/* A reload over changes not yet saved: every setting that mine changed from
+ * base (the settings as last loaded or saved) and that the file (next) left
+ * as base had it is carried into next; a setting the file changed is the
+ * file's. [daemon] channels is always the file's. Returns how many settings
+ * were carried. */
+size_t foh_conf_carry_changes(struct foh_conf *next, const struct foh_conf *base,
+		const struct foh_conf *mine);
 
 /* Building blocks shared with presets. GKeyFile is GLib's. */
 typedef struct _GKeyFile GKeyFile;

@@ -17,8 +17,9 @@
 int foh_daemon_reload(struct foh_daemon *d, char **error)
 {
 	g_autofree char *path = foh_conf_resolve_path(d->cli_config);
-	struct foh_conf *next = NULL, *prev = d->conf;
+	struct foh_conf *next = NULL, *prev = d->conf, *base;
 	struct timespec ts;
+	size_t carried;
 	int res;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -38,9 +39,27 @@ int foh_daemon_reload(struct foh_daemon *d, char **error)
 		(void)sd_notify(0, "READY=1");
 		return res;
 	}
-	/* The file wins over changes not yet written: it is what was asked for. */
+	/* Changes not yet written (a reload within the save's debounce, or a
+	 * failed save) are kept, except where the file changed that setting
+	 * itself: the file wins over what it names. */
+	carried = 0;
+	if (d->saved != NULL && (base = foh_conf_dup(next)) != NULL) {
+		if (d->save_pending || d->unsaved)
+			carried = foh_conf_carry_changes(next, d->saved, prev);
+		foh_conf_free(d->saved);
+		d->saved = base;
+	}
 	foh_daemon_cancel_save(d);
 	d->conf = next;
+	if (carried > 0) {
+		foh_info("reload: kept %zu setting%s changed over D-Bus and not saved yet",
+				carried, carried == 1 ? "" : "s");
+		foh_daemon_schedule_save(d);
+	} else if (d->unsaved) {
+		/* what runs is what the file says: nothing left unsaved */
+		d->unsaved = false;
+		foh_announce_manager(d, "UnsavedChanges", NULL);
+	}
 	foh_log_set_level(next->log_level);
 	(void)foh_daemon_sync_channels(d, prev);
 	if (memcmp(&prev->analyzer, &next->analyzer, sizeof(next->analyzer)) != 0)

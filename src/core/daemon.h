@@ -45,6 +45,8 @@
 #define FOH_ERROR_INVALID_ARGUMENT "org.foh.Foh1.Error.InvalidArgument"
 #define FOH_ERROR_NOT_FOUND "org.foh.Foh1.Error.NotFound"
 #define FOH_ERROR_NOT_CONNECTED "org.foh.Foh1.Error.NotConnected"
+#define FOH_ERROR_CANNOT_SAVE "org.foh.Foh1.Error.CannotSave"
+#define FOH_ERROR_EXISTS "org.foh.Foh1.Error.Exists"
 
 /* A channel as fohd serves it: the graph module, its D-Bus object, and the
  * latest levels the main thread read from it. */
@@ -95,6 +97,8 @@ struct foh_daemon_hooks {
 	 * or negative errno with message; -ECANCELED when fohd drops it. */
 	void (*deck_loaded)(struct foh_deck_slot *s, void *request, int error,
 			const char *message);
+	/* A debounced save failed: the changes live in memory only. */
+	void (*save_failed)(struct foh_daemon *d, const char *reason);
 };
 
 struct foh_daemon {
@@ -112,6 +116,8 @@ struct foh_daemon {
 	sd_event_source *meter_timer;
 	sd_event_source *save_timer;
 	bool save_pending;
+	bool unsaved;			/* the last save failed: changes live in memory only */
+	struct foh_conf *saved;		/* the settings as last loaded or saved */
 	struct foh_xrun_counter xruns;
 	uint64_t last_busy_ns, last_cycle_ns;
 	double cpu_load;
@@ -161,6 +167,12 @@ int foh_daemon_channel_changed(struct foh_daemon *d, uint32_t index, bool struct
 /* Debounced atomic save of d->conf (at most one write per 250 ms). */
 void foh_daemon_schedule_save(struct foh_daemon *d);
 int foh_daemon_flush_save(struct foh_daemon *d);
+/* Before a change that will be saved: can the save work, as far as can be
+ * known now? If not, sets org.foh.Foh1.Error.CannotSave naming the file and
+ * the reason, and returns its negative errno: the caller changes nothing. */
+int foh_daemon_check_save(struct foh_daemon *d, sd_bus_error *error);
+/* Where settings changed over D-Bus are saved (free with g_free). */
+char *foh_daemon_save_path(struct foh_daemon *d);
 void foh_daemon_cancel_save(struct foh_daemon *d);
 int foh_daemon_start_meters(struct foh_daemon *d);
 uint64_t foh_daemon_xruns(struct foh_daemon *d);

@@ -155,6 +155,9 @@ static int setup_bus(struct foh_daemon *d)
 static void daemon_clear(struct foh_daemon *d)
 {
 	d->stopping = true;
+	/* first: a local-mode loop puts its channel's gain back, which needs
+	 * the channel, and a pending save must carry the gain as it was */
+	foh_daemon_stabilizer_free(d);
 	if (d->conf != NULL)
 		(void)foh_daemon_flush_save(d);
 	foh_daemon_free_channels(d);
@@ -162,7 +165,6 @@ static void daemon_clear(struct foh_daemon *d)
 	foh_analyzer_free(d->analyzer);
 	d->analyzer = NULL;	/* the engine's teardown below reports a disconnect */
 	sd_bus_slot_unref(d->analyzer_slot);
-	foh_daemon_stabilizer_free(d);
 	foh_x32_free(d->x32);
 	sd_bus_slot_unref(d->x32_slot);
 	sd_event_source_disable_unref(d->meter_timer);
@@ -172,6 +174,7 @@ static void daemon_clear(struct foh_daemon *d)
 	sd_bus_flush_close_unref(d->bus);
 	sd_event_unref(d->event);
 	foh_conf_free(d->conf);
+	foh_conf_free(d->saved);
 }
 
 static int run(struct foh_daemon *d)
@@ -188,6 +191,8 @@ static int run(struct foh_daemon *d)
 		return -EINVAL;
 	}
 	foh_log_set_level(d->conf->log_level);
+	if ((d->saved = foh_conf_dup(d->conf)) == NULL)
+		return -ENOMEM;
 	if ((r = sd_event_default(&d->event)) < 0 || (r = setup_signals(d)) < 0)
 		return r;
 	(void)sd_event_set_watchdog(d->event, true);

@@ -26,6 +26,12 @@ int foh_preset_check_name(const char *name, char **reason)
 			return -EINVAL;
 		}
 	}
+	/* " " or " x" would be a name nobody can tell apart or type back */
+	if (name[0] == ' ' || name[len - 1] == ' ') {
+		*reason = g_strdup_printf("a preset name may not start or end with a space "
+				"(\"%s\")", name);
+		return -EINVAL;
+	}
 	if (g_ascii_strcasecmp(name, "main") == 0) {
 		*reason = g_strdup("\"main\" is reserved for the running settings");
 		return -EINVAL;

@@ -50,6 +50,8 @@ static int set_setting(sd_bus *bus, const char *path, const char *interface,
 				why ? why : "invalid");
 	if (memcmp(&next, cur, sizeof(next)) == 0)
 		return 0;
+	if ((r = foh_daemon_check_save(s->daemon, error)) < 0)
+		return r;
 	*cur = next;
 	(void)foh_daemon_deck_changed(s, property);
 	foh_announce_deck(s, property, NULL);
@@ -185,6 +187,8 @@ static int method_set_eq_percent(sd_bus_message *m, void *userdata, sd_bus_error
 	if (!isfinite(pct) || pct < 0.0 || pct > 100.0)
 		return sd_bus_error_setf(error, FOH_ERROR_INVALID_ARGUMENT,
 				"percent: %g is out of range; allowed range is [0, 100]", pct);
+	if ((r = foh_daemon_check_save(s->daemon, error)) < 0)
+		return r;
 	*field = foh_killeq_percent_to_db(pct, s->daemon->conf->decks.eq_max_cut_db);
 	(void)foh_daemon_deck_changed(s, prop);
 	foh_announce_deck(s, prop, NULL);

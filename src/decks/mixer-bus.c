@@ -54,6 +54,8 @@ static int set_setting(sd_bus *bus, const char *path, const char *interface,
 		return r;
 	if (memcmp(&next, &d->conf->decks, sizeof(next)) == 0 && strcmp(property, "Crossfader") != 0)
 		return 0;
+	if ((r = foh_daemon_check_save(d, error)) < 0)
+		return r;
 	d->conf->decks = next;
 	(void)foh_daemon_mixer_changed(d, property);
 	foh_announce_mixer(d, property, NULL);

@@ -52,6 +52,8 @@ static int set_setting(sd_bus *bus, const char *path, const char *interface,
 				d->n_channels);
 	if (memcmp(&next, settings(d), sizeof(next)) == 0)
 		return 0;
+	if ((r = foh_daemon_check_save(d, error)) < 0)
+		return r;
 	*settings(d) = next;
 	if ((r = foh_daemon_stabilizer_changed(d, true)) < 0)
 		return sd_bus_error_setf(error, SD_BUS_ERROR_FAILED, "%s: %s", property, strerror(-r));

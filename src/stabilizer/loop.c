@@ -154,6 +154,7 @@ static const char *const state_names[] = {
 	[FOH_STAB_SILENCE] = "silence",
 	[FOH_STAB_PAUSED] = "paused",
 	[FOH_STAB_BLIND] = "blind",
+	[FOH_STAB_SETTLING] = "settling",
 };
 
 static int name_index(const char *const *names, size_t n, const char *s)
@@ -197,7 +198,7 @@ const char *foh_stab_meter_point_str(enum foh_stab_meter_point m)
 
 const char *foh_stab_state_str(enum foh_stab_state s)
 {
-	return (unsigned int)s <= FOH_STAB_BLIND ? state_names[s] : "invalid";
+	return (unsigned int)s <= FOH_STAB_SETTLING ? state_names[s] : "invalid";
 }
 
 /* The two-speed loop */
@@ -438,7 +439,10 @@ static bool decide(struct foh_stab *s, double level)
 	}
 	update_scene(s);
 	moved = track(s);
-	s->state = s->scene ? FOH_STAB_SCENE_CHANGE : FOH_STAB_TRACKING;
+	/* the settling after a seed moves like a scene change but is none:
+	 * the level did not change, the averages are filling */
+	s->state = !s->scene ? FOH_STAB_TRACKING :
+		s->settle_s > 0.0 ? FOH_STAB_SETTLING : FOH_STAB_SCENE_CHANGE;
 	return moved;
 }
 

@@ -76,6 +76,7 @@ enum foh_stab_state {
 	FOH_STAB_SILENCE,	/* fader frozen */
 	FOH_STAB_PAUSED,	/* after a manual fader */
 	FOH_STAB_BLIND,		/* no usable reading: never writes */
+	FOH_STAB_SETTLING,	/* after a (re)seed: following the fast EMA */
 };
 
 /* Every double is a knob listed in foh_stab_knobs() with its key, range

@@ -2,12 +2,14 @@
  * connection state, its outputs with their names, fader get/set, the
  * settings backup and the routing analysis. */
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <glib.h>
 
@@ -45,6 +47,8 @@ static int set_setting(sd_bus *bus, const char *path, const char *interface,
 				why ? why : "invalid");
 	if (memcmp(&prev, &next, sizeof(prev)) == 0)
 		return 0;
+	if ((r = foh_daemon_check_save(d, error)) < 0)
+		return r;
 	d->conf->x32 = next;
 	return foh_daemon_x32_changed(d, &prev, true);
 }
@@ -178,49 +182,136 @@ static int method_set_fader(sd_bus_message *m, void *userdata, sd_bus_error *err
 	return sd_bus_reply_method_return(m, NULL);
 }
 
-/* "" → a new timestamped file under $XDG_DATA_HOME/foh/backups. */
+/* A path with a ".." component could leave the directory it names. */
+static bool has_dotdot(const char *path)
+{
+	g_auto(GStrv) parts = g_strsplit(path, "/", -1);
+
+	for (size_t i = 0; parts[i] != NULL; i++)
+		if (strcmp(parts[i], "..") == 0)
+			return true;
+	return false;
+}
+
+/* Writes data to a new file: O_EXCL (never over an existing file) and
+ * O_NOFOLLOW (never through a symbolic link), mode 0600. Returns 0, or a
+ * negative errno (-EEXIST when the path is taken) and no file. */
+static int write_new_file(const char *path, const char *data, size_t len)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY,
+			0600);
+	size_t done = 0;
+	int res = 0;
+
+	if (fd < 0)
+		return -errno;
+	while (done < len) {
+		ssize_t n = write(fd, data + done, len - done);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			res = -errno;
+			break;
+		}
+		done += (size_t)n;
+	}
+	if (res == 0 && fsync(fd) < 0)
+		res = -errno;
+	if (close(fd) < 0 && res == 0)
+		res = -errno;
+	if (res < 0)
+		(void)unlink(path);
+	return res;
+}
+
+/* "" → a new timestamped file under $XDG_DATA_HOME/foh/backups; else an
+ * absolute path without "..", in an existing directory (checked again when
+ * the file is created). */
 static char *backup_path(const char *asked, sd_bus_error *error)
 {
-	g_autofree char *dir = NULL, *parent = NULL;
+	g_autofree char *parent = NULL;
+	struct stat st;
+
+	if (asked[0] == '\0')
+		return g_build_filename(g_get_user_data_dir(), "foh", "backups", "x32.json", NULL);
+	if (asked[0] != '/' || strlen(asked) > 1024) {
+		sd_bus_error_setf(error, FOH_ERROR_INVALID_ARGUMENT,
+				"path: \"%s\" must be an absolute file path", asked);
+		return NULL;
+	}
+	if (has_dotdot(asked)) {
+		sd_bus_error_setf(error, FOH_ERROR_INVALID_ARGUMENT,
+				"path: \"%s\" has a \"..\" component; name the file directly", asked);
+		return NULL;
+	}
+	if (lstat(asked, &st) == 0) {
+		sd_bus_error_setf(error, FOH_ERROR_EXISTS,
+				"path: \"%s\" exists; a backup never overwrites a file, "
+				"choose a new name", asked);
+		return NULL;
+	}
+	parent = g_path_get_dirname(asked);
+	if (stat(parent, &st) < 0 || !S_ISDIR(st.st_mode)) {
+		sd_bus_error_setf(error, FOH_ERROR_INVALID_ARGUMENT,
+				"path: \"%s\" is not a file in an existing directory", asked);
+		return NULL;
+	}
+	return g_strdup(asked);
+}
+
+/* Creates the backup as a new file; for the default location, the first
+ * free timestamped name. *written gets the path. */
+static int write_backup(const char *asked, const char *path, const char *json,
+		char **written, sd_bus_error *error)
+{
+	g_autofree char *dir = NULL;
 	char stamp[32];
 	time_t now = time(NULL);
 	struct tm tm;
-	struct stat st;
+	int r;
 
 	if (asked[0] != '\0') {
-		if (asked[0] != '/' || strlen(asked) > 1024) {
-			sd_bus_error_setf(error, FOH_ERROR_INVALID_ARGUMENT,
-					"path: \"%s\" must be an absolute file path", asked);
-			return NULL;
-		}
-		parent = g_path_get_dirname(asked);
-		if (stat(parent, &st) < 0 || !S_ISDIR(st.st_mode) ||
-		    (stat(asked, &st) == 0 && !S_ISREG(st.st_mode))) {
-			sd_bus_error_setf(error, FOH_ERROR_INVALID_ARGUMENT,
-					"path: \"%s\" is not a file in an existing directory", asked);
-			return NULL;
-		}
-		return g_strdup(asked);
+		r = write_new_file(path, json, strlen(json));
+		if (r == -EEXIST)
+			return sd_bus_error_setf(error, FOH_ERROR_EXISTS,
+					"path: \"%s\" exists; a backup never overwrites a file, "
+					"choose a new name", path);
+		if (r == -ELOOP)
+			return sd_bus_error_setf(error, FOH_ERROR_EXISTS,
+					"path: \"%s\" is a symbolic link; a backup never follows one",
+					path);
+		if (r < 0)
+			return sd_bus_error_setf(error, SD_BUS_ERROR_FAILED, "cannot write %s: %s",
+					path, strerror(-r));
+		*written = g_strdup(path);
+		return 0;
 	}
+	dir = g_path_get_dirname(path);
+	if ((r = foh_mkdir_parents(path)) < 0)
+		return sd_bus_error_setf(error, SD_BUS_ERROR_FAILED, "cannot create %s: %s",
+				dir, strerror(-r));
 	gmtime_r(&now, &tm);
 	strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", &tm);
-	dir = g_build_filename(g_get_user_data_dir(), "foh", "backups", NULL);
 	for (int n = 0; n < 100; n++) {
 		g_autofree char *name = n == 0 ? g_strdup_printf("x32-%s.json", stamp) :
 			g_strdup_printf("x32-%s-%d.json", stamp, n);
-		char *path = g_build_filename(dir, name, NULL);
-		if (access(path, F_OK) < 0)
-			return path;
-		g_free(path);
+		g_autofree char *file = g_build_filename(dir, name, NULL);
+		r = write_new_file(file, json, strlen(json));
+		if (r == -EEXIST)
+			continue;
+		if (r < 0)
+			return sd_bus_error_setf(error, SD_BUS_ERROR_FAILED, "cannot write %s: %s",
+					file, strerror(-r));
+		*written = g_steal_pointer(&file);
+		return 0;
 	}
-	sd_bus_error_setf(error, SD_BUS_ERROR_FAILED, "too many backups this second");
-	return NULL;
+	return sd_bus_error_setf(error, SD_BUS_ERROR_FAILED, "too many backups this second");
 }
 
 static int method_backup(sd_bus_message *m, void *userdata, sd_bus_error *error)
 {
 	struct foh_daemon *d = userdata;
-	g_autofree char *path = NULL, *json = NULL;
+	g_autofree char *path = NULL, *json = NULL, *written = NULL;
 	const char *asked;
 	int r;
 
@@ -231,12 +322,10 @@ static int method_backup(sd_bus_message *m, void *userdata, sd_bus_error *error)
 	if ((r = need_connection(d, error)) < 0)
 		return r;
 	json = foh_x32_backup_json(d->x32);
-	if ((r = foh_mkdir_parents(path)) < 0 ||
-	    (r = foh_atomic_write(path, json, strlen(json), 0644)) < 0)
-		return sd_bus_error_setf(error, SD_BUS_ERROR_FAILED, "cannot write %s: %s",
-				path, strerror(-r));
-	foh_info("X32: settings backed up to %s", path);
-	return sd_bus_reply_method_return(m, "s", path);
+	if ((r = write_backup(asked, path, json, &written, error)) < 0)
+		return r;
+	foh_info("X32: settings backed up to %s", written);
+	return sd_bus_reply_method_return(m, "s", written);
 }
 
 static int method_analyze_routing(sd_bus_message *m, void *userdata, sd_bus_error *error)

@@ -93,7 +93,8 @@ bad_prop Source "'no-such-node'" "'channel/99'" "'channel/0'" "'channel/1x'" "'c
 
 # --- destinations: names, no port, port 0 or too big, garbage, more than 16
 for d in example.org:9000 localhost:9000 1.2.3.4 1.2.3.4:0 1.2.3.4:65536 1.2.3.4:-1 \
-         :9000 1.2.3:9000 "" "[::1]" "1.2.3.4:9000,5.6.7.8:9000"; do
+         :9000 1.2.3:9000 "" "[::1]" "1.2.3.4:9000,5.6.7.8:9000" \
+         0.0.0.0:9000 255.255.255.255:9000 239.1.2.3:9000 "[::]:9000" "[ff02::1]:9000"; do
   refused InvalidArgument $AN_IFACE.AddDestination "'$d'"
 done
 # at most 16: fill up to 16, the 17th is refused, then back to the one

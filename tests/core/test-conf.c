@@ -100,7 +100,6 @@ static void test_refusals(void)
 	REFUSE("unknown enum", "[daemon]\nlog-level=loud\n", "log-level", "debug");
 	REFUSE("unknown key", "[daemon]\nlog-levle=info\n", "log-levle", "unknown key");
 	REFUSE("unknown section", "[deamon]\nlog-level=info\n", "[deamon]", "unknown section");
-	REFUSE("empty", "", "empty", NULL);
 	expect_refused("binary garbage", garbage, sizeof(garbage), "binary", NULL);
 	expect_refused("invalid UTF-8", bad_utf8, sizeof(bad_utf8) - 1, "UTF-8", NULL);
 	memset(big, '#', big_len);
@@ -190,6 +189,94 @@ static void test_save_round_trip(void)
 	foh_conf_free(back);
 }
 
+/* Settings equal, wherever they came from. */
+static bool same_settings(const struct foh_conf *a, const struct foh_conf *b)
+{
+	struct foh_conf x = *a, y = *b;
+
+	x.path = y.path = NULL;
+	return memcmp(&x, &y, sizeof(x)) == 0;
+}
+
+/* A file with no keys is all defaults: empty, or only comments. */
+static void test_empty_is_defaults(void)
+{
+	static const char *const texts[] = { "", "\n", "# nothing here\n\n# at all\n" };
+	struct foh_conf *builtin = foh_conf_new_defaults();
+
+	for (size_t i = 0; i < G_N_ELEMENTS(texts); i++) {
+		g_autofree char *path = write_file("valid.conf", texts[i], strlen(texts[i]));
+		g_autofree char *error = NULL;
+		struct foh_conf *c = NULL;
+
+		if (foh_conf_load(path, &c, &error) < 0)
+			g_error("\"%s\" refused: %s", texts[i], error);
+		g_assert_true(same_settings(c, builtin));
+		foh_conf_free(c);
+	}
+	foh_conf_free(builtin);
+}
+
+/* Issue 13: a fresh install, a property set and set back, saved: the file
+ * must load again, to the same settings (it used to be 0 bytes, refused). */
+static void test_save_defaults_round_trip(void)
+{
+	g_autofree char *path = g_build_filename(tmpdir, "fresh.conf", NULL);
+	g_autofree char *error = NULL;
+	struct foh_conf *c = NULL, *back = NULL, *again = NULL;
+
+	(void)g_remove(path);
+	g_assert_cmpint(foh_conf_load(NULL, &c, &error), ==, 0);
+	c->channel[0].gain = -6.0;
+	c->channel[0].gain = 0.0;		/* and back */
+	g_assert_cmpint(foh_conf_save(c, path), ==, 0);
+	if (foh_conf_load(path, &back, &error) < 0)
+		g_error("saved defaults refused: %s", error);
+	g_assert_true(same_settings(c, back));
+	/* load -> save -> load, with values away from the defaults too */
+	back->channel[2].comp_ratio = 4.0;
+	back->analyzer.strength = 0.55;
+	snprintf(back->x32.address, sizeof(back->x32.address), "192.0.2.7");
+	g_assert_cmpint(foh_conf_save(back, path), ==, 0);
+	if (foh_conf_load(path, &again, &error) < 0)
+		g_error("saved settings refused: %s", error);
+	g_assert_true(same_settings(back, again));
+	foh_conf_free(again);
+	again = NULL;
+	back->channel[2].comp_ratio = 2.0;
+	back->analyzer.strength = 0.7;
+	memset(back->x32.address, 0, sizeof(back->x32.address));
+	g_assert_true(same_settings(back, c));
+	g_assert_cmpint(foh_conf_save(back, path), ==, 0);
+	if (foh_conf_load(path, &again, &error) < 0)
+		g_error("settings saved back to defaults refused: %s", error);
+	g_assert_true(same_settings(again, c));
+	foh_conf_free(c);
+	foh_conf_free(back);
+	foh_conf_free(again);
+	(void)g_remove(path);
+}
+
+/* A reload over unsaved changes keeps them, except where the file changed
+ * that setting itself. */
+static void test_carry_changes(void)
+{
+	struct foh_conf *base = foh_conf_new_defaults(), *mine = foh_conf_dup(base),
+		*file = foh_conf_dup(base);
+
+	mine->channel[0].comp_ratio = 4.0;	/* set over D-Bus, not saved yet */
+	mine->channel[0].gain = -3.0;		/* ... this one too */
+	file->channel[0].gain = 6.0;		/* but the file says otherwise */
+	file->log_level = FOH_LOG_DEBUG;	/* the file's own change */
+	g_assert_cmpuint(foh_conf_carry_changes(file, base, mine), ==, 1);
+	g_assert_cmpfloat(file->channel[0].comp_ratio, ==, 4.0);
+	g_assert_cmpfloat(file->channel[0].gain, ==, 6.0);
+	g_assert_cmpint(file->log_level, ==, FOH_LOG_DEBUG);
+	foh_conf_free(base);
+	foh_conf_free(mine);
+	foh_conf_free(file);
+}
+
 static void test_missing_file(void)
 {
 	g_autofree char *path = g_build_filename(tmpdir, "absent.conf", NULL);
@@ -225,6 +312,9 @@ int main(int argc, char **argv)
 	g_test_add_func("/conf/channels", test_channel_sections);
 	g_test_add_func("/conf/channel-refusals", test_channel_refusals);
 	g_test_add_func("/conf/save-round-trip", test_save_round_trip);
+	g_test_add_func("/conf/empty-is-defaults", test_empty_is_defaults);
+	g_test_add_func("/conf/save-defaults-round-trip", test_save_defaults_round_trip);
+	g_test_add_func("/conf/carry-changes", test_carry_changes);
 	g_test_add_func("/conf/missing", test_missing_file);
 	g_test_add_func("/conf/builtin", test_builtin_defaults);
 	res = g_test_run();

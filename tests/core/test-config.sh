@@ -40,8 +40,6 @@ printf '[daemon]\nlog-level = warning\nloglevel = info\n' >"$conf"
 refuse "unknown key" "loglevel"
 printf '[daemon\nlog-level = warning\n' >"$conf"
 refuse "syntax error" "syntax error"
-: >"$conf"
-refuse "empty" "empty"
 head -c 4096 /dev/urandom >"$conf"
 printf '\0' >>"$conf"
 refuse "binary garbage" "$conf"
@@ -65,6 +63,13 @@ out=$("$FOHCTL" reload 2>&1 >/dev/null); rc=$?
 printf '[daemon]\nlog-level = warning\n' >"$conf"
 reload >/dev/null || fail "a valid file was refused"
 prop_is LogLevel '"warning"' || fail "valid reload did not apply: $(prop LogLevel)"
+
+# A file with no keys (empty, or comments only) is all defaults.
+: >"$conf"
+reload >/dev/null || fail "an empty file was refused"
+prop_is LogLevel '"info"' || fail "an empty file did not mean defaults: $(prop LogLevel)"
+printf '# nothing set here\n' >"$conf"
+"$FOHD" --check-config --config "$conf" >/dev/null || fail "--check-config rejects a comments-only file"
 
 printf '[daemon]\nlog-level = error\n' >"$conf"
 kill -HUP "$(pid_of fohd)"

@@ -16,6 +16,7 @@ static void test_names(void)
 {
 	static const char *const bad[] = {
 		"", "a/b", "..", "../etc", "x.conf", "main", "MAIN", "tab\there", "ünï",
+		" ", "   ", " lead", "trail ",
 		"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", /* 65 */
 	};
 	static const char *const good[] = { "Dark room", "set_2-b", "a", "main2",

@@ -62,4 +62,29 @@ assert all(isinstance(x["id"], int) for x in d), d
 ' || fail "fohctl devices --json"
 "$FOHCTL" self-check >"$FOH_SESSION/self-check.txt" || fail "self-check failed: $(cat "$FOH_SESSION/self-check.txt")"
 grep -q '^ok pipewire' "$FOH_SESSION/self-check.txt" || fail "self-check does not report PipeWire"
+
+# Mission Control parity: the channel -> device map with per-channel xruns
+# (Manager.ChannelMap, Channel.Xruns, fohctl status), and test-tone with the
+# seed's defaults and option forms.
+chset 1 Output s foh-test-sink
+busctl --user get-property org.foh.Foh1 /org/foh/Foh1 org.foh.Foh1.Manager ChannelMap \
+  | grep -q '^a(usssst) 4 1 "" "" "foh-test-sink" "connected" [0-9]' \
+  || fail "ChannelMap: $(prop ChannelMap)"
+chprop 1 Xruns | grep -qE '^[0-9]+$' || fail "channel 1 Xruns: $(chprop 1 Xruns)"
+"$FOHCTL" status | grep -qE '^1 +- +\(virtual sink\) +foh-test-sink +connected +[0-9]+$' \
+  || fail "fohctl status has no channel map: $("$FOHCTL" status)"
+"$FOHCTL" status --json | python3 -c '
+import json, sys
+m = json.load(sys.stdin)["channel_map"]
+assert len(m) == 4 and m[0]["output"] == "foh-test-sink" and m[0]["xruns"] >= 0, m' \
+  || fail "fohctl status --json has no channel_map"
+"$FOHCTL" test-tone | grep -q '1000 Hz at -18 dBFS for 5 s through channel 1' \
+  || fail "fohctl test-tone defaults: $("$FOHCTL" test-tone 2>&1)"
+"$FOHCTL" test-tone --channel 2 --seconds 1 | grep -q 'for 1 s through channel 2' \
+  || fail "fohctl test-tone --channel 2 --seconds 1"
+"$FOHCTL" test-tone --channel=3 --level=-12 | grep -q 'at -12 dBFS .* channel 3' \
+  || fail "fohctl test-tone --channel=3 --level=-12"
+"$FOHCTL" test-tone --channel 9 2>/dev/null && fail "fohctl test-tone --channel 9 succeeded"
+"$FOHCTL" test-tone --bogus 2>/dev/null; [ $? -eq 2 ] || fail "fohctl test-tone --bogus is not a usage error"
+
 echo "ok: status follows the graph (rate $rate, quantum $quantum)"

@@ -63,7 +63,7 @@ static void check_move(struct sim *m, double before)
 	const struct foh_stab_output *o = &m->out;
 	double move = fabs(o->fader_db - before), allowed = p->slew_db;
 
-	if (o->state == FOH_STAB_SCENE_CHANGE)
+	if (o->state == FOH_STAB_SCENE_CHANGE || o->state == FOH_STAB_SETTLING)
 		allowed = p->scene_slew_db;
 	else if (fabs(o->level_db + before - p->target_db) > p->far_db)
 		allowed = p->slew_db * p->far_slew_factor;
@@ -174,7 +174,8 @@ static void test_settling(void)
 	CHECK(m.out.state == FOH_STAB_TRACKING, "cold start state %s",
 			foh_stab_state_str(m.out.state));
 	cycle(&m, -20.0);
-	CHECK(m.out.state == FOH_STAB_SCENE_CHANGE, "settling state %s",
+	/* issue 13: settling after the seed, not a scene change */
+	CHECK(m.out.state == FOH_STAB_SETTLING, "settling state %s",
 			foh_stab_state_str(m.out.state));
 	while (k++ < 40 && fabs(output(&m, -20.0) - p.target_db) > p.deadband_db + 0.5)
 		cycle(&m, -20.0);
@@ -508,6 +509,7 @@ static void test_knobs(void)
 	CHECK(foh_stab_meter_point_from_string("post", &p.meter_point) == 0 &&
 			p.meter_point == FOH_STAB_POST, "post");
 	CHECK(strcmp(foh_stab_state_str(FOH_STAB_SCENE_CHANGE), "scene-change") == 0, "names");
+	CHECK(strcmp(foh_stab_state_str(FOH_STAB_SETTLING), "settling") == 0, "names");
 	struct foh_stab s;
 	p = d;
 	p.interval_s = 0.0;

@@ -82,6 +82,22 @@ assert abs(bus5["fader_db"] + 12.3) < 0.2, bus5
 assert "fader_db" in b["main"] and "name" in b["main"]
 PY
 x32 call Backup s "relative.json" 2>/dev/null && fail "a relative backup path was accepted"
+[ "$(stat -c %a "$path")" = 600 ] || fail "the backup's mode is $(stat -c %a "$path"), want 600"
+# Backups are new files only: never over a file, never through a link or "..".
+echo precious >"$FOH_SESSION/precious"
+out=$(x32 call Backup s "$FOH_SESSION/precious" 2>&1) && fail "Backup overwrote an existing file"
+echo "$out" | grep -q 'exists' || fail "Backup over a file: the error does not say it exists: $out"
+[ "$(cat "$FOH_SESSION/precious")" = precious ] || fail "Backup changed an existing file"
+dbus-send --session --print-reply --dest=org.foh.Foh1 /org/foh/Foh1/x32 org.foh.Foh1.X32.Backup \
+  string:"$FOH_SESSION/precious" 2>&1 | grep -q 'org.foh.Foh1.Error.Exists' \
+  || fail "Backup over a file is not org.foh.Foh1.Error.Exists"
+ln -s "$FOH_SESSION/precious" "$FOH_SESSION/link.json"
+x32 call Backup s "$FOH_SESSION/link.json" 2>/dev/null && fail "Backup followed a symbolic link"
+[ "$(cat "$FOH_SESSION/precious")" = precious ] || fail "Backup wrote through a symbolic link"
+mkdir -p "$FOH_SESSION/sub"
+out=$(x32 call Backup s "$FOH_SESSION/sub/../dotdot.json" 2>&1) && fail "Backup took a path with '..'"
+echo "$out" | grep -q '\.\.' || fail "Backup with '..': the error does not say so: $out"
+[ -e "$FOH_SESSION/dotdot.json" ] && fail "Backup wrote through '..'"
 first=$(x32 call AnalyzeRouting | awk '{print $3}')
 [ "$first" = '"bus5"' ] || fail "routing does not put the stream bus first: $(x32 call AnalyzeRouting)"
 
@@ -116,5 +132,15 @@ import json, sys
 rows = [json.loads(l) for l in open(sys.argv[1])]
 assert len(rows) == 2 and all(r["State"] == "idle" and "FaderDb" in r for r in rows), rows' \
   "$FOH_SESSION/watch.json" || fail "fohctl --json stabilizer watch: $(cat "$FOH_SESSION/watch.json")"
+# Issue 13: tables for people, a negative dB without "--", "-" for NaN.
+"$FOHCTL" x32 outputs | grep -qE '^bus5 +Stream L/R$' || fail "fohctl x32 outputs: $("$FOHCTL" x32 outputs)"
+"$FOHCTL" x32 routing | sed -n 2p | grep -qE '^bus5 ' || fail "fohctl x32 routing: $("$FOHCTL" x32 routing)"
+"$FOHCTL" x32 fader mtx1 -12 || fail "fohctl x32 fader mtx1 -12 (no --) failed"
+within "$("$FOHCTL" x32 fader mtx1)" -12.1 -11.9 || fail "fohctl x32 fader mtx1: $("$FOHCTL" x32 fader mtx1)"
+"$FOHCTL" stabilizer watch --count 1 >"$FOH_SESSION/watch.txt" || fail "fohctl stabilizer watch"
+grep -q 'level *- ' "$FOH_SESSION/watch.txt" && ! grep -qi 'nan' "$FOH_SESSION/watch.txt" \
+  || fail "fohctl stabilizer watch shows NaN as a number: $(cat "$FOH_SESSION/watch.txt")"
+out=$("$FOHCTL" call analyzer SetBand mid 10 2000 2>&1) && fail "SetBand mid 10 2000 accepted"
+[ "$(echo "$out" | grep -o 'SetBand:' | wc -l)" -eq 1 ] || fail "SetBand error repeats its prefix: $out"
 "$FOHCTL" x32 fader 2>/dev/null; [ $? -eq 2 ] || fail "fohctl x32 fader without an id is not a usage error"
 echo "ok: X32 connection"

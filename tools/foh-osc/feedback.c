@@ -161,6 +161,19 @@ static int on_properties_changed(sd_bus_message *m, void *data, sd_bus_error *re
 	return 0;
 }
 
+/* fohd could not save its settings: what surfaces set lives in its memory
+ * only. Logged and counted (save_failures in Stats). */
+static int on_save_failed(sd_bus_message *m, void *userdata, sd_bus_error *error)
+{
+	struct foh_osc *o = userdata;
+	const char *reason = "";
+
+	(void)sd_bus_message_read(m, "s", &reason);
+	o->stats.save_failures++;
+	foh_warn("fohd cannot save its settings, changes live in its memory only: %s", reason);
+	return 0;
+}
+
 int osc_feedback_start(struct foh_osc *o)
 {
 	int r;
@@ -168,6 +181,8 @@ int osc_feedback_start(struct foh_osc *o)
 	o->lease_usec = OSC_LEASE_USEC;
 	if ((r = sd_bus_match_signal_async(o->bus, &o->match_levels, NULL, NULL,
 			"org.foh.Foh1.Channel", "Levels", on_levels, NULL, o)) < 0 ||
+	    (r = sd_bus_match_signal_async(o->bus, &o->match_save_failed, NULL, NULL,
+			"org.foh.Foh1.Manager", "SaveFailed", on_save_failed, NULL, o)) < 0 ||
 	    (r = sd_bus_add_match_async(o->bus, &o->match_props,
 			"type='signal',"
 			"interface='org.freedesktop.DBus.Properties',member='PropertiesChanged',"
@@ -182,4 +197,5 @@ void osc_feedback_stop(struct foh_osc *o)
 	o->feedback_timer = sd_event_source_disable_unref(o->feedback_timer);
 	o->match_levels = sd_bus_slot_unref(o->match_levels);
 	o->match_props = sd_bus_slot_unref(o->match_props);
+	o->match_save_failed = sd_bus_slot_unref(o->match_save_failed);
 }

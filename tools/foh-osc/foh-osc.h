@@ -39,7 +39,7 @@
 	X(refused_invalid) X(refused_unknown_address) X(refused_type) \
 	X(refused_range) X(refused_source) X(refused_not_connected) \
 	X(refused_busy) X(decks_unavailable) X(dbus_errors) \
-	X(subscribes) X(feedback_sent)
+	X(subscribes) X(feedback_sent) X(save_failures)
 
 struct osc_stats {
 #define X(n) uint64_t n;
@@ -93,7 +93,7 @@ struct foh_osc {
 	uint64_t lease_usec;
 	struct osc_levels levels[OSC_MAX_CHANNELS];
 	sd_event_source *feedback_timer;
-	sd_bus_slot *match_levels, *match_props;
+	sd_bus_slot *match_levels, *match_props, *match_save_failed;
 };
 
 uint64_t osc_now(void);

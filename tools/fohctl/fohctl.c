@@ -70,7 +70,11 @@ static const struct command commands[] = {
 		"Asks foh-osc (org.foh.Osc1), not fohd.", true, cmd_osc },
 	{ "set", "OBJECT PROPERTY VALUE", "change a property",
 		"VALUE is converted to the property's type; booleans are true/false,\n"
-		"yes/no, on/off or 1/0. Put -- before a negative VALUE.", false, cmd_set },
+		"yes/no, on/off or 1/0. A negative VALUE needs no --.", false, cmd_set },
+	{ "test-tone", "[--channel N] [--hz HZ] [--seconds S] [--level DBFS]",
+		"play a sine through a channel's output",
+		"Defaults: channel 1, 1000 Hz, 5 s, -18 dBFS (peak). --opt=VALUE works too.",
+		false, cmd_test_tone },
 	{ "reload", "", "reload and validate the config",
 		"A config with any error is refused and changes nothing.", false, cmd_reload },
 };

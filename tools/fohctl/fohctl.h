@@ -33,6 +33,9 @@ struct command {
 int report_bus_error(const char *what, const sd_bus_error *e, int r);
 int report_bad_reply(const char *what, int r);
 void print_json_node(JsonNode *root);
+/* After a change: a warning on stderr when fohd says its settings could not
+ * be saved (Manager.UnsavedChanges), so the change lives in memory only. */
+void warn_if_unsaved(struct ctx *c);
 /* A double as JSON: null when it is NaN or infinite (JSON has neither). */
 void json_add_double(JsonBuilder *b, double v);
 void print_json(JsonBuilder *b);
@@ -52,6 +55,7 @@ char *json_value_text(JsonNode *n);
 int cmd_status(struct ctx *c, int argc, char **argv);
 int cmd_devices(struct ctx *c, int argc, char **argv);
 int cmd_reload(struct ctx *c, int argc, char **argv);
+int cmd_test_tone(struct ctx *c, int argc, char **argv);
 int cmd_self_check(struct ctx *c, int argc, char **argv);
 int cmd_list(struct ctx *c, int argc, char **argv);
 int cmd_describe(struct ctx *c, int argc, char **argv);

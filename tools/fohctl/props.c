@@ -297,6 +297,7 @@ int cmd_set(struct ctx *c, int argc, char **argv)
 		return r;
 	}
 	sd_bus_message_unref(m);
+	warn_if_unsaved(c);
 	return EXIT_SUCCESS;
 fail:
 	sd_bus_message_unref(m);

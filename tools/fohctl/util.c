@@ -16,6 +16,10 @@ int report_bus_error(const char *what, const sd_bus_error *e, int r)
 				"org.freedesktop.DBus.Error.NameHasNoOwner",
 				"org.freedesktop.DBus.Error.Spawn.ServiceNotFound"))
 		fprintf(stderr, "fohctl: fohd is not running (no %s on the user bus)\n", BUS_NAME);
+	else if (sd_bus_error_is_set(e) && e->message != NULL &&
+		 g_str_has_prefix(e->message, what) && e->message[strlen(what)] == ':')
+		/* fohd's message names it already: "SetBand: ...", not "SetBand: SetBand: ..." */
+		fprintf(stderr, "fohctl: %s\n", e->message);
 	else if (sd_bus_error_is_set(e))
 		fprintf(stderr, "fohctl: %s: %s\n", what, e->message ? e->message : e->name);
 	else
@@ -191,4 +195,16 @@ char *json_value_text(JsonNode *n)
 	gen = json_generator_new();
 	json_generator_set_root(gen, n);
 	return json_generator_to_data(gen, NULL);
+}
+
+void warn_if_unsaved(struct ctx *c)
+{
+	sd_bus_error e = SD_BUS_ERROR_NULL;
+	int unsaved = 0;
+
+	if (sd_bus_get_property_trivial(c->bus, BUS_NAME, MANAGER_PATH, MANAGER_IFACE,
+				"UnsavedChanges", &e, 'b', &unsaved) >= 0 && unsaved)
+		fprintf(stderr, "fohctl: warning: fohd cannot save its settings (see its log or "
+				"fohctl status); this change lives in memory only\n");
+	sd_bus_error_free(&e);
 }

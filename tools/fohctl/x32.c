@@ -4,6 +4,7 @@
  * org.foh.Foh1.X32 made through the generic set/call, so types, errors and
  * --json behave as everywhere else; anything else falls through to the
  * generic object form (PROPERTY[=VALUE]..., METHOD ARG...). */
+#include <math.h>
 #include <signal.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -26,6 +27,38 @@ static int call_x32(struct ctx *c, const char *method, const char *arg)
 	return cmd_call(c, arg ? 4 : 3, args);
 }
 
+/* ListOutputs and AnalyzeRouting answer a(ss): a table for people, the
+ * generic call's JSON with --json. */
+static int x32_table(struct ctx *c, const char *method, const char *head1, const char *head2)
+{
+	sd_bus_error e = SD_BUS_ERROR_NULL;
+	sd_bus_message *reply = NULL;
+	const char *a, *b;
+	int r;
+
+	if (c->json)
+		return call_x32(c, method, NULL);
+	r = sd_bus_call_method(c->bus, BUS_NAME, X32_PATH, "org.foh.Foh1.X32", method, &e,
+			&reply, NULL);
+	if (r < 0) {
+		r = report_bus_error(method, &e, r);
+		sd_bus_error_free(&e);
+		return r;
+	}
+	if ((r = sd_bus_message_enter_container(reply, 'a', "(ss)")) < 0)
+		goto bad;
+	printf("%-8s %s\n", head1, head2);
+	while ((r = sd_bus_message_read(reply, "(ss)", &a, &b)) > 0)
+		printf("%-8s %s\n", a, b);
+	if (r < 0)
+		goto bad;
+	sd_bus_message_unref(reply);
+	return EXIT_SUCCESS;
+bad:
+	sd_bus_message_unref(reply);
+	return report_bad_reply(method, r);
+}
+
 int cmd_x32(struct ctx *c, int argc, char **argv)
 {
 	const char *verb = argc > 1 ? argv[1] : "";
@@ -44,9 +77,9 @@ int cmd_x32(struct ctx *c, int argc, char **argv)
 	if (strcmp(verb, "disconnect") == 0 && argc == 2)
 		return call_x32(c, "Disconnect", NULL);
 	if (strcmp(verb, "outputs") == 0 && argc == 2)
-		return call_x32(c, "ListOutputs", NULL);
+		return x32_table(c, "ListOutputs", "ID", "NAME");
 	if (strcmp(verb, "routing") == 0 && argc == 2)
-		return call_x32(c, "AnalyzeRouting", NULL);
+		return x32_table(c, "AnalyzeRouting", "ID", "WHY");
 	if (strcmp(verb, "fader") == 0) {
 		if (argc == 3)
 			return call_x32(c, "GetFader", argv[2]);
@@ -116,6 +149,14 @@ fail:
 	return -1;
 }
 
+static void db_text(char *buf, size_t size, double v, int width)
+{
+	if (isfinite(v))
+		snprintf(buf, size, "%*.1f", width, v);
+	else
+		snprintf(buf, size, "%*s", width, "-");
+}
+
 static void print_view(struct ctx *c, const struct stab_view *v, bool redraw)
 {
 	if (c->json) {
@@ -139,9 +180,17 @@ static void print_view(struct ctx *c, const struct stab_view *v, bool redraw)
 		print_json_line(b);
 		return;
 	}
-	printf("%s%-13s %s → %-8s level %7.1f  fader %7.1f  output %7.1f  target %6.1f dB%s",
-			redraw ? "\r\033[K" : "", v->state, v->source, v->output,
-			v->level, v->fader, v->output_db, v->target, redraw ? "" : "\n");
+	{
+		/* NaN is "no reading" (idle, blind): a dash, never a number */
+		char level[16], fader[16], out[16], target[16];
+		db_text(level, sizeof(level), v->level, 7);
+		db_text(fader, sizeof(fader), v->fader, 7);
+		db_text(out, sizeof(out), v->output_db, 7);
+		db_text(target, sizeof(target), v->target, 6);
+		printf("%s%-13s %s → %-8s level %s  fader %s  output %s  target %s dB%s",
+				redraw ? "\r\033[K" : "", v->state, v->source, v->output,
+				level, fader, out, target, redraw ? "" : "\n");
+	}
 	fflush(stdout);
 }
 
