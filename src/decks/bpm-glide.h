@@ -5,10 +5,10 @@
  * injectable clock: seconds on any monotonic scale), so tests run a 30 s
  * glide in microseconds.
  *
- * Table (movement m in 0..1; a value > 1 is first scaled by 1/0.6, as the
- * original did): m < 0.02 → 105; < 0.05 → 110; < 0.10 → 115; < 0.15 → 118;
- * above, 118 + 12 · min((m − 0.15) / 0.5, 1), up to 130. The glide starts
- * at FOH_BPM_BASE (120). */
+ * Table (REFERENCE.md, Crowdstream): m < 0.02 → 105; < 0.05 → 110;
+ * < 0.10 → 115; m >= 0.10 → 118 + 12 · min((m − 0.10) / 0.5, 1), i.e. 118
+ * at 0.10 up to 130 at 0.6 and above. The glide starts at FOH_BPM_BASE
+ * (120), also the base of decks that have no track BPM. */
 #pragma once
 
 #include <stdbool.h>
