@@ -176,6 +176,9 @@ int foh_daemon_decks_fade_to(struct foh_daemon *d, uint32_t deck, double start, 
 		char **why);
 void foh_daemon_decks_set_movement(struct foh_daemon *d, double level);
 void foh_daemon_decks_set_target_bpm(struct foh_daemon *d, double bpm);
+void foh_daemon_decks_set_current_bpm(struct foh_daemon *d, double bpm);
+int foh_daemon_deck_fade_gain(struct foh_deck_slot *s, double gain_db, double seconds,
+		char **why);
 int foh_bus_deck_add(struct foh_daemon *d, struct foh_deck_slot *s);
 int foh_bus_mixer_register(struct foh_daemon *d);
 #define foh_bus_deck_emit(s, ...) \

@@ -45,6 +45,17 @@ void foh_bpm_glide_set_target(struct foh_bpm_glide *g, double bpm, double now)
 	plan(g);
 }
 
+void foh_bpm_glide_jump(struct foh_bpm_glide *g, double bpm, double now)
+{
+	(void)foh_bpm_glide_update(g, now);
+	if (bpm < FOH_BPM_MIN)
+		bpm = FOH_BPM_MIN;
+	if (bpm > FOH_BPM_MAX)
+		bpm = FOH_BPM_MAX;
+	g->current = bpm;
+	plan(g);
+}
+
 void foh_bpm_glide_set_time(struct foh_bpm_glide *g, double glide_sec)
 {
 	g->glide_sec = glide_sec > 0.0 ? glide_sec : 0.0;

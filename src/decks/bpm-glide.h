@@ -30,6 +30,8 @@ double foh_bpm_for_movement(double movement);
 void foh_bpm_glide_init(struct foh_bpm_glide *g, double glide_sec);
 /* A new target: the glide from the current BPM takes glide_sec. */
 void foh_bpm_glide_set_target(struct foh_bpm_glide *g, double bpm, double now);
+/* The current BPM is bpm at once; a glide to the target goes on from there. */
+void foh_bpm_glide_jump(struct foh_bpm_glide *g, double bpm, double now);
 void foh_bpm_glide_set_time(struct foh_bpm_glide *g, double glide_sec);
 /* Advances the glide to now; returns the current BPM. */
 double foh_bpm_glide_update(struct foh_bpm_glide *g, double now);
