@@ -46,6 +46,7 @@ m /cue ssf C "$MUSIC/c.wav" 0.5
 expect_str "/cue A: deck a Path" "\"$MUSIC/a.wav\"" dk a Path
 expect_str "/cue C: deck c Path" "\"$MUSIC/c.wav\"" dk c Path
 expect_str "/cue: deck a loops" true dk a Loop
+expect_str "/cue: deck a keeps its pitch" '"rubberband"' dk a StretchMethod
 expect "/cue C 0.5: deck c Position" 0.5 dk c Position
 m /start_group fs 0.0 A
 expect_str "/start_group 0.0 A: deck a Playing" true dk a Playing

@@ -2,7 +2,7 @@
  * mapped to fohd's decks and mixer (org.foh.Foh1.Deck and .Mixer,
  * dbus/org.foh.Foh1.xml) so that the original client works unchanged:
  *
- *   /load_buffer id path [name]       Deck.Load(path)
+ *   /load_buffer id path [name]       StretchMethod rubberband, Deck.Load(path)
  *   /play_stem id [rate=1 vol=0.8 loop=1 start=0]
  *                                     TempoRatio, Gain, Loop, Seek(start), Play()
  *   /stop_stem id                     Deck.Stop()
@@ -16,8 +16,8 @@
  *   /deck_filter deck band gain       EqLowDb/EqMidDb/EqHighDb = 20 log10(gain)
  *   /set_tempo bpm                    Mixer CurrentBpm (at once; movement goes on)
  *   /dance/total_movement m           Mixer.SetMovement(m)
- *   /cue deck path [start]            Loop on, Deck.Cue(path, start)
- *   /play deck path start_at          Deck.Cue(path, 0), start_at s later
+ *   /cue deck path [start]            rubberband, Loop on, Deck.Cue(path, start)
+ *   /play deck path start_at          rubberband, Deck.Cue(path, 0), start_at s later
  *                                     Mixer.StartGroup([deck], -1)
  *   /start_group start_at deck...     start_at s later StartGroup(decks, -1):
  *                                     from their cue points, on one sample
@@ -31,7 +31,9 @@
  * Decks are A..D in either case, 1..4, or a buffer id: 100-1099 is A,
  * 1100-2099 B, 2100-3099 C, 3100-4099 D. Volumes are linear: Gain =
  * 20 log10(vol), -80 dB (fohd's silent floor) for vol <= 1e-4; the
- * original has no crossfader, so a volume message turns fohd's off. Paths
+ * original has no crossfader, so a volume message turns fohd's off. A
+ * loaded deck stretches with the pitch kept (rubberband), as the original's
+ * mix does under /set_tempo and the movement. Paths
  * are confined to the music folders ([decks] music-dirs of fohd's
  * foh.conf, read at each load; "" = the XDG music folder): resolved with
  * realpath, a relative one from the first folder; any other is refused as
@@ -306,6 +308,21 @@ static char *confined(const struct msg *m, const char *path)
 
 /* ---- handlers --------------------------------------------------------------- */
 
+/* A Crowdstream track: its tempo follows the mix's with the pitch kept, as
+ * the original stretches its whole mix (set before the load, so that no
+ * playing stage is rebuilt). */
+static void crowd_track(struct foh_osc *o, char deck)
+{
+	struct osc_call c;
+	char path[64], key[128];
+
+	deck_path(deck, path, sizeof(path));
+	osc_call_init(&c, OSC_CLASS_DECK, path, DECK_IFACE, "StretchMethod", true);
+	(void)osc_call_add_s(&c, "rubberband");
+	snprintf(key, sizeof(key), "%s StretchMethod", path);
+	osc_submit(o, &c, key);
+}
+
 /* A volume: fohd's crossfader is off (the original has none), then Gain. */
 static void deck_volume(struct foh_osc *o, char deck, double vol)
 {
@@ -326,6 +343,7 @@ static bool h_load_buffer(const struct msg *m, char deck)
 		return false;
 	if ((real = confined(m, path)) == NULL)
 		return true;
+	crowd_track(m->o, deck);
 	deck_action(m->o, deck, "Load", real, NULL, 0);
 	free(real);
 	return true;
@@ -439,6 +457,7 @@ static bool h_cue(const struct msg *m, char deck)
 		return false;
 	if ((real = confined(m, path)) == NULL)
 		return true;
+	crowd_track(m->o, deck);
 	deck_prop(m->o, deck, "Loop", 'b', 1.0);
 	deck_action(m->o, deck, "Cue", real, &start, 1);
 	free(real);
@@ -455,6 +474,7 @@ static bool h_play(const struct msg *m, char deck)
 		return false;
 	if ((real = confined(m, path)) == NULL)
 		return true;
+	crowd_track(m->o, deck);
 	deck_action(m->o, deck, "Cue", real, &zero, 1);
 	free(real);
 	start_group_in(m->o, decks, 1, start_at);
