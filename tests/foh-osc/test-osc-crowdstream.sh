@@ -129,6 +129,10 @@ echo "ok: /fade ramps that deck (from $before dB) to silence, start_at after arr
 # /play and /load_buffer + /play_stem by buffer id
 m /play ssf D "$MUSIC/a.wav" 0.0
 expect_str "/play D: deck d Playing" true dk d Playing
+m /stop_stem i 3100
+expect_str "/stop_stem 3100: deck d stopped" false dk d Playing
+m /start_group if 3100 0.0                       # a buffer id as the deck, the float the time
+expect_str "/start_group 3100 0.0: deck d Playing" true dk d Playing
 m /load_buffer iss 1100 "$MUSIC/c.wav" stem-b
 expect_str "/load_buffer 1100: deck b Path" "\"$MUSIC/c.wav\"" dk b Path
 m /play_stem i 1100

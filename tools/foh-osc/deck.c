@@ -580,14 +580,20 @@ static bool mixer_message(const struct msg *m, const char *path)
 		char letters[OSC_CALL_MAX_STRS][2];
 		char *decks[OSC_CALL_MAX_STRS];
 		unsigned int n = 0;
-		bool have_time = false;
-		/* the start time is the one number, anywhere among the decks */
+		int at = -1;
+		/* the start time: the float anywhere among the decks (else the
+		 * first number: a deck may be an integer buffer id) */
+		for (int i = 0; i < m->argc && at < 0; i++)
+			if (m->types[i] == 'f' || m->types[i] == 'd')
+				at = i;
+		for (int i = 0; i < m->argc && at < 0; i++)
+			if (osc_arg_string(m->types[i], m->argv[i]) == NULL)
+				at = i;
+		if (at < 0 || !num_arg(m, at, &v[0]))
+			goto wrong_type;
 		for (int i = 0; i < m->argc; i++) {
-			if (!have_time && osc_arg_string(m->types[i], m->argv[i]) == NULL &&
-			    num_arg(m, i, &v[0])) {
-				have_time = true;
+			if (i == at)
 				continue;
-			}
 			if (!deck_arg(m, i, &a)) {
 				osc_refused(o, &o->stats.refused_range, path, "argument %d is not a deck",
 						i + 1);
@@ -600,7 +606,7 @@ static bool mixer_message(const struct msg *m, const char *path)
 			decks[n] = letters[n];
 			n++;
 		}
-		if (!have_time || n == 0)
+		if (n == 0)
 			goto wrong_type;
 		start_group_in(o, decks, n, v[0]);
 		return true;
