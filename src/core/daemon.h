@@ -211,6 +211,9 @@ int foh_daemon_decks_fade_to(struct foh_daemon *d, uint32_t deck, double start, 
 		char **why);
 void foh_daemon_decks_set_movement(struct foh_daemon *d, double level);
 void foh_daemon_decks_set_target_bpm(struct foh_daemon *d, double bpm);
+void foh_daemon_decks_set_current_bpm(struct foh_daemon *d, double bpm);
+int foh_daemon_deck_fade_gain(struct foh_deck_slot *s, double gain_db, double seconds,
+		char **why);
 #define foh_announce_deck(s, ...) \
 	foh_announce((s)->daemon, (s)->path_prop, FOH_DECK_INTERFACE, __VA_ARGS__)
 #define foh_announce_mixer(d, ...) \

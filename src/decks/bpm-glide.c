@@ -7,17 +7,13 @@ double foh_bpm_for_movement(double m)
 {
 	if (!isfinite(m) || m < 0.0)
 		m = 0.0;
-	if (m > 1.0)
-		m /= 0.6;
 	if (m < 0.02)
 		return 105.0;
 	if (m < 0.05)
 		return 110.0;
 	if (m < 0.10)
 		return 115.0;
-	if (m < 0.15)
-		return 118.0;
-	return 118.0 + 12.0 * fmin((m - 0.15) / 0.5, 1.0);
+	return 118.0 + 12.0 * fmin((m - 0.10) / (0.6 - 0.10), 1.0);
 }
 
 void foh_bpm_glide_init(struct foh_bpm_glide *g, double glide_sec)
@@ -46,6 +42,17 @@ void foh_bpm_glide_set_target(struct foh_bpm_glide *g, double bpm, double now)
 	if (bpm == g->target)
 		return;
 	g->target = bpm;
+	plan(g);
+}
+
+void foh_bpm_glide_jump(struct foh_bpm_glide *g, double bpm, double now)
+{
+	(void)foh_bpm_glide_update(g, now);
+	if (bpm < FOH_BPM_MIN)
+		bpm = FOH_BPM_MIN;
+	if (bpm > FOH_BPM_MAX)
+		bpm = FOH_BPM_MAX;
+	g->current = bpm;
 	plan(g);
 }
 

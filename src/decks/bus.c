@@ -1,5 +1,5 @@
 /* org.foh.Foh1.Deck at /org/foh/Foh1/deck/a .. /deck/d: the transport
- * (Load, Cue, Play, Stop, Seek), SetEqPercent, the [deck.X] settings as
+ * (Load, Cue, Play, Stop, Seek), SetEqPercent, FadeGain, the [deck.X] settings as
  * properties generated from their table (Gain, StretchMethod, TempoRatio,
  * TrackBpm, EqLowDb, EqMidDb, EqHighDb, Loop) and the deck's readings
  * (Path, Position, Duration, Playing, Underruns, LatencySec,
@@ -195,6 +195,19 @@ static int method_set_eq_percent(sd_bus_message *m, void *userdata, sd_bus_error
 	return sd_bus_reply_method_return(m, NULL);
 }
 
+static int method_fade_gain(sd_bus_message *m, void *userdata, sd_bus_error *error)
+{
+	_cleanup_free_ char *why = NULL;
+	double db, seconds;
+	int r;
+
+	if ((r = sd_bus_message_read(m, "dd", &db, &seconds)) < 0)
+		return r;
+	if ((r = foh_daemon_deck_fade_gain(userdata, db, seconds, &why)) < 0)
+		return reply_error(error, r, why);
+	return sd_bus_reply_method_return(m, NULL);
+}
+
 static sd_bus_vtable *deck_vtable;
 
 static const sd_bus_vtable *build_vtable(void)
@@ -212,6 +225,8 @@ static const sd_bus_vtable *build_vtable(void)
 				method_seek, SD_BUS_VTABLE_UNPRIVILEGED),
 		SD_BUS_METHOD_WITH_ARGS("SetEqPercent", SD_BUS_ARGS("s", band, "d", percent),
 				SD_BUS_NO_RESULT, method_set_eq_percent, SD_BUS_VTABLE_UNPRIVILEGED),
+		SD_BUS_METHOD_WITH_ARGS("FadeGain", SD_BUS_ARGS("d", gain_db, "d", duration_seconds),
+				SD_BUS_NO_RESULT, method_fade_gain, SD_BUS_VTABLE_UNPRIVILEGED),
 		SD_BUS_PROPERTY("Path", "s", get_reading, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
 		SD_BUS_PROPERTY("Position", "d", get_reading, 0, 0),
 		SD_BUS_PROPERTY("Duration", "d", get_reading, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),

@@ -25,6 +25,8 @@ struct deck_rt {
 	struct foh_killeq eq;
 	struct foh_deck_rt_params params;
 	float gain, gain_target;
+	float fade_step, fade_to;	/* a FadeGain ramp, per sample */
+	bool fading;
 	bool playing;
 	/* data thread → main */
 	atomic_bool a_playing, a_ended, a_starting;
@@ -47,6 +49,7 @@ struct foh_decks {
 	uint32_t start_mask;
 	uint32_t start_gen[FOH_DECKS_MAX];
 	float xf, xf_target, xf_step;	/* crossfader, per sample */
+	bool xf_on, xf_was_on;		/* CrossfaderEnabled now, and last cycle */
 	float scratch[MAX_FRAMES * 2];
 	struct deck_rt deck[FOH_DECKS_MAX];
 
@@ -131,12 +134,32 @@ static void read_deck(struct foh_decks *m, struct deck_rt *d, uint32_t n)
 	}
 }
 
+/* Deck i's crossfader gain at position xf: equal power, a gets cos and b
+ * sin of the quarter turn; 1 when the crossfader is off and for c, d. */
+static float xf_law(uint32_t i, float xf, bool on)
+{
+	if (!on || i > 1)
+		return 1.0f;
+	return i == 0 ? cosf(xf * (float)M_PI_2) : sinf(xf * (float)M_PI_2);
+}
+
+/* One sample of a FadeGain ramp: linear in amplitude. */
+static float fade_advance(struct deck_rt *d, float gt, uint32_t n)
+{
+	gt += d->fade_step * (float)n;
+	if ((d->fade_step <= 0.0f && gt <= d->fade_to) || (d->fade_step >= 0.0f && gt >= d->fade_to)) {
+		gt = d->fade_to;
+		d->fading = false;
+	}
+	return gt;
+}
+
 static void mix_deck(struct foh_decks *m, uint32_t i, float *l, float *r, uint32_t n,
 		float xf0, float xf1)
 {
 	struct deck_rt *d = &m->deck[i];
 	float g = d->gain, gt = d->gain_target, a = m->gain_alpha;
-	float c0 = 1.0f, c1 = 1.0f, dc;
+	float c0, c1, dc;
 
 	if (foh_deck_ring_service_flush(&d->ring) && d->playing) {
 		d->playing = false;
@@ -153,27 +176,29 @@ static void mix_deck(struct foh_decks *m, uint32_t i, float *l, float *r, uint32
 			atomic_store_explicit(&d->a_starting, true, memory_order_relaxed);
 		}
 	}
-	if (!d->playing)
+	if (!d->playing) {
+		/* a fade runs its course on a silent deck too */
+		if (d->fading)
+			d->gain = d->gain_target = fade_advance(d, gt, n);
 		return;
+	}
 	read_deck(m, d, n);
 	foh_killeq_run(&d->eq, m->scratch, n);
-	/* equal power: a gets cos, b gets sin of the crossfader's quarter turn */
-	if (i == 0) {
-		c0 = cosf(xf0 * (float)M_PI_2);
-		c1 = cosf(xf1 * (float)M_PI_2);
-	} else if (i == 1) {
-		c0 = sinf(xf0 * (float)M_PI_2);
-		c1 = sinf(xf1 * (float)M_PI_2);
-	}
+	c0 = xf_law(i, xf0, m->xf_was_on);
+	c1 = xf_law(i, xf1, m->xf_on);
 	dc = n > 0 ? (c1 - c0) / (float)n : 0.0f;
 	for (uint32_t k = 0; k < n; k++) {
 		float gain;
-		g += a * (gt - g);
+		if (d->fading)
+			g = gt = fade_advance(d, gt, 1);
+		else
+			g += a * (gt - g);
 		gain = g * (c0 + dc * (float)k);
 		l[k] += gain * m->scratch[2 * k];
 		r[k] += gain * m->scratch[2 * k + 1];
 	}
 	d->gain = fabsf(gt - g) < 1e-7f ? gt : g;
+	d->gain_target = gt;
 }
 
 static uint32_t buffer_frames(struct foh_decks *m, struct pw_buffer *b)
@@ -219,6 +244,7 @@ static void run(struct foh_decks *m, struct pw_buffer *b)
 		advance_crossfader(m, n);
 		for (uint32_t i = 0; i < m->count; i++)
 			mix_deck(m, i, l, r, n, xf0, m->xf);
+		m->xf_was_on = m->xf_on;
 	}
 	for (int c = 0; c < 2; c++) {
 		struct spa_data *d = &b->buffer->datas[c];
@@ -310,10 +336,58 @@ static int do_set(struct spa_loop *loop, bool async, uint32_t seq, const void *d
 	const struct set_msg *msg = data;
 	struct deck_rt *d = &m->deck[msg->deck];
 
+	/* a new Gain ends a fade; other settings leave it running */
+	if (msg->p.gain_db != d->params.gain_db || !d->fading) {
+		d->gain_target = db_to_gain(msg->p.gain_db);
+		d->fading = false;
+	}
 	d->params = msg->p;
-	d->gain_target = db_to_gain(msg->p.gain_db);
 	if (m->ready)
 		foh_killeq_set(&d->eq, &msg->p.eq);
+	return 0;
+}
+
+struct fade_msg {
+	uint32_t deck;
+	float gain_db, seconds;
+};
+
+static int do_fade(struct spa_loop *loop, bool async, uint32_t seq, const void *data,
+		size_t size, void *user_data)
+{
+	struct foh_decks *m = user_data;
+	const struct fade_msg *msg = data;
+	struct deck_rt *d = &m->deck[msg->deck];
+	float frames = msg->seconds * (float)(m->rate ? m->rate : 48000);
+	float to = db_to_gain(msg->gain_db);
+
+	d->params.gain_db = msg->gain_db;
+	if (frames < 1.0f || !m->ready) {
+		d->gain = d->gain_target = to;
+		d->fading = false;
+		return 0;
+	}
+	/* from where the deck is heard now */
+	d->gain_target = d->gain;
+	d->fade_to = to;
+	d->fade_step = (to - d->gain) / frames;
+	d->fading = true;
+	return 0;
+}
+
+struct xf_on_msg {
+	bool on;
+};
+
+static int do_crossfader_on(struct spa_loop *loop, bool async, uint32_t seq, const void *data,
+		size_t size, void *user_data)
+{
+	struct foh_decks *m = user_data;
+	const struct xf_on_msg *msg = data;
+
+	m->xf_on = msg->on;
+	if (!m->ready)
+		m->xf_was_on = msg->on;
 	return 0;
 }
 
@@ -519,6 +593,7 @@ int foh_decks_new(uint32_t count, struct foh_xrun_counter *xruns, struct foh_dec
 	m->count = SPA_CLAMP(count, 1u, (uint32_t)FOH_DECKS_MAX);
 	m->xr = xruns;
 	m->xf = m->xf_target = 0.5f;
+	m->xf_on = m->xf_was_on = true;
 	atomic_init(&m->xf_pub, 0.5f);
 	for (uint32_t i = 0; i < FOH_DECKS_MAX; i++) {
 		foh_deck_ring_init(&m->deck[i].ring);
@@ -566,6 +641,20 @@ int foh_decks_crossfade(struct foh_decks *m, double position, double seconds)
 	struct xf_msg msg = { (float)position, (float)seconds };
 
 	return invoke(m, do_crossfade, &msg, sizeof(msg));
+}
+
+int foh_decks_fade_gain(struct foh_decks *m, uint32_t deck, double gain_db, double seconds)
+{
+	struct fade_msg msg = { deck, (float)gain_db, (float)seconds };
+
+	return invoke(m, do_fade, &msg, sizeof(msg));
+}
+
+int foh_decks_set_crossfader_enabled(struct foh_decks *m, bool on)
+{
+	struct xf_on_msg msg = { on };
+
+	return invoke(m, do_crossfader_on, &msg, sizeof(msg));
 }
 
 double foh_decks_crossfader(const struct foh_decks *m)

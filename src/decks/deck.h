@@ -1,6 +1,7 @@
 /* The decks in the PipeWire graph: one playback stream, foh.decks, whose
  * process callback plays every deck (a .. d) from its ring (decks/ring.h),
- * through its kill EQ and gain, the crossfader for a and b, into one
+ * through its kill EQ and gain, the crossfader for a and b (unless it is
+ * off), into one
  * stereo mix that goes to the configured sink.
  *
  * Why one node for all decks rather than a stream per deck: a group start
@@ -61,6 +62,11 @@ int foh_decks_start(struct foh_decks *m, uint32_t mask, const uint32_t gen[FOH_D
 int foh_decks_stop(struct foh_decks *m, uint32_t deck);
 /* Crossfader 0 (a only) .. 1 (b only), equal power, reached over seconds. */
 int foh_decks_crossfade(struct foh_decks *m, double position, double seconds);
+/* Off: a and b play at their gain alone (the change is spread over a cycle). */
+int foh_decks_set_crossfader_enabled(struct foh_decks *m, bool on);
+/* Deck's gain from where it is heard now to gain_db over seconds, linear in
+ * amplitude; a later foh_decks_set with another gain_db ends the ramp. */
+int foh_decks_fade_gain(struct foh_decks *m, uint32_t deck, double gain_db, double seconds);
 double foh_decks_crossfader(const struct foh_decks *m);
 
 void foh_decks_status(struct foh_decks *m, uint32_t deck, struct foh_deck_status *s);

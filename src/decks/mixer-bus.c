@@ -1,9 +1,10 @@
 /* org.foh.Foh1.Mixer at /org/foh/Foh1/mixer: the decks' crossfader and
  * output, the movement input and the BPM glide. Properties from the
- * [decks] table (Output, Crossfader, GlideSec, FollowBpm; Crossfader
- * reads the live position, which moves during FadeTo), plus TargetBpm
- * (rw: > 0 overrides the movement's target, 0 hands it back), CurrentBpm
- * and Movement; methods StartGroup, FadeTo, SetMovement. */
+ * [decks] table (Output, Crossfader, CrossfaderEnabled, GlideSec,
+ * FollowBpm, MusicDirs; Crossfader reads the live position, which moves
+ * during FadeTo), plus TargetBpm (rw: > 0 overrides the movement's target,
+ * 0 hands it back), CurrentBpm (rw: a write jumps there) and Movement;
+ * methods StartGroup, FadeTo, SetMovement. */
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
@@ -90,6 +91,22 @@ static int set_target_bpm(sd_bus *bus, const char *path, const char *interface,
 	return 0;
 }
 
+static int set_current_bpm(sd_bus *bus, const char *path, const char *interface,
+		const char *property, sd_bus_message *value, void *userdata, sd_bus_error *error)
+{
+	double bpm;
+	int r;
+
+	if ((r = sd_bus_message_read(value, "d", &bpm)) < 0)
+		return r;
+	if (!isfinite(bpm) || bpm < FOH_BPM_MIN || bpm > FOH_BPM_MAX)
+		return sd_bus_error_setf(error, FOH_ERROR_INVALID_ARGUMENT,
+				"CurrentBpm: %g is out of range; allowed range is [%g, %g]",
+				bpm, FOH_BPM_MIN, FOH_BPM_MAX);
+	foh_daemon_decks_set_current_bpm(userdata, bpm);
+	return 0;
+}
+
 static int method_start_group(sd_bus_message *m, void *userdata, sd_bus_error *error)
 {
 	struct foh_daemon *d = userdata;
@@ -164,7 +181,8 @@ static const sd_bus_vtable *build_vtable(void)
 				method_set_movement, SD_BUS_VTABLE_UNPRIVILEGED),
 		SD_BUS_WRITABLE_PROPERTY("TargetBpm", "d", get_bpm, set_target_bpm, 0,
 				SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE | SD_BUS_VTABLE_UNPRIVILEGED),
-		SD_BUS_PROPERTY("CurrentBpm", "d", get_bpm, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+		SD_BUS_WRITABLE_PROPERTY("CurrentBpm", "d", get_bpm, set_current_bpm, 0,
+				SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE | SD_BUS_VTABLE_UNPRIVILEGED),
 		SD_BUS_PROPERTY("Movement", "d", get_bpm, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
 	};
 	static const sd_bus_vtable tail[] = { SD_BUS_VTABLE_END };

@@ -53,13 +53,17 @@ static enum foh_deck_method method_of(const struct foh_deck_settings *c)
 		FOH_DECK_METHOD_RUBBERBAND : FOH_DECK_METHOD_RATE;
 }
 
+/* Following the BPM, a deck with a TrackBpm plays at CurrentBpm /
+ * TrackBpm; one without is stretched like the whole Crowdstream mix, by
+ * CurrentBpm / 120 on top of its TempoRatio. */
 double foh_daemon_deck_ratio(struct foh_deck_slot *s)
 {
 	struct foh_daemon *d = s->daemon;
 	double r = cfg(s)->tempo_ratio;
 
-	if (d->conf->decks.follow_bpm && cfg(s)->track_bpm > 0.0)
-		r = d->glide.current / cfg(s)->track_bpm;
+	if (d->conf->decks.follow_bpm)
+		r = cfg(s)->track_bpm > 0.0 ? d->glide.current / cfg(s)->track_bpm :
+			r * d->glide.current / FOH_BPM_BASE;
 	return r < 0.5 ? 0.5 : r > 2.0 ? 2.0 : r;
 }
 
@@ -184,9 +188,25 @@ double foh_daemon_deck_position(struct foh_deck_slot *s)
 	return st.position;
 }
 
+/* The generation deck s starts with from where it is (Play's choice). */
+static uint32_t gen_here(struct foh_deck_slot *s)
+{
+	struct foh_deck_status st;
+
+	if (s->loading)
+		return s->load_gen;
+	foh_decks_status(s->daemon->decks, s->index, &st);
+	if (st.ended && !s->cue_valid)
+		return foh_deck_loader_seek(s->loader, 0.0);
+	return foh_deck_loader_gen(s->loader);
+}
+
+/* start < 0: every deck from where it is (its cue point, or where it
+ * stopped); else every deck from start seconds into its track. */
 int foh_daemon_decks_start_group(struct foh_daemon *d, uint32_t mask, double start, char **why)
 {
 	uint32_t gens[FOH_DECKS_MAX] = { 0 };
+	bool here = start < 0.0;
 
 	for (uint32_t i = 0; i < d->n_decks; i++) {
 		struct foh_deck_slot *s = d->deck[i];
@@ -197,7 +217,7 @@ int foh_daemon_decks_start_group(struct foh_daemon *d, uint32_t mask, double sta
 				*why = NULL;
 			return -ENOENT;
 		}
-		if (!isfinite(start) || start < 0.0 || (!s->loading && start >= s->duration)) {
+		if (!isfinite(start) || (!here && !s->loading && start >= s->duration)) {
 			if (asprintf(why, "start %g s is outside deck %c's track (0 .. %g s)", start,
 						s->letter, s->duration) < 0)
 				*why = NULL;
@@ -207,10 +227,14 @@ int foh_daemon_decks_start_group(struct foh_daemon *d, uint32_t mask, double sta
 	for (uint32_t i = 0; i < d->n_decks; i++) {
 		if (!(mask & (1u << i)))
 			continue;
+		d->deck[i]->play_pending = d->deck[i]->loading;
+		if (here) {
+			gens[i] = gen_here(d->deck[i]);
+			continue;
+		}
 		gens[i] = foh_deck_loader_seek(d->deck[i]->loader, start);
 		d->deck[i]->cue_pos = start;
 		d->deck[i]->cue_valid = true;
-		d->deck[i]->play_pending = d->deck[i]->loading;
 	}
 	return foh_decks_start(d->decks, mask, gens);
 }
@@ -226,6 +250,10 @@ int foh_daemon_decks_fade_to(struct foh_daemon *d, uint32_t deck, double start, 
 		*why = strdup("the crossfader runs between decks a and b");
 		return -EINVAL;
 	}
+	if (!d->conf->decks.crossfader_enabled) {
+		*why = strdup("the crossfader is off; set CrossfaderEnabled first");
+		return -EINVAL;
+	}
 	if (!isfinite(seconds) || seconds < 0.0 || seconds > 600.0) {
 		*why = strdup("duration must be 0 .. 600 s");
 		return -ERANGE;
@@ -237,6 +265,26 @@ int foh_daemon_decks_fade_to(struct foh_daemon *d, uint32_t deck, double start, 
 			return r;
 	}
 	return foh_decks_crossfade(d->decks, deck == 0 ? 0.0 : 1.0, seconds);
+}
+
+int foh_daemon_deck_fade_gain(struct foh_deck_slot *s, double gain_db, double seconds,
+		char **why)
+{
+	if (!isfinite(gain_db) || gain_db < -80.0 || gain_db > 12.0) {
+		*why = strdup("gain must be -80 .. 12 dB");
+		return -ERANGE;
+	}
+	if (!isfinite(seconds) || seconds < 0.0 || seconds > 600.0) {
+		*why = strdup("duration must be 0 .. 600 s");
+		return -ERANGE;
+	}
+	/* Gain is where the deck is going; the ramp is the data thread's */
+	cfg(s)->gain = gain_db;
+	if (foh_decks_fade_gain(s->daemon->decks, s->index, gain_db, seconds) < 0)
+		apply_rt(s);
+	foh_daemon_schedule_save(s->daemon);
+	foh_announce_deck(s, "Gain", NULL);
+	return 0;
 }
 
 /* ---- BPM ------------------------------------------------------------------ */
@@ -263,6 +311,23 @@ void foh_daemon_decks_set_target_bpm(struct foh_daemon *d, double bpm)
 {
 	d->target_bpm_override = bpm;
 	retarget(d);
+}
+
+/* CurrentBpm at once (Crowdstream's /set_tempo); it stays there until
+ * the movement (or an overriding TargetBpm) asks for another. */
+void foh_daemon_decks_set_current_bpm(struct foh_daemon *d, double bpm)
+{
+	double now = now_sec();
+
+	foh_bpm_glide_jump(&d->glide, bpm, now);
+	if (d->target_bpm_override <= 0.0 && d->glide.target != bpm) {
+		foh_bpm_glide_set_target(&d->glide, bpm, now);
+		foh_announce_mixer(d, "TargetBpm", NULL);
+	}
+	d->bpm_announced = d->glide.current;
+	foh_announce_mixer(d, "CurrentBpm", NULL);
+	for (uint32_t i = 0; i < d->n_decks; i++)
+		apply_ratio(d->deck[i]);
 }
 
 /* ---- what the threads changed --------------------------------------------- */
@@ -384,6 +449,8 @@ static void apply_mixer(struct foh_daemon *d, const char *property)
 	} else if (strcmp(property, "Crossfader") == 0) {
 		/* a few ms so that a jump does not click */
 		(void)foh_decks_crossfade(d->decks, c->crossfader, 0.01);
+	} else if (strcmp(property, "CrossfaderEnabled") == 0) {
+		(void)foh_decks_set_crossfader_enabled(d->decks, c->crossfader_enabled);
 	} else if (strcmp(property, "GlideSec") == 0) {
 		foh_bpm_glide_set_time(&d->glide, c->glide_sec);
 	} else if (strcmp(property, "FollowBpm") == 0) {
@@ -424,7 +491,10 @@ void foh_daemon_decks_reloaded(struct foh_daemon *d, const struct foh_conf *prev
 	MIXER_KEY(crossfader, "Crossfader")
 	MIXER_KEY(glide_sec, "GlideSec")
 	MIXER_KEY(follow_bpm, "FollowBpm")
+	MIXER_KEY(crossfader_enabled, "CrossfaderEnabled")
 #undef MIXER_KEY
+	if (strcmp(a->music_dirs, b->music_dirs) != 0)
+		foh_announce_mixer(d, "MusicDirs", NULL);
 	if (strcmp(a->output, b->output) != 0) {
 		apply_mixer(d, "Output");
 		foh_announce_mixer(d, "Output", NULL);
@@ -512,6 +582,7 @@ int foh_daemon_decks_start(struct foh_daemon *d)
 	if ((r = foh_decks_new(d->conf->decks.count, &d->xruns, &d->decks)) < 0)
 		return r;
 	(void)foh_decks_crossfade(d->decks, d->conf->decks.crossfader, 0.0);
+	(void)foh_decks_set_crossfader_enabled(d->decks, d->conf->decks.crossfader_enabled);
 	if ((d->deck_notify_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) < 0)
 		return -errno;
 	if ((r = sd_event_add_io(d->event, &d->deck_notify_source, d->deck_notify_fd, EPOLLIN,

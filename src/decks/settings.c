@@ -8,12 +8,15 @@
 
 #define M(field) offsetof(struct foh_decks_settings, field)
 const struct foh_param foh_decks_params[] = {
-	{ "count", NULL, FOH_PARAM_UINT, 1, 4, 2, NULL, M(count), FOH_PARAM_STRUCTURAL, NULL },
+	{ "count", NULL, FOH_PARAM_UINT, 1, 4, 4, NULL, M(count), FOH_PARAM_STRUCTURAL, NULL },
 	{ "output", "Output", FOH_PARAM_STRING, 0, 255, 0, "", M(output), FOH_PARAM_STRUCTURAL, NULL },
 	{ "crossfader", "Crossfader", FOH_PARAM_DOUBLE, 0, 1, 0.5, NULL, M(crossfader), 0, NULL },
+	{ "crossfader-enabled", "CrossfaderEnabled", FOH_PARAM_BOOL, 0, 1, 1, NULL,
+		M(crossfader_enabled), 0, NULL },
 	{ "glide-s", "GlideSec", FOH_PARAM_DOUBLE, 0, 600, 30, NULL, M(glide_sec), 0, "s" },
 	{ "follow-bpm", "FollowBpm", FOH_PARAM_BOOL, 0, 1, 1, NULL, M(follow_bpm), 0, NULL },
 	{ "eq-max-cut-db", NULL, FOH_PARAM_DOUBLE, 1, 80, 24, NULL, M(eq_max_cut_db), 0, "dB" },
+	{ "music-dirs", "MusicDirs", FOH_PARAM_STRING, 0, 1023, 0, "", M(music_dirs), 0, NULL },
 };
 #undef M
 const size_t foh_decks_n_params = sizeof(foh_decks_params) / sizeof(foh_decks_params[0]);

@@ -2,12 +2,17 @@
  * each describes both).
  *
  * Keys of [decks] (org.foh.Foh1.Mixer properties in brackets):
- *   count          decks a .. d, 1..4 (takes effect at start)       (2)
+ *   count          decks a .. d, 1..4 (takes effect at start)       (4)
  *   output         sink node.name the mix plays to, "" = default [Output] ("")
  *   crossfader     0 = deck a only .. 1 = deck b only [Crossfader]  (0.5)
+ *   crossfader-enabled  false: a and b play at their Gain alone, as the
+ *                  Crowdstream mix does [CrossfaderEnabled]          (true)
  *   glide-s        seconds a BPM glide takes, 0..600 [GlideSec]     (30)
  *   follow-bpm     decks with a TrackBpm follow CurrentBpm [FollowBpm] (true)
  *   eq-max-cut-db  the cut at 1 % of SetEqPercent, 1..80            (24)
+ *   music-dirs     comma-separated folders foh-osc may load tracks from;
+ *                  fohd itself does not read it ("" = the XDG music
+ *                  folder) [MusicDirs]                              ("")
  *
  * Keys of [deck.a] .. [deck.d] (org.foh.Foh1.Deck properties):
  *   gain           dB, -80 (silent) .. +12 [Gain]                   (0)
@@ -31,9 +36,11 @@ struct foh_decks_settings {
 	uint32_t count;
 	char output[256];
 	double crossfader;
+	bool crossfader_enabled;
 	double glide_sec;
 	bool follow_bpm;
 	double eq_max_cut_db;
+	char music_dirs[1024];
 };
 
 struct foh_deck_settings {

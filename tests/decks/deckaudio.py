@@ -11,6 +11,16 @@
                                                    -30 dBFS, frequency from the
                                                    zero crossings of its middle 80 %
   deckaudio.py peak IN.wav                         peak |sample| of the left channel
+  deckaudio.py level IN.wav                        the median peak of the 10 ms windows
+                                                   of the left channel that are not
+                                                   silent (above 1 %): a steady level
+  deckaudio.py fade IN.wav                         "seconds at_25% at_50% at_75%" of
+                                                   a fade out in IN: from the first
+                                                   10 ms window below 97 % of the
+                                                   loudest to the first below 3 %,
+                                                   and the level at a quarter, half
+                                                   and three quarters of the way,
+                                                   relative to the loudest
 """
 import math
 import os
@@ -72,6 +82,23 @@ def main():
     elif cmd == "tonestats":
         d, f = tonestats(sys.argv[2])
         print(f"{d:.4f} {f:.2f}")
+    elif cmd == "level":
+        rate, chans = read(sys.argv[2])
+        x, w = chans[0], rate // 100
+        peaks = sorted(p for p in (max(abs(v) for v in x[i:i + w])
+                                   for i in range(0, len(x) - w, w)) if p > 0.01)
+        print(f"{peaks[len(peaks) // 2]:.6f}")
+    elif cmd == "fade":
+        rate, chans = read(sys.argv[2])
+        x, w = chans[0], rate // 100
+        peaks = [max(abs(v) for v in x[i:i + w]) for i in range(0, len(x) - w, w)]
+        loud = max(range(len(peaks)), key=lambda i: peaks[i])
+        # the steady level: the median of the 20 windows from the loudest on
+        top = sorted(peaks[loud:loud + 20])[10]
+        a = next(i for i in range(loud, len(peaks)) if peaks[i] < 0.97 * top)
+        b = next(i for i in range(a, len(peaks)) if peaks[i] < 0.03 * top)
+        at = [peaks[a + round((b - a) * q)] / top for q in (0.25, 0.5, 0.75)]
+        print(f"{(b - a) * w / rate:.3f} {at[0]:.3f} {at[1]:.3f} {at[2]:.3f}")
     elif cmd == "peak":
         _, chans = read(sys.argv[2])
         print(f"{max(abs(v) for v in chans[0]):.6f}")

@@ -1,9 +1,9 @@
 /* The movement → BPM controller on a fake clock: movement steps
- * 0.01 → 0.2 → 0.03 give the table's targets (105, 118 + 12·0.05/0.5 =
- * 119.2, 110), and after each step the current BPM is within 1 BPM of the
+ * 0.01 → 0.2 → 0.03 give the table's targets (105, 118 + 12·0.1/0.5 =
+ * 120.4, 110), and after each step the current BPM is within 1 BPM of the
  * target between 25 and 35 s later (30 ± 5 s glide) — not before 25 s.
- * Also the table's edges and the > 1 scaling. Expected values come from
- * the table in REFERENCE.md, not from the code. */
+ * Also the table's edges (118 from 0.10 on, 130 from 0.6 on). Expected
+ * values come from the table in REFERENCE.md, not from the code. */
 #include <math.h>
 #include <stdio.h>
 
@@ -28,12 +28,13 @@ static double time_to_reach(struct foh_bpm_glide *g, double *t, double target)
 int main(void)
 {
 	const struct { double m, bpm; } steps[] = {
-		{ 0.01, 105.0 }, { 0.2, 118.0 + 12.0 * (0.2 - 0.15) / 0.5 }, { 0.03, 110.0 },
+		{ 0.01, 105.0 }, { 0.2, 118.0 + 12.0 * (0.2 - 0.10) / 0.5 }, { 0.03, 110.0 },
 	};
 	const struct { double m, bpm; } table[] = {
 		{ 0.0, 105 }, { 0.019, 105 }, { 0.02, 110 }, { 0.049, 110 }, { 0.05, 115 },
-		{ 0.099, 115 }, { 0.10, 118 }, { 0.149, 118 }, { 0.15, 118 }, { 0.4, 124 },
-		{ 0.65, 130 }, { 0.9, 130 }, { 1.2, 130 },
+		{ 0.099, 115 }, { 0.10, 118 }, { 0.15, 118 + 12 * 0.05 / 0.5 },
+		{ 0.35, 118 + 12 * 0.25 / 0.5 }, { 0.6, 130 }, { 0.65, 130 }, { 0.9, 130 },
+		{ 1.2, 130 },
 	};
 	struct foh_bpm_glide g;
 	double t = 1000.0;

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # fohctl deck and mixer: load and play a tone on deck b with fohctl, read
 # it back (Playing, Path), set the crossfader, call SetMovement and see
-# TargetBpm follow the table (0.2 → 118 + 12 · 0.05 / 0.5 = 119.2).
+# TargetBpm follow the table (0.2 → 118 + 12 · (0.2 − 0.10) / 0.5 = 120.4).
 # fohctl deck L load PATH --struct/--rekordbox: TrackBpm from the track's
 # struct JSON, Rekordbox's AverageBpm winning over it; a struct JSON of
 # another track, or one without a BPM, is refused and the deck keeps its
@@ -21,7 +21,7 @@ wait_for 3 deck_playing b || fail "deck b does not play"
 xf_is_one() { [ "$("$FOHCTL" mixer Crossfader)" = 1 ]; }
 wait_for 2 xf_is_one || fail "Crossfader reads $("$FOHCTL" mixer Crossfader)"
 "$FOHCTL" mixer SetMovement 0.2 || fail "fohctl mixer SetMovement failed"
-within "$("$FOHCTL" mixer TargetBpm)" 119.19 119.21 || fail "TargetBpm is $("$FOHCTL" mixer TargetBpm)"
+within "$("$FOHCTL" mixer TargetBpm)" 120.39 120.41 || fail "TargetBpm is $("$FOHCTL" mixer TargetBpm)"
 "$FOHCTL" deck e Play 2>/dev/null && fail "fohctl deck e was accepted"
 "$FOHCTL" deck b Stop || fail "fohctl deck b Stop failed"
 wait_for 3 deck_stopped b || fail "deck b does not stop"

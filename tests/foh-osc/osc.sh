@@ -27,7 +27,8 @@ check_bridge_exit() {
 # OSC_MOVEMENT_PORT. Call after start_fohd.
 start_bridge() {
   trap check_bridge_exit EXIT
-  spawn foh-osc "$FOH_OSC" --listen 127.0.0.1:0 --movement-port 0 "$@"
+  spawn foh-osc "$FOH_OSC" --listen 127.0.0.1:0 --movement-port 0 \
+    --foh-config "$FOH_SESSION/foh.conf" "$@"
   wait_for 10 osc_on_bus || fail "foh-osc did not appear on the bus (see $FOH_SESSION/foh-osc.log)"
   OSC_PORT=$(osc_listen Listen)
   OSC_MOVEMENT_PORT=$(osc_listen MovementListen)
@@ -73,9 +74,12 @@ both_answer() {
     busctl --user call $OSC_BUS / org.freedesktop.DBus.Peer Ping >/dev/null
 }
 
-# start_pair CHANNELS [BRIDGE ARGS...]: fohd with CHANNELS channels, then foh-osc.
+# start_pair CHANNELS [BRIDGE ARGS...]: fohd with CHANNELS channels, then
+# foh-osc; tracks may come from $FOH_SESSION/music ([decks] music-dirs).
 start_pair() {
-  printf '[daemon]\nchannels = %s\n' "$1" >"$FOH_SESSION/foh.conf"
+  mkdir -p "$FOH_SESSION/music"
+  printf '[daemon]\nchannels = %s\n[decks]\nmusic-dirs = %s\n' "$1" "$FOH_SESSION/music" \
+    >"$FOH_SESSION/foh.conf"
   shift
   start_fohd --config "$FOH_SESSION/foh.conf"
   start_bridge "$@"

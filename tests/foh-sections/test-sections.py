@@ -149,8 +149,8 @@ def expected(body, n=6):
                 begin_adj=(begin - ini) / speed, end_adj=(end - ini) / speed)
 
 
-def run(*args):
-    p = subprocess.run([TOOL, *args], capture_output=True, text=True, timeout=120)
+def run(*args, cwd=None):
+    p = subprocess.run([TOOL, *args], capture_output=True, text=True, timeout=120, cwd=cwd)
     return p.returncode, p.stdout, p.stderr
 
 
@@ -258,10 +258,19 @@ def main():
         os.makedirs(clean)
         for name in ("alpha", "bravo", "charlie", "slow"):
             shutil.copy(os.path.join(sdir, name + ".json"), clean)
+        # (a relative --parts-dir: part_file is written absolute all the same,
+        # since fohd's Deck.Load refuses a relative path)
         rc, out, err = run(*common, "--method", "rate", "--csv-out",
                            os.path.join(tmp, "clean.csv"), "--parts-dir",
-                           os.path.join(tmp, "clean-parts"), clean)
+                           "clean-parts", clean, cwd=tmp)
         check(rc == 0 and "skipped" not in err, f"clean run: exit {rc}, stderr {err!r}")
+        with open(os.path.join(tmp, "clean.csv"), newline="") as f:
+            for r in csv.DictReader(f):
+                for col in ("part_file_orig", "part_file"):
+                    check(os.path.isabs(r[col]) and
+                          os.path.dirname(r[col]) == os.path.join(os.path.realpath(tmp),
+                                                                  "clean-parts"),
+                          f"relative --parts-dir: {col} {r[col]!r} is not absolute in it")
         rc, out, err = run("--bpm", str(TARGET), "--delta", str(DELTA), "--key", "Cm",
                            "--rekordbox-xml", xml, "--audio-dir", adir, "--method", "rate",
                            "--csv-out", os.path.join(tmp, "cm.csv"), "--parts-dir",

@@ -38,8 +38,8 @@
 	X(received) X(messages) X(dispatched) X(coalesced) X(completed) \
 	X(refused_invalid) X(refused_unknown_address) X(refused_type) \
 	X(refused_range) X(refused_source) X(refused_not_connected) \
-	X(refused_busy) X(decks_unavailable) X(dbus_errors) \
-	X(subscribes) X(feedback_sent) X(save_failures)
+	X(refused_busy) X(refused_path) X(decks_unavailable) X(dbus_errors) \
+	X(subscribes) X(feedback_sent) X(handled_locally) X(save_failures)
 
 struct osc_stats {
 #define X(n) uint64_t n;
@@ -83,6 +83,10 @@ struct foh_osc {
 	GHashTable *slots;		/* key → struct osc_slot (map.c) */
 	unsigned int actions_in_flight;
 	uint64_t deck_log_at;		/* rate limit of "decks not available" */
+	GHashTable *refusals;		/* "address\treason" → last log time (map.c) */
+	unsigned int n_later;		/* Crowdstream calls waiting for their time */
+	uint64_t time_zero;		/* Crowdstream's /reset (µs, CLOCK_MONOTONIC) */
+	char *foh_config;		/* fohd's foh.conf: [decks] music-dirs */
 
 	/* the datagram being dispatched: where feedback to it goes */
 	const struct sockaddr_in *from;
@@ -158,6 +162,11 @@ void osc_submit(struct foh_osc *o, struct osc_call *c, const char *key);
 bool osc_arg_number(char type, lo_arg *a, double *out);
 bool osc_arg_truth(char type, lo_arg *a, bool *out);
 const char *osc_arg_string(char type, lo_arg *a);
+
+/* Counts a refused message in *counter and logs it, at most once per
+ * address and reason every 10 s (with how many were not logged). */
+void osc_refused(struct foh_osc *o, uint64_t *counter, const char *address,
+		const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
 void osc_map_message(struct foh_osc *o, const char *path, const char *types,
 		lo_arg **argv, int argc);

@@ -8,7 +8,10 @@
  *   listen = 127.0.0.1:9001     control address (a public address needs allow)
  *   movement-port = 57122       second port on the same address, 0 = any
  *   allow = 192.168.1.0/24, ... networks that may send (loopback always may)
- *   log-level = info            error, warning, info, debug */
+ *   log-level = info            error, warning, info, debug
+ *   foh-config = PATH           fohd's foh.conf, whose [decks] music-dirs
+ *                               confines OSC-given track paths (default
+ *                               $XDG_CONFIG_HOME/foh/foh.conf) */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <getopt.h>
@@ -32,6 +35,7 @@ struct options {
 	bool system_bus;
 	char *config;
 	char *log_level;
+	char *foh_config;
 };
 
 uint64_t osc_now(void)
@@ -102,6 +106,8 @@ static void usage(FILE *f)
 		"  -b, --bus=user|system     the bus fohd is on (default user)\n"
 		"  -c, --config=FILE         [osc] keys (default $XDG_CONFIG_HOME/foh/foh-osc.conf)\n"
 		"      --log-level=LEVEL     error, warning, info, debug\n"
+		"      --foh-config=FILE     fohd's foh.conf, for [decks] music-dirs\n"
+		"                            (default $XDG_CONFIG_HOME/foh/foh.conf)\n"
 		"  -h, --help                show this help\n"
 		"      --version             show the version\n",
 		OSC_DEFAULT_PORT, OSC_DEFAULT_MOVEMENT);
@@ -116,7 +122,8 @@ static int conf_error(const char *path, const char *key, const char *why)
 /* Reads [osc] into opts where the command line left a value unset. */
 static int read_config(struct options *opts)
 {
-	static const char *const known[] = { "listen", "movement-port", "allow", "log-level" };
+	static const char *const known[] = { "listen", "movement-port", "allow", "log-level",
+		"foh-config" };
 	g_autofree char *path = opts->config ? g_strdup(opts->config) :
 		g_build_filename(g_get_user_config_dir(), "foh", "foh-osc.conf", NULL);
 	g_autoptr(GKeyFile) kf = g_key_file_new();
@@ -145,6 +152,8 @@ static int read_config(struct options *opts)
 		opts->listen = g_key_file_get_string(kf, "osc", "listen", NULL);
 	if (opts->log_level == NULL)
 		opts->log_level = g_key_file_get_string(kf, "osc", "log-level", NULL);
+	if (opts->foh_config == NULL)
+		opts->foh_config = g_key_file_get_string(kf, "osc", "foh-config", NULL);
 	if (opts->movement_port < 0 && g_key_file_has_key(kf, "osc", "movement-port", NULL)) {
 		gint v = g_key_file_get_integer(kf, "osc", "movement-port", &err);
 		if (err != NULL || v < 0 || v > 65535)
@@ -168,6 +177,7 @@ static int parse_args(int argc, char **argv, struct options *opts)
 		{ "bus", required_argument, NULL, 'b' },
 		{ "config", required_argument, NULL, 'c' },
 		{ "log-level", required_argument, NULL, 'L' },
+		{ "foh-config", required_argument, NULL, 'F' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -183,6 +193,7 @@ static int parse_args(int argc, char **argv, struct options *opts)
 		case 'a': g_ptr_array_add(allow, g_strdup(optarg)); break;
 		case 'c': g_free(opts->config); opts->config = g_strdup(optarg); break;
 		case 'L': g_free(opts->log_level); opts->log_level = g_strdup(optarg); break;
+		case 'F': g_free(opts->foh_config); opts->foh_config = g_strdup(optarg); break;
 		case 'm':
 			errno = 0;
 			opts->movement_port = strtol(optarg, &end, 10);
@@ -319,6 +330,7 @@ static void options_free(struct options *opts)
 	g_free(opts->listen);
 	g_free(opts->config);
 	g_free(opts->log_level);
+	g_free(opts->foh_config);
 	g_strfreev(opts->allow);
 }
 
@@ -334,6 +346,7 @@ int main(int argc, char **argv)
 		options_free(&opts);
 		return r == 0 ? EXIT_SUCCESS : 2;
 	}
+	o.foh_config = g_strdup(opts.foh_config);
 	r = setup(&o, &opts, &ctl, &mov);
 	options_free(&opts);
 	if (r >= 0) {
@@ -344,5 +357,6 @@ int main(int argc, char **argv)
 		r = sd_event_loop(o.event);
 	}
 	teardown(&o);
+	g_free(o.foh_config);
 	return r < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
 }

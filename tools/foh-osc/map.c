@@ -14,6 +14,8 @@
  *   /foh/analyzer/band/<name> lo hi         → Analyzer.SetBand(name, lo, hi)
  *   /foh/subscribe, /foh/unsubscribe        → feedback (feedback.c) */
 #include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -232,10 +234,9 @@ static void count_error(struct foh_osc *o, enum osc_class cls, const sd_bus_erro
 
 	if (strcmp(n, "org.foh.Foh1.Error.InvalidArgument") == 0 ||
 	    strcmp(n, "org.foh.Foh1.Error.NotFound") == 0) {
-		o->stats.refused_range++;
-		foh_debug("fohd refused: %s", e->message ? e->message : n);
+		osc_refused(o, &o->stats.refused_range, "(fohd)", "%s", e->message ? e->message : n);
 	} else if (strcmp(n, "org.foh.Foh1.Error.NotConnected") == 0) {
-		o->stats.refused_not_connected++;
+		osc_refused(o, &o->stats.refused_not_connected, "(fohd)", "X32 not connected");
 	} else if (strcmp(n, SD_BUS_ERROR_UNKNOWN_OBJECT) == 0 ||
 		   strcmp(n, SD_BUS_ERROR_UNKNOWN_METHOD) == 0 ||
 		   strcmp(n, SD_BUS_ERROR_UNKNOWN_INTERFACE) == 0 ||
@@ -243,7 +244,7 @@ static void count_error(struct foh_osc *o, enum osc_class cls, const sd_bus_erro
 		if (cls == OSC_CLASS_DECK)
 			osc_deck_unavailable(o);
 		else
-			o->stats.refused_unknown_address++;
+			osc_refused(o, &o->stats.refused_unknown_address, "(fohd)", "%s", n);
 	} else {
 		o->stats.dbus_errors++;
 		foh_debug("D-Bus call failed: %s: %s", n, e->message ? e->message : "");
@@ -307,7 +308,7 @@ static void submit_action(struct foh_osc *o, const struct osc_call *c)
 	sd_bus_slot *slot = NULL;
 
 	if (o->actions_in_flight >= OSC_MAX_ACTIONS || (a = calloc(1, sizeof(*a))) == NULL) {
-		o->stats.refused_busy++;
+		osc_refused(o, &o->stats.refused_busy, c->member, "too many calls in flight");
 		return;
 	}
 	*a = (struct action) { o, c->cls };
@@ -372,6 +373,58 @@ void osc_map_free(struct foh_osc *o)
 	if (o->slots)
 		g_hash_table_destroy(o->slots);
 	o->slots = NULL;
+	if (o->refusals)
+		g_hash_table_destroy(o->refusals);
+	o->refusals = NULL;
+}
+
+/* Refusals */
+
+#define REFUSAL_LOG_USEC	(10ULL * 1000000ULL)
+#define REFUSAL_KEYS		256	/* beyond: one shared key */
+
+struct refusal {
+	uint64_t logged_at;
+	uint64_t unlogged;
+};
+
+void osc_refused(struct foh_osc *o, uint64_t *counter, const char *address,
+		const char *fmt, ...)
+{
+	g_autofree char *reason = NULL, *key = NULL;
+	struct refusal *r;
+	uint64_t now = osc_now();
+	va_list ap;
+
+	(*counter)++;
+	va_start(ap, fmt);
+	reason = g_strdup_vprintf(fmt, ap);
+	va_end(ap);
+	if (o->refusals == NULL)
+		o->refusals = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+	key = g_strdup_printf("%.100s\t%s", address, reason);
+	if ((r = g_hash_table_lookup(o->refusals, key)) == NULL) {
+		if (g_hash_table_size(o->refusals) >= REFUSAL_KEYS) {
+			g_free(key);
+			key = g_strdup("(more)");
+			r = g_hash_table_lookup(o->refusals, key);
+		}
+		if (r == NULL) {
+			r = g_new0(struct refusal, 1);
+			g_hash_table_insert(o->refusals, g_strdup(key), r);
+		}
+	}
+	if (r->logged_at != 0 && now - r->logged_at < REFUSAL_LOG_USEC) {
+		r->unlogged++;
+		return;
+	}
+	if (r->unlogged > 0)
+		foh_info("refused %.100s: %s (and %" PRIu64 " more like it)", address, reason,
+				r->unlogged);
+	else
+		foh_info("refused %.100s: %s", address, reason);
+	r->logged_at = now;
+	r->unlogged = 0;
 }
 
 /* Routing */
@@ -451,7 +504,7 @@ static void route_call(struct foh_osc *o, const struct route *r, const struct ma
 	case R_X32_FADER: {
 		struct foh_x32_output out;
 		if (foh_x32_output_parse(m->name, &out) < 0) {
-			o->stats.refused_unknown_address++;
+			osc_refused(o, &o->stats.refused_unknown_address, m->name, "no such X32 output");
 			return;
 		}
 		if (!read_numbers(types, argv, argc, v, 1))
@@ -474,7 +527,7 @@ static void route_call(struct foh_osc *o, const struct route *r, const struct ma
 	return;
 wrong_type:
 	osc_call_clear(&c);
-	o->stats.refused_type++;
+	osc_refused(o, &o->stats.refused_type, r->pattern, "wrong argument types ,%s", types);
 }
 
 void osc_map_message(struct foh_osc *o, const char *path, const char *types,
@@ -493,7 +546,7 @@ void osc_map_message(struct foh_osc *o, const char *path, const char *types,
 		}
 	}
 	if (!osc_deck_message(o, path, types, argv, argc))
-		o->stats.refused_unknown_address++;
+		osc_refused(o, &o->stats.refused_unknown_address, path, "unknown address");
 }
 
 /* The pattern with '#' replaced by n. */

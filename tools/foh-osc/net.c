@@ -95,7 +95,7 @@ static void dispatch_message(struct foh_osc *o, const uint8_t *p, size_t len)
 	/* the validator accepts 'r', which liblo refuses: it fails here */
 	m = lo_message_deserialise((void *)p, len, &res);
 	if (m == NULL) {
-		o->stats.refused_invalid++;
+		osc_refused(o, &o->stats.refused_invalid, "(message)", "liblo cannot read it");
 		return;
 	}
 	osc_map_message(o, (const char *)p, lo_message_get_types(m), lo_message_get_argv(m),
@@ -137,12 +137,14 @@ static int on_readable(sd_event_source *es, int fd, uint32_t revents, void *data
 		o->stats.received++;
 		if (fromlen != sizeof(from) || from.sin_family != AF_INET ||
 		    !osc_source_allowed(o, &from)) {
-			o->stats.refused_source++;
+			osc_refused(o, &o->stats.refused_source, inet_ntoa(from.sin_addr),
+					"source not allowed");
 			continue;
 		}
 		/* MSG_TRUNC: n is the real length; a larger datagram was cut */
 		if ((size_t)n > sizeof(buf) || foh_osc_validate(buf, (size_t)n, NULL) < 0) {
-			o->stats.refused_invalid++;
+			osc_refused(o, &o->stats.refused_invalid, inet_ntoa(from.sin_addr),
+					"invalid datagram");
 			continue;
 		}
 		o->from = &from;

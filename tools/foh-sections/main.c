@@ -404,7 +404,7 @@ static void csv_row(struct run *r, const struct candidate *c, const struct sect_
 static void export_one(struct run *r, struct candidate *c)
 {
 	const struct opts *o = r->o;
-	g_autofree char *reason = NULL, *orig = NULL, *sect = NULL, *base = NULL;
+	g_autofree char *reason = NULL, *orig = NULL, *sect = NULL, *base = NULL, *dir = NULL;
 	struct sect_audio cut = { 0 }, stretched = { 0 };
 	struct sect_cues q;
 	int res;
@@ -424,7 +424,9 @@ static void export_one(struct run *r, struct candidate *c)
 		skip(r, c->json, "another track already exported %s", c->stem);
 		return;
 	}
-	base = g_build_filename(o->parts_dir, c->stem, NULL);
+	/* absolute in the CSV: fohd's Deck.Load takes absolute paths only */
+	dir = g_canonicalize_filename(o->parts_dir, NULL);
+	base = g_build_filename(dir, c->stem, NULL);
 	orig = g_strconcat(base, "_unstretched.wav", NULL);
 	sect = g_strconcat(base, "_sectioned.wav", NULL);
 	if (sect_audio_read(c->audio, q.ini, q.end, &cut, &reason) < 0 ||
