@@ -12,7 +12,8 @@
  *   /foh/stabilizer/enabled, /target        → Stabilizer Enabled, TargetDb
  *   /foh/x32/fader/<id> db                  → X32.SetFader(id, db)
  *   /foh/analyzer/band/<name> lo hi         → Analyzer.SetBand(name, lo, hi)
- *   /foh/subscribe, /foh/unsubscribe        → feedback (foh-osc-feedback.c) */
+ *   /foh/subscribe [token], /foh/subscribe/confirm token, /foh/unsubscribe
+ *                                           → feedback (foh-osc-feedback.c) */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -482,8 +483,12 @@ void osc_map_message(struct foh_osc *o, const char *path, const char *types,
 {
 	struct match m = { 0 };
 
-	if (strcmp(path, "/foh/subscribe") == 0 || strcmp(path, "/foh/unsubscribe") == 0) {
-		osc_subscribe(o, path[5] == 's');
+	if (strcmp(path, "/foh/subscribe") == 0 || strcmp(path, "/foh/subscribe/confirm") == 0) {
+		osc_subscribe(o, types, argv, argc);
+		return;
+	}
+	if (strcmp(path, "/foh/unsubscribe") == 0) {
+		osc_unsubscribe(o);
 		return;
 	}
 	for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
