@@ -92,8 +92,8 @@ static void on_connection(void *data, bool connected)
 	foh_daemon_decks_connection(d, connected);
 	if (connected)
 		(void)foh_daemon_analyzer_connect(d);
-	else if (d->analyzer != NULL)
-		foh_analyzer_disconnect(d->analyzer);
+	else
+		foh_daemon_analyzer_disconnect(d);
 	foh_bus_manager_emit(d, "PipeWireConnected", NULL);
 }
 
@@ -159,6 +159,7 @@ static void daemon_clear(struct foh_daemon *d)
 		(void)foh_daemon_flush_save(d);
 	foh_daemon_free_channels(d);
 	foh_daemon_decks_free(d);
+	foh_daemon_analyzer_disconnect(d);
 	foh_analyzer_free(d->analyzer);
 	d->analyzer = NULL;	/* the engine's teardown below reports a disconnect */
 	sd_bus_slot_unref(d->analyzer_slot);
