@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+
 #include "daemon.h"
 #include "util/log.h"
 

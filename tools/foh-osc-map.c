@@ -12,8 +12,7 @@
  *   /foh/stabilizer/enabled, /target        → Stabilizer Enabled, TargetDb
  *   /foh/x32/fader/<id> db                  → X32.SetFader(id, db)
  *   /foh/analyzer/band/<name> lo hi         → Analyzer.SetBand(name, lo, hi)
- *   /foh/subscribe [token], /foh/subscribe/confirm token, /foh/unsubscribe
- *                                           → feedback (foh-osc-feedback.c) */
+ *   /foh/subscribe, /foh/unsubscribe        → feedback (foh-osc-feedback.c) */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -483,6 +482,8 @@ void osc_map_message(struct foh_osc *o, const char *path, const char *types,
 {
 	struct match m = { 0 };
 
+	/* /foh/subscribe [token], /foh/subscribe/confirm token: the handshake
+	 * of foh-osc-feedback.c */
 	if (strcmp(path, "/foh/subscribe") == 0 || strcmp(path, "/foh/subscribe/confirm") == 0) {
 		osc_subscribe(o, types, argv, argc);
 		return;
