@@ -30,7 +30,7 @@ run_method() {
   stop rec
   read -r dur hz < <(deckaudio tonestats "$out")
   want_dur=$(python3 -c 'print(2 / 1.1)')
-  note "$method: $dur s at $hz Hz (want $want_dur s at $want_hz Hz)"
+  note "$method: $dur s at $hz Hz (want $want_dur s at $want_hz Hz; underruns $(dprop a Underruns), xruns $(prop Xruns))"
   within "$hz" "$(python3 -c "print($want_hz * 0.99)")" "$(python3 -c "print($want_hz * 1.01)")" \
     || fail "$method: frequency $hz Hz, want $want_hz Hz ±1 %"
   within "$dur" "$(python3 -c "print($want_dur - 0.02)")" "$(python3 -c "print($want_dur + 0.02)")" \
