@@ -58,6 +58,11 @@ static int on_wait(sd_event_source *s, uint64_t usec, void *data)
 	struct foh_daemon *d = data;
 	struct foh_channel *ch = source_channel(d);
 
+	if (foh_engine_core(d->engine) == NULL) {
+		/* PipeWire went away: the next connection starts again */
+		d->analyzer_wait = sd_event_source_disable_unref(d->analyzer_wait);
+		return 0;
+	}
 	if (ch != NULL && !foh_channel_playback_streaming(ch) && usec < d->analyzer_wait_until) {
 		(void)sd_event_source_set_time(s, usec + WAIT_POLL_USEC);
 		return sd_event_source_set_enabled(s, SD_EVENT_ONESHOT);
@@ -85,11 +90,15 @@ int foh_daemon_analyzer_connect(struct foh_daemon *d)
 	uint64_t now;
 	int res;
 
-	if (foh_engine_core(d->engine) == NULL || d->analyzer == NULL || d->analyzer_wait != NULL)
+	if (foh_engine_core(d->engine) == NULL || d->analyzer == NULL)
 		return 0;
 	if (ch == NULL || foh_channel_playback_streaming(ch))
 		return connect_now(d);
-	if ((res = sd_event_now(d->event, CLOCK_MONOTONIC, &now)) < 0 ||
+	if ((res = sd_event_now(d->event, CLOCK_MONOTONIC, &now)) >= 0 && d->analyzer_wait != NULL) {
+		d->analyzer_wait_until = now + WAIT_USEC;
+		return 0;
+	}
+	if (res < 0 ||
 	    (res = sd_event_add_time(d->event, &d->analyzer_wait, CLOCK_MONOTONIC,
 			now + WAIT_POLL_USEC, 10000, on_wait, d)) < 0) {
 		foh_warn("analyzer: cannot wait for %s: %s", d->conf->analyzer.source,

@@ -143,9 +143,10 @@ uint64_t foh_daemon_xruns(struct foh_daemon *d);
 
 int foh_bus_manager_register(struct foh_daemon *d);
 int foh_bus_analyzer_register(struct foh_daemon *d);
-/* Creates the analyzer's stream; with a channel as its source, once that
- * channel's playback is linked to its output (at most 10 s later). */
 int foh_daemon_analyzer_connect(struct foh_daemon *d);
+/* foh_daemon_analyzer_connect() creates the analyzer's stream; with a
+ * channel as its source, once that channel's playback is linked to its
+ * output (at most 10 s later). Disconnect cancels that wait too. */
 void foh_daemon_analyzer_disconnect(struct foh_daemon *d);
 /* Settings of the analyzer changed (D-Bus or reload): apply and persist. */
 int foh_daemon_analyzer_changed(struct foh_daemon *d, const struct foh_analyzer_settings *prev,

@@ -92,8 +92,8 @@ static void on_connection(void *data, bool connected)
 	foh_daemon_decks_connection(d, connected);
 	if (connected)
 		(void)foh_daemon_analyzer_connect(d);
-	else
-		foh_daemon_analyzer_disconnect(d);
+	else if (d->analyzer != NULL)
+		foh_analyzer_disconnect(d->analyzer);
 	foh_bus_manager_emit(d, "PipeWireConnected", NULL);
 }
 
