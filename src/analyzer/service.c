@@ -1,5 +1,6 @@
 /* fohd's analyzer: applying changed settings (from D-Bus or a reload),
  * announcing what changed and saving it. Main thread only. */
+#include <stdio.h>
 #include <string.h>
 
 
@@ -25,7 +26,21 @@ static void emit_changes(struct foh_daemon *d, const struct foh_analyzer_setting
 		foh_announce_analyzer(d, "Destinations");
 }
 
-int foh_daemon_analyzer_connect(struct foh_daemon *d)
+#define WAIT_USEC	10000000ULL	/* for the source channel's playback link */
+#define WAIT_POLL_USEC	50000ULL
+
+/* The channel the analyzer's source names (channel/N), or NULL. */
+static struct foh_channel *source_channel(struct foh_daemon *d)
+{
+	unsigned int n;
+
+	if (sscanf(d->conf->analyzer.source, "channel/%u", &n) != 1 || n < 1 ||
+	    n > d->n_channels || d->channels[n - 1] == NULL)
+		return NULL;
+	return d->channels[n - 1]->channel;
+}
+
+static int connect_now(struct foh_daemon *d)
 {
 	struct pw_core *core = foh_engine_core(d->engine);
 	int res;
@@ -38,6 +53,69 @@ int foh_daemon_analyzer_connect(struct foh_daemon *d)
 	return res;
 }
 
+static int on_wait(sd_event_source *s, uint64_t usec, void *data)
+{
+	struct foh_daemon *d = data;
+	struct foh_channel *ch = source_channel(d);
+
+	if (foh_engine_core(d->engine) == NULL) {
+		/* PipeWire went away: the next connection starts again */
+		d->analyzer_wait = sd_event_source_disable_unref(d->analyzer_wait);
+		return 0;
+	}
+	if (ch != NULL && !foh_channel_playback_streaming(ch) && usec < d->analyzer_wait_until) {
+		(void)sd_event_source_set_time(s, usec + WAIT_POLL_USEC);
+		return sd_event_source_set_enabled(s, SD_EVENT_ONESHOT);
+	}
+	if (ch != NULL && !foh_channel_playback_streaming(ch))
+		foh_info("analyzer: %s is not linked to its output; capturing it anyway",
+				d->conf->analyzer.source);
+	d->analyzer_wait = sd_event_source_disable_unref(d->analyzer_wait);
+	(void)connect_now(d);
+	return 0;
+}
+
+/* A channel's output as the source: the analyzer's stream is made only once
+ * WirePlumber has linked that channel's playback to its output. The other
+ * way round — after a PipeWire restart, when WirePlumber finds every foh
+ * stream at once and links the analyzer first — the analyzer's link sets
+ * up the playback's ports while the link to the sink is being made; that
+ * one fails ("wrong ports"), WirePlumber stops retrying after five
+ * failures, and the channel plays to the analyzer alone until its source
+ * changes. A playback that is not linked within 10 s (an output that is not
+ * there) is captured anyway. */
+int foh_daemon_analyzer_connect(struct foh_daemon *d)
+{
+	struct foh_channel *ch = source_channel(d);
+	uint64_t now;
+	int res;
+
+	if (foh_engine_core(d->engine) == NULL || d->analyzer == NULL)
+		return 0;
+	if (ch == NULL || foh_channel_playback_streaming(ch))
+		return connect_now(d);
+	if ((res = sd_event_now(d->event, CLOCK_MONOTONIC, &now)) >= 0 && d->analyzer_wait != NULL) {
+		d->analyzer_wait_until = now + WAIT_USEC;
+		return 0;
+	}
+	if (res < 0 ||
+	    (res = sd_event_add_time(d->event, &d->analyzer_wait, CLOCK_MONOTONIC,
+			now + WAIT_POLL_USEC, 10000, on_wait, d)) < 0) {
+		foh_warn("analyzer: cannot wait for %s: %s", d->conf->analyzer.source,
+				strerror(-res));
+		return connect_now(d);
+	}
+	d->analyzer_wait_until = now + WAIT_USEC;
+	return 0;
+}
+
+void foh_daemon_analyzer_disconnect(struct foh_daemon *d)
+{
+	d->analyzer_wait = sd_event_source_disable_unref(d->analyzer_wait);
+	if (d->analyzer != NULL)
+		foh_analyzer_disconnect(d->analyzer);
+}
+
 int foh_daemon_analyzer_changed(struct foh_daemon *d, const struct foh_analyzer_settings *prev,
 		bool persist)
 {
@@ -46,7 +124,7 @@ int foh_daemon_analyzer_changed(struct foh_daemon *d, const struct foh_analyzer_
 	int res;
 
 	if (new_source)
-		foh_analyzer_disconnect(d->analyzer);
+		foh_daemon_analyzer_disconnect(d);
 	res = foh_analyzer_apply(d->analyzer, next);
 	if (new_source)
 		(void)foh_daemon_analyzer_connect(d);

@@ -553,6 +553,12 @@ bool foh_channel_is_connected(const struct foh_channel *ch)
 	return ch->capture != NULL;
 }
 
+bool foh_channel_playback_streaming(const struct foh_channel *ch)
+{
+	return ch->playback != NULL &&
+		pw_stream_get_state(ch->playback, NULL) == PW_STREAM_STATE_STREAMING;
+}
+
 int foh_channel_new(uint32_t index, const struct foh_channel_settings *s,
 		struct foh_xrun_counter *xruns, struct foh_channel **out)
 {

@@ -45,6 +45,8 @@ void foh_channel_free(struct foh_channel *ch);
 int foh_channel_connect(struct foh_channel *ch, struct pw_core *core, struct pw_loop *data_loop);
 void foh_channel_disconnect(struct foh_channel *ch);
 bool foh_channel_is_connected(const struct foh_channel *ch);
+/* The playback stream runs: something (its output) is linked to it. */
+bool foh_channel_playback_streaming(const struct foh_channel *ch);
 
 /* Applies settings that need no new streams (everything but input, output
  * and audio channels) live and click-free. */

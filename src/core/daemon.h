@@ -124,6 +124,8 @@ struct foh_daemon {
 
 	struct foh_analyzer *analyzer;
 	sd_bus_slot *analyzer_slot;
+	sd_event_source *analyzer_wait;	/* for its source channel's playback link */
+	uint64_t analyzer_wait_until;
 	struct foh_x32 *x32;
 	sd_bus_slot *x32_slot;
 
@@ -178,6 +180,10 @@ int foh_daemon_start_meters(struct foh_daemon *d);
 uint64_t foh_daemon_xruns(struct foh_daemon *d);
 
 int foh_daemon_analyzer_connect(struct foh_daemon *d);
+/* foh_daemon_analyzer_connect() creates the analyzer's stream; with a
+ * channel as its source, once that channel's playback is linked to its
+ * output (at most 10 s later). Disconnect cancels that wait too. */
+void foh_daemon_analyzer_disconnect(struct foh_daemon *d);
 /* Settings of the analyzer changed (D-Bus or reload): apply and persist. */
 int foh_daemon_analyzer_changed(struct foh_daemon *d, const struct foh_analyzer_settings *prev,
 		bool persist);

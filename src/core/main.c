@@ -162,6 +162,7 @@ static void daemon_clear(struct foh_daemon *d)
 		(void)foh_daemon_flush_save(d);
 	foh_daemon_free_channels(d);
 	foh_daemon_decks_free(d);
+	foh_daemon_analyzer_disconnect(d);
 	foh_analyzer_free(d->analyzer);
 	d->analyzer = NULL;	/* the engine's teardown below reports a disconnect */
 	sd_bus_slot_unref(d->analyzer_slot);

@@ -254,17 +254,34 @@ static uint32_t source_span(struct foh_deck_loader *l, uint32_t max, const float
 	return (uint32_t)SPA_MIN((uint64_t)max, l->src.frames - l->pos);
 }
 
+/* soxr_process() takes as much input as the ratio given to soxr_create()
+ * — under SOXR_VR that is RATIO_MAX, whatever soxr_set_io_ratio() set
+ * since — would turn into the output asked for: at ratio 1 it took twice
+ * what it played and kept the rest in its input fifo, which ran the
+ * position ahead at twice the wall time and grew for as long as the deck
+ * played. So soxr is first asked for what it can make from what it holds,
+ * and then given only the input the current ratio turns into the rest. */
 static uint32_t run_rate(struct foh_deck_loader *l, float *dst)
 {
 	uint32_t got = 0;
 
 	while (got < FOH_DECK_BLOCK) {
 		const float *in = NULL;
-		size_t idone = 0, odone = 0;
-		uint32_t n = l->input_done ? 0 : source_span(l, CHUNK, &in);
+		size_t idone = 0, odone = 0, want;
+		uint32_t n = 0;
 
-		if (n == 0)
-			l->input_done = true;
+		if (!l->input_done) {
+			/* any non-NULL input with length 0: no input, no flush */
+			(void)soxr_process(l->soxr, dst, 0, NULL, dst + got * 2,
+					FOH_DECK_BLOCK - got, &odone);
+			got += (uint32_t)odone;
+			if (got == FOH_DECK_BLOCK)
+				break;
+			want = (size_t)ceil((FOH_DECK_BLOCK - got) * l->cur_ratio);
+			n = source_span(l, (uint32_t)SPA_MIN(want, (size_t)CHUNK), &in);
+			if (n == 0)
+				l->input_done = true;
+		}
 		(void)soxr_process(l->soxr, l->input_done ? NULL : in, n, &idone,
 				dst + got * 2, FOH_DECK_BLOCK - got, &odone);
 		l->pos += idone;

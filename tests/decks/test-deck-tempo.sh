@@ -3,6 +3,13 @@
 # the sink. rate (varispeed): 1.1 kHz (±1 %) for 2/1.1 s (±20 ms).
 # rubberband (pitch kept): 1 kHz (±1 %) for 2/1.1 s (±20 ms). The expected
 # figures come from the ratio, the analysis from the recording alone.
+# Then (issue 13: rate at ratio 1 ran Position at twice the wall time and
+# grew fohd by ~0.4 MB/s, soxr being fed twice the input it played) a 10 s
+# tone at ratio 1 by rate for two windows of 1.5 s: Position must advance
+# like the wall clock, within the time the readings themselves took plus
+# two graph cycles; fohd's VmRSS must not grow by more than 256 KiB over
+# both (the defect grew it by ~0.4 MB/s, in the steps of its fifo's
+# reallocations); the recording must be 1 kHz (±1 %).
 set -u
 . "$FOH_TESTS/lib.sh"
 . "$FOH_DECK/deck.sh"
@@ -23,7 +30,7 @@ run_method() {
   stop rec
   read -r dur hz < <(deckaudio tonestats "$out")
   want_dur=$(python3 -c 'print(2 / 1.1)')
-  note "$method: $dur s at $hz Hz (want $want_dur s at $want_hz Hz)"
+  note "$method: $dur s at $hz Hz (want $want_dur s at $want_hz Hz; underruns $(dprop a Underruns), xruns $(prop Xruns))"
   within "$hz" "$(python3 -c "print($want_hz * 0.99)")" "$(python3 -c "print($want_hz * 1.01)")" \
     || fail "$method: frequency $hz Hz, want $want_hz Hz ±1 %"
   within "$dur" "$(python3 -c "print($want_dur - 0.02)")" "$(python3 -c "print($want_dur + 0.02)")" \
@@ -33,4 +40,65 @@ run_method() {
 run_method rate 1100
 run_method rubberband 1000
 note "latency of rubberband: $(dprop a LatencySec) s (compensated at start)"
-echo "ok: rate gives 1.1 kHz, rubberband 1 kHz, both for 2/1.1 s"
+
+deckaudio tone "$FOH_SESSION/tone10.wav" 1000 10
+now() { date +%s.%N; }
+rss_kib() { awk '/^VmRSS:/ { print $2 }' "/proc/$(pid_of fohd)/status"; }
+
+# sample: "t_before t_after position rss" — the position read between two
+# clock readings, so the read's own time is known.
+sample() {
+  local t0 p t1
+  t0=$(now)
+  p=$(dprop a Position)
+  t1=$(now)
+  echo "$t0 $t1 $p $(rss_kib)"
+}
+
+deck a set-property StretchMethod s rate || fail "StretchMethod=rate refused"
+deck a set-property TempoRatio d 1 || fail "TempoRatio refused"
+deck a call Load s "$FOH_SESSION/tone10.wav" || fail "Load failed"
+record_sink "$FOH_SESSION/ratio1.wav"
+deck a call Play || fail "Play failed"
+wait_for 3 deck_playing a || fail "deck a did not start"
+sleep 0.3
+s0=$(sample)
+sleep 1.5
+s1=$(sample)
+sleep 1.5
+s2=$(sample)
+deck_playing a || fail "deck a stopped early (Position ran ahead to the end?)"
+deck a call Stop || fail "Stop failed"
+stop rec
+
+quantum=$(prop Quantum)
+rate=$(prop SampleRate)
+python3 - "$quantum" "$rate" "$s0" "$s1" "$s2" <<'PY' || fail "rate at ratio 1 drifts or grows"
+import sys
+quantum, rate = int(sys.argv[1]), int(sys.argv[2])
+s = [list(map(float, a.split())) for a in sys.argv[3:]]
+ok = True
+for (a0, b0, p0, r0), (a1, b1, p1, r1) in zip(s, s[1:]):
+    wall = (a1 + b1) / 2 - (a0 + b0) / 2
+    moved = p1 - p0
+    # each reading happened somewhere between its two clock readings, and
+    # Position steps once per graph cycle
+    tol = (b0 - a0) / 2 + (b1 - a1) / 2 + 2 * quantum / rate + 0.01
+    grew = r1 - r0
+    print(f"# wall {wall:.3f} s, Position moved {moved:.3f} s (±{tol:.3f}), "
+          f"VmRSS {r0:.0f} -> {r1:.0f} KiB ({grew:+.0f})")
+    if abs(moved - wall) > tol:
+        print(f"FAIL: Position moved {moved:.3f} s in {wall:.3f} s of wall time")
+        ok = False
+a, b = s[0][3], s[2][3]
+if b - a > 256:
+    print(f"FAIL: VmRSS grew {b - a:.0f} KiB in two windows")
+    ok = False
+sys.exit(0 if ok else 1)
+PY
+
+read -r dur hz < <(deckaudio tonestats "$FOH_SESSION/ratio1.wav")
+note "recorded $dur s of tone at $hz Hz"
+within "$hz" 990 1010 || fail "frequency $hz Hz, want 1000 Hz ±1 %"
+note "rate at ratio 1 keeps time, stays flat and plays 1 kHz"
+echo "ok: rate gives 1.1 kHz, rubberband 1 kHz, both for 2/1.1 s; rate at ratio 1 keeps time"

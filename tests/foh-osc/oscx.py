@@ -6,9 +6,13 @@
       were sent, how many are malformed by the spec, and the value the
       far-future bundle carries.
   oscx.py subscribe PORT SECONDS RENEW_AT SET_AT
-      two surfaces A and B send /foh/subscribe at t=0; B renews at RENEW_AT;
-      at SET_AT busctl sets channel 1 Gain to -3; records every message each
-      gets until SECONDS; prints JSON with the arrival times (s after t=0)."""
+      two surfaces A and B send /foh/subscribe at t=0 and confirm with the
+      token of the /foh/token challenge they get; B renews at RENEW_AT
+      (/foh/subscribe ,i TOKEN); C sends /foh/subscribe and never confirms
+      (a forged source); D sends a guessed token without asking; at SET_AT
+      busctl sets channel 1 Gain to -3; records every message each gets
+      until SECONDS; prints JSON with the arrival times (s after t=0), the
+      datagram sizes C got and the size of the request."""
 import json
 import os
 import random
@@ -118,33 +122,45 @@ def cmd_corpus(host, ports):
 
 
 def cmd_subscribe(port, seconds, renew_at, set_at):
-    a = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    b = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    a.bind(("127.0.0.1", 0))
-    b.bind(("127.0.0.1", 0))
+    socks = {}
+    for name in "abcd":
+        socks[name] = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        socks[name].bind(("127.0.0.1", 0))
     dest = ("127.0.0.1", port)
+    request = msg("/foh/subscribe")
     t0 = time.monotonic()
-    a.sendto(msg("/foh/subscribe"), dest)
-    b.sendto(msg("/foh/subscribe"), dest)
-    got = {"a": [], "b": []}
+    for name in "abc":
+        socks[name].sendto(request, dest)
+    socks["d"].sendto(msg("/foh/subscribe", "i", 12345), dest)
+    got = {name: [] for name in socks}
+    c_sizes = []
+    tokens = {}
     renewed = done_set = False
     while True:
         now = time.monotonic() - t0
         if now >= seconds:
             break
-        if not renewed and now >= renew_at:
-            b.sendto(msg("/foh/subscribe"), dest)
+        if not renewed and now >= renew_at and "b" in tokens:
+            socks["b"].sendto(msg("/foh/subscribe", "i", tokens["b"]), dest)
             renewed = True
         if not done_set and now >= set_at:
             subprocess.run(["busctl", "--user", "--", "set-property", "org.foh.Foh1",
                             "/org/foh/Foh1/channel/1", "org.foh.Foh1.Channel", "Gain", "d", "-3"],
                            check=True)
             done_set = True
-        r, _, _ = select.select([a, b], [], [], 0.05)
+        r, _, _ = select.select(list(socks.values()), [], [], 0.05)
         for sock in r:
+            name = next(n for n, s in socks.items() if s is sock)
             data = sock.recv(65536)
             addr, types, args = parse(data)
-            got["a" if sock is a else "b"].append([round(time.monotonic() - t0, 4), addr, types, args])
+            got[name].append([round(time.monotonic() - t0, 4), addr, types, args])
+            if name == "c":
+                c_sizes.append(len(data))
+            if addr == "/foh/token" and name in "ab" and name not in tokens:
+                tokens[name] = args[0]
+                sock.sendto(msg("/foh/subscribe", "i", args[0]), dest)
+    got["c_sizes"] = c_sizes
+    got["request_size"] = len(request)
     print(json.dumps(got))
 
 

@@ -1,6 +1,10 @@
 #!/usr/bin/env bash
-# Subscription feedback, like the X32's /xremote. Two surfaces send
-# /foh/subscribe at t = 0; B renews at t = 20 s, A does not. Both get
+# Subscription feedback, like the X32's /xremote, behind a challenge (issue
+# 13, defect 4: a forged /foh/subscribe made foh-osc send 250 kB to its
+# source). Two surfaces send /foh/subscribe at t = 0 and confirm with the
+# token of the challenge; B renews at t = 20 s, A does not. C asks and never
+# confirms: it gets one datagram at most, no larger than its request, and
+# no feedback. D sends a guessed token unasked: nothing. A and B get
 # /foh/ch/1/levels at 10 ± 1 Hz (counted over 10 s); a Gain set over D-Bus
 # at t = 3 s reaches both as /foh/ch/1/gain -3; A's lease runs out 30 s
 # after it subscribed — its last levels arrive in [29.5, 30.5] s and none
@@ -24,6 +28,10 @@ def check(cond, what):
     global ok
     print(("ok: " if cond else "FAIL: ") + what)
     ok = ok and cond
+check(len(got["c_sizes"]) <= 1 and all(n <= got["request_size"] for n in got["c_sizes"]),
+      f"c (never confirms): datagrams of {got['c_sizes']} bytes, request {got['request_size']}")
+check(all(addr == "/foh/token" for _, addr, _, _ in got["c"]), f"c: no feedback ({len(got['c'])})")
+check(got["d"] == [], f"d (a guessed token): nothing ({len(got['d'])})")
 for s in "ab":
     times = [t for t, addr, _, _ in got[s] if addr == "/foh/ch/1/levels"]
     in_window = [t for t in times if 2 <= t < 12]
@@ -41,3 +49,6 @@ check(b and b[-1] >= 35, f"b: still fed at {b[-1] if b else None} s after renewi
 sys.exit(0 if ok else 1)
 PY
 osc_stat_is subscribers 1 || fail "subscribers is $(osc_stat subscribers), B alone should hold a lease"
+osc_stat_is challenges 3 || fail "challenges is $(osc_stat challenges), want 3 (A, B, C)"
+osc_stat_is refused_token 1 || fail "refused_token is $(osc_stat refused_token), want 1 (D)"
+osc_stat_is feedback_dropped 0 || fail "feedback_dropped is $(osc_stat feedback_dropped): the budget cut 10 Hz levels"

@@ -1,27 +1,64 @@
-/* foh-osc's feedback to control surfaces, like the X32's /xremote: a
- * surface that sends /foh/subscribe holds a 30 s lease (renewed by sending
- * it again; /foh/unsubscribe ends it) and gets, from the port it sent
- * from, to the address and port it sent from:
+/* foh-osc's feedback to control surfaces, like the X32's /xremote, behind
+ * a return-routability check so that a datagram with a forged source
+ * cannot turn foh-osc into a traffic amplifier:
+ *   /foh/subscribe (no argument) is answered with one challenge,
+ *       /foh/token ,i TOKEN (20 bytes, never larger than the request: a
+ *       smaller request gets no answer), at most once a second per
+ *       address; the token waits 5 s for its surface, and at most 16
+ *       surfaces wait at a time (refused_busy);
+ *   /foh/subscribe ,i TOKEN (or /foh/subscribe/confirm ,i TOKEN) from the
+ *       same address and port starts a 30 s lease, and renews it later
+ *       with the same token; a wrong token is refused (refused_token);
+ *   /foh/unsubscribe ends it.
+ * A surface holding a lease gets, from the port it sent from, to the
+ * address and port it sent from:
  *   /foh/ch/N/levels ,ffffff  peak, rms, vu, lufs_m, lufs_s, gain reduction
  *       at 10 Hz for every channel whose Levels signal fohd sent in the
  *       last second (the latest values);
  *   every change of a mapped property (PropertiesChanged) on its /foh/...
- *       address: ,f for numbers, ,i 0/1 for switches.
- * At most 16 surfaces at a time; a 17th is refused (refused_busy). */
+ *       address: ,f for numbers, ,i 0/1 for switches;
+ * within a budget of 64 KiB/s per surface (what is over it is dropped and
+ * counted as feedback_dropped). At most 16 surfaces at a time; a 17th is
+ * refused (refused_busy). */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/random.h>
 
 #include "foh-osc.h"
 #include "util/log.h"
 
 #define LEVELS_FRESH_USEC	1000000ULL
+#define CHALLENGE_PATH		"/foh/token"
+
+/* Refills s's byte budget (one second's worth at most) and takes len
+ * bytes from it; false when they are not there. */
+static bool take_budget(struct osc_sub *s, size_t len, uint64_t now)
+{
+	s->budget += (double)(now - s->budget_at) * OSC_SUB_BYTES_PER_SEC / 1e6;
+	if (s->budget > OSC_SUB_BYTES_PER_SEC)
+		s->budget = OSC_SUB_BYTES_PER_SEC;
+	s->budget_at = now;
+	if (s->budget < (double)len)
+		return false;
+	s->budget -= (double)len;
+	return true;
+}
 
 static void send_all(struct foh_osc *o, const char *path, lo_message m)
 {
-	for (unsigned int i = 0; i < o->n_subs; i++)
-		(void)osc_send(o, o->subs[i].fd, &o->subs[i].addr, path, m);
+	size_t len = lo_message_length(m, path);
+	uint64_t now = osc_now();
+
+	for (unsigned int i = 0; i < o->n_subs; i++) {
+		if (!take_budget(&o->subs[i], len, now)) {
+			o->stats.feedback_dropped++;
+			continue;
+		}
+		if (osc_send(o, o->subs[i].fd, &o->subs[i].addr, path, m) >= 0)
+			o->stats.feedback_sent++;
+	}
 }
 
 static bool same_peer(const struct sockaddr_in *a, const struct sockaddr_in *b)
@@ -29,31 +66,12 @@ static bool same_peer(const struct sockaddr_in *a, const struct sockaddr_in *b)
 	return a->sin_addr.s_addr == b->sin_addr.s_addr && a->sin_port == b->sin_port;
 }
 
-void osc_subscribe(struct foh_osc *o, bool on)
+static struct osc_sub *find(struct osc_sub *list, unsigned int n, const struct sockaddr_in *a)
 {
-	unsigned int i;
-
-	if (o->from == NULL)
-		return;
-	for (i = 0; i < o->n_subs; i++)
-		if (same_peer(&o->subs[i].addr, o->from))
-			break;
-	if (!on) {
-		if (i < o->n_subs)
-			o->subs[i] = o->subs[--o->n_subs];
-		return;
-	}
-	if (i == o->n_subs) {
-		if (o->n_subs >= OSC_MAX_SUBS) {
-			o->stats.refused_busy++;
-			return;
-		}
-		o->n_subs++;
-		foh_info("surface %s:%u subscribed", inet_ntoa(o->from->sin_addr),
-				ntohs(o->from->sin_port));
-	}
-	o->stats.subscribes++;
-	o->subs[i] = (struct osc_sub) { *o->from, o->from_fd, osc_now() + o->lease_usec };
+	for (unsigned int i = 0; i < n; i++)
+		if (same_peer(&list[i].addr, a))
+			return &list[i];
+	return NULL;
 }
 
 static void expire(struct foh_osc *o, uint64_t now)
@@ -67,6 +85,129 @@ static void expire(struct foh_osc *o, uint64_t now)
 				ntohs(o->subs[i].addr.sin_port));
 		o->subs[i] = o->subs[--o->n_subs];
 	}
+	for (unsigned int i = 0; i < o->n_pending;) {
+		if (now < o->pending[i].expires)
+			i++;
+		else
+			o->pending[i] = o->pending[--o->n_pending];
+	}
+}
+
+/* Answers a /foh/subscribe without a token: the token of the lease or
+ * of the wait (a new wait when there is none), in one datagram no larger
+ * than the request, at most once a second per address. */
+static void challenge(struct foh_osc *o, uint64_t now)
+{
+	struct osc_sub *s = find(o->subs, o->n_subs, o->from);
+	lo_message m;
+	size_t len;
+
+	if (s == NULL)
+		s = find(o->pending, o->n_pending, o->from);
+	if (s == NULL) {
+		uint32_t token;
+		if (o->n_pending >= OSC_MAX_PENDING) {
+			o->stats.refused_busy++;
+			return;
+		}
+		if (getrandom(&token, sizeof(token), GRND_NONBLOCK) != sizeof(token)) {
+			foh_warn("no random token for a subscription: %s", strerror(errno));
+			return;
+		}
+		s = &o->pending[o->n_pending++];
+		*s = (struct osc_sub) { .addr = *o->from, .fd = o->from_fd,
+			.expires = now + OSC_PENDING_USEC, .token = token };
+	} else if (s->challenged != 0 && now - s->challenged < OSC_CHALLENGE_GAP_USEC) {
+		return;
+	}
+	if ((m = lo_message_new()) == NULL)
+		return;
+	lo_message_add_int32(m, (int32_t)s->token);
+	len = lo_message_length(m, CHALLENGE_PATH);
+	/* no amplification: a request smaller than the answer gets none */
+	if (len <= o->from_len && osc_send(o, o->from_fd, o->from, CHALLENGE_PATH, m) >= 0) {
+		s->challenged = now;
+		o->stats.challenges++;
+	}
+	lo_message_free(m);
+}
+
+/* The token argument: ,i (or ,h holding a 32-bit value). */
+static bool token_arg(const char *types, lo_arg **argv, int argc, uint32_t *out)
+{
+	int32_t i;
+	int64_t h;
+
+	if (argc != 1)
+		return false;
+	if (types[0] == 'i') {
+		memcpy(&i, &argv[0]->i, sizeof(i));
+		*out = (uint32_t)i;
+		return true;
+	}
+	if (types[0] == 'h') {
+		memcpy(&h, &argv[0]->h, sizeof(h));
+		if (h < INT32_MIN || h > UINT32_MAX)
+			return false;
+		*out = (uint32_t)h;
+		return true;
+	}
+	return false;
+}
+
+void osc_subscribe(struct foh_osc *o, const char *types, lo_arg **argv, int argc)
+{
+	uint64_t now = osc_now();
+	struct osc_sub *s;
+	uint32_t token;
+
+	if (o->from == NULL)
+		return;
+	expire(o, now);
+	if (argc == 0) {
+		challenge(o, now);
+		return;
+	}
+	if (!token_arg(types, argv, argc, &token)) {
+		o->stats.refused_type++;
+		return;
+	}
+	if ((s = find(o->subs, o->n_subs, o->from)) != NULL) {
+		if (s->token != token) {
+			o->stats.refused_token++;
+			return;
+		}
+		s->expires = now + o->lease_usec;
+		o->stats.subscribes++;
+		return;
+	}
+	if ((s = find(o->pending, o->n_pending, o->from)) == NULL || s->token != token) {
+		o->stats.refused_token++;
+		return;
+	}
+	if (o->n_subs >= OSC_MAX_SUBS) {
+		o->stats.refused_busy++;
+		return;
+	}
+	o->subs[o->n_subs++] = (struct osc_sub) { .addr = *o->from, .fd = o->from_fd,
+		.expires = now + o->lease_usec, .token = token, .challenged = s->challenged,
+		.budget = OSC_SUB_BYTES_PER_SEC, .budget_at = now };
+	*s = o->pending[--o->n_pending];
+	o->stats.subscribes++;
+	foh_info("surface %s:%u subscribed", inet_ntoa(o->from->sin_addr),
+			ntohs(o->from->sin_port));
+}
+
+void osc_unsubscribe(struct foh_osc *o)
+{
+	struct osc_sub *s;
+
+	if (o->from == NULL)
+		return;
+	if ((s = find(o->subs, o->n_subs, o->from)) != NULL)
+		*s = o->subs[--o->n_subs];
+	if ((s = find(o->pending, o->n_pending, o->from)) != NULL)
+		*s = o->pending[--o->n_pending];
 }
 
 static int on_tick(sd_event_source *s, uint64_t usec, void *data)

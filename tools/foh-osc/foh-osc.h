@@ -25,6 +25,10 @@
 #define OSC_DEFAULT_MOVEMENT	57122
 #define OSC_MAX_ALLOW		32
 #define OSC_MAX_SUBS		16
+#define OSC_MAX_PENDING		16	/* subscribes waiting for their token back */
+#define OSC_PENDING_USEC	(5ULL * 1000000ULL)
+#define OSC_CHALLENGE_GAP_USEC	1000000ULL	/* at most one challenge a second per address */
+#define OSC_SUB_BYTES_PER_SEC	65536	/* feedback budget of one surface (64 channels: ~33 kB/s) */
 #define OSC_MAX_CHANNELS	64	/* fohd's FOH_CHANNELS_MAX */
 #define OSC_LEASE_USEC		(30ULL * 1000000ULL)
 #define OSC_FEEDBACK_USEC	100000ULL	/* 10 Hz */
@@ -39,7 +43,8 @@
 	X(refused_invalid) X(refused_unknown_address) X(refused_type) \
 	X(refused_range) X(refused_source) X(refused_not_connected) \
 	X(refused_busy) X(refused_path) X(decks_unavailable) X(dbus_errors) \
-	X(subscribes) X(feedback_sent) X(handled_locally) X(save_failures)
+	X(subscribes) X(feedback_sent) X(handled_locally) X(save_failures) \
+	X(challenges) X(refused_token) X(feedback_dropped)
 
 struct osc_stats {
 #define X(n) uint64_t n;
@@ -59,10 +64,16 @@ struct osc_sock {
 	struct foh_osc *o;
 };
 
+/* A surface holding a lease, or one whose /foh/subscribe was answered with
+ * a challenge and that has not sent the token back yet (pending). */
 struct osc_sub {
 	struct sockaddr_in addr;
 	int fd;			/* the socket it subscribed on: replies leave from there */
-	uint64_t expires;	/* CLOCK_MONOTONIC µs */
+	uint64_t expires;	/* CLOCK_MONOTONIC µs: end of the lease, or of the wait */
+	uint32_t token;		/* what it must send back, to subscribe and to renew */
+	uint64_t challenged;	/* when the last challenge went to it */
+	double budget;		/* feedback bytes it may be sent now */
+	uint64_t budget_at;	/* when budget was last refilled */
 };
 
 struct osc_levels {
@@ -88,12 +99,16 @@ struct foh_osc {
 	uint64_t time_zero;		/* Crowdstream's /reset (µs, CLOCK_MONOTONIC) */
 	char *foh_config;		/* fohd's foh.conf: [decks] music-dirs */
 
-	/* the datagram being dispatched: where feedback to it goes */
+	/* the datagram being dispatched: where feedback to it goes, and its
+	 * size (no reply to it may be larger) */
 	const struct sockaddr_in *from;
 	int from_fd;
+	size_t from_len;
 
 	struct osc_sub subs[OSC_MAX_SUBS];
 	unsigned int n_subs;
+	struct osc_sub pending[OSC_MAX_PENDING];
+	unsigned int n_pending;
 	uint64_t lease_usec;
 	struct osc_levels levels[OSC_MAX_CHANNELS];
 	sd_event_source *feedback_timer;
@@ -111,6 +126,7 @@ void osc_sock_close(struct osc_sock *s);
 /* One validated datagram: walks bundles (timetags are ignored: there is
  * no queue), deserialises each message and hands it to osc_map_message. */
 void osc_dispatch_packet(struct foh_osc *o, const uint8_t *p, size_t len);
+/* Sends m to to from fd: the bytes sent, or a negative errno. */
 int osc_send(struct foh_osc *o, int fd, const struct sockaddr_in *to,
 		const char *path, lo_message m);
 
@@ -183,4 +199,7 @@ void osc_deck_unavailable(struct foh_osc *o);
 /* feedback.c */
 int osc_feedback_start(struct foh_osc *o);
 void osc_feedback_stop(struct foh_osc *o);
-void osc_subscribe(struct foh_osc *o, bool on);
+/* /foh/subscribe (and /foh/subscribe/confirm): no argument asks for a
+ * challenge, the token (,i) subscribes or renews. */
+void osc_subscribe(struct foh_osc *o, const char *types, lo_arg **argv, int argc);
+void osc_unsubscribe(struct foh_osc *o);

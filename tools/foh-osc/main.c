@@ -62,6 +62,7 @@ static int method_stats(sd_bus_message *m, void *data, sd_bus_error *error)
 #undef X
 	if (r < 0 ||
 	    (r = sd_bus_message_append(reply, "{st}", "subscribers", (uint64_t)o->n_subs)) < 0 ||
+	    (r = sd_bus_message_append(reply, "{st}", "pending", (uint64_t)o->n_pending)) < 0 ||
 	    (r = sd_bus_message_close_container(reply)) < 0)
 		goto out;
 	r = sd_bus_send(NULL, reply, NULL);

@@ -535,8 +535,14 @@ void osc_map_message(struct foh_osc *o, const char *path, const char *types,
 {
 	struct match m = { 0 };
 
-	if (strcmp(path, "/foh/subscribe") == 0 || strcmp(path, "/foh/unsubscribe") == 0) {
-		osc_subscribe(o, path[5] == 's');
+	/* /foh/subscribe [token], /foh/subscribe/confirm token: the handshake
+	 * of foh-osc-feedback.c */
+	if (strcmp(path, "/foh/subscribe") == 0 || strcmp(path, "/foh/subscribe/confirm") == 0) {
+		osc_subscribe(o, types, argv, argc);
+		return;
+	}
+	if (strcmp(path, "/foh/unsubscribe") == 0) {
+		osc_unsubscribe(o);
 		return;
 	}
 	for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {

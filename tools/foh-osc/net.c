@@ -149,6 +149,7 @@ static int on_readable(sd_event_source *es, int fd, uint32_t revents, void *data
 		}
 		o->from = &from;
 		o->from_fd = fd;
+		o->from_len = (size_t)n;
 		osc_dispatch_packet(o, buf, (size_t)n);
 		o->from = NULL;
 	}
@@ -198,6 +199,5 @@ int osc_send(struct foh_osc *o, int fd, const struct sockaddr_in *to,
 		return -EINVAL;
 	if (sendto(fd, buf, len, MSG_DONTWAIT, (const struct sockaddr *)to, sizeof(*to)) < 0)
 		return -errno;
-	o->stats.feedback_sent++;
-	return 0;
+	return (int)len;
 }
