@@ -84,3 +84,11 @@ start_pair() {
   start_fohd --config "$FOH_SESSION/foh.conf"
   start_bridge "$@"
 }
+
+# expect_str WHAT WANT CMD...: waits up to 5 s until CMD prints WANT.
+expect_str() {
+  local what=$1 want=$2
+  shift 2
+  check_str() { [ "$("$@")" = "$want" ]; }
+  wait_for 5 check_str "$@" || fail "$what: $("$@"), want $want"
+}

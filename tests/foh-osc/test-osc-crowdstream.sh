@@ -30,12 +30,6 @@ expect() {
   check() { near "$("$@")" "$want"; }
   wait_for 5 check "$@" 2>/dev/null || fail "$what: $("$@"), want $want"
 }
-expect_str() {
-  local what=$1 want=$2
-  shift 2
-  check_str() { [ "$("$@")" = "$want" ]; }
-  wait_for 5 check_str "$@" || fail "$what: $("$@"), want $want"
-}
 m() { oscsend 127.0.0.1 "$OSC_MOVEMENT_PORT" "$@" || fail "oscsend $* failed"; }
 now() { date +%s.%N; }
 

@@ -55,12 +55,6 @@ expect() {
   check() { near "$("$@")" "$want"; }
   wait_for 5 check "$@" 2>/dev/null || fail "$what: $("$@"), want $want"
 }
-expect_str() {
-  local what=$1 want=$2
-  shift 2
-  check_str() { [ "$("$@")" = "$want" ]; }
-  wait_for 5 check_str "$@" || fail "$what: $("$@"), want $want"
-}
 
 M=$OSC_MOVEMENT_PORT P=$OSC_PORT
 deck "$M" /load_buffer is 1 "$T1"
