@@ -492,6 +492,13 @@ int foh_conf_save(const struct foh_conf *conf, const char *path)
 		(void)g_key_file_remove_group(kf, group, NULL);
 	}
 	data = g_key_file_to_data(kf, &len, NULL);
+	/* Every setting at its default and no file to keep: the key file is
+	 * empty, and the loader refuses an empty file (a truncated one). */
+	if (len == 0) {
+		g_free(data);
+		data = g_strdup("# foh.conf: every setting is at its default\n");
+		len = strlen(data);
+	}
 	if ((res = foh_mkdir_parents(path)) < 0)
 		return res;
 	return foh_atomic_write(path, data, len, 0644);

@@ -190,6 +190,22 @@ static void test_save_round_trip(void)
 	foh_conf_free(back);
 }
 
+/* Found by tests/fuzz (fuzz-conf): every setting at its default saved to a
+ * fresh path wrote an empty file, which the loader refuses. */
+static void test_save_defaults_fresh(void)
+{
+	g_autofree char *path = g_build_filename(tmpdir, "valid.conf", NULL);
+	g_autofree char *error = NULL;
+	struct foh_conf *c = foh_conf_new_defaults(), *back = NULL;
+
+	(void)g_remove(path);
+	g_assert_cmpint(foh_conf_save(c, path), ==, 0);
+	g_assert_cmpint(foh_conf_load(path, &back, &error), ==, 0);
+	g_assert_cmpuint(back->channels, ==, c->channels);
+	foh_conf_free(c);
+	foh_conf_free(back);
+}
+
 static void test_missing_file(void)
 {
 	g_autofree char *path = g_build_filename(tmpdir, "absent.conf", NULL);
@@ -225,6 +241,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/conf/channels", test_channel_sections);
 	g_test_add_func("/conf/channel-refusals", test_channel_refusals);
 	g_test_add_func("/conf/save-round-trip", test_save_round_trip);
+	g_test_add_func("/conf/save-defaults-fresh", test_save_defaults_fresh);
 	g_test_add_func("/conf/missing", test_missing_file);
 	g_test_add_func("/conf/builtin", test_builtin_defaults);
 	res = g_test_run();
