@@ -190,8 +190,11 @@ int sect_rekordbox_load(const char *file, struct sect_rekordbox **out,
 		if (!root_seen) {
 			root_seen = true;
 			if (g_strcmp0(name, "DJ_PLAYLISTS") != 0) {
-				perr.message = g_strdup_printf("root element is <%s>, not <DJ_PLAYLISTS>",
-						name ? name : "?");
+				/* the first error wins, as in on_error(), which may
+				 * have reported one on this element already */
+				if (perr.message == NULL)
+					perr.message = g_strdup_printf("root element is <%s>, "
+							"not <DJ_PLAYLISTS>", name ? name : "?");
 				break;
 			}
 		}
