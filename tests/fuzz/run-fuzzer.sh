@@ -9,7 +9,7 @@
 #       BENCH fuzz target=NAME execs_per_s=X cov=Y ft=Z corpus=N runs=R
 #
 # New inputs go to a scratch corpus, never into the tree's CORPUS. Crash
-# inputs are written to ARTIFACTS/ as crash-<sha1> etc. The targets' temp
+# inputs are written to ARTIFACTS/ as NAME-crash-<sha1> etc. The targets' temp
 # files go under TMPDIR (default /dev/shm when writable: the config target
 # saves with fsync on every run).
 set -eu
