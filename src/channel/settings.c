@@ -14,6 +14,11 @@
 	NUM("eq-band" #n "-gain", "EqBand" #n "Gain", eq_band[n - 1].gain, -24, 24, 0, "dB"), \
 	NUM("eq-band" #n "-q", "EqBand" #n "Q", eq_band[n - 1].q, 0.1, 10, 0.707, NULL)
 
+/* BPM-synced delay times ("1/4", "1/8d", ...) need a tempo source: until
+ * then only "" (off, the time is delay-time) is accepted. TODO: note
+ * divisions from the analyzer's or the decks' BPM. */
+static const char *const delay_sync_choices[] = { "", NULL };
+
 const struct foh_param foh_channel_params[] = {
 	{ "name", "Name", FOH_PARAM_STRING, 0, 63, 0, "", F(name), 0, NULL },
 	{ "input", "Input", FOH_PARAM_STRING, 0, 255, 0, "", F(input), FOH_PARAM_STRUCTURAL, NULL },
@@ -46,6 +51,27 @@ const struct foh_param foh_channel_params[] = {
 	NUM("limiter-ceiling", "LimiterCeiling", limiter_ceiling, -30, 0, -3, "dBFS"),
 	NUM("limiter-release", "LimiterRelease", limiter_release, 1, 5000, 8, "ms"),
 	BOOL("limiter-true-peak", "LimiterTruePeak", limiter_true_peak, 0),
+	BOOL("chorus-enabled", "ChorusEnabled", chorus_enabled, 0),
+	NUM("chorus-rate", "ChorusRateHz", chorus_rate, 0.05, 5, 0.8, "Hz"),
+	NUM("chorus-depth", "ChorusDepthMs", chorus_depth, 0, 10, 3, "ms"),
+	{ "chorus-voices", "ChorusVoices", FOH_PARAM_UINT, 2, 4, 3, NULL, F(chorus_voices), 0, NULL,
+		NULL },
+	NUM("chorus-mix", "ChorusMix", chorus_mix, 0, 100, 50, "%"),
+	BOOL("delay-enabled", "DelayEnabled", delay_enabled, 0),
+	NUM("delay-time", "DelayTimeMs", delay_time, 1, 2000, 350, "ms"),
+	NUM("delay-feedback", "DelayFeedback", delay_feedback, 0, 95, 35, "%"),
+	NUM("delay-mix", "DelayMix", delay_mix, 0, 100, 25, "%"),
+	NUM("delay-high-cut", "DelayHighCutHz", delay_high_cut, 1000, 20000, 8000, "Hz"),
+	{ "delay-sync", "DelaySync", FOH_PARAM_STRING, 0, 7, 0, "", F(delay_sync), 0, NULL,
+		delay_sync_choices },
+	BOOL("delay-ping-pong", "DelayPingPong", delay_ping_pong, 0),
+	BOOL("reverb-enabled", "ReverbEnabled", reverb_enabled, 0),
+	NUM("reverb-mix", "ReverbMix", reverb_mix, 0, 100, 25, "%"),
+	NUM("reverb-decay", "ReverbDecaySec", reverb_decay, 0.2, 10, 1.8, "s"),
+	NUM("reverb-pre-delay", "ReverbPreDelayMs", reverb_pre_delay, 0, 200, 20, "ms"),
+	NUM("reverb-damping", "ReverbDamping", reverb_damping, 0, 1, 0.5, NULL),
+	NUM("reverb-size", "ReverbSize", reverb_size, 0, 1, 0.5, NULL),
+	NUM("width", "Width", width, 0, 200, 100, "%"),
 };
 const size_t foh_channel_n_params = sizeof(foh_channel_params) / sizeof(foh_channel_params[0]);
 
