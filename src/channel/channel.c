@@ -7,6 +7,7 @@
  * WirePlumber links both. The capture stream's process callback dequeues
  * both buffers, runs the strip and triggers the playback stream. */
 #include <errno.h>
+#include <math.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -40,6 +41,7 @@ struct foh_channel {
 	 * blocking invoke, so it is freed only after the next one or after
 	 * quiesce() */
 	struct foh_strip_fx *fx;
+	double tempo;			/* BPM for delay-sync; 0 = unknown */
 
 	/* data thread only, once the streams exist */
 	struct foh_strip strip;
@@ -125,6 +127,17 @@ void foh_channel_strip_params(const struct foh_channel_settings *s, struct foh_s
 	p->reverb.size = (float)s->reverb_size;
 	p->enabled[FOH_STAGE_WIDTH] = true;
 	p->width.width = (float)(s->width / 100.0);
+}
+
+/* The strip's parameters with delay-sync applied at the channel's tempo. */
+static void strip_params(const struct foh_channel *ch, const struct foh_channel_settings *s,
+		struct foh_strip_params *p)
+{
+	double sync = foh_delay_sync_ms(s->delay_sync, ch->tempo);
+
+	foh_channel_strip_params(s, p);
+	if (sync > 0.0)
+		p->delay.time_ms = (float)sync;
 }
 
 /* ---- data thread ------------------------------------------------------ */
@@ -367,7 +380,7 @@ static void capture_param_changed(void *data, uint32_t id, const struct spa_pod 
 	ch->rate = info.rate;
 	setup.rate = info.rate;
 	setup.channels = ch->settings.audio_channels;
-	foh_channel_strip_params(&ch->settings, &setup.params);
+	strip_params(ch, &ch->settings, &setup.params);
 	setup.tone = ch->pending_tone;
 	ch->pending_tone.seconds = 0.0;
 	setup.fx = ch->fx;
@@ -648,8 +661,21 @@ int foh_channel_apply(struct foh_channel *ch, const struct foh_channel_settings 
 		return 0;
 	if (renamed)
 		update_descriptions(ch);
-	foh_channel_strip_params(s, &p);
+	strip_params(ch, s, &p);
 	return invoke(ch, do_strip_set, &p, sizeof(p));
+}
+
+void foh_channel_set_tempo(struct foh_channel *ch, double bpm)
+{
+	struct foh_strip_params p;
+
+	if (fabs(bpm - ch->tempo) < 0.5)
+		return;
+	ch->tempo = bpm;
+	if (ch->capture == NULL || ch->settings.delay_sync[0] == '\0')
+		return;
+	strip_params(ch, &ch->settings, &p);
+	(void)invoke(ch, do_strip_set, &p, sizeof(p));
 }
 
 const struct foh_channel_settings *foh_channel_settings(const struct foh_channel *ch)

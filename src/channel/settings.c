@@ -1,5 +1,6 @@
 /* The channel settings table; see channel/settings.h for the keys. */
 #include <stddef.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "channel/settings.h"
@@ -14,10 +15,12 @@
 	NUM("eq-band" #n "-gain", "EqBand" #n "Gain", eq_band[n - 1].gain, -24, 24, 0, "dB"), \
 	NUM("eq-band" #n "-q", "EqBand" #n "Q", eq_band[n - 1].q, 0.1, 10, 0.707, NULL)
 
-/* BPM-synced delay times ("1/4", "1/8d", ...) need a tempo source: until
- * then only "" (off, the time is delay-time) is accepted. TODO: note
- * divisions from the analyzer's or the decks' BPM. */
-static const char *const delay_sync_choices[] = { "", NULL };
+/* "" = off (delay-time applies), else a note division of the tempo: 1/N
+ * of a whole note, "d" dotted (× 1.5), "t" triplet (× 2/3). */
+static const char *const delay_sync_choices[] = {
+	"", "1/1", "1/2", "1/2d", "1/2t", "1/4", "1/4d", "1/4t", "1/8", "1/8d", "1/8t",
+	"1/16", "1/16d", "1/16t", "1/32", NULL,
+};
 
 const struct foh_param foh_channel_params[] = {
 	{ "name", "Name", FOH_PARAM_STRING, 0, 63, 0, "", F(name), 0, NULL },
@@ -79,6 +82,26 @@ void foh_channel_settings_defaults(struct foh_channel_settings *s)
 {
 	memset(s, 0, sizeof(*s));
 	foh_params_set_defaults(foh_channel_params, foh_channel_n_params, s);
+}
+
+double foh_delay_sync_ms(const char *sync, double bpm)
+{
+	char *end;
+	long n;
+	double ms;
+
+	if (sync[0] == '\0' || strncmp(sync, "1/", 2) != 0 || !(bpm >= 20.0 && bpm <= 400.0))
+		return 0.0;
+	n = strtol(sync + 2, &end, 10);
+	if (n < 1 || n > 64)
+		return 0.0;
+	/* a quarter note is one beat: 1/n of a whole note is 4/n beats */
+	ms = 60000.0 / bpm * 4.0 / (double)n;
+	if (*end == 'd')
+		ms *= 1.5;
+	else if (*end == 't')
+		ms *= 2.0 / 3.0;
+	return ms < 1.0 ? 1.0 : (ms > 2000.0 ? 2000.0 : ms);
 }
 
 bool foh_channel_settings_structural_change(const struct foh_channel_settings *a,

@@ -27,7 +27,8 @@
  *   chorus-mix % [0, 100] (50)
  *   delay-enabled          (false); delay-time ms [1, 2000] (350),
  *   delay-feedback % [0, 95] (35), delay-mix % [0, 100] (25),
- *   delay-high-cut Hz [1000, 20000] (8000), delay-sync "" only for now (""),
+ *   delay-high-cut Hz [1000, 20000] (8000), delay-sync "" or a note
+ *   division "1/1" … "1/32" with "d" (dotted) or "t" (triplet) ("": off),
  *   delay-ping-pong (false)
  *   reverb-enabled         (false); reverb-mix % [0, 100] (25),
  *   reverb-decay s (RT60) [0.2, 10] (1.8), reverb-pre-delay ms [0, 200] (20),
@@ -81,6 +82,10 @@ extern const struct foh_param foh_channel_params[];
 extern const size_t foh_channel_n_params;
 
 void foh_channel_settings_defaults(struct foh_channel_settings *s);
+
+/* The delay time of a delay-sync division at bpm, ms in [1, 2000]; 0 when
+ * sync is off ("") or the tempo is unknown (outside 20–400 BPM). */
+double foh_delay_sync_ms(const char *sync, double bpm);
 
 /* Whether a and b differ in what needs new streams (input, output, channels). */
 bool foh_channel_settings_structural_change(const struct foh_channel_settings *a,

@@ -105,9 +105,11 @@ chset 2 DelayPingPong b true
 chset 2 ChorusEnabled b true
 chset 2 ChorusVoices u 4
 chset 2 Width d 150
+chset 2 DelaySync s 1/8d
 wait_for 3 grep -q '^width=150$' "$conf" || fail "Width was not saved: $(cat "$conf")"
 grep -q '^reverb-decay=2.5$' "$conf" || fail "ReverbDecaySec was not saved"
 grep -q '^chorus-voices=4$' "$conf" || fail "ChorusVoices was not saved"
+grep -q '^delay-sync=1/8d$' "$conf" || fail "DelaySync was not saved"
 # refused PROPERTY VALUE (GVariant text): Set fails with
 # org.foh.Foh1.Error.InvalidArgument and every setting stays as it was.
 # gdbus, not busctl, because it prints the error's name.
@@ -138,7 +140,7 @@ for v in inf -0.1 1.1; do refused ReverbSize "<$v>"; done
 for v in nan 0.5 2001.0; do refused DelayTimeMs "<$v>"; done
 for v in nan -1.0 96.0; do refused DelayFeedback "<$v>"; done
 for v in inf -1.0 101.0; do refused DelayMix "<$v>"; done
-for v in "'1/7'" "'fast'" "'1/4'"; do refused DelaySync "<$v>"; done
+for v in "'1/7'" "'fast'" "'1/4x'" "'1/64'"; do refused DelaySync "<$v>"; done
 for v in nan 0.01 6.0; do refused ChorusRateHz "<$v>"; done
 for v in nan -1.0 11.0; do refused ChorusDepthMs "<$v>"; done
 for v in "uint32 1" "uint32 5"; do refused ChorusVoices "<$v>"; done

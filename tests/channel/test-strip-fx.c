@@ -9,11 +9,14 @@
  *   never leaves the strip above the limiter's ceiling (sample peak, once
  *   the new strip's 10 ms fade-in of its stages is over), and the output
  *   stays finite;
- * - a mono strip runs the effects too (a reverb tail follows an impulse). */
+ * - a mono strip runs the effects too (a reverb tail follows an impulse);
+ * - delay-sync: 60000/bpm ms per beat, 4/n beats for 1/n, × 1.5 dotted,
+ *   × 2/3 triplet, clamped to 2000 ms; 0 when off or without a tempo. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "channel/settings.h"
 #include "channel/strip.h"
 #include "../dsp/test-util.h"
 
@@ -175,8 +178,21 @@ static void test_mono(struct foh_strip_fx *fx)
 	CHECK(tail > 1e-4, "mono strip: a reverb tail follows an impulse (%.2g)", tail);
 }
 
+static void test_sync(void)
+{
+	CHECK_NEAR(foh_delay_sync_ms("1/4", 120.0), 500.0, 1e-9, "1/4 at 120 BPM");
+	CHECK_NEAR(foh_delay_sync_ms("1/8", 120.0), 250.0, 1e-9, "1/8 at 120 BPM");
+	CHECK_NEAR(foh_delay_sync_ms("1/8d", 120.0), 375.0, 1e-9, "1/8d at 120 BPM");
+	CHECK_NEAR(foh_delay_sync_ms("1/4t", 120.0), 1000.0 / 3.0, 1e-9, "1/4t at 120 BPM");
+	CHECK_NEAR(foh_delay_sync_ms("1/16", 128.0), 117.1875, 1e-9, "1/16 at 128 BPM");
+	CHECK_NEAR(foh_delay_sync_ms("1/1", 60.0), 2000.0, 1e-9, "1/1 at 60 BPM, clamped");
+	CHECK(foh_delay_sync_ms("", 120.0) == 0.0, "sync off");
+	CHECK(foh_delay_sync_ms("1/4", 0.0) == 0.0, "no tempo");
+}
+
 int main(void)
 {
+	test_sync();
 	struct foh_strip_fx *fx;
 
 	CHECK(foh_strip_fx_new(RATE, &fx) == 0, "effects memory");
