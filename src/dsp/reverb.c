@@ -9,6 +9,7 @@
 #define MAX_SCALE	1.6f
 #define GLIDE		0.005f		/* frames of length change per frame */
 #define OUT_GAIN	0.25f
+#define CHUNK		256u		/* frames of input diffusion at a time */
 
 /* Base line lengths at size 0.5 (scale 1), ms: mutually prime at 48 kHz
  * after rounding, spread so the modes interleave. */
@@ -147,18 +148,24 @@ void foh_reverb_reset(struct foh_reverb *s)
 	foh_ramp_jump(&s->mix, s->mix.target);
 }
 
-/* In-place 8-point fast Walsh–Hadamard transform, scaled by 1/sqrt(8). */
+/* In-place 8-point fast Walsh–Hadamard transform, scaled by 1/sqrt(8);
+ * written out (-O2 leaves the loop form rolled). */
 static inline void hadamard8(float *v)
 {
-	for (int h = 1; h < 8; h <<= 1)
-		for (int i = 0; i < 8; i += h << 1)
-			for (int j = i; j < i + h; j++) {
-				float a = v[j], b = v[j + h];
-				v[j] = a + b;
-				v[j + h] = a - b;
-			}
-	for (int i = 0; i < 8; i++)
-		v[i] *= 0.35355339059327373f;
+	const float k = 0.35355339059327373f;
+	float a0 = v[0] + v[1], a1 = v[0] - v[1], a2 = v[2] + v[3], a3 = v[2] - v[3];
+	float a4 = v[4] + v[5], a5 = v[4] - v[5], a6 = v[6] + v[7], a7 = v[6] - v[7];
+	float b0 = a0 + a2, b1 = a1 + a3, b2 = a0 - a2, b3 = a1 - a3;
+	float b4 = a4 + a6, b5 = a5 + a7, b6 = a4 - a6, b7 = a5 - a7;
+
+	v[0] = k * (b0 + b4);
+	v[1] = k * (b1 + b5);
+	v[2] = k * (b2 + b6);
+	v[3] = k * (b3 + b7);
+	v[4] = k * (b0 - b4);
+	v[5] = k * (b1 - b5);
+	v[6] = k * (b2 - b6);
+	v[7] = k * (b3 - b7);
 }
 
 static float predelay(struct foh_reverb *s, float x)
@@ -211,15 +218,110 @@ static inline float line_read(struct foh_reverb_line *l, uint32_t pos)
 	return a + f * (l->buf[(pos - di - 1) & l->mask] - a);
 }
 
+/* projects equally onto both output rows */
+static const float sign_in[FOH_REVERB_LINES] = { 1, 1, 1, -1, 1, -1, -1, -1 };
+
+static bool steady(const struct foh_reverb *s)
+{
+	if (s->ramp_left > 0)
+		return false;
+	for (int k = 0; k < FOH_REVERB_LINES; k++)
+		if (s->line[k].len != s->line[k].target)
+			return false;
+	return true;
+}
+
+/* Pre-delay and input diffusion of a block, in place: each stage in a
+ * loop of its own with its state in locals (the build has
+ * -fno-strict-aliasing, so state read through s would be reloaded after
+ * every store into a ring). */
+static void input_block(struct foh_reverb *s, float *x, uint32_t n)
+{
+	for (uint32_t i = 0; i < n; i++)
+		x[i] = predelay(s, x[i]);
+	for (int k = 0; k < FOH_REVERB_DIFFUSERS; k++) {
+		float *buf = s->ap[k];
+		const float g = ap_gain[k];
+		const uint32_t len = s->ap_len[k];
+		uint32_t p = s->ap_pos[k];
+
+		for (uint32_t i = 0; i < n; i++) {
+			float d = buf[p];
+			float w = x[i] + g * d + FOH_DSP_BIAS;
+			buf[p] = w;
+			x[i] = d - g * w;
+			p = p + 1 == len ? 0 : p + 1;
+		}
+		s->ap_pos[k] = p;
+	}
+}
+
+/* The common case: no ramp, no glide, integer lengths (the targets are
+ * whole frames); the same arithmetic as the general loop below, on
+ * locals. */
+static void run_steady(struct foh_reverb *s, const float *inl, const float *inr,
+		float *outl, float *outr, uint32_t n)
+{
+	float *buf[FOH_REVERB_LINES], ga[FOH_REVERB_LINES], b[FOH_REVERB_LINES];
+	float z[FOH_REVERB_LINES], x[CHUNK];
+	uint32_t d[FOH_REVERB_LINES], mask[FOH_REVERB_LINES];
+	uint32_t pos = s->pos;
+	struct foh_ramp mix = s->mix;
+
+	for (int k = 0; k < FOH_REVERB_LINES; k++) {
+		buf[k] = s->line[k].buf;
+		ga[k] = s->line[k].g * (1.0f - s->line[k].b);
+		b[k] = s->line[k].b;
+		z[k] = s->line[k].z;
+		d[k] = (uint32_t)s->line[k].len;
+		mask[k] = s->line[k].mask;
+	}
+	for (uint32_t done = 0; done < n; ) {
+		uint32_t m = n - done < CHUNK ? n - done : CHUNK;
+		const float *il = inl + done, *ir = inr + done;
+		float *ol = outl + done, *or_ = outr + done;
+
+		for (uint32_t i = 0; i < m; i++)
+			x[i] = 0.5f * (il[i] + ir[i]);
+		input_block(s, x, m);
+		for (uint32_t i = 0; i < m; i++) {
+			float l = il[i], r = ir[i], v[FOH_REVERB_LINES], wl, wr;
+			float mx = foh_ramp_tick(&mix);
+
+#pragma GCC unroll 8
+			for (int k = 0; k < FOH_REVERB_LINES; k++) {
+				z[k] = ga[k] * buf[k][(pos - d[k]) & mask[k]] + b[k] * z[k];
+				v[k] = z[k];
+			}
+			wl = OUT_GAIN * (v[0] - v[1] + v[2] - v[3] + v[4] - v[5] + v[6] - v[7]);
+			wr = OUT_GAIN * (v[0] + v[1] - v[2] - v[3] + v[4] + v[5] - v[6] - v[7]);
+			hadamard8(v);
+#pragma GCC unroll 8
+			for (int k = 0; k < FOH_REVERB_LINES; k++)
+				buf[k][pos & mask[k]] = v[k] + sign_in[k] * x[i] + FOH_DSP_BIAS;
+			ol[i] = l + mx * (wl - l);
+			or_[i] = r + mx * (wr - r);
+			pos++;
+		}
+		done += m;
+	}
+	for (int k = 0; k < FOH_REVERB_LINES; k++)
+		s->line[k].z = z[k];
+	s->mix = mix;
+	s->pos = pos;
+}
+
 void foh_reverb_run(struct foh_reverb *s, const float *inl, const float *inr,
 		float *outl, float *outr, uint32_t n)
 {
-	/* projects equally onto both output rows */
-	static const float sign_in[FOH_REVERB_LINES] = { 1, 1, 1, -1, 1, -1, -1, -1 };
 	uint32_t pos = s->pos;
 
 	if (s->pre == NULL)
 		return;
+	if (steady(s)) {
+		run_steady(s, inl, inr, outl, outr, n);
+		return;
+	}
 	for (uint32_t i = 0; i < n; i++) {
 		float l = inl[i], r = inr[i];
 		float x = diffuse(s, predelay(s, 0.5f * (l + r)));
