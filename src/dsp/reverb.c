@@ -45,8 +45,10 @@ int foh_reverb_init(struct foh_reverb *s, uint32_t rate)
 
 	memset(s, 0, sizeof(*s));
 	s->rate = foh_dsp_clamp_rate(rate);
+	/* one size (the longest line's) for all: one mask in the loop */
+	size = pow2_at_least(foh_dsp_ms_to_frames(base_ms[FOH_REVERB_LINES - 1] * MAX_SCALE,
+				s->rate) + 4);
 	for (int i = 0; i < FOH_REVERB_LINES; i++) {
-		size = pow2_at_least(foh_dsp_ms_to_frames(base_ms[i] * MAX_SCALE, s->rate) + 4);
 		s->line[i].mask = size - 1;
 		if ((s->line[i].buf = calloc(size, sizeof(float))) == NULL)
 			goto error;
@@ -264,7 +266,8 @@ static void run_steady(struct foh_reverb *s, const float *inl, const float *inr,
 {
 	float *buf[FOH_REVERB_LINES], ga[FOH_REVERB_LINES], b[FOH_REVERB_LINES];
 	float z[FOH_REVERB_LINES], x[CHUNK];
-	uint32_t d[FOH_REVERB_LINES], mask[FOH_REVERB_LINES];
+	uint32_t d[FOH_REVERB_LINES];
+	const uint32_t mask = s->line[0].mask;
 	uint32_t pos = s->pos;
 	struct foh_ramp mix = s->mix;
 
@@ -274,7 +277,6 @@ static void run_steady(struct foh_reverb *s, const float *inl, const float *inr,
 		b[k] = s->line[k].b;
 		z[k] = s->line[k].z;
 		d[k] = (uint32_t)s->line[k].len;
-		mask[k] = s->line[k].mask;
 	}
 	for (uint32_t done = 0; done < n; ) {
 		uint32_t m = n - done < CHUNK ? n - done : CHUNK;
@@ -290,7 +292,7 @@ static void run_steady(struct foh_reverb *s, const float *inl, const float *inr,
 
 #pragma GCC unroll 8
 			for (int k = 0; k < FOH_REVERB_LINES; k++) {
-				z[k] = ga[k] * buf[k][(pos - d[k]) & mask[k]] + b[k] * z[k];
+				z[k] = ga[k] * buf[k][(pos - d[k]) & mask] + b[k] * z[k];
 				v[k] = z[k];
 			}
 			wl = OUT_GAIN * (v[0] - v[1] + v[2] - v[3] + v[4] - v[5] + v[6] - v[7]);
@@ -298,7 +300,7 @@ static void run_steady(struct foh_reverb *s, const float *inl, const float *inr,
 			hadamard8(v);
 #pragma GCC unroll 8
 			for (int k = 0; k < FOH_REVERB_LINES; k++)
-				buf[k][pos & mask[k]] = v[k] + sign_in[k] * x[i] + FOH_DSP_BIAS;
+				buf[k][pos & mask] = v[k] + sign_in[k] * x[i] + FOH_DSP_BIAS;
 			ol[i] = l + mx * (wl - l);
 			or_[i] = r + mx * (wr - r);
 			pos++;
