@@ -7,6 +7,7 @@
  * WirePlumber links both. The capture stream's process callback dequeues
  * both buffers, runs the strip and triggers the playback stream. */
 #include <errno.h>
+#include <math.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,6 +37,11 @@ struct foh_channel {
 	struct spa_hook capture_listener, playback_listener;
 	uint32_t rate;			/* negotiated; 0 until the format is known */
 	struct tone pending_tone;	/* main thread: until the format is known */
+	/* main thread owns it; the strip uses it once handed over by a
+	 * blocking invoke, so it is freed only after the next one or after
+	 * quiesce() */
+	struct foh_strip_fx *fx;
+	double tempo;			/* BPM for delay-sync; 0 = unknown */
 
 	/* data thread only, once the streams exist */
 	struct foh_strip strip;
@@ -101,6 +107,37 @@ void foh_channel_strip_params(const struct foh_channel_settings *s, struct foh_s
 	p->limiter.ceiling_db = (float)s->limiter_ceiling;
 	p->limiter.release_ms = (float)s->limiter_release;
 	p->limiter.true_peak = s->limiter_true_peak;
+	p->enabled[FOH_STAGE_CHORUS] = s->chorus_enabled;
+	p->chorus.rate_hz = (float)s->chorus_rate;
+	p->chorus.depth_ms = (float)s->chorus_depth;
+	p->chorus.voices = s->chorus_voices;
+	p->chorus.mix = (float)(s->chorus_mix / 100.0);
+	p->chorus.spread = 1.0f;
+	p->enabled[FOH_STAGE_DELAY] = s->delay_enabled;
+	p->delay.time_ms = (float)s->delay_time;
+	p->delay.feedback = (float)(s->delay_feedback / 100.0);
+	p->delay.mix = (float)(s->delay_mix / 100.0);
+	p->delay.highcut_hz = s->delay_high_cut >= 20000.0 ? 0.0f : (float)s->delay_high_cut;
+	p->delay.pingpong = s->delay_ping_pong;
+	p->enabled[FOH_STAGE_REVERB] = s->reverb_enabled;
+	p->reverb.mix = (float)(s->reverb_mix / 100.0);
+	p->reverb.decay_s = (float)s->reverb_decay;
+	p->reverb.predelay_ms = (float)s->reverb_pre_delay;
+	p->reverb.damping = (float)s->reverb_damping;
+	p->reverb.size = (float)s->reverb_size;
+	p->enabled[FOH_STAGE_WIDTH] = true;
+	p->width.width = (float)(s->width / 100.0);
+}
+
+/* The strip's parameters with delay-sync applied at the channel's tempo. */
+static void strip_params(const struct foh_channel *ch, const struct foh_channel_settings *s,
+		struct foh_strip_params *p)
+{
+	double sync = foh_delay_sync_ms(s->delay_sync, ch->tempo);
+
+	foh_channel_strip_params(s, p);
+	if (sync > 0.0)
+		p->delay.time_ms = (float)sync;
 }
 
 /* ---- data thread ------------------------------------------------------ */
@@ -227,6 +264,7 @@ static void capture_io_changed(void *data, uint32_t id, void *area, uint32_t siz
 
 struct strip_setup {
 	uint32_t rate, channels;
+	struct foh_strip_fx *fx;
 	struct foh_strip_params params;
 	struct tone tone;			/* asked for before the format was known */
 };
@@ -237,7 +275,7 @@ static int do_strip_setup(struct spa_loop *loop, bool async, uint32_t seq,
 	struct foh_channel *ch = user_data;
 	const struct strip_setup *setup = data;
 
-	foh_strip_init(&ch->strip, setup->rate, setup->channels);
+	foh_strip_init(&ch->strip, setup->rate, setup->channels, setup->fx);
 	foh_strip_set(&ch->strip, &setup->params);
 	if (setup->tone.seconds > 0.0)
 		foh_strip_tone(&ch->strip, setup->tone.hz, setup->tone.seconds,
@@ -273,6 +311,15 @@ static int do_tone(struct spa_loop *loop, bool async, uint32_t seq,
 static int invoke(struct foh_channel *ch, spa_invoke_func_t func, const void *data, size_t size)
 {
 	int res = pw_loop_invoke(ch->data_loop, func, 0, data, size, false, ch);
+
+	return res < 0 ? res : 0;
+}
+
+/* Waits until the data thread has run func: what it replaced is unused. */
+static int invoke_sync(struct foh_channel *ch, spa_invoke_func_t func, const void *data,
+		size_t size)
+{
+	int res = pw_loop_invoke(ch->data_loop, func, 0, data, size, true, ch);
 
 	return res < 0 ? res : 0;
 }
@@ -333,9 +380,30 @@ static void capture_param_changed(void *data, uint32_t id, const struct spa_pod 
 	ch->rate = info.rate;
 	setup.rate = info.rate;
 	setup.channels = ch->settings.audio_channels;
-	foh_channel_strip_params(&ch->settings, &setup.params);
+	strip_params(ch, &ch->settings, &setup.params);
 	setup.tone = ch->pending_tone;
 	ch->pending_tone.seconds = 0.0;
+	setup.fx = ch->fx;
+	if (ch->fx == NULL || ch->fx->rate != info.rate) {
+		/* the effects' rings, sized for this rate, allocated here and
+		 * never on the data thread */
+		struct foh_strip_fx *old = ch->fx;
+		int res = foh_strip_fx_new(info.rate, &setup.fx);
+
+		if (res < 0) {
+			foh_warn("channel %u: no memory for its effects: %s", ch->index,
+					strerror(-res));
+			setup.fx = NULL;
+		}
+		if (invoke_sync(ch, do_strip_setup, &setup, sizeof(setup)) < 0) {
+			foh_warn("channel %u: cannot set up its strip", ch->index);
+			foh_strip_fx_free(setup.fx);
+			return;
+		}
+		ch->fx = setup.fx;
+		foh_strip_fx_free(old);
+		return;
+	}
 	if (invoke(ch, do_strip_setup, &setup, sizeof(setup)) < 0)
 		foh_warn("channel %u: cannot set up its strip", ch->index);
 }
@@ -579,6 +647,7 @@ void foh_channel_free(struct foh_channel *ch)
 	if (ch == NULL)
 		return;
 	foh_channel_disconnect(ch);
+	foh_strip_fx_free(ch->fx);
 	free(ch);
 }
 
@@ -592,8 +661,21 @@ int foh_channel_apply(struct foh_channel *ch, const struct foh_channel_settings 
 		return 0;
 	if (renamed)
 		update_descriptions(ch);
-	foh_channel_strip_params(s, &p);
+	strip_params(ch, s, &p);
 	return invoke(ch, do_strip_set, &p, sizeof(p));
+}
+
+void foh_channel_set_tempo(struct foh_channel *ch, double bpm)
+{
+	struct foh_strip_params p;
+
+	if (fabs(bpm - ch->tempo) < 0.5)
+		return;
+	ch->tempo = bpm;
+	if (ch->capture == NULL || ch->settings.delay_sync[0] == '\0')
+		return;
+	strip_params(ch, &ch->settings, &p);
+	(void)invoke(ch, do_strip_set, &p, sizeof(p));
 }
 
 const struct foh_channel_settings *foh_channel_settings(const struct foh_channel *ch)

@@ -51,6 +51,10 @@ bool foh_channel_playback_streaming(const struct foh_channel *ch);
 /* Applies settings that need no new streams (everything but input, output
  * and audio channels) live and click-free. */
 int foh_channel_apply(struct foh_channel *ch, const struct foh_channel_settings *s);
+/* The tempo delay-sync follows (BPM; 0 = unknown, delay-time applies).
+ * Moves of under 0.5 BPM are ignored, so a wavering estimate does not keep
+ * the delay crossfading. */
+void foh_channel_set_tempo(struct foh_channel *ch, double bpm);
 const struct foh_channel_settings *foh_channel_settings(const struct foh_channel *ch);
 
 int foh_channel_play_tone(struct foh_channel *ch, double hz, double seconds, double level_dbfs);

@@ -158,12 +158,30 @@ static void update_cpu_load(struct foh_daemon *d)
 	d->last_cycle_ns = cycle;
 }
 
+/* The tempo delay-sync follows: the analyzer's BPM estimate, else the
+ * decks' current BPM, else none (0). */
+static double current_tempo(struct foh_daemon *d)
+{
+	if (d->analyzer != NULL) {
+		struct foh_analyzer_stats st;
+
+		foh_analyzer_stats(d->analyzer, &st);
+		if (st.bpm > 0.0f)
+			return st.bpm;
+	}
+	if (d->n_decks > 0 && d->glide.current > 0.0)
+		return d->glide.current;
+	return 0.0;
+}
+
 static int on_meter_timer(sd_event_source *s, uint64_t usec, void *data)
 {
 	struct foh_daemon *d = data;
+	double tempo = current_tempo(d);
 
 	for (uint32_t i = 0; i < d->n_channels; i++) {
 		struct foh_channel_slot *slot = d->channels[i];
+		foh_channel_set_tempo(slot->channel, tempo);
 		if (!foh_channel_is_connected(slot->channel))
 			continue;
 		(void)foh_channel_poll_levels(slot->channel, &slot->levels);

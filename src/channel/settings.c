@@ -1,5 +1,6 @@
 /* The channel settings table; see channel/settings.h for the keys. */
 #include <stddef.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "channel/settings.h"
@@ -13,6 +14,13 @@
 	NUM("eq-band" #n "-freq", "EqBand" #n "Freq", eq_band[n - 1].freq, 20, 20000, f, "Hz"), \
 	NUM("eq-band" #n "-gain", "EqBand" #n "Gain", eq_band[n - 1].gain, -24, 24, 0, "dB"), \
 	NUM("eq-band" #n "-q", "EqBand" #n "Q", eq_band[n - 1].q, 0.1, 10, 0.707, NULL)
+
+/* "" = off (delay-time applies), else a note division of the tempo: 1/N
+ * of a whole note, "d" dotted (× 1.5), "t" triplet (× 2/3). */
+static const char *const delay_sync_choices[] = {
+	"", "1/1", "1/2", "1/2d", "1/2t", "1/4", "1/4d", "1/4t", "1/8", "1/8d", "1/8t",
+	"1/16", "1/16d", "1/16t", "1/32", NULL,
+};
 
 const struct foh_param foh_channel_params[] = {
 	{ "name", "Name", FOH_PARAM_STRING, 0, 63, 0, "", F(name), 0, NULL },
@@ -46,6 +54,27 @@ const struct foh_param foh_channel_params[] = {
 	NUM("limiter-ceiling", "LimiterCeiling", limiter_ceiling, -30, 0, -3, "dBFS"),
 	NUM("limiter-release", "LimiterRelease", limiter_release, 1, 5000, 8, "ms"),
 	BOOL("limiter-true-peak", "LimiterTruePeak", limiter_true_peak, 0),
+	BOOL("chorus-enabled", "ChorusEnabled", chorus_enabled, 0),
+	NUM("chorus-rate", "ChorusRateHz", chorus_rate, 0.05, 5, 0.8, "Hz"),
+	NUM("chorus-depth", "ChorusDepthMs", chorus_depth, 0, 10, 3, "ms"),
+	{ "chorus-voices", "ChorusVoices", FOH_PARAM_UINT, 2, 4, 3, NULL, F(chorus_voices), 0, NULL,
+		NULL },
+	NUM("chorus-mix", "ChorusMix", chorus_mix, 0, 100, 50, "%"),
+	BOOL("delay-enabled", "DelayEnabled", delay_enabled, 0),
+	NUM("delay-time", "DelayTimeMs", delay_time, 1, 2000, 350, "ms"),
+	NUM("delay-feedback", "DelayFeedback", delay_feedback, 0, 95, 35, "%"),
+	NUM("delay-mix", "DelayMix", delay_mix, 0, 100, 25, "%"),
+	NUM("delay-high-cut", "DelayHighCutHz", delay_high_cut, 1000, 20000, 8000, "Hz"),
+	{ "delay-sync", "DelaySync", FOH_PARAM_STRING, 0, 7, 0, "", F(delay_sync), 0, NULL,
+		delay_sync_choices },
+	BOOL("delay-ping-pong", "DelayPingPong", delay_ping_pong, 0),
+	BOOL("reverb-enabled", "ReverbEnabled", reverb_enabled, 0),
+	NUM("reverb-mix", "ReverbMix", reverb_mix, 0, 100, 25, "%"),
+	NUM("reverb-decay", "ReverbDecaySec", reverb_decay, 0.2, 10, 1.8, "s"),
+	NUM("reverb-pre-delay", "ReverbPreDelayMs", reverb_pre_delay, 0, 200, 20, "ms"),
+	NUM("reverb-damping", "ReverbDamping", reverb_damping, 0, 1, 0.5, NULL),
+	NUM("reverb-size", "ReverbSize", reverb_size, 0, 1, 0.5, NULL),
+	NUM("width", "Width", width, 0, 200, 100, "%"),
 };
 const size_t foh_channel_n_params = sizeof(foh_channel_params) / sizeof(foh_channel_params[0]);
 
@@ -53,6 +82,26 @@ void foh_channel_settings_defaults(struct foh_channel_settings *s)
 {
 	memset(s, 0, sizeof(*s));
 	foh_params_set_defaults(foh_channel_params, foh_channel_n_params, s);
+}
+
+double foh_delay_sync_ms(const char *sync, double bpm)
+{
+	char *end;
+	long n;
+	double ms;
+
+	if (sync[0] == '\0' || strncmp(sync, "1/", 2) != 0 || !(bpm >= 20.0 && bpm <= 400.0))
+		return 0.0;
+	n = strtol(sync + 2, &end, 10);
+	if (n < 1 || n > 64)
+		return 0.0;
+	/* a quarter note is one beat: 1/n of a whole note is 4/n beats */
+	ms = 60000.0 / bpm * 4.0 / (double)n;
+	if (*end == 'd')
+		ms *= 1.5;
+	else if (*end == 't')
+		ms *= 2.0 / 3.0;
+	return ms < 1.0 ? 1.0 : (ms > 2000.0 ? 2000.0 : ms);
 }
 
 bool foh_channel_settings_structural_change(const struct foh_channel_settings *a,

@@ -22,6 +22,18 @@
  *   (8000 Hz)
  *   limiter-enabled        (true); limiter-ceiling dBFS [-30, 0] (-3),
  *   limiter-release ms [1, 5000] (8), limiter-true-peak (false)
+ *   chorus-enabled         (false); chorus-rate Hz [0.05, 5] (0.8),
+ *   chorus-depth ms [0, 10] (3), chorus-voices [2, 4] (3),
+ *   chorus-mix % [0, 100] (50)
+ *   delay-enabled          (false); delay-time ms [1, 2000] (350),
+ *   delay-feedback % [0, 95] (35), delay-mix % [0, 100] (25),
+ *   delay-high-cut Hz [1000, 20000] (8000), delay-sync "" or a note
+ *   division "1/1" … "1/32" with "d" (dotted) or "t" (triplet) ("": off),
+ *   delay-ping-pong (false)
+ *   reverb-enabled         (false); reverb-mix % [0, 100] (25),
+ *   reverb-decay s (RT60) [0.2, 10] (1.8), reverb-pre-delay ms [0, 200] (20),
+ *   reverb-damping [0, 1] (0.5), reverb-size [0, 1] (0.5)
+ *   width                  stereo width % [0, 200], 100 = unchanged (100)
  */
 #pragma once
 
@@ -54,12 +66,26 @@ struct foh_channel_settings {
 	bool limiter_enabled;
 	double limiter_ceiling, limiter_release;
 	bool limiter_true_peak;
+	bool chorus_enabled;
+	double chorus_rate, chorus_depth, chorus_mix;
+	uint32_t chorus_voices;
+	bool delay_enabled;
+	double delay_time, delay_feedback, delay_mix, delay_high_cut;
+	char delay_sync[8];
+	bool delay_ping_pong;
+	bool reverb_enabled;
+	double reverb_mix, reverb_decay, reverb_pre_delay, reverb_damping, reverb_size;
+	double width;
 };
 
 extern const struct foh_param foh_channel_params[];
 extern const size_t foh_channel_n_params;
 
 void foh_channel_settings_defaults(struct foh_channel_settings *s);
+
+/* The delay time of a delay-sync division at bpm, ms in [1, 2000]; 0 when
+ * sync is off ("") or the tempo is unknown (outside 20–400 BPM). */
+double foh_delay_sync_ms(const char *sync, double bpm);
 
 /* Whether a and b differ in what needs new streams (input, output, channels). */
 bool foh_channel_settings_structural_change(const struct foh_channel_settings *a,

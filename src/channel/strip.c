@@ -1,5 +1,7 @@
 /* The channel strip chain; see strip.h. */
+#include <errno.h>
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "channel/strip.h"
@@ -30,14 +32,54 @@ void foh_strip_default_params(struct foh_strip_params *p)
 	foh_comp_default_params(&p->comp);
 	foh_eq_default_params(&p->eq);
 	foh_limiter_default_params(&p->limiter);
+	foh_chorus_default_params(&p->chorus);
+	foh_delay_default_params(&p->delay);
+	foh_reverb_default_params(&p->reverb);
+	p->width.width = 1.0f;
 	p->enabled[FOH_STAGE_COMP] = true;
+	p->enabled[FOH_STAGE_WIDTH] = true;
 	p->enabled[FOH_STAGE_LIMITER] = true;
 }
 
-void foh_strip_init(struct foh_strip *s, uint32_t rate, uint32_t channels)
+void foh_strip_fx_free(struct foh_strip_fx *fx)
+{
+	if (fx == NULL)
+		return;
+	foh_chorus_free(&fx->chorus);
+	foh_delay_free(&fx->delay);
+	foh_reverb_free(&fx->reverb);
+	free(fx);
+}
+
+int foh_strip_fx_new(uint32_t rate, struct foh_strip_fx **out)
+{
+	struct foh_strip_fx *fx = calloc(1, sizeof(*fx));
+
+	if (fx == NULL)
+		return -ENOMEM;
+	fx->rate = rate;
+	if (foh_chorus_init(&fx->chorus, rate) < 0 || foh_delay_init(&fx->delay, rate) < 0 ||
+	    foh_reverb_init(&fx->reverb, rate) < 0) {
+		foh_strip_fx_free(fx);
+		return -ENOMEM;
+	}
+	foh_width_init(&fx->width, rate);
+	*out = fx;
+	return 0;
+}
+
+void foh_strip_init(struct foh_strip *s, uint32_t rate, uint32_t channels,
+		struct foh_strip_fx *fx)
 {
 	memset(s, 0, sizeof(*s));
 	s->rate = rate;
+	s->fx = fx != NULL && fx->rate == rate ? fx : NULL;
+	if (s->fx != NULL) {
+		/* a reused fx may hold an old strip's tails and parameters */
+		for (int i = 0; i < FOH_STAGE_COUNT; i++)
+			s->fx->stale[i] = true;
+		foh_width_init(&s->fx->width, rate);
+	}
 	s->channels = channels == 1 ? 1 : 2;
 	foh_gate_init(&s->gate, rate);
 	foh_comp_init(&s->comp, rate);
@@ -63,6 +105,12 @@ void foh_strip_set(struct foh_strip *s, const struct foh_strip_params *p)
 	foh_comp_set(&s->comp, &p->comp);
 	foh_eq_set(&s->eq, &p->eq);
 	foh_limiter_set(&s->limiter, &p->limiter);
+	if (s->fx != NULL) {
+		foh_chorus_set(&s->fx->chorus, &p->chorus);
+		foh_delay_set(&s->fx->delay, &p->delay);
+		foh_reverb_set(&s->fx->reverb, &p->reverb);
+		foh_width_set(&s->fx->width, &p->width);
+	}
 	foh_loudness_set(&s->loudness, &lp);
 	s->delay_len = foh_limiter_latency(&s->limiter);
 	for (int i = 0; i < FOH_STAGE_COUNT; i++)
@@ -82,6 +130,11 @@ void foh_strip_reset(struct foh_strip *s)
 	foh_loudness_reset(&s->loudness);
 	foh_loudness_reset(&s->loudness_in);
 	memset(s->delay, 0, sizeof(s->delay));
+	if (s->fx != NULL) {
+		for (int i = 0; i < FOH_STAGE_COUNT; i++)
+			s->fx->stale[i] = true;
+		foh_width_reset(&s->fx->width);
+	}
 	s->tone_left = 0;
 }
 
@@ -133,6 +186,64 @@ static void delay_dry(struct foh_strip *s, uint32_t n)
 	s->delay_pos = pos;
 }
 
+static bool is_effect(int stage)
+{
+	return stage == FOH_STAGE_CHORUS || stage == FOH_STAGE_DELAY ||
+		stage == FOH_STAGE_REVERB || stage == FOH_STAGE_WIDTH;
+}
+
+/* Runs an effect on l, r in place. A stage that was fully bypassed starts
+ * from silence: its rings are cleared as it fades in (one memset, at the
+ * toggle, not per cycle), so no stale tail comes back. */
+static void run_effect(struct foh_strip_fx *fx, int stage, float *l, float *r, uint32_t n)
+{
+	if (fx->stale[stage]) {
+		fx->stale[stage] = false;
+		switch (stage) {
+		case FOH_STAGE_CHORUS: foh_chorus_reset(&fx->chorus); break;
+		case FOH_STAGE_DELAY: foh_delay_reset(&fx->delay); break;
+		case FOH_STAGE_REVERB: foh_reverb_reset(&fx->reverb); break;
+		default: break;
+		}
+	}
+	switch (stage) {
+	case FOH_STAGE_CHORUS:
+		foh_chorus_run(&fx->chorus, l, r, l, r, n);
+		break;
+	case FOH_STAGE_DELAY:
+		foh_delay_run(&fx->delay, l, r, l, r, n);
+		break;
+	case FOH_STAGE_REVERB:
+		foh_reverb_run(&fx->reverb, l, r, l, r, n);
+		break;
+	case FOH_STAGE_WIDTH:
+		foh_width_run(&fx->width, l, r, l, r, n);
+		break;
+	}
+}
+
+/* An effect stage: skipped while fully bypassed (and marked stale), else
+ * run in stereo; a mono strip runs it on a copy and folds back. */
+static void effect_stage(struct foh_strip *s, int stage, float *const *buf, uint32_t n,
+		float m0, float m1)
+{
+	struct foh_strip_fx *fx = s->fx;
+
+	if (fx == NULL || (m0 == 0.0f && m1 == 0.0f)) {
+		if (fx != NULL)
+			fx->stale[stage] = true;
+		return;
+	}
+	if (s->channels == 2) {
+		run_effect(fx, stage, buf[0], buf[1], n);
+		return;
+	}
+	memcpy(fx->right, buf[0], n * sizeof(float));
+	run_effect(fx, stage, buf[0], fx->right, n);
+	for (uint32_t i = 0; i < n; i++)
+		buf[0][i] = 0.5f * (buf[0][i] + fx->right[i]);
+}
+
 /* Runs one stage on buf in place, crossfading with its input when bypassed
  * or while toggling. */
 static void run_stage(struct foh_strip *s, int stage, float *const *buf, uint32_t n)
@@ -140,6 +251,14 @@ static void run_stage(struct foh_strip *s, int stage, float *const *buf, uint32_
 	float *r = s->channels == 2 ? buf[1] : NULL;
 	float m1, m0 = ramp_advance(&s->mix[stage], n, &m1);
 	bool fading = m0 != m1 || m0 != 1.0f;
+
+	if (is_effect(stage)) {
+		if (m0 == 0.0f && m1 == 0.0f) {
+			effect_stage(s, stage, buf, n, m0, m1);
+			return;
+		}
+		fading = fading && s->fx != NULL;
+	}
 
 	if (fading || stage == FOH_STAGE_LIMITER)
 		for (uint32_t c = 0; c < s->channels; c++)
@@ -157,6 +276,9 @@ static void run_stage(struct foh_strip *s, int stage, float *const *buf, uint32_
 	case FOH_STAGE_LIMITER:
 		foh_limiter_run(&s->limiter, buf[0], r, buf[0], r, n);
 		delay_dry(s, n);
+		break;
+	default:
+		effect_stage(s, stage, buf, n, m0, m1);
 		break;
 	}
 	if (!fading)

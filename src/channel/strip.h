@@ -1,7 +1,12 @@
-/* A channel strip: input trim → gate → compressor → EQ → limiter → test
- * tone → meters and loudness → mute, on one or two channels, composed from
- * the blocks of src/dsp. Pure C, no allocation after foh_strip_init: it runs
- * in the process callback.
+/* A channel strip: input trim → gate → compressor → EQ → chorus → delay →
+ * reverb → stereo width → limiter → test tone → meters and loudness → mute,
+ * on one or two channels, composed from the blocks of src/dsp. Pure C, no
+ * allocation in foh_strip_init or after it: it runs in the process
+ * callback. The effects' memory (their rings) is a struct foh_strip_fx,
+ * allocated off the RT thread by foh_strip_fx_new for the strip's rate and
+ * handed to foh_strip_init; without it the effect stages pass the signal
+ * through. On a mono strip the effects run in stereo on a copy of the
+ * channel and are folded back to (L + R)/2.
  *
  * Every stage is bypassable without a click: a toggled stage crossfades
  * between its output and its input over FOH_STRIP_FADE_MS; the limiter's
@@ -24,6 +29,10 @@ enum foh_strip_stage {
 	FOH_STAGE_GATE,
 	FOH_STAGE_COMP,
 	FOH_STAGE_EQ,
+	FOH_STAGE_CHORUS,
+	FOH_STAGE_DELAY,
+	FOH_STAGE_REVERB,
+	FOH_STAGE_WIDTH,
 	FOH_STAGE_LIMITER,
 	FOH_STAGE_COUNT,
 };
@@ -37,7 +46,22 @@ struct foh_strip_params {
 	struct foh_comp_params comp;
 	struct foh_eq_params eq;
 	struct foh_limiter_params limiter;
+	struct foh_chorus_params chorus;
+	struct foh_delay_params delay;
+	struct foh_reverb_params reverb;
+	struct foh_width_params width;
 	bool loudness_true_peak;
+};
+
+/* The effects and their memory; see foh_strip_fx_new. */
+struct foh_strip_fx {
+	uint32_t rate;
+	struct foh_chorus chorus;
+	struct foh_delay delay;
+	struct foh_reverb reverb;
+	struct foh_width width;
+	bool stale[FOH_STAGE_COUNT];	/* holds a tail from before a bypass */
+	float right[FOH_STRIP_CHUNK];	/* the second channel of a mono strip */
 };
 
 struct foh_strip_levels {
@@ -59,6 +83,7 @@ struct foh_strip {
 	struct foh_comp comp;
 	struct foh_eq eq;
 	struct foh_limiter limiter;
+	struct foh_strip_fx *fx;		/* not owned; NULL = no effects */
 	struct foh_meter meter;
 	struct foh_loudness loudness;
 	/* the input's loudness, before the trim: what a loop riding the trim
@@ -79,7 +104,13 @@ struct foh_strip {
 };
 
 void foh_strip_default_params(struct foh_strip_params *p);
-void foh_strip_init(struct foh_strip *s, uint32_t rate, uint32_t channels);
+/* Allocates the effects for rate (off the RT thread): 0 or -ENOMEM. */
+int foh_strip_fx_new(uint32_t rate, struct foh_strip_fx **out);
+void foh_strip_fx_free(struct foh_strip_fx *fx);
+/* fx may be NULL (no effects); it must have been made for this rate, and
+ * it stays the caller's (to be freed once no run can use it). */
+void foh_strip_init(struct foh_strip *s, uint32_t rate, uint32_t channels,
+		struct foh_strip_fx *fx);
 /* Takes effect smoothly from the next run. */
 void foh_strip_set(struct foh_strip *s, const struct foh_strip_params *p);
 /* in and out hold `channels` pointers; in place is fine; any n. */

@@ -90,6 +90,25 @@ int foh_param_check_uint(const struct foh_param *p, int64_t v, char **reason)
 	return 0;
 }
 
+/* The value must be one of p->choices; the message lists them. */
+static int check_choice(const struct foh_param *p, const char *v, char **reason)
+{
+	char list[256] = "";
+	size_t used = 0;
+
+	for (const char *const *c = p->choices; *c != NULL; c++) {
+		if (strcmp(*c, v) == 0)
+			return 0;
+		used += (size_t)snprintf(list + used, used < sizeof(list) ? sizeof(list) - used : 0,
+				"%s\"%s\"", c == p->choices ? "" : ", ", *c);
+		if (used >= sizeof(list))
+			used = sizeof(list) - 1;
+	}
+	if (asprintf(reason, "\"%s\" is not allowed; allowed: %s", v, list) < 0)
+		*reason = NULL;
+	return -EINVAL;
+}
+
 int foh_param_check_string(const struct foh_param *p, const char *v, char **reason)
 {
 	size_t len = strlen(v);
@@ -106,5 +125,7 @@ int foh_param_check_string(const struct foh_param *p, const char *v, char **reas
 			return -EINVAL;
 		}
 	}
+	if (p->choices != NULL)
+		return check_choice(p, v, reason);
 	return 0;
 }

@@ -29,6 +29,8 @@ struct foh_param {
 	size_t offset;		/* into the settings struct */
 	unsigned flags;
 	const char *unit;	/* for messages: "dB", "ms", ... */
+	/* STRING: NULL-terminated list of the only values allowed, or NULL */
+	const char *const *choices;
 };
 
 /* Writes every default of the table into base. */

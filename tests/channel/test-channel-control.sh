@@ -93,6 +93,61 @@ busctl --user -- call org.foh.Foh1 /org/foh/Foh1 org.foh.Foh1.Manager PlayTestTo
 busctl --user -- call org.foh.Foh1 /org/foh/Foh1 org.foh.Foh1.Manager PlayTestTone uddd 1 440 1 6 \
   2>/dev/null && fail "PlayTestTone above 0 dBFS was accepted"
 
+# Effects: every property is settable and persisted; a bad value (NaN,
+# infinity, out of range, an unknown sync division) is refused with
+# InvalidArgument and changes nothing.
+chset 2 ReverbEnabled b true
+chset 2 ReverbDecaySec d 2.5
+chset 2 ReverbMix d 30
+chset 2 DelayEnabled b true
+chset 2 DelayTimeMs d 250
+chset 2 DelayPingPong b true
+chset 2 ChorusEnabled b true
+chset 2 ChorusVoices u 4
+chset 2 Width d 150
+chset 2 DelaySync s 1/8d
+wait_for 3 grep -q '^width=150$' "$conf" || fail "Width was not saved: $(cat "$conf")"
+grep -q '^reverb-decay=2.5$' "$conf" || fail "ReverbDecaySec was not saved"
+grep -q '^chorus-voices=4$' "$conf" || fail "ChorusVoices was not saved"
+grep -q '^delay-sync=1/8d$' "$conf" || fail "DelaySync was not saved"
+# refused PROPERTY VALUE (GVariant text): Set fails with
+# org.foh.Foh1.Error.InvalidArgument and every setting stays as it was.
+# gdbus, not busctl, because it prints the error's name.
+chstate() {
+  gdbus call --session --dest org.foh.Foh1 --object-path /org/foh/Foh1/channel/2 \
+    --method org.freedesktop.DBus.Properties.GetAll $CHANNEL_IFACE \
+    | tr ',' '\n' | grep -v -e Db -e Lufs -e Xruns | tr -d '\n'
+}
+fx_refusals=0
+refused() {
+  local before out
+  before=$(chstate)
+  out=$(gdbus call --session --dest org.foh.Foh1 --object-path /org/foh/Foh1/channel/2 \
+    --method org.freedesktop.DBus.Properties.Set -- $CHANNEL_IFACE "$1" "$2" 2>&1) \
+    && fail "$1=$2 was accepted"
+  case "$out" in
+    *"org.foh.Foh1.Error.InvalidArgument:"*) ;;
+    *) fail "$1=$2: want org.foh.Foh1.Error.InvalidArgument, got: $out" ;;
+  esac
+  [ "$(chstate)" = "$before" ] || fail "$1=$2 was refused but the settings changed"
+  fx_refusals=$((fx_refusals + 1))
+}
+for v in nan inf 0.1 11.0; do refused ReverbDecaySec "<$v>"; done
+for v in nan -0.5 100.5; do refused ReverbMix "<$v>"; done
+for v in -inf -1.0 201.0; do refused ReverbPreDelayMs "<$v>"; done
+for v in nan -0.1 1.5; do refused ReverbDamping "<$v>"; done
+for v in inf -0.1 1.1; do refused ReverbSize "<$v>"; done
+for v in nan 0.5 2001.0; do refused DelayTimeMs "<$v>"; done
+for v in nan -1.0 96.0; do refused DelayFeedback "<$v>"; done
+for v in inf -1.0 101.0; do refused DelayMix "<$v>"; done
+for v in "'1/7'" "'fast'" "'1/4x'" "'1/64'"; do refused DelaySync "<$v>"; done
+for v in nan 0.01 6.0; do refused ChorusRateHz "<$v>"; done
+for v in nan -1.0 11.0; do refused ChorusDepthMs "<$v>"; done
+for v in "uint32 1" "uint32 5"; do refused ChorusVoices "<$v>"; done
+for v in nan -1.0 100.5; do refused ChorusMix "<$v>"; done
+for v in nan -inf -1.0 201.0; do refused Width "<$v>"; done
+note "effects: $fx_refusals bad values refused with InvalidArgument, nothing changed"
+
 # Hot reload: a third channel appears, channel 1 keeps its very streams.
 id1=$(node_id foh.ch1.capture)
 printf '[daemon]\nchannels = 3\n[channel.1]\ncomp-enabled = false\nlimiter-enabled = false\n[channel.2]\nname=Host mic\ncomp-threshold=-24.5\n' >"$conf"

@@ -1,11 +1,15 @@
 /* DSP benchmarks: ns per stereo frame for every block and for the full
  * strip (gate -> compressor -> 4-band EQ + HPF -> limiter -> meters ->
  * loudness) with true peak on and off, at quanta 64, 256 and 1024; and ns
- * per loudness 100 ms update. The input is 4 s of stereo noise with a
+ * per loudness 100 ms update. The effects: fx_chorus (4 voices), fx_delay
+ * (ping-pong, high-cut), fx_reverb (6 s, size 1), fx_width (150 %),
+ * fx_all (the four in strip order) and strip_fx (the full strip with all
+ * four effects between the EQ and the limiter), each at 50 % mix. The input is 4 s of stereo noise with a
  * slowly moving level around -20 dBFS and loud bursts, so every dynamics
  * block is working. Each figure is the best of 5 passes over the 4 s.
  * Prints: BENCH <name> ns_per_frame=<x> quantum=<n> */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -24,14 +28,19 @@ struct strip {
 	struct foh_limiter lim;
 	struct foh_meter meter;
 	struct foh_loudness loud;
+	struct foh_chorus chorus;
+	struct foh_delay delay;
+	struct foh_reverb reverb;
+	struct foh_width width;
 };
 
 static struct strip st;
 
 enum which { GATE, COMP, EQ, LIM, LIM_TP, METER, LOUD, LOUD_TP, STRIP,
-	STRIP_TP, NWHICH };
+	STRIP_TP, CHORUS, DELAY, REVERB, WIDTH, FX_ALL, STRIP_FX, NWHICH };
 static const char *const names[] = { "gate", "comp", "eq", "limiter",
-	"limiter_tp", "meter", "loudness", "loudness_tp", "strip", "strip_tp" };
+	"limiter_tp", "meter", "loudness", "loudness_tp", "strip", "strip_tp",
+	"fx_chorus", "fx_delay", "fx_reverb", "fx_width", "fx_all", "strip_fx" };
 
 static double now_ns(void)
 {
@@ -68,6 +77,32 @@ static void setup(bool tp)
 	foh_meter_init(&st.meter, RATE);
 	foh_loudness_init(&st.loud, RATE);
 	foh_loudness_set(&st.loud, &lo);
+	{
+		struct foh_chorus_params chp = { 1.0f, 4.0f, 4, 0.5f, 1.0f };
+		struct foh_delay_params dp = { 375.0f, 0.5f, 0.5f, 6000.0f, true };
+		struct foh_reverb_params rp = { 6.0f, 20.0f, 0.5f, 1.0f, 0.5f };
+		struct foh_width_params wp = { 1.5f };
+
+		foh_chorus_free(&st.chorus);
+		foh_delay_free(&st.delay);
+		foh_reverb_free(&st.reverb);
+		if (foh_chorus_init(&st.chorus, RATE) < 0 || foh_delay_init(&st.delay, RATE) < 0 ||
+		    foh_reverb_init(&st.reverb, RATE) < 0)
+			abort();
+		foh_chorus_set(&st.chorus, &chp);
+		foh_delay_set(&st.delay, &dp);
+		foh_reverb_set(&st.reverb, &rp);
+		foh_width_init(&st.width, RATE);
+		foh_width_set(&st.width, &wp);
+	}
+}
+
+static void run_fx(float *l, float *r, uint32_t n)
+{
+	foh_chorus_run(&st.chorus, l, r, l, r, n);
+	foh_delay_run(&st.delay, l, r, l, r, n);
+	foh_reverb_run(&st.reverb, l, r, l, r, n);
+	foh_width_run(&st.width, l, r, l, r, n);
 }
 
 static void run_one(enum which w, float *l, float *r, uint32_t n)
@@ -79,10 +114,17 @@ static void run_one(enum which w, float *l, float *r, uint32_t n)
 	case LIM: case LIM_TP: foh_limiter_run(&st.lim, l, r, l, r, n); break;
 	case METER: foh_meter_run(&st.meter, l, r, n); break;
 	case LOUD: case LOUD_TP: foh_loudness_run(&st.loud, l, r, n); break;
+	case CHORUS: foh_chorus_run(&st.chorus, l, r, l, r, n); break;
+	case DELAY: foh_delay_run(&st.delay, l, r, l, r, n); break;
+	case REVERB: foh_reverb_run(&st.reverb, l, r, l, r, n); break;
+	case WIDTH: foh_width_run(&st.width, l, r, l, r, n); break;
+	case FX_ALL: run_fx(l, r, n); break;
 	default:
 		foh_gate_run(&st.gate, l, r, l, r, n);
 		foh_comp_run(&st.comp, l, r, l, r, n);
 		foh_eq_run(&st.eq, l, r, l, r, n);
+		if (w == STRIP_FX)
+			run_fx(l, r, n);
 		foh_limiter_run(&st.lim, l, r, l, r, n);
 		foh_meter_run(&st.meter, l, r, n);
 		foh_meter_push_gr(&st.meter, foh_comp_max_reduction_db(&st.comp));

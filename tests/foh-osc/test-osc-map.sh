@@ -47,6 +47,13 @@ check /foh/ch/1/comp/ratio f 4 channel/1 Channel CompRatio 4
 check /foh/ch/1/comp/makeup f 3 channel/1 Channel CompMakeup 3
 check /foh/ch/1/limiter/enabled i 0 channel/1 Channel LimiterEnabled false
 check /foh/ch/1/limiter/ceiling f -6 channel/1 Channel LimiterCeiling -6
+check /foh/ch/1/reverb/enabled T "" channel/1 Channel ReverbEnabled true
+check /foh/ch/1/reverb/decay f 2.5 channel/1 Channel ReverbDecaySec 2.5
+check /foh/ch/1/reverb/mix i 40 channel/1 Channel ReverbMix 40
+check /foh/ch/1/delay/time f 375 channel/1 Channel DelayTimeMs 375
+check /foh/ch/1/delay/ping_pong T "" channel/1 Channel DelayPingPong true
+check /foh/ch/1/chorus/rate f 1.5 channel/1 Channel ChorusRateHz 1.5
+check /foh/ch/1/width f 150 channel/1 Channel Width 150
 check /foh/stabilizer/target f -24 stabilizer Stabilizer TargetDb -24
 check /foh/stabilizer/enabled T "" stabilizer Stabilizer Enabled true
 check /foh/stabilizer/enabled F "" stabilizer Stabilizer Enabled false

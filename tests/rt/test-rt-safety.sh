@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # RT safety, checked: fohd runs with the RT checker preloaded (rt-check.c)
 # while a tone plays through channel 1 and, for 5 s, a loop changes the
-# parameters of both channels over D-Bus and plays test tones. After fohd
+# parameters of both channels over D-Bus (the effects too: channel 1 starts
+# with reverb, delay, chorus and width on, and both channels toggle them)
+# and plays test tones. After fohd
 # stops on SIGTERM, the checker's report must show that the channel process
 # callback ran (more than 100 RT sections) and that it never allocated, freed
 # or took a lock (no violations), with every section entered and left once.
@@ -21,6 +23,10 @@ cat >"$conf" <<CONF
 channels = 2
 [channel.1]
 audio-channels = 2
+reverb-enabled = true
+delay-enabled = true
+chorus-enabled = true
+width = 150
 [channel.2]
 audio-channels = 2
 CONF
@@ -59,7 +65,16 @@ while [ "$(date +%s%N)" -lt "$deadline" ]; do
     chset "$ch" LimiterCeiling d $(( -1 - i % 12 ))
     chset "$ch" LimiterTruePeak b "$(bool "$i")"
     chset "$ch" CompEnabled b "$(bool $(( i + 1 )))"
-    sets=$(( sets + 11 ))
+    chset "$ch" ReverbEnabled b "$(bool $(( i / 2 + ch )))"
+    chset "$ch" ReverbDecaySec d $(( 1 + i % 9 ))
+    chset "$ch" ReverbSize d "0.$(( i % 10 ))"
+    chset "$ch" DelayEnabled b "$(bool $(( i / 3 + ch )))"
+    chset "$ch" DelayTimeMs d $(( 50 + i * 37 % 1900 ))
+    chset "$ch" DelayPingPong b "$(bool "$i")"
+    chset "$ch" ChorusEnabled b "$(bool $(( i / 2 + ch + 1 )))"
+    chset "$ch" ChorusVoices u $(( 2 + i % 3 ))
+    chset "$ch" Width d $(( i * 17 % 201 ))
+    sets=$(( sets + 20 ))
   done
   if [ $(( i % 3 )) -eq 0 ]; then
     for ch in 1 2; do

@@ -8,7 +8,12 @@
  *
  *   /foh/ch/N/gain, /mute, /gate_open, /gate/enabled, /gate/threshold,
  *   /comp/enabled, /comp/threshold, /comp/ratio, /comp/makeup,
- *   /limiter/enabled, /limiter/ceiling     → Channel N's property
+ *   /limiter/enabled, /limiter/ceiling,
+ *   /chorus/enabled, /chorus/rate, /chorus/depth, /chorus/mix,
+ *   /delay/enabled, /delay/time, /delay/feedback, /delay/mix,
+ *   /delay/ping_pong, /reverb/enabled, /reverb/mix, /reverb/decay,
+ *   /reverb/pre_delay, /reverb/damping, /reverb/size, /width
+ *                                           → Channel N's property
  *   /foh/stabilizer/enabled, /target        → Stabilizer Enabled, TargetDb
  *   /foh/x32/fader/<id> db                  → X32.SetFader(id, db)
  *   /foh/analyzer/band/<name> lo hi         → Analyzer.SetBand(name, lo, hi)
@@ -56,6 +61,22 @@ static const struct route {
 	{ "/foh/ch/#/comp/makeup", OBJ_CHANNEL, R_PROP, "CompMakeup", 'd' },
 	{ "/foh/ch/#/limiter/enabled", OBJ_CHANNEL, R_PROP, "LimiterEnabled", 'b' },
 	{ "/foh/ch/#/limiter/ceiling", OBJ_CHANNEL, R_PROP, "LimiterCeiling", 'd' },
+	{ "/foh/ch/#/chorus/enabled", OBJ_CHANNEL, R_PROP, "ChorusEnabled", 'b' },
+	{ "/foh/ch/#/chorus/rate", OBJ_CHANNEL, R_PROP, "ChorusRateHz", 'd' },
+	{ "/foh/ch/#/chorus/depth", OBJ_CHANNEL, R_PROP, "ChorusDepthMs", 'd' },
+	{ "/foh/ch/#/chorus/mix", OBJ_CHANNEL, R_PROP, "ChorusMix", 'd' },
+	{ "/foh/ch/#/delay/enabled", OBJ_CHANNEL, R_PROP, "DelayEnabled", 'b' },
+	{ "/foh/ch/#/delay/time", OBJ_CHANNEL, R_PROP, "DelayTimeMs", 'd' },
+	{ "/foh/ch/#/delay/feedback", OBJ_CHANNEL, R_PROP, "DelayFeedback", 'd' },
+	{ "/foh/ch/#/delay/mix", OBJ_CHANNEL, R_PROP, "DelayMix", 'd' },
+	{ "/foh/ch/#/delay/ping_pong", OBJ_CHANNEL, R_PROP, "DelayPingPong", 'b' },
+	{ "/foh/ch/#/reverb/enabled", OBJ_CHANNEL, R_PROP, "ReverbEnabled", 'b' },
+	{ "/foh/ch/#/reverb/mix", OBJ_CHANNEL, R_PROP, "ReverbMix", 'd' },
+	{ "/foh/ch/#/reverb/decay", OBJ_CHANNEL, R_PROP, "ReverbDecaySec", 'd' },
+	{ "/foh/ch/#/reverb/pre_delay", OBJ_CHANNEL, R_PROP, "ReverbPreDelayMs", 'd' },
+	{ "/foh/ch/#/reverb/damping", OBJ_CHANNEL, R_PROP, "ReverbDamping", 'd' },
+	{ "/foh/ch/#/reverb/size", OBJ_CHANNEL, R_PROP, "ReverbSize", 'd' },
+	{ "/foh/ch/#/width", OBJ_CHANNEL, R_PROP, "Width", 'd' },
 	{ "/foh/stabilizer/enabled", OBJ_STABILIZER, R_PROP, "Enabled", 'b' },
 	{ "/foh/stabilizer/target", OBJ_STABILIZER, R_PROP, "TargetDb", 'd' },
 	{ "/foh/x32/fader/*", OBJ_X32, R_X32_FADER, "SetFader", 0 },
