@@ -50,6 +50,7 @@ struct foh_analyzer {
 	struct pw_loop *data_loop;
 	struct pw_stream *stream;
 	struct spa_hook listener;
+	bool source_is_sink;
 	uint32_t rate;
 
 	/* data thread */
@@ -488,7 +489,8 @@ void foh_analyzer_source_target(const char *source, char *target, size_t len)
 		snprintf(target, len, "%s", source);
 }
 
-int foh_analyzer_connect(struct foh_analyzer *a, struct pw_core *core, struct pw_loop *data_loop)
+int foh_analyzer_connect(struct foh_analyzer *a, struct pw_core *core, struct pw_loop *data_loop,
+		bool source_is_sink)
 {
 	struct spa_audio_info_raw info = SPA_AUDIO_INFO_RAW_INIT(.format = SPA_AUDIO_FORMAT_F32,
 			.channels = 1, .position = { SPA_AUDIO_CHANNEL_MONO });
@@ -519,6 +521,10 @@ int foh_analyzer_connect(struct foh_analyzer *a, struct pw_core *core, struct pw
 	foh_analyzer_source_target(a->settings.source, target, sizeof(target));
 	if (target[0] != '\0')
 		pw_properties_set(props, PW_KEY_TARGET_OBJECT, target);
+	/* a sink as the Source: what is playing into it */
+	a->source_is_sink = target[0] != '\0' && source_is_sink;
+	if (a->source_is_sink)
+		pw_properties_set(props, PW_KEY_STREAM_CAPTURE_SINK, "true");
 	if ((a->stream = pw_stream_new(core, "foh analyzer", props)) == NULL)
 		return -errno;
 	pw_stream_add_listener(a->stream, &a->listener, &stream_events, a);
@@ -529,6 +535,16 @@ int foh_analyzer_connect(struct foh_analyzer *a, struct pw_core *core, struct pw
 	if (res < 0)
 		foh_analyzer_disconnect(a);
 	return res;
+}
+
+bool foh_analyzer_source_is_sink(const struct foh_analyzer *a)
+{
+	return a->stream != NULL && a->source_is_sink;
+}
+
+bool foh_analyzer_connected(const struct foh_analyzer *a)
+{
+	return a->stream != NULL;
 }
 
 void foh_analyzer_disconnect(struct foh_analyzer *a)

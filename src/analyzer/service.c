@@ -47,7 +47,8 @@ static int connect_now(struct foh_daemon *d)
 
 	if (core == NULL || d->analyzer == NULL)
 		return 0;
-	res = foh_analyzer_connect(d->analyzer, core, foh_engine_data_loop(d->engine));
+	res = foh_analyzer_connect(d->analyzer, core, foh_engine_data_loop(d->engine),
+			foh_engine_target_is_sink(d->engine, d->conf->analyzer.source));
 	if (res < 0)
 		foh_warn("analyzer: cannot create its stream: %s", strerror(-res));
 	return res;
@@ -107,6 +108,30 @@ int foh_daemon_analyzer_connect(struct foh_daemon *d)
 	}
 	d->analyzer_wait_until = now + WAIT_USEC;
 	return 0;
+}
+
+/* The graph changed: a Source that is now known to be a sink, or no longer
+ * one, gets a stream made for what it is. */
+void foh_daemon_analyzer_graph(struct foh_daemon *d)
+{
+	const char *source = d->conf->analyzer.source;
+	const struct foh_device *devs;
+	bool known = false, sink;
+	size_t n;
+
+	if (d->analyzer == NULL || !foh_analyzer_connected(d->analyzer) || source[0] == '\0' ||
+	    source_channel(d) != NULL)
+		return;
+	devs = foh_engine_devices(d->engine, &n);
+	for (size_t k = 0; k < n && !known; k++)
+		known = strcmp(devs[k].name, source) == 0;
+	sink = foh_engine_target_is_sink(d->engine, source);
+	if (!known || sink == foh_analyzer_source_is_sink(d->analyzer))
+		return;
+	foh_info("analyzer: its source %s is %s: capturing %s", source,
+			sink ? "a sink" : "not a sink", sink ? "its monitor" : "it");
+	foh_daemon_analyzer_disconnect(d);
+	(void)connect_now(d);
 }
 
 void foh_daemon_analyzer_disconnect(struct foh_daemon *d)

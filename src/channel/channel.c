@@ -35,6 +35,7 @@ struct foh_channel {
 	struct pw_loop *data_loop;
 	struct pw_stream *capture, *playback;
 	struct spa_hook capture_listener, playback_listener;
+	bool input_is_sink;		/* the capture takes a sink's monitor */
 	uint32_t rate;			/* negotiated; 0 until the format is known */
 	struct tone pending_tone;	/* main thread: until the format is known */
 	/* main thread owns it; the strip uses it once handed over by a
@@ -516,6 +517,9 @@ static struct pw_properties *stream_props(struct foh_channel *ch, bool capture)
 				capture ? "Stream/Input/Audio" : "Stream/Output/Audio");
 	if (target[0] != '\0')
 		pw_properties_set(p, PW_KEY_TARGET_OBJECT, target);
+	if (capture && target[0] != '\0' && ch->input_is_sink)
+		/* a sink as the Input: what plays into it, not the default source */
+		pw_properties_set(p, PW_KEY_STREAM_CAPTURE_SINK, "true");
 	return p;
 }
 
@@ -540,7 +544,8 @@ static int connect_stream(struct foh_channel *ch, struct pw_stream *stream,
 			PW_STREAM_FLAG_RT_PROCESS | extra, params, 1);
 }
 
-int foh_channel_connect(struct foh_channel *ch, struct pw_core *core, struct pw_loop *data_loop)
+int foh_channel_connect(struct foh_channel *ch, struct pw_core *core, struct pw_loop *data_loop,
+		bool input_is_sink)
 {
 	struct pw_properties *props;
 	int res;
@@ -548,6 +553,7 @@ int foh_channel_connect(struct foh_channel *ch, struct pw_core *core, struct pw_
 	if (ch->capture != NULL)
 		return 0;
 	ch->data_loop = data_loop;
+	ch->input_is_sink = input_is_sink;
 	atomic_store(&ch->stopping, false);
 	ch->strip_ready = false;
 	ch->position = NULL;
@@ -619,6 +625,11 @@ void foh_channel_disconnect(struct foh_channel *ch)
 bool foh_channel_is_connected(const struct foh_channel *ch)
 {
 	return ch->capture != NULL;
+}
+
+bool foh_channel_input_is_sink(const struct foh_channel *ch)
+{
+	return ch->input_is_sink;
 }
 
 bool foh_channel_playback_streaming(const struct foh_channel *ch)

@@ -25,7 +25,9 @@ static int connect_slot(struct foh_daemon *d, struct foh_channel_slot *slot)
 
 	if (core == NULL)
 		return 0;
-	res = foh_channel_connect(slot->channel, core, foh_engine_data_loop(d->engine));
+	res = foh_channel_connect(slot->channel, core, foh_engine_data_loop(d->engine),
+			foh_engine_target_is_sink(d->engine,
+				foh_channel_settings(slot->channel)->input));
 	if (res < 0)
 		foh_warn("channel %u: cannot create its streams: %s", slot->index, strerror(-res));
 	return res;
@@ -108,6 +110,33 @@ void foh_daemon_channels_connection(struct foh_daemon *d, bool connected)
 			(void)connect_slot(d, d->channels[i]);
 		else
 			foh_channel_disconnect(d->channels[i]->channel);
+	}
+}
+
+/* The graph changed: a channel whose Input names a node that is now known
+ * to be a sink, or no longer one, gets streams made for what it is (a
+ * sink's monitor, or a source). A target that is not there keeps what the
+ * streams were made with until it comes. */
+void foh_daemon_channels_graph(struct foh_daemon *d)
+{
+	for (uint32_t i = 0; i < d->n_channels; i++) {
+		struct foh_channel_slot *slot = d->channels[i];
+		const char *input = foh_channel_settings(slot->channel)->input;
+		bool known = false, sink;
+		size_t n;
+		const struct foh_device *devs = foh_engine_devices(d->engine, &n);
+
+		if (!foh_channel_is_connected(slot->channel) || input[0] == '\0')
+			continue;
+		for (size_t k = 0; k < n && !known; k++)
+			known = strcmp(devs[k].name, input) == 0;
+		sink = foh_engine_target_is_sink(d->engine, input);
+		if (!known || sink == foh_channel_input_is_sink(slot->channel))
+			continue;
+		foh_info("channel %u: its input %s is %s: capturing %s", slot->index, input,
+				sink ? "a sink" : "not a sink", sink ? "its monitor" : "it");
+		foh_channel_disconnect(slot->channel);
+		(void)connect_slot(d, slot);
 	}
 }
 
