@@ -36,6 +36,8 @@ struct foh_channel {
 	struct pw_stream *capture, *playback;
 	struct spa_hook capture_listener, playback_listener;
 	bool input_is_sink;		/* the capture takes a sink's monitor */
+	bool active;			/* the streams are scheduled */
+	uint64_t tone_until;		/* monotonic ns; a tone keeps them active */
 	uint32_t rate;			/* negotiated; 0 until the format is known */
 	struct tone pending_tone;	/* main thread: until the format is known */
 	/* main thread owns it; the strip uses it once handed over by a
@@ -572,8 +574,12 @@ int foh_channel_connect(struct foh_channel *ch, struct pw_core *core, struct pw_
 	if (ch->playback == NULL)
 		goto error_errno;
 	pw_stream_add_listener(ch->playback, &ch->playback_listener, &playback_events, ch);
-	if ((res = connect_stream(ch, ch->capture, PW_DIRECTION_INPUT, 0)) < 0 ||
-	    (res = connect_stream(ch, ch->playback, PW_DIRECTION_OUTPUT, PW_STREAM_FLAG_TRIGGER)) < 0)
+	/* inactive until fohd sees something linked into the capture */
+	ch->active = false;
+	if ((res = connect_stream(ch, ch->capture, PW_DIRECTION_INPUT,
+				PW_STREAM_FLAG_INACTIVE)) < 0 ||
+	    (res = connect_stream(ch, ch->playback, PW_DIRECTION_OUTPUT,
+				PW_STREAM_FLAG_TRIGGER | PW_STREAM_FLAG_INACTIVE)) < 0)
 		goto error;
 	publish_own_latency(ch);
 	return 0;
@@ -620,6 +626,41 @@ void foh_channel_disconnect(struct foh_channel *ch)
 		pw_stream_destroy(ch->playback);
 	ch->capture = ch->playback = NULL;
 	ch->strip_ready = false;
+	ch->active = false;
+}
+
+void foh_channel_set_active(struct foh_channel *ch, bool active)
+{
+	if (ch->capture == NULL || ch->playback == NULL || ch->active == active)
+		return;
+	ch->active = active;
+	/* the playback first on the way up: the capture triggers it */
+	if (active)
+		pw_stream_set_active(ch->playback, true);
+	pw_stream_set_active(ch->capture, active);
+	if (!active)
+		pw_stream_set_active(ch->playback, false);
+	foh_debug("channel %u: %s", ch->index, active ? "active" : "idle");
+}
+
+bool foh_channel_active(const struct foh_channel *ch)
+{
+	return ch->active;
+}
+
+uint64_t foh_channel_tone_until(const struct foh_channel *ch)
+{
+	return ch->tone_until;
+}
+
+uint32_t foh_channel_capture_node(const struct foh_channel *ch)
+{
+	return ch->capture ? pw_stream_get_node_id(ch->capture) : SPA_ID_INVALID;
+}
+
+uint32_t foh_channel_playback_node(const struct foh_channel *ch)
+{
+	return ch->playback ? pw_stream_get_node_id(ch->playback) : SPA_ID_INVALID;
 }
 
 bool foh_channel_is_connected(const struct foh_channel *ch)
@@ -700,6 +741,9 @@ int foh_channel_play_tone(struct foh_channel *ch, double hz, double seconds, dou
 
 	if (ch->capture == NULL)
 		return -ENOTCONN;
+	/* the tone plays through the strip: the streams run while it does */
+	ch->tone_until = monotonic_ns() + (uint64_t)(seconds * 1e9) + 100 * SPA_NSEC_PER_MSEC;
+	foh_channel_set_active(ch, true);
 	if (ch->rate == 0) {
 		/* the strip is set up when the format is known; start it then */
 		ch->pending_tone = t;

@@ -50,6 +50,18 @@ void foh_channel_disconnect(struct foh_channel *ch);
 bool foh_channel_is_connected(const struct foh_channel *ch);
 /* What the streams were made with (foh_channel_connect's input_is_sink). */
 bool foh_channel_input_is_sink(const struct foh_channel *ch);
+/* The streams are made inactive (PW_STREAM_FLAG_INACTIVE): they are in the
+ * graph, routable and linked, but not scheduled, so a graph of idle foh
+ * nodes lets its driver suspend. fohd makes them active while something is
+ * linked into the capture (see channel/service.c) or a test tone plays. */
+void foh_channel_set_active(struct foh_channel *ch, bool active);
+bool foh_channel_active(const struct foh_channel *ch);
+/* CLOCK_MONOTONIC ns until which a test tone asked for plays (0: none). */
+uint64_t foh_channel_tone_until(const struct foh_channel *ch);
+/* The PipeWire ids of the capture and playback nodes; SPA_ID_INVALID
+ * until PipeWire has made them. */
+uint32_t foh_channel_capture_node(const struct foh_channel *ch);
+uint32_t foh_channel_playback_node(const struct foh_channel *ch);
 /* The playback stream runs: something (its output) is linked to it. */
 bool foh_channel_playback_streaming(const struct foh_channel *ch);
 

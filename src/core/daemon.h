@@ -56,6 +56,7 @@ struct foh_channel_slot {
 	struct foh_channel *channel;
 	sd_bus_slot *bus_slot;
 	struct foh_strip_levels levels;
+	uint64_t linked_until;		/* CLOCK_MONOTONIC ns: runs until then */
 };
 
 /* A deck as fohd serves it (decks/service.c): its loader, its D-Bus
@@ -126,6 +127,7 @@ struct foh_daemon {
 	sd_bus_slot *analyzer_slot;
 	sd_event_source *analyzer_wait;	/* for its source channel's playback link */
 	uint64_t analyzer_wait_until;
+	uint64_t analyzer_watch_until;	/* a D-Bus reader's lease (CLOCK_MONOTONIC usec) */
 	struct foh_x32 *x32;
 	sd_bus_slot *x32_slot;
 
@@ -187,6 +189,12 @@ int foh_daemon_analyzer_connect(struct foh_daemon *d);
  * channel as its source, once that channel's playback is linked to its
  * output (at most 10 s later). Disconnect cancels that wait too. */
 void foh_daemon_analyzer_disconnect(struct foh_daemon *d);
+/* Makes the analyzer's node active while it has a user (see service.c);
+ * _watched: a D-Bus client read its live values just now. */
+void foh_daemon_analyzer_update_active(struct foh_daemon *d);
+void foh_daemon_analyzer_watched(struct foh_daemon *d);
+/* The analyzer runs and listens to channel index: the channel runs too. */
+bool foh_daemon_analyzer_wants_channel(struct foh_daemon *d, uint32_t index);
 /* The graph changed: the stream follows what its Source is. */
 void foh_daemon_analyzer_graph(struct foh_daemon *d);
 /* Settings of the analyzer changed (D-Bus or reload): apply and persist. */

@@ -216,6 +216,7 @@ static int run(struct foh_daemon *d)
 		foh_error("cannot set up the analyzer: %s", strerror(-r));
 		return r;
 	}
+	foh_daemon_analyzer_update_active(d);
 	if ((r = foh_daemon_x32_start(d)) < 0) {
 		foh_error("cannot set up the X32 client: %s", strerror(-r));
 		return r;
