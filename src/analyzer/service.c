@@ -47,14 +47,6 @@ void foh_daemon_analyzer_update_active(struct foh_daemon *d)
 	foh_analyzer_set_active(d->analyzer, want);
 }
 
-bool foh_daemon_analyzer_wants_channel(struct foh_daemon *d, uint32_t index)
-{
-	unsigned int n;
-
-	return d->analyzer != NULL && foh_analyzer_active(d->analyzer) &&
-		sscanf(d->conf->analyzer.source, "channel/%u", &n) == 1 && n == index;
-}
-
 void foh_daemon_analyzer_watched(struct foh_daemon *d)
 {
 	uint64_t now;

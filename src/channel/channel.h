@@ -50,14 +50,6 @@ void foh_channel_disconnect(struct foh_channel *ch);
 bool foh_channel_is_connected(const struct foh_channel *ch);
 /* What the streams were made with (foh_channel_connect's input_is_sink). */
 bool foh_channel_input_is_sink(const struct foh_channel *ch);
-/* The streams are made inactive (PW_STREAM_FLAG_INACTIVE): they are in the
- * graph, routable and linked, but not scheduled, so a graph of idle foh
- * nodes lets its driver suspend. fohd makes them active while something is
- * linked into the capture (see channel/service.c) or a test tone plays. */
-void foh_channel_set_active(struct foh_channel *ch, bool active);
-bool foh_channel_active(const struct foh_channel *ch);
-/* CLOCK_MONOTONIC ns until which a test tone asked for plays (0: none). */
-uint64_t foh_channel_tone_until(const struct foh_channel *ch);
 /* The PipeWire ids of the capture and playback nodes; SPA_ID_INVALID
  * until PipeWire has made them. */
 uint32_t foh_channel_capture_node(const struct foh_channel *ch);
@@ -65,8 +57,16 @@ uint32_t foh_channel_playback_node(const struct foh_channel *ch);
 /* The playback stream runs: something (its output) is linked to it. */
 bool foh_channel_playback_streaming(const struct foh_channel *ch);
 
+/* Playback channels the settings want: 2 for a stereo channel, and for a
+ * mono one with reverb, chorus, width other than 100 % or a ping-pong
+ * delay on; else 1. */
+uint32_t foh_channel_outputs_wanted(const struct foh_channel_settings *s);
+
 /* Applies settings that need no new streams (everything but input, output
- * and audio channels) live and click-free. */
+ * and audio channels) live and click-free. The one exception: the first
+ * stereo effect on a mono channel makes its playback stream anew with two
+ * channels (a short gap while WirePlumber links it); it stays stereo when
+ * the effects go off, until the channel's streams are made again. */
 int foh_channel_apply(struct foh_channel *ch, const struct foh_channel_settings *s);
 /* The tempo delay-sync follows (BPM; 0 = unknown, delay-time applies).
  * Moves of under 0.5 BPM are ignored, so a wavering estimate does not keep

@@ -56,7 +56,6 @@ struct foh_channel_slot {
 	struct foh_channel *channel;
 	sd_bus_slot *bus_slot;
 	struct foh_strip_levels levels;
-	uint64_t linked_until;		/* CLOCK_MONOTONIC ns: runs until then */
 };
 
 /* A deck as fohd serves it (decks/service.c): its loader, its D-Bus
@@ -193,8 +192,6 @@ void foh_daemon_analyzer_disconnect(struct foh_daemon *d);
  * _watched: a D-Bus client read its live values just now. */
 void foh_daemon_analyzer_update_active(struct foh_daemon *d);
 void foh_daemon_analyzer_watched(struct foh_daemon *d);
-/* The analyzer runs and listens to channel index: the channel runs too. */
-bool foh_daemon_analyzer_wants_channel(struct foh_daemon *d, uint32_t index);
 /* The graph changed: the stream follows what its Source is. */
 void foh_daemon_analyzer_graph(struct foh_daemon *d);
 /* Settings of the analyzer changed (D-Bus or reload): apply and persist. */

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Soak: 16 stereo channels at quantum 128 run 60 s with Xruns unchanged.
 # A 1 kHz tone plays into channels 1, 5, 9, 13 and 16; the other channels run
-# on silence (a -150 dBFS tone: a channel nothing plays into is idle). Once a second the test checks that fohd is alive and connected
+# on silence. Once a second the test checks that fohd is alive and connected
 # to PipeWire. Besides fohd's own Xruns it reads PipeWire's view of the
 # graph through its profiler (graph-profile; pw-top 0.3.65 has no batch
 # mode) and fails if, over the soak,
@@ -27,13 +27,8 @@ toned=(1 5 9 13 16)
 graph_conf "$FOH_SESSION/foh.conf" $channels
 start_fohd --config "$FOH_SESSION/foh.conf"
 force_quantum $quantum
-start_tones tone -20 "${toned[@]}"
-quiet=()
-for n in $(seq 1 $channels); do
-  [[ " ${toned[*]} " == *" $n "* ]] || quiet+=("$n")
-done
-start_tones quiet -150 "${quiet[@]}"
 wait_for 20 foh_nodes_running $channels || fail "not all $channels channels run in the graph"
+start_tones tone -20 "${toned[@]}"
 for n in "${toned[@]}"; do
   wait_for 5 within_prop "$n" PeakDb -26 -14 \
     || fail "channel $n does not carry the tone (PeakDb $(chprop "$n" PeakDb))"
