@@ -27,6 +27,7 @@
 
 #define RECORDS		512u		/* power of two */
 #define SAMPLES		(1u << 16)	/* power of two */
+#define WAKE_QUIET_BLOCKS 4u		/* see on_process */
 
 struct record {
 	float value[3];
@@ -50,6 +51,8 @@ struct foh_analyzer {
 	struct pw_loop *data_loop;
 	struct pw_stream *stream;
 	struct spa_hook listener;
+	bool source_is_sink;
+	bool active;			/* the stream is scheduled */
 	uint32_t rate;
 
 	/* data thread */
@@ -63,6 +66,8 @@ struct foh_analyzer {
 	struct record recs[RECORDS];
 	float smp[SAMPLES];
 	atomic_bool fft_on;
+	atomic_bool osc_on;		/* OSC destinations: wake the worker per block */
+	uint32_t quiet_blocks;		/* data thread: blocks since the last wake */
 	int wake_fd;
 
 	/* worker */
@@ -198,8 +203,14 @@ static void on_process(void *data)
 		analyze(a, n);
 	}
 	pw_stream_queue_buffer(a->stream, b);
-	/* waking the worker is the one system call allowed here */
-	(void)!write(a->wake_fd, &one, sizeof(one));
+	/* Waking the worker is the one system call allowed here: every block
+	 * while /audio/lmh goes out per block; else (only D-Bus reads the
+	 * values) once per WAKE_QUIET_BLOCKS, about one FFT hop. */
+	if (atomic_load_explicit(&a->osc_on, memory_order_relaxed) ||
+	    ++a->quiet_blocks >= WAKE_QUIET_BLOCKS) {
+		a->quiet_blocks = 0;
+		(void)!write(a->wake_fd, &one, sizeof(one));
+	}
 	atomic_fetch_add_explicit(&a->blocks, 1, memory_order_relaxed);
 	atomic_fetch_add_explicit(&a->lmh_ns, now_ns() - start, memory_order_relaxed);
 }
@@ -341,7 +352,8 @@ static void *worker_main(void *data)
 	uint64_t count;
 
 	while (!atomic_load(&a->quit)) {
-		if (poll(&pfd, 1, 200) > 0)
+		/* woken by the data thread, by post() and by quit: no timeout */
+		if (poll(&pfd, 1, -1) > 0)
 			(void)!read(a->wake_fd, &count, sizeof(count));
 		take_mailbox(a, &m);
 		/* a change's /audio/meta goes out with the next record: keep the
@@ -406,6 +418,7 @@ static void post(struct foh_analyzer *a, struct foh_spectrum *spectrum, bool new
 	foh_spectrum_free(stale_s);
 	foh_osc_out_free(stale_o);
 	atomic_store(&a->fft_on, s->fft);
+	atomic_store(&a->osc_on, s->destinations[0] != '\0');
 	(void)!write(a->wake_fd, &one, sizeof(one));
 }
 
@@ -488,7 +501,8 @@ void foh_analyzer_source_target(const char *source, char *target, size_t len)
 		snprintf(target, len, "%s", source);
 }
 
-int foh_analyzer_connect(struct foh_analyzer *a, struct pw_core *core, struct pw_loop *data_loop)
+int foh_analyzer_connect(struct foh_analyzer *a, struct pw_core *core, struct pw_loop *data_loop,
+		bool source_is_sink)
 {
 	struct spa_audio_info_raw info = SPA_AUDIO_INFO_RAW_INIT(.format = SPA_AUDIO_FORMAT_F32,
 			.channels = 1, .position = { SPA_AUDIO_CHANNEL_MONO });
@@ -519,16 +533,46 @@ int foh_analyzer_connect(struct foh_analyzer *a, struct pw_core *core, struct pw
 	foh_analyzer_source_target(a->settings.source, target, sizeof(target));
 	if (target[0] != '\0')
 		pw_properties_set(props, PW_KEY_TARGET_OBJECT, target);
+	/* a sink as the Source: what is playing into it */
+	a->source_is_sink = target[0] != '\0' && source_is_sink;
+	if (a->source_is_sink)
+		pw_properties_set(props, PW_KEY_STREAM_CAPTURE_SINK, "true");
 	if ((a->stream = pw_stream_new(core, "foh analyzer", props)) == NULL)
 		return -errno;
 	pw_stream_add_listener(a->stream, &a->listener, &stream_events, a);
 	params[0] = spa_format_audio_raw_build(&b, SPA_PARAM_EnumFormat, &info);
 	res = pw_stream_connect(a->stream, PW_DIRECTION_INPUT, PW_ID_ANY,
 			PW_STREAM_FLAG_AUTOCONNECT | PW_STREAM_FLAG_MAP_BUFFERS |
-			PW_STREAM_FLAG_RT_PROCESS, params, 1);
+			PW_STREAM_FLAG_RT_PROCESS | (a->active ? 0 : PW_STREAM_FLAG_INACTIVE),
+			params, 1);
 	if (res < 0)
 		foh_analyzer_disconnect(a);
 	return res;
+}
+
+bool foh_analyzer_source_is_sink(const struct foh_analyzer *a)
+{
+	return a->stream != NULL && a->source_is_sink;
+}
+
+void foh_analyzer_set_active(struct foh_analyzer *a, bool active)
+{
+	if (a->active == active)
+		return;
+	a->active = active;
+	if (a->stream != NULL)
+		pw_stream_set_active(a->stream, active);
+	foh_debug("analyzer: %s", active ? "active" : "idle");
+}
+
+bool foh_analyzer_active(const struct foh_analyzer *a)
+{
+	return a->active;
+}
+
+bool foh_analyzer_connected(const struct foh_analyzer *a)
+{
+	return a->stream != NULL;
 }
 
 void foh_analyzer_disconnect(struct foh_analyzer *a)

@@ -32,7 +32,18 @@ struct foh_analyzer_stats {
 int foh_analyzer_new(const struct foh_analyzer_settings *s, struct foh_analyzer **out);
 void foh_analyzer_free(struct foh_analyzer *a);
 
-int foh_analyzer_connect(struct foh_analyzer *a, struct pw_core *core, struct pw_loop *data_loop);
+/* source_is_sink: the Source names a sink, whose monitor is captured
+ * (stream.capture.sink). */
+int foh_analyzer_connect(struct foh_analyzer *a, struct pw_core *core, struct pw_loop *data_loop,
+		bool source_is_sink);
+/* What the stream was made with; false when there is none. */
+bool foh_analyzer_source_is_sink(const struct foh_analyzer *a);
+bool foh_analyzer_connected(const struct foh_analyzer *a);
+/* The stream is made inactive (in the graph, linked, not scheduled) unless
+ * set active; fohd makes it active while someone uses what it computes
+ * (analyzer/service.c). Kept across reconnections. */
+void foh_analyzer_set_active(struct foh_analyzer *a, bool active);
+bool foh_analyzer_active(const struct foh_analyzer *a);
 void foh_analyzer_disconnect(struct foh_analyzer *a);
 
 /* Applies new settings: DSP live, FFT geometry by a new plan, destinations

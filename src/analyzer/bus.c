@@ -131,6 +131,8 @@ static int get_stat(sd_bus *bus, const char *path, const char *interface,
 	struct foh_daemon *d = userdata;
 	struct foh_analyzer_stats st;
 
+	/* someone watches the live values: the analyzer runs for a while */
+	foh_daemon_analyzer_watched(d);
 	foh_analyzer_stats(d->analyzer, &st);
 	if (strcmp(property, "Lmh") == 0)
 		return sd_bus_message_append(reply, "(ddd)", (double)st.lmh[0], (double)st.lmh[1],

@@ -26,6 +26,37 @@ static void emit_changes(struct foh_daemon *d, const struct foh_analyzer_setting
 		foh_announce_analyzer(d, "Destinations");
 }
 
+/* A D-Bus read of the live values keeps the analyzer running this long. */
+#define WATCH_USEC	30000000ULL
+
+/* The analyzer runs while someone uses it: OSC destinations, a D-Bus
+ * client reading its live values (Lmh, Bpm, Blocks...) in the last
+ * WATCH_USEC, or a channel whose delay follows its tempo (delay-sync).
+ * Otherwise its node is inactive and its worker sleeps. */
+void foh_daemon_analyzer_update_active(struct foh_daemon *d)
+{
+	uint64_t now = 0;
+	bool want;
+
+	if (d->analyzer == NULL)
+		return;
+	(void)sd_event_now(d->event, CLOCK_MONOTONIC, &now);
+	want = d->conf->analyzer.destinations[0] != '\0' || now < d->analyzer_watch_until;
+	for (uint32_t i = 0; i < d->n_channels && !want; i++)
+		want = d->conf->channel[i].delay_sync[0] != '\0' && d->conf->channel[i].delay_enabled;
+	foh_analyzer_set_active(d->analyzer, want);
+}
+
+void foh_daemon_analyzer_watched(struct foh_daemon *d)
+{
+	uint64_t now;
+
+	if (sd_event_now(d->event, CLOCK_MONOTONIC, &now) < 0)
+		return;
+	d->analyzer_watch_until = now + WATCH_USEC;
+	foh_daemon_analyzer_update_active(d);
+}
+
 #define WAIT_USEC	10000000ULL	/* for the source channel's playback link */
 #define WAIT_POLL_USEC	50000ULL
 
@@ -40,6 +71,13 @@ static struct foh_channel *source_channel(struct foh_daemon *d)
 	return d->channels[n - 1]->channel;
 }
 
+/* The channel's playback is linked (to its output): channels' streams are
+ * inactive while idle, so "streaming" would not tell. */
+static bool playback_linked(struct foh_daemon *d, struct foh_channel *ch)
+{
+	return foh_engine_node_links(d->engine, foh_channel_playback_node(ch), false) > 0;
+}
+
 static int connect_now(struct foh_daemon *d)
 {
 	struct pw_core *core = foh_engine_core(d->engine);
@@ -47,7 +85,8 @@ static int connect_now(struct foh_daemon *d)
 
 	if (core == NULL || d->analyzer == NULL)
 		return 0;
-	res = foh_analyzer_connect(d->analyzer, core, foh_engine_data_loop(d->engine));
+	res = foh_analyzer_connect(d->analyzer, core, foh_engine_data_loop(d->engine),
+			foh_engine_target_is_sink(d->engine, d->conf->analyzer.source));
 	if (res < 0)
 		foh_warn("analyzer: cannot create its stream: %s", strerror(-res));
 	return res;
@@ -63,11 +102,11 @@ static int on_wait(sd_event_source *s, uint64_t usec, void *data)
 		d->analyzer_wait = sd_event_source_disable_unref(d->analyzer_wait);
 		return 0;
 	}
-	if (ch != NULL && !foh_channel_playback_streaming(ch) && usec < d->analyzer_wait_until) {
+	if (ch != NULL && !playback_linked(d, ch) && usec < d->analyzer_wait_until) {
 		(void)sd_event_source_set_time(s, usec + WAIT_POLL_USEC);
 		return sd_event_source_set_enabled(s, SD_EVENT_ONESHOT);
 	}
-	if (ch != NULL && !foh_channel_playback_streaming(ch))
+	if (ch != NULL && !playback_linked(d, ch))
 		foh_info("analyzer: %s is not linked to its output; capturing it anyway",
 				d->conf->analyzer.source);
 	d->analyzer_wait = sd_event_source_disable_unref(d->analyzer_wait);
@@ -92,7 +131,7 @@ int foh_daemon_analyzer_connect(struct foh_daemon *d)
 
 	if (foh_engine_core(d->engine) == NULL || d->analyzer == NULL)
 		return 0;
-	if (ch == NULL || foh_channel_playback_streaming(ch))
+	if (ch == NULL || playback_linked(d, ch))
 		return connect_now(d);
 	if ((res = sd_event_now(d->event, CLOCK_MONOTONIC, &now)) >= 0 && d->analyzer_wait != NULL) {
 		d->analyzer_wait_until = now + WAIT_USEC;
@@ -107,6 +146,30 @@ int foh_daemon_analyzer_connect(struct foh_daemon *d)
 	}
 	d->analyzer_wait_until = now + WAIT_USEC;
 	return 0;
+}
+
+/* The graph changed: a Source that is now known to be a sink, or no longer
+ * one, gets a stream made for what it is. */
+void foh_daemon_analyzer_graph(struct foh_daemon *d)
+{
+	const char *source = d->conf->analyzer.source;
+	const struct foh_device *devs;
+	bool known = false, sink;
+	size_t n;
+
+	if (d->analyzer == NULL || !foh_analyzer_connected(d->analyzer) || source[0] == '\0' ||
+	    source_channel(d) != NULL)
+		return;
+	devs = foh_engine_devices(d->engine, &n);
+	for (size_t k = 0; k < n && !known; k++)
+		known = strcmp(devs[k].name, source) == 0;
+	sink = foh_engine_target_is_sink(d->engine, source);
+	if (!known || sink == foh_analyzer_source_is_sink(d->analyzer))
+		return;
+	foh_info("analyzer: its source %s is %s: capturing %s", source,
+			sink ? "a sink" : "not a sink", sink ? "its monitor" : "it");
+	foh_daemon_analyzer_disconnect(d);
+	(void)connect_now(d);
 }
 
 void foh_daemon_analyzer_disconnect(struct foh_daemon *d)
@@ -126,6 +189,7 @@ int foh_daemon_analyzer_changed(struct foh_daemon *d, const struct foh_analyzer_
 	if (new_source)
 		foh_daemon_analyzer_disconnect(d);
 	res = foh_analyzer_apply(d->analyzer, next);
+	foh_daemon_analyzer_update_active(d);
 	if (new_source)
 		(void)foh_daemon_analyzer_connect(d);
 	emit_changes(d, prev, next);

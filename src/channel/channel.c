@@ -36,6 +36,7 @@ struct foh_channel {
 	struct pw_stream *capture, *playback;
 	uint32_t out_channels;		/* the playback stream's: 1 or 2 */
 	struct spa_hook capture_listener, playback_listener;
+	bool input_is_sink;		/* the capture takes a sink's monitor */
 	uint32_t rate;			/* negotiated; 0 until the format is known */
 	struct tone pending_tone;	/* main thread: until the format is known */
 	/* main thread owns it; the strip uses it once handed over by a
@@ -537,6 +538,9 @@ static struct pw_properties *stream_props(struct foh_channel *ch, bool capture)
 				capture ? "Stream/Input/Audio" : "Stream/Output/Audio");
 	if (target[0] != '\0')
 		pw_properties_set(p, PW_KEY_TARGET_OBJECT, target);
+	if (capture && target[0] != '\0' && ch->input_is_sink)
+		/* a sink as the Input: what plays into it, not the default source */
+		pw_properties_set(p, PW_KEY_STREAM_CAPTURE_SINK, "true");
 	return p;
 }
 
@@ -561,7 +565,8 @@ static int connect_stream(struct pw_stream *stream, uint32_t channels,
 			PW_STREAM_FLAG_RT_PROCESS | extra, params, 1);
 }
 
-int foh_channel_connect(struct foh_channel *ch, struct pw_core *core, struct pw_loop *data_loop)
+int foh_channel_connect(struct foh_channel *ch, struct pw_core *core, struct pw_loop *data_loop,
+		bool input_is_sink)
 {
 	struct pw_properties *props;
 	int res;
@@ -569,6 +574,7 @@ int foh_channel_connect(struct foh_channel *ch, struct pw_core *core, struct pw_
 	if (ch->capture != NULL)
 		return 0;
 	ch->data_loop = data_loop;
+	ch->input_is_sink = input_is_sink;
 	atomic_store(&ch->stopping, false);
 	ch->strip_ready = false;
 	ch->position = NULL;
@@ -640,9 +646,24 @@ void foh_channel_disconnect(struct foh_channel *ch)
 	ch->strip_ready = false;
 }
 
+uint32_t foh_channel_capture_node(const struct foh_channel *ch)
+{
+	return ch->capture ? pw_stream_get_node_id(ch->capture) : SPA_ID_INVALID;
+}
+
+uint32_t foh_channel_playback_node(const struct foh_channel *ch)
+{
+	return ch->playback ? pw_stream_get_node_id(ch->playback) : SPA_ID_INVALID;
+}
+
 bool foh_channel_is_connected(const struct foh_channel *ch)
 {
 	return ch->capture != NULL;
+}
+
+bool foh_channel_input_is_sink(const struct foh_channel *ch)
+{
+	return ch->input_is_sink;
 }
 
 bool foh_channel_playback_streaming(const struct foh_channel *ch)

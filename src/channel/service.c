@@ -25,7 +25,9 @@ static int connect_slot(struct foh_daemon *d, struct foh_channel_slot *slot)
 
 	if (core == NULL)
 		return 0;
-	res = foh_channel_connect(slot->channel, core, foh_engine_data_loop(d->engine));
+	res = foh_channel_connect(slot->channel, core, foh_engine_data_loop(d->engine),
+			foh_engine_target_is_sink(d->engine,
+				foh_channel_settings(slot->channel)->input));
 	if (res < 0)
 		foh_warn("channel %u: cannot create its streams: %s", slot->index, strerror(-res));
 	return res;
@@ -111,6 +113,40 @@ void foh_daemon_channels_connection(struct foh_daemon *d, bool connected)
 	}
 }
 
+/* Channels stay scheduled while connected. Making an idle channel's
+ * streams inactive (pw_stream_set_active, woken when the registry shows a
+ * link into the capture) was tried: an idle fohd with 4 channels then cost
+ * 0.0 % and 15 wakeups/s, but a stream newly linked into an idle channel
+ * lost its first ~35 ms (a 50 ms burst came out as 15 ms) while the pair
+ * woke, which a live channel must not do. */
+
+/* The graph changed: a channel whose Input names a node that is now known
+ * to be a sink, or no longer one, gets streams made for what it is (a
+ * sink's monitor, or a source). A target that is not there keeps what the
+ * streams were made with until it comes. */
+void foh_daemon_channels_graph(struct foh_daemon *d)
+{
+	for (uint32_t i = 0; i < d->n_channels; i++) {
+		struct foh_channel_slot *slot = d->channels[i];
+		const char *input = foh_channel_settings(slot->channel)->input;
+		bool known = false, sink;
+		size_t n;
+		const struct foh_device *devs = foh_engine_devices(d->engine, &n);
+
+		if (!foh_channel_is_connected(slot->channel) || input[0] == '\0')
+			continue;
+		for (size_t k = 0; k < n && !known; k++)
+			known = strcmp(devs[k].name, input) == 0;
+		sink = foh_engine_target_is_sink(d->engine, input);
+		if (!known || sink == foh_channel_input_is_sink(slot->channel))
+			continue;
+		foh_info("channel %u: its input %s is %s: capturing %s", slot->index, input,
+				sink ? "a sink" : "not a sink", sink ? "its monitor" : "it");
+		foh_channel_disconnect(slot->channel);
+		(void)connect_slot(d, slot);
+	}
+}
+
 int foh_daemon_channel_changed(struct foh_daemon *d, uint32_t index, bool structural)
 {
 	struct foh_channel_slot *slot = d->channels[index - 1];
@@ -189,6 +225,7 @@ static int on_meter_timer(sd_event_source *s, uint64_t usec, void *data)
 			d->hooks->channel_levels(d, slot);
 	}
 	update_cpu_load(d);
+	foh_daemon_analyzer_update_active(d);
 	/* Timer sources fire once: re-arm for the next tick at the current rate. */
 	(void)sd_event_source_set_time(s, usec + 1000000u / d->conf->meter_rate);
 	(void)sd_event_source_set_enabled(s, SD_EVENT_ON);

@@ -126,6 +126,7 @@ struct foh_daemon {
 	sd_bus_slot *analyzer_slot;
 	sd_event_source *analyzer_wait;	/* for its source channel's playback link */
 	uint64_t analyzer_wait_until;
+	uint64_t analyzer_watch_until;	/* a D-Bus reader's lease (CLOCK_MONOTONIC usec) */
 	struct foh_x32 *x32;
 	sd_bus_slot *x32_slot;
 
@@ -164,6 +165,9 @@ int foh_daemon_sync_channels(struct foh_daemon *d, const struct foh_conf *old);
 void foh_daemon_free_channels(struct foh_daemon *d);
 /* Connects or disconnects every channel's streams with PipeWire. */
 void foh_daemon_channels_connection(struct foh_daemon *d, bool connected);
+/* The graph changed (engine's graph event): streams follow what their
+ * targets are (a sink's monitor or a source) and which are linked. */
+void foh_daemon_channels_graph(struct foh_daemon *d);
 /* Settings of channel index changed over D-Bus: apply and persist. */
 int foh_daemon_channel_changed(struct foh_daemon *d, uint32_t index, bool structural);
 /* Debounced atomic save of d->conf (at most one write per 250 ms). */
@@ -184,6 +188,12 @@ int foh_daemon_analyzer_connect(struct foh_daemon *d);
  * channel as its source, once that channel's playback is linked to its
  * output (at most 10 s later). Disconnect cancels that wait too. */
 void foh_daemon_analyzer_disconnect(struct foh_daemon *d);
+/* Makes the analyzer's node active while it has a user (see service.c);
+ * _watched: a D-Bus client read its live values just now. */
+void foh_daemon_analyzer_update_active(struct foh_daemon *d);
+void foh_daemon_analyzer_watched(struct foh_daemon *d);
+/* The graph changed: the stream follows what its Source is. */
+void foh_daemon_analyzer_graph(struct foh_daemon *d);
 /* Settings of the analyzer changed (D-Bus or reload): apply and persist. */
 int foh_daemon_analyzer_changed(struct foh_daemon *d, const struct foh_analyzer_settings *prev,
 		bool persist);

@@ -19,10 +19,16 @@
 
 enum link_state { LINK_DOWN, LINK_SYNCING, LINK_UP, LINK_BROKEN };
 
+/* A link between two nodes, from the registry. */
+struct link {
+	uint32_t id, out_node, in_node;
+};
+
 struct foh_engine {
 	sd_event *event;
 	sd_event_source *loop_source;
 	sd_event_source *retry_timer;
+	sd_event_source *graph_defer;	/* reports graph changes after dispatch */
 	struct pw_loop *loop;
 	struct pw_context *context;
 
@@ -45,6 +51,9 @@ struct foh_engine {
 
 	struct foh_device *devices;
 	size_t n_devices, cap_devices;
+
+	struct link *links;
+	size_t n_links, cap_links;
 };
 
 static void arm_retry(struct foh_engine *e, uint64_t delay_usec)
@@ -116,6 +125,55 @@ static void device_remove(struct foh_engine *e, uint32_t id)
 	}
 }
 
+static bool link_add(struct foh_engine *e, uint32_t id, const struct spa_dict *props)
+{
+	const char *out = spa_dict_lookup(props, PW_KEY_LINK_OUTPUT_NODE);
+	const char *in = spa_dict_lookup(props, PW_KEY_LINK_INPUT_NODE);
+
+	if (out == NULL || in == NULL)
+		return false;
+	if (e->n_links == e->cap_links) {
+		size_t cap = e->cap_links ? e->cap_links * 2 : 32;
+		struct link *n = realloc(e->links, cap * sizeof(*n));
+		if (n == NULL)
+			return false;
+		e->links = n;
+		e->cap_links = cap;
+	}
+	e->links[e->n_links++] = (struct link){ id, (uint32_t)strtoul(out, NULL, 10),
+		(uint32_t)strtoul(in, NULL, 10) };
+	return true;
+}
+
+static bool link_remove(struct foh_engine *e, uint32_t id)
+{
+	for (size_t i = 0; i < e->n_links; i++) {
+		if (e->links[i].id != id)
+			continue;
+		e->links[i] = e->links[--e->n_links];
+		return true;
+	}
+	return false;
+}
+
+/* Reported once after PipeWire's dispatch, not from inside its registry
+ * callback: a burst of globals is one report, and the handlers may make
+ * and destroy streams. */
+static void graph_changed(struct foh_engine *e)
+{
+	if (e->graph_defer != NULL)
+		(void)sd_event_source_set_enabled(e->graph_defer, SD_EVENT_ONESHOT);
+}
+
+static int on_graph_defer(sd_event_source *s, void *data)
+{
+	struct foh_engine *e = data;
+
+	if (e->state == LINK_UP && e->events->graph)
+		e->events->graph(e->data);
+	return 0;
+}
+
 static void clock_update(struct foh_engine *e, uint32_t *field, const char *value)
 {
 	uint32_t v = value ? (uint32_t)strtoul(value, NULL, 10) : 0;
@@ -182,9 +240,15 @@ static void registry_global(void *data, uint32_t id, uint32_t permissions,
 
 	if (props == NULL)
 		return;
-	if (spa_streq(type, PW_TYPE_INTERFACE_Node))
+	if (spa_streq(type, PW_TYPE_INTERFACE_Node)) {
+		size_t had = e->n_devices;
 		device_add(e, id, props);
-	else if (spa_streq(type, PW_TYPE_INTERFACE_Metadata) && e->settings == NULL &&
+		if (e->n_devices != had)
+			graph_changed(e);
+	} else if (spa_streq(type, PW_TYPE_INTERFACE_Link)) {
+		if (link_add(e, id, props))
+			graph_changed(e);
+	} else if (spa_streq(type, PW_TYPE_INTERFACE_Metadata) && e->settings == NULL &&
 			spa_streq(spa_dict_lookup(props, PW_KEY_METADATA_NAME), "settings"))
 		bind_settings(e, id, type);
 }
@@ -192,8 +256,11 @@ static void registry_global(void *data, uint32_t id, uint32_t permissions,
 static void registry_global_remove(void *data, uint32_t id)
 {
 	struct foh_engine *e = data;
+	size_t had = e->n_devices;
 
 	device_remove(e, id);
+	if (link_remove(e, id) || e->n_devices != had)
+		graph_changed(e);
 	if (id == e->settings_id)
 		unbind_settings(e);
 }
@@ -257,6 +324,7 @@ static void disconnect(struct foh_engine *e)
 	pw_core_disconnect(e->core);
 	e->core = NULL;
 	devices_clear(e);
+	e->n_links = 0;
 	e->rate = e->quantum = e->force_rate = e->force_quantum = 0;
 	if (e->events->clock)
 		e->events->clock(e->data);
@@ -353,6 +421,9 @@ int foh_engine_new(sd_event *event, const char *remote, uint32_t reconnect_ms,
 			0, 1000, on_retry_timer, e);
 	if (res < 0)
 		goto error;
+	if ((res = sd_event_add_defer(event, &e->graph_defer, on_graph_defer, e)) < 0)
+		goto error;
+	(void)sd_event_source_set_enabled(e->graph_defer, SD_EVENT_OFF);
 	*out = e;
 	return 0;
 error:
@@ -366,6 +437,7 @@ void foh_engine_free(struct foh_engine *e)
 		return;
 	disconnect(e);
 	sd_event_source_disable_unref(e->retry_timer);
+	sd_event_source_disable_unref(e->graph_defer);
 	sd_event_source_disable_unref(e->loop_source);
 	if (e->context)
 		pw_context_destroy(e->context);
@@ -373,6 +445,7 @@ void foh_engine_free(struct foh_engine *e)
 		pw_loop_destroy(e->loop);
 	sd_event_unref(e->event);
 	free(e->devices);
+	free(e->links);
 	free(e->remote);
 	free(e);
 	pw_deinit();
@@ -425,4 +498,26 @@ const struct foh_device *foh_engine_devices(const struct foh_engine *e, size_t *
 {
 	*n = e->n_devices;
 	return e->devices;
+}
+
+bool foh_engine_target_is_sink(const struct foh_engine *e, const char *name)
+{
+	if (name == NULL || name[0] == '\0')
+		return false;
+	for (size_t i = 0; i < e->n_devices; i++)
+		if (spa_streq(e->devices[i].name, name))
+			return spa_strstartswith(e->devices[i].media_class, "Audio/Sink");
+	return false;
+}
+
+uint32_t foh_engine_node_links(const struct foh_engine *e, uint32_t node_id, bool input)
+{
+	uint32_t n = 0;
+
+	if (node_id == SPA_ID_INVALID)
+		return 0;
+	for (size_t i = 0; i < e->n_links; i++)
+		if ((input ? e->links[i].in_node : e->links[i].out_node) == node_id)
+			n++;
+	return n;
 }

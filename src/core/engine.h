@@ -28,6 +28,9 @@ struct foh_engine_events {
 	void (*connection)(void *data, bool connected);
 	/* SampleRate or Quantum changed. */
 	void (*clock)(void *data);
+	/* An audio node or a link appeared or went (while connected): sinks
+	 * named as targets and links into foh's nodes may have changed. */
+	void (*graph)(void *data);
 };
 
 int foh_engine_new(sd_event *event, const char *remote, uint32_t reconnect_ms,
@@ -47,3 +50,11 @@ uint32_t foh_engine_quantum(const struct foh_engine *e);
 
 /* Audio sources and sinks, sorted by id; valid until the next loop turn. */
 const struct foh_device *foh_engine_devices(const struct foh_engine *e, size_t *n);
+
+/* The node called name is in the graph and is a sink (media.class
+ * Audio/Sink...): capturing it means capturing its monitor
+ * (stream.capture.sink), not linking the default source. */
+bool foh_engine_target_is_sink(const struct foh_engine *e, const char *name);
+
+/* How many links end at (input) or start from (!input) node id. */
+uint32_t foh_engine_node_links(const struct foh_engine *e, uint32_t node_id, bool input);

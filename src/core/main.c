@@ -104,9 +104,18 @@ static void on_clock(void *data)
 	foh_announce_manager(d, "SampleRate", "Quantum", NULL);
 }
 
+static void on_graph(void *data)
+{
+	struct foh_daemon *d = data;
+
+	foh_daemon_channels_graph(d);
+	foh_daemon_analyzer_graph(d);
+}
+
 static const struct foh_engine_events engine_events = {
 	.connection = on_connection,
 	.clock = on_clock,
+	.graph = on_graph,
 };
 
 static int setup_signals(struct foh_daemon *d)
@@ -207,6 +216,7 @@ static int run(struct foh_daemon *d)
 		foh_error("cannot set up the analyzer: %s", strerror(-r));
 		return r;
 	}
+	foh_daemon_analyzer_update_active(d);
 	if ((r = foh_daemon_x32_start(d)) < 0) {
 		foh_error("cannot set up the X32 client: %s", strerror(-r));
 		return r;

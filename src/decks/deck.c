@@ -42,6 +42,10 @@ struct foh_decks {
 	uint32_t rate;
 	struct spa_io_position *position;
 	struct foh_xrun_counter *xr;
+	/* main thread: the stream is scheduled only while a deck plays or
+	 * starts, and IDLE_HOLD_NS after */
+	bool active;
+	uint64_t active_until;
 
 	/* data thread */
 	bool ready;			/* rate known, EQs set up */
@@ -57,6 +61,9 @@ struct foh_decks {
 	atomic_uint_fast64_t busy_ns, cycle_ns;
 	atomic_bool stopping, stop_acked;
 };
+
+/* The decks' node stays scheduled this long after the last deck stopped. */
+#define IDLE_HOLD_NS	(2ull * SPA_NSEC_PER_SEC)
 
 static uint64_t monotonic_ns(void)
 {
@@ -535,10 +542,37 @@ int foh_decks_connect(struct foh_decks *m, struct pw_core *core, struct pw_loop 
 	params[0] = spa_format_audio_raw_build(&b, SPA_PARAM_EnumFormat, &info);
 	res = pw_stream_connect(m->stream, PW_DIRECTION_OUTPUT, PW_ID_ANY,
 			PW_STREAM_FLAG_AUTOCONNECT | PW_STREAM_FLAG_MAP_BUFFERS |
-			PW_STREAM_FLAG_RT_PROCESS, params, 1);
+			PW_STREAM_FLAG_RT_PROCESS | (m->active ? 0 : PW_STREAM_FLAG_INACTIVE),
+			params, 1);
 	if (res < 0)
 		foh_decks_disconnect(m);
 	return res;
+}
+
+static void set_active(struct foh_decks *m, bool active)
+{
+	if (m->active == active)
+		return;
+	m->active = active;
+	if (m->stream != NULL)
+		pw_stream_set_active(m->stream, active);
+	foh_debug("decks: %s", active ? "active" : "idle");
+}
+
+void foh_decks_update_active(struct foh_decks *m)
+{
+	uint64_t now = monotonic_ns();
+
+	for (uint32_t i = 0; i < m->count; i++)
+		if (atomic_load_explicit(&m->deck[i].a_playing, memory_order_relaxed) ||
+		    atomic_load_explicit(&m->deck[i].a_starting, memory_order_relaxed))
+			m->active_until = now + IDLE_HOLD_NS;
+	set_active(m, now < m->active_until);
+}
+
+bool foh_decks_active(const struct foh_decks *m)
+{
+	return m->active;
 }
 
 static int do_stop_ack(struct spa_loop *loop, bool async, uint32_t seq, const void *data,
@@ -627,6 +661,9 @@ int foh_decks_start(struct foh_decks *m, uint32_t mask, const uint32_t gen[FOH_D
 {
 	struct start_msg msg = { .mask = mask };
 
+	/* scheduled from now: the group starts in a process cycle */
+	m->active_until = monotonic_ns() + IDLE_HOLD_NS;
+	set_active(m, true);
 	memcpy(msg.gen, gen, sizeof(msg.gen));
 	return invoke(m, do_start, &msg, sizeof(msg));
 }

@@ -52,6 +52,12 @@ int foh_decks_connect(struct foh_decks *m, struct pw_core *core, struct pw_loop 
 		const char *output);
 void foh_decks_disconnect(struct foh_decks *m);
 bool foh_decks_connected(const struct foh_decks *m);
+/* The foh.decks node is made inactive (in the graph, linked, not
+ * scheduled) and runs only while a deck plays or starts — foh_decks_start
+ * makes it active at once — and 2 s after the last one stopped. Call
+ * foh_decks_update_active periodically (main thread). */
+void foh_decks_update_active(struct foh_decks *m);
+bool foh_decks_active(const struct foh_decks *m);
 /* The negotiated rate, 0 until known. */
 uint32_t foh_decks_rate(const struct foh_decks *m);
 

@@ -364,6 +364,7 @@ static int on_tick(sd_event_source *es, uint64_t usec, void *data)
 		apply_ratio(d->deck[i]);
 		announce(d->deck[i]);
 	}
+	foh_decks_update_active(d->decks);
 	return sd_event_source_set_time_relative(es, TICK_USEC);
 }
 

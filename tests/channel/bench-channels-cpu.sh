@@ -1,64 +1,124 @@
 #!/usr/bin/env bash
-# Benchmark: fohd's CPU with 1, 16 and 64 stereo channels (default strips:
-# compressor and limiter on) at quanta 128 and 1024. For each channel count
-# fohd starts afresh; a -20 dBFS tone plays into up to four channels, the
-# rest run on silence, and every channel's streams are linked and running
-# before anything is measured. For each quantum, after 5 s to settle, fohd's
-# process CPU time (utime + stime of all its threads, /proc/PID/stat) over a
-# 5 s window gives cpu_pct, in percent of one core; cpu_load is the mean of
-# fohd's own CpuLoad (its process callbacks' share of the cycle) read once a
-# second in the window, and xruns the change of its Xruns in the window.
-# Prints one line per case and asserts nothing about speed:
-#   BENCH channels=N quantum=Q cpu_pct=X cpu_load=Y xruns=Z
+# Benchmark: fohd's channels against the filter-chain anchor — what a
+# PipeWire user would run instead (../shared/anchors/filter-chain-strips.sh,
+# copied to tests/channel/anchor-filter-chain-strips.sh: per strip a SWH
+# gate, SC4 compressor, builtin high-pass and four peaking EQs and the SWH
+# fast lookahead limiter, stereo) — on the same programme, in one run.
+#
+# A null sink prog-sink carries the programme (tone-play's -20 dBFS 1 kHz
+# sine); fohd's N stereo channels take its monitor as their Input and play
+# to a second null sink, bars-sink; the anchor runs N strips in its own
+# `pipewire -c` process capturing the same monitor and playing to the same
+# sink. For N = 1, 4, 16, 64, each at quanta 128 and 256, once every node of
+# both is running and 2 s have passed, the CPU time of each whole process
+# (utime + stime of all its threads, /proc/PID/stat) over a 4 s window gives
+#   BENCH graph channels=N quantum=Q foh_pct=X anchor_pct=Y ratio=X/Y
+# in percent of one core. fohd runs with its meters and loudness (always on)
+# and the analyzer without destinations.
+#
+# Then fohd alone, idle — its 4 default channels with nothing playing into
+# them, no deck playing, the analyzer without destinations — over 10 s:
+#   BENCH idle foh_pct=X wakeups_per_s=W
+# with W the growth of the voluntary + nonvoluntary context switches of all
+# its threads (/proc/PID/task/*/status) per second.
+# Asserts nothing about speed.
 set -u
 . "$FOH_TESTS/lib.sh"
 . "$FOH_GRAPH/graph.sh"
 
-settle=5
-window=5
+settle=2
+window=4
 hz=$(getconf CLK_TCK)
+anchor=$FOH_GRAPH/anchor-filter-chain-strips.sh
 
-measure() {
-  local n=$1 q=$2 pid t0 t1 c0 c1 x0 x1 i left loads=()
-  pid=$(pid_of fohd)
-  force_quantum "$q"
-  foh_nodes_running "$n" || fail "not all $n channels run at quantum $q"
-  sleep "$settle"
-  x0=$(prop Xruns)
-  c0=$(cpu_ticks "$pid") || fail "cannot read fohd's CPU time"
-  t0=$(now_ns)
-  for i in $(seq 1 "$window"); do
-    left=$(( t0 + i * 1000000000 - $(now_ns) ))
-    [ "$left" -gt 0 ] && sleep "$(( left / 1000000000 )).$(printf %09d $(( left % 1000000000 )))"
-    loads+=("$(prop CpuLoad)")
-  done
-  c1=$(cpu_ticks "$pid") || fail "cannot read fohd's CPU time"
-  t1=$(now_ns)
-  x1=$(prop Xruns)
-  alive fohd || fail "fohd died with $n channels at quantum $q"
-  python3 - "$n" "$q" "$c0" "$c1" "$t0" "$t1" "$hz" "$(( x1 - x0 ))" "${loads[@]}" <<'PY'
-import sys
-n, q, c0, c1, t0, t1, hz, xruns = map(int, sys.argv[1:9])
-loads = [float(x) for x in sys.argv[9:]]
-pct = (c1 - c0) / hz / ((t1 - t0) / 1e9) * 100
-print(f"BENCH channels={n} quantum={q} cpu_pct={pct:.2f} "
-      f"cpu_load={sum(loads) / len(loads):.4f} xruns={xruns}", flush=True)
-PY
+null_sink() {
+  pw-cli create-node adapter "{ factory.name = support.null-audio-sink node.name = $1
+    media.class = Audio/Sink audio.position = [ FL FR ] object.linger = true }" >/dev/null \
+    || fail "cannot create the null sink $1"
+  wait_for 5 pw_client_running "$1" || fail "the null sink $1 did not appear"
 }
 
-for n in 1 16 64; do
-  graph_conf "$FOH_SESSION/foh.conf" "$n"
+# running_count PREFIX: how many nodes whose name starts with PREFIX run.
+running_count() {
+  pw-dump 2>/dev/null | python3 -c '
+import json, sys
+n = 0
+for o in json.load(sys.stdin):
+    info = o.get("info") or {}
+    name = (info.get("props") or {}).get("node.name") or ""
+    if o.get("type", "").endswith(":Node") and name.startswith(sys.argv[1]) and info.get("state") == "running":
+        n += 1
+print(n)' "$1"
+}
+all_running() {
+  [ "$(running_count foh.ch)" -eq $(( 2 * $1 )) ] && [ "$(running_count anchor.strip)" -eq $(( 2 * $1 )) ]
+}
+
+# wakeups PID: voluntary + nonvoluntary context switches of all its threads.
+wakeups() {
+  cat /proc/"$1"/task/*/status 2>/dev/null | awk '/ctxt_switches/ { s += $2 } END { print s }'
+}
+
+null_sink prog-sink
+null_sink bars-sink
+spawn prog "$TONE_PLAY" --hz 1000 --dbfs -20 prog-sink
+wait_for 10 nodes_running foh-tone.prog-sink || fail "the programme does not play"
+
+for n in 1 4 16 64; do
+  {
+    printf '[daemon]\nchannels = %s\n[analyzer]\ndestinations =\n' "$n"
+    for c in $(seq 1 "$n"); do
+      printf '[channel.%s]\ninput = prog-sink\noutput = bars-sink\n' "$c"
+    done
+  } >"$FOH_SESSION/foh.conf"
+  bash "$anchor" "$n" prog-sink bars-sink >"$FOH_SESSION/anchor.conf" \
+    || fail "the anchor's config could not be made"
   start_fohd --config "$FOH_SESSION/foh.conf"
-  force_quantum 1024
-  wait_for 30 foh_nodes_running "$n" || fail "not all $n channels run in the graph"
-  toned=()
-  for c in 1 5 9 13; do
-    [ "$c" -le "$n" ] && toned+=("$c")
+  spawn anchor pipewire -c "$FOH_SESSION/anchor.conf"
+  wait_for 150 all_running "$n" \
+    || fail "not all of $n strips run: foh $(running_count foh.ch) anchor $(running_count anchor.strip) nodes"
+  fpid=$(pid_of fohd)
+  apid=$(pid_of anchor)
+  for q in 128 256; do
+    force_quantum "$q"
+    sleep "$settle"
+    all_running "$n" || fail "not all strips run at quantum $q"
+    f0=$(cpu_ticks "$fpid") && a0=$(cpu_ticks "$apid") || fail "cannot read the CPU times"
+    t0=$(now_ns)
+    sleep "$window"
+    f1=$(cpu_ticks "$fpid") && a1=$(cpu_ticks "$apid") || fail "cannot read the CPU times"
+    t1=$(now_ns)
+    python3 - "$n" "$q" "$f0" "$f1" "$a0" "$a1" "$t0" "$t1" "$hz" <<'PY'
+import sys
+n, q, f0, f1, a0, a1, t0, t1, hz = map(int, sys.argv[1:])
+secs = (t1 - t0) / 1e9
+foh = (f1 - f0) / hz / secs * 100
+anc = (a1 - a0) / hz / secs * 100
+ratio = foh / anc if anc > 0 else float("nan")
+print(f"BENCH graph channels={n} quantum={q} foh_pct={foh:.2f} anchor_pct={anc:.2f} "
+      f"ratio={ratio:.2f}", flush=True)
+PY
   done
-  start_tones tone -20 "${toned[@]}"
-  for q in 128 1024; do
-    measure "$n" "$q"
-  done
-  stop tone
+  stop anchor
   stop fohd || fail "fohd exited with status $? on SIGTERM"
 done
+stop prog
+
+# Idle: the default channels, nothing playing.
+printf '[daemon]\nchannels = 4\n[analyzer]\ndestinations =\n' >"$FOH_SESSION/foh.conf"
+start_fohd --config "$FOH_SESSION/foh.conf"
+wait_for 10 pw_client_running foh.ch4.playback || fail "fohd's channels are not in the graph"
+sleep 3
+fpid=$(pid_of fohd)
+f0=$(cpu_ticks "$fpid") && w0=$(wakeups "$fpid") || fail "cannot read fohd's counters"
+t0=$(now_ns)
+sleep 10
+f1=$(cpu_ticks "$fpid") && w1=$(wakeups "$fpid") || fail "cannot read fohd's counters"
+t1=$(now_ns)
+python3 - "$f0" "$f1" "$w0" "$w1" "$t0" "$t1" "$hz" <<'PY'
+import sys
+f0, f1, w0, w1, t0, t1, hz = map(int, sys.argv[1:])
+secs = (t1 - t0) / 1e9
+print(f"BENCH idle foh_pct={(f1 - f0) / hz / secs * 100:.2f} "
+      f"wakeups_per_s={(w1 - w0) / secs:.1f}", flush=True)
+PY
