@@ -1,0 +1,376 @@
+/* Loudness leveler: BS.1770 measure, gated scene follower, smooth gain,
+ * optional look-ahead; see leveler.h. */
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dsp-util.h"
+#include "leveler.h"
+#include "loudness.h"
+
+#define LUFS_OFFSET	(-0.691)
+#define BLOCK_S		0.05
+#define M_BLOCKS	8u	/* 400 ms */
+#define S_BLOCKS	60u	/* 3 s */
+#define REL_GATE_LU	20.0
+#define UP_BLOCKS	3u	/* 150 ms above: a louder scene */
+#define DOWN_BLOCKS	20u	/* 1 s under: a quieter one */
+#define GAIN_TAU_S	0.12
+
+void foh_leveler_default_params(struct foh_leveler_params *p)
+{
+	p->target_lufs = -23.0f;
+	p->max_boost_db = 15.0f;
+	p->max_cut_db = 20.0f;
+	p->scene_lu = 6.0f;
+	p->calm_s = 6.0f;
+	p->gate_lufs = -50.0f;
+	p->lookahead_s = 0.0f;
+}
+
+static double lufs(double e)
+{
+	return e > 0.0 ? LUFS_OFFSET + 10.0 * log10(e) : -INFINITY;
+}
+
+int foh_leveler_init(struct foh_leveler *s, uint32_t rate, float max_lookahead_s)
+{
+	struct foh_leveler_params p;
+	double max = max_lookahead_s;
+
+	memset(s, 0, sizeof(*s));
+	s->rate = foh_dsp_clamp_rate(rate);
+	s->block_len = (uint32_t)lround(s->rate * BLOCK_S);
+	foh_loudness_k_coefs(s->rate, s->kb, s->ka);
+	max = max > FOH_LEVELER_MAX_LOOKAHEAD ? FOH_LEVELER_MAX_LOOKAHEAD : (max > 0.0 ? max : 0.0);
+	s->dl_cap = (uint32_t)lround(max * s->rate) + 1;
+	for (int c = 0; c < 2; c++)
+		if ((s->dl[c] = calloc(s->dl_cap, sizeof(float))) == NULL) {
+			foh_leveler_free(s);
+			return -ENOMEM;
+		}
+	foh_leveler_default_params(&p);
+	foh_leveler_set(s, &p);
+	foh_leveler_reset(s);
+	return 0;
+}
+
+void foh_leveler_free(struct foh_leveler *s)
+{
+	for (int c = 0; c < 2; c++) {
+		free(s->dl[c]);
+		s->dl[c] = NULL;
+	}
+}
+
+static float clampf(float v, float lo, float hi)
+{
+	/* NaN goes to lo */
+	return v >= lo ? (v <= hi ? v : hi) : lo;
+}
+
+void foh_leveler_set(struct foh_leveler *s, const struct foh_leveler_params *p)
+{
+
+	s->p.target_lufs = clampf(p->target_lufs, -60.0f, 0.0f);
+	s->p.max_boost_db = clampf(p->max_boost_db, 0.0f, 40.0f);
+	s->p.max_cut_db = clampf(p->max_cut_db, 0.0f, 40.0f);
+	s->p.scene_lu = clampf(p->scene_lu, 2.0f, 30.0f);
+	s->p.calm_s = clampf(p->calm_s, 0.5f, 60.0f);
+	s->p.gate_lufs = clampf(p->gate_lufs, -90.0f, -20.0f);
+	s->p.lookahead_s = clampf(p->lookahead_s, 0.0f, (float)FOH_LEVELER_MAX_LOOKAHEAD);
+	s->a_slow = (float)(1.0 - exp(-BLOCK_S / s->p.calm_s));
+	s->a_gain = (float)(1.0 - exp(-BLOCK_S / GAIN_TAU_S));
+	s->dl_len = (uint32_t)lround(s->p.lookahead_s * s->rate);
+	if (s->dl_len >= s->dl_cap)
+		s->dl_len = s->dl_cap - 1;
+	s->gdelay = (uint32_t)lround((double)s->dl_len / s->rate / BLOCK_S);
+	if (s->gdelay >= FOH_LEVELER_GRING - 2)
+		s->gdelay = FOH_LEVELER_GRING - 2;
+}
+
+void foh_leveler_reset(struct foh_leveler *s)
+{
+	memset(s->kz, 0, sizeof(s->kz));
+	memset(s->ring, 0, sizeof(s->ring));
+	s->acc = 0.0;
+	s->block_fill = 0;
+	s->scene_end = 0;
+	s->applied = 0;
+	s->blocks = 0;
+	s->state = FOH_LEVELER_COLD;
+	s->scene_e = s->scene_n = 0.0;
+	s->up = s->down = 0;
+	s->momentary = s->short_term = -INFINITY;
+	s->want_db = s->gain_db = 0.0f;
+	s->g = 1.0f;
+	s->g_step = 0.0f;
+	for (int i = 0; i < FOH_LEVELER_GRING; i++)
+		s->gring[i] = 0.0f;
+	for (int c = 0; c < 2; c++)
+		if (s->dl[c] != NULL)
+			memset(s->dl[c], 0, s->dl_cap * sizeof(float));
+	s->dl_pos = 0;
+}
+
+static double block_e(const struct foh_leveler *s, uint64_t b)
+{
+	return s->ring[b % FOH_LEVELER_RING];
+}
+
+/* Mean energy of blocks [from, to]. */
+static double mean_e(const struct foh_leveler *s, uint64_t from, uint64_t to)
+{
+	double z = 0.0;
+
+	for (uint64_t b = from; b <= to; b++)
+		z += block_e(s, b);
+	return z / (double)(to - from + 1);
+}
+
+/* Momentary loudness at block b (its last 8 blocks). */
+static double momentary_at(const struct foh_leveler *s, uint64_t b)
+{
+	return lufs(mean_e(s, b + 1 >= M_BLOCKS ? b + 1 - M_BLOCKS : 0, b));
+}
+
+/* Where the scene that block j shows began: scanning back over at most
+ * max blocks, the earliest block on the new side of edge (above it when
+ * up), letting gaps of two blocks (a pause between words) pass. */
+static uint64_t onset(const struct foh_leveler *s, uint64_t j, uint32_t max, double edge, bool up)
+{
+	uint64_t first = j, lo = j + 1 > max ? j + 1 - max : 0;
+	uint32_t miss = 0;
+
+	if (lo <= s->scene_end)
+		lo = s->scene_end + 1;
+	for (uint64_t b = j + 1; b-- > lo && miss < 3; ) {
+		double e = block_e(s, b);
+		if (up ? e > edge : e < edge) {
+			first = b;
+			miss = 0;
+		} else {
+			miss++;
+		}
+	}
+	return first;
+}
+
+static void set_gain_from(struct foh_leveler *s, uint64_t from, uint64_t j, float db);
+
+/* A new scene from block c to block j (those that show the change): its
+ * level is their mean, and with look-ahead the gains not yet applied from
+ * the change on are rewritten, so the new gain meets the step. */
+static void new_scene(struct foh_leveler *s, uint64_t c, uint64_t j)
+{
+	float old = s->gain_db;
+
+	s->scene_e = mean_e(s, c, j);
+	s->scene_n = (double)(j - c + 1);
+	s->scene_end = j;
+	s->up = s->down = 0;
+	s->state = FOH_LEVELER_SCENE;
+	s->want_db = foh_dsp_clampf(s->p.target_lufs - (float)lufs(s->scene_e),
+			-s->p.max_cut_db, s->p.max_boost_db);
+	s->gain_db = s->want_db;
+	/* a cut ramps in the (quiet) block before the change, a boost in the
+	 * (quiet) first block of it: never a loud block at the higher gain */
+	set_gain_from(s, s->want_db < old && c > 0 ? c - 1 : c, j, s->want_db);
+}
+
+/* One 50 ms block of input energy e: the gate, the scene, the gain. */
+static void controller(struct foh_leveler *s, double e)
+{
+	uint64_t j = s->blocks, b;
+	double m, scene, gate, edge, a;
+
+	s->ring[j % FOH_LEVELER_RING] = e;
+	s->blocks++;
+	m = momentary_at(s, j);
+	s->momentary = (float)m;
+	s->short_term = (float)lufs(mean_e(s, j + 1 >= S_BLOCKS ? j + 1 - S_BLOCKS : 0, j));
+	scene = lufs(s->scene_e);
+	gate = s->state == FOH_LEVELER_COLD ? s->p.gate_lufs :
+		fmax(s->p.gate_lufs, scene - REL_GATE_LU);
+	if (!(m > gate)) {
+		if (s->state != FOH_LEVELER_COLD)
+			s->state = FOH_LEVELER_PAUSE;
+		s->up = s->down = 0;
+		return;		/* gain frozen */
+	}
+	if (s->state == FOH_LEVELER_COLD) {
+		edge = pow(10.0, (s->p.gate_lufs - LUFS_OFFSET) / 10.0);
+		new_scene(s, onset(s, j, 2 * M_BLOCKS, edge, true), j);
+		return;
+	}
+	s->up = m > scene + s->p.scene_lu ? s->up + 1 : 0;
+	s->down = m < scene - s->p.scene_lu ? s->down + 1 : 0;
+	if (s->up >= UP_BLOCKS || s->down >= DOWN_BLOCKS) {
+		bool up = s->up >= UP_BLOCKS;
+		uint32_t span = (up ? s->up : s->down) + M_BLOCKS;
+		edge = s->scene_e * pow(10.0, (up ? 1.0 : -1.0) * s->p.scene_lu / 20.0);
+		new_scene(s, onset(s, j, span, edge, up), j);
+		return;
+	}
+	/* learn from the block 400 ms ago when the 400 ms on both sides of it
+	 * are programme: the blocks that ran into a pause never count */
+	if (j >= M_BLOCKS && (b = j - M_BLOCKS) > s->scene_end && momentary_at(s, b) > gate) {
+		s->scene_n += 1.0;
+		a = fmax(1.0 / s->scene_n, s->a_slow);
+		s->scene_e += a * (block_e(s, b) - s->scene_e);
+	}
+	s->state = 1.0 / s->scene_n > s->a_slow ? FOH_LEVELER_SCENE : FOH_LEVELER_TRACKING;
+	s->want_db = foh_dsp_clampf(s->p.target_lufs - (float)lufs(s->scene_e),
+			-s->p.max_cut_db, s->p.max_boost_db);
+	s->gain_db += s->a_gain * (s->want_db - s->gain_db);
+}
+
+/* The gain ring holds, per block of input, the gain reached at the end of
+ * that block as it leaves (the look-ahead later). */
+static uint64_t next_applied(const struct foh_leveler *s, uint64_t j)
+{
+	/* after block j, the next block out is j + 1 - delay; without
+	 * look-ahead it takes the gain decided on block j */
+	return j + 1 - (s->gdelay > 1 ? s->gdelay : 1);
+}
+
+static void set_gain_from(struct foh_leveler *s, uint64_t from, uint64_t j, float db)
+{
+	uint64_t lo = next_applied(s, j);
+
+	if (from < lo)
+		from = lo;
+	for (uint64_t b = from; b <= j; b++)
+		s->gring[b % FOH_LEVELER_GRING] = db;
+}
+
+/* End of a block: run the controller, then ramp to the (delayed) gain. */
+static void block_done(struct foh_leveler *s)
+{
+	uint64_t j = s->blocks;
+	float target;
+
+	controller(s, s->acc / (double)s->block_len);
+	s->gring[j % FOH_LEVELER_GRING] = s->gain_db;
+	s->acc = 0.0;
+	s->block_fill = 0;
+	s->applied = next_applied(s, j);
+	target = foh_db_to_lin(s->gring[s->applied % FOH_LEVELER_GRING]);
+	s->g_step = (target - s->g) / (float)s->block_len;
+}
+
+/* K-weight n frames of channel ch: the sum of squares. */
+static double kweight(struct foh_leveler *s, int ch, const float *in, uint32_t n)
+{
+	const double b00 = s->kb[0][0], b01 = s->kb[0][1], b02 = s->kb[0][2];
+	const double a01 = s->ka[0][0], a02 = s->ka[0][1];
+	const double a11 = s->ka[1][0], a12 = s->ka[1][1];
+	double p1 = s->kz[ch][0][0], p2 = s->kz[ch][0][1];
+	double q1 = s->kz[ch][1][0], q2 = s->kz[ch][1][1];
+	double sq = 0.0;
+
+	for (uint32_t i = 0; i < n; i++) {
+		double x = (double)in[i] + 1e-20;
+		double y = b00 * x + p1;
+		p1 = b01 * x - a01 * y + p2;
+		p2 = b02 * x - a02 * y;
+		double z = y + q1;
+		q1 = -2.0 * y - a11 * z + q2;
+		q2 = y - a12 * z;
+		sq += z * z;
+	}
+	s->kz[ch][0][0] = p1;
+	s->kz[ch][0][1] = p2;
+	s->kz[ch][1][0] = q1;
+	s->kz[ch][1][1] = q2;
+	return sq;
+}
+
+/* Delays n frames of one channel through its ring and applies the ramp
+ * from g by step; returns nothing, writes out (in place is fine). */
+static void delay_gain(struct foh_leveler *s, int ch, const float *in, float *out, uint32_t n)
+{
+	float *ring = s->dl[ch], g = s->g, step = s->g_step;
+	uint32_t cap = s->dl_cap, len = s->dl_len, pos = s->dl_pos;
+
+	for (uint32_t i = 0; i < n; i++) {
+		uint32_t r = pos >= len ? pos - len : pos + cap - len;
+		ring[pos] = in[i];
+		out[i] = ring[r] * g;
+		g += step;
+		pos = pos + 1 == cap ? 0 : pos + 1;
+	}
+}
+
+void foh_leveler_run(struct foh_leveler *s, const float *inl, const float *inr,
+		float *outl, float *outr, uint32_t n)
+{
+	while (n > 0) {
+		uint32_t k = s->block_len - s->block_fill;
+		k = k < n ? k : n;
+		s->acc += kweight(s, 0, inl, k);
+		if (inr != NULL)
+			s->acc += kweight(s, 1, inr, k);
+		delay_gain(s, 0, inl, outl, k);
+		if (inr != NULL)
+			delay_gain(s, 1, inr, outr, k);
+		s->dl_pos = (s->dl_pos + k) % s->dl_cap;
+		s->g += s->g_step * (float)k;
+		s->block_fill += k;
+		inl += k;
+		outl += k;
+		if (inr != NULL) {
+			inr += k;
+			outr += k;
+		}
+		n -= k;
+		if (s->block_fill == s->block_len) {
+			/* land exactly on the ramp's end, no float drift */
+			if (s->blocks > 0)
+				s->g = foh_db_to_lin(s->gring[s->applied % FOH_LEVELER_GRING]);
+			block_done(s);
+		}
+	}
+}
+
+uint32_t foh_leveler_latency(const struct foh_leveler *s)
+{
+	return s->dl_len;
+}
+
+float foh_leveler_gain_db(const struct foh_leveler *s)
+{
+	return 20.0f * log10f(s->g);
+}
+
+enum foh_leveler_state foh_leveler_state(const struct foh_leveler *s)
+{
+	return s->state;
+}
+
+const char *foh_leveler_state_str(enum foh_leveler_state st)
+{
+	switch (st) {
+	case FOH_LEVELER_COLD: return "cold";
+	case FOH_LEVELER_TRACKING: return "tracking";
+	case FOH_LEVELER_SCENE: return "scene-change";
+	case FOH_LEVELER_PAUSE: return "pause";
+	}
+	return "unknown";
+}
+
+float foh_leveler_momentary(const struct foh_leveler *s)
+{
+	return s->momentary;
+}
+
+float foh_leveler_short_term(const struct foh_leveler *s)
+{
+	return s->short_term;
+}
+
+float foh_leveler_scene_lufs(const struct foh_leveler *s)
+{
+	return s->state == FOH_LEVELER_COLD ? -INFINITY : (float)lufs(s->scene_e);
+}

@@ -1,0 +1,117 @@
+/* Loudness leveler (AGC) after ITU-R BS.1770: a gain that holds the
+ * programme's loudness at a target in LUFS, for a livestream feed.
+ *
+ * Measure: the input is K-weighted (the stages of loudness.c, in double)
+ * and its mean square summed over the channels every 50 ms block; a ring
+ * of 64 blocks gives the momentary (last 8 blocks, 400 ms) and short-term
+ * (last 60, 3 s) loudness in O(1).
+ * Gate: a block whose momentary loudness is under gate-lufs (absolute) or
+ * more than 20 LU under the scene's level (relative) is a pause: nothing
+ * is learned from it and the gain is frozen where it is (not decayed), so
+ * silence, a speech pause or room noise never pull the gain up; the first
+ * block above the gate resumes from that gain.
+ * Scene: the scene's level is the mean energy of the blocks since the scene
+ * began (an EMA whose weight is 1/n for the n-th block, floored at
+ * 1 - exp(-block / calm-s)): at first the plain mean of the scene so far,
+ * later a slow follow with time constant calm-s, so drifts inside a scene
+ * are followed calmly. A block is learned 400 ms late, and only when the
+ * 400 ms on both sides of it are above the gate, so the blocks that run
+ * into a pause never count. A scene change is the momentary loudness more
+ * than scene-lu above the scene's level for 150 ms, or more than scene-lu
+ * under it for 1 s of non-paused time (a song's soft bar or a phrase's end
+ * must not count); the new scene starts at its onset (found by scanning
+ * the blocks back to where they cross scene +- scene-lu/2, gaps of 100 ms
+ * allowed) and its level is the mean of the blocks since, so a new
+ * speaker or song is answered at once.
+ * Gain: target - scene level, limited to [-max-cut, +max-boost]; inside a
+ * scene smoothed by a one-pole of 120 ms per block, at a scene change set
+ * at once; applied as a per-sample linear ramp across each 50 ms block:
+ * sample-smooth, never a step.
+ * Look-ahead: with lookahead-s > 0 the audio is delayed by exactly
+ * round(lookahead-s x rate) frames (the block's latency) while the
+ * measure runs on the undelayed input; the gains wait in a ring, one per
+ * block, and a scene change rewrites those not yet applied from its onset
+ * on, so the new gain is in place when the step reaches the output (a cut
+ * ramps in the quiet block before the step, a boost in the quiet first
+ * block of it: a loud block never gets the higher gain).
+ *
+ * Memory: foh_leveler_init allocates the look-ahead ring for max_lookahead_s
+ * (off the RT thread); run never allocates. */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define FOH_LEVELER_RING	64	/* 50 ms blocks kept: 3.2 s */
+#define FOH_LEVELER_GRING	64	/* block gains kept for the look-ahead */
+#define FOH_LEVELER_MAX_LOOKAHEAD 3.0
+
+enum foh_leveler_state {
+	FOH_LEVELER_COLD,	/* nothing above the gate yet: gain as it was */
+	FOH_LEVELER_TRACKING,	/* following the scene slowly */
+	FOH_LEVELER_SCENE,	/* a new scene: learning its level */
+	FOH_LEVELER_PAUSE,	/* under the gate: gain frozen */
+};
+
+struct foh_leveler_params {
+	float target_lufs;	/* [-60, 0] */
+	float max_boost_db;	/* [0, 40] */
+	float max_cut_db;	/* [0, 40] */
+	float scene_lu;		/* scene-change threshold [2, 30] */
+	float calm_s;		/* in-scene time constant [0.5, 60] */
+	float gate_lufs;	/* absolute gate [-90, -20] */
+	float lookahead_s;	/* [0, max_lookahead_s] */
+};
+
+struct foh_leveler {
+	uint32_t rate;
+	uint32_t block_len, block_fill;
+	double kb[2][3], ka[2][2];
+	double kz[2][2][2];
+	double acc;
+	double ring[FOH_LEVELER_RING];
+	uint64_t blocks;		/* blocks measured; block b at ring[b % size] */
+	struct foh_leveler_params p;
+	float a_slow, a_gain;		/* per block */
+	/* the scene */
+	enum foh_leveler_state state;
+	double scene_e;			/* mean K-weighted energy */
+	double scene_n;			/* blocks learned in this scene */
+	uint64_t scene_end;		/* the last block of the scene's seed */
+	uint32_t up, down;		/* blocks the deviation has lasted */
+	float momentary, short_term;	/* of the input, LUFS */
+	float want_db, gain_db;		/* wanted, smoothed */
+	/* gain ramp across the current block (linear gain) */
+	float g, g_step;
+	/* look-ahead: audio ring and the delayed gain curve */
+	float *dl[2];
+	uint32_t dl_cap, dl_len, dl_pos;
+	float gring[FOH_LEVELER_GRING];	/* dB, per block of input */
+	uint32_t gdelay;		/* look-ahead in blocks */
+	uint64_t applied;		/* the block whose gain the ramp heads to */
+};
+
+void foh_leveler_default_params(struct foh_leveler_params *p);
+/* 0 or -ENOMEM; s is zeroed first. max_lookahead_s in [0, 3]. */
+int foh_leveler_init(struct foh_leveler *s, uint32_t rate, float max_lookahead_s);
+void foh_leveler_free(struct foh_leveler *s);
+/* Values are clamped to the ranges above; the look-ahead to the ring. A
+ * new look-ahead takes effect at once (the ring is not cleared: its
+ * audio comes out at the new delay). */
+void foh_leveler_set(struct foh_leveler *s, const struct foh_leveler_params *p);
+/* Mono when inr/outr are NULL; in place is fine; any n. */
+void foh_leveler_run(struct foh_leveler *s, const float *inl, const float *inr,
+		float *outl, float *outr, uint32_t n);
+/* Back to cold with unity gain; clears the rings. */
+void foh_leveler_reset(struct foh_leveler *s);
+/* The look-ahead in frames: what the block delays its input by. */
+uint32_t foh_leveler_latency(const struct foh_leveler *s);
+/* The gain applied now (dB) and the state. */
+float foh_leveler_gain_db(const struct foh_leveler *s);
+enum foh_leveler_state foh_leveler_state(const struct foh_leveler *s);
+const char *foh_leveler_state_str(enum foh_leveler_state st);
+/* The input's loudness as the leveler measures it (LUFS, -inf if none). */
+float foh_leveler_momentary(const struct foh_leveler *s);
+float foh_leveler_short_term(const struct foh_leveler *s);
+/* The scene's level, LUFS (-inf before the first block above the gate). */
+float foh_leveler_scene_lufs(const struct foh_leveler *s);
