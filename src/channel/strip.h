@@ -1,5 +1,6 @@
 /* A channel strip: input trim → gate → compressor → EQ → chorus → delay →
- * reverb → stereo width → limiter → test tone → meters and loudness → mute,
+ * reverb → stereo width → leveler → limiter → test tone → meters and
+ * loudness → mute,
  * on one or two channels, composed from the blocks of src/dsp. Pure C, no
  * allocation in foh_strip_init or after it: it runs in the process
  * callback. The effects' memory (their rings) is a struct foh_strip_fx,
@@ -7,6 +8,15 @@
  * handed to foh_strip_init; without it the effect stages pass the signal
  * through. On a mono strip the effects run in stereo on a copy of the
  * channel and are folded back to (L + R)/2.
+ *
+ * The leveler (dsp/leveler.h, the livestream AGC) sits where a broadcast
+ * chain puts its AGC: after the tone and dynamics shaping and the effects,
+ * so it levels what actually leaves the channel (a louder EQ or a reverb
+ * tail counts), and before the peak limiter, which stays last to catch
+ * what its gain pushes over the ceiling. Its memory (the look-ahead ring,
+ * up to 3 s) is in struct foh_strip_fx. It fades its gain to unity when
+ * bypassed but keeps measuring (warm when it comes back) and keeps its
+ * look-ahead delay, which is part of the strip's latency whenever set.
  *
  * Every stage is bypassable without a click: a toggled stage crossfades
  * between its output and its input over FOH_STRIP_FADE_MS; the limiter's
@@ -33,6 +43,7 @@ enum foh_strip_stage {
 	FOH_STAGE_DELAY,
 	FOH_STAGE_REVERB,
 	FOH_STAGE_WIDTH,
+	FOH_STAGE_LEVELER,
 	FOH_STAGE_LIMITER,
 	FOH_STAGE_COUNT,
 };
@@ -50,6 +61,7 @@ struct foh_strip_params {
 	struct foh_delay_params delay;
 	struct foh_reverb_params reverb;
 	struct foh_width_params width;
+	struct foh_leveler_params leveler;
 	bool loudness_true_peak;
 };
 
@@ -60,6 +72,7 @@ struct foh_strip_fx {
 	struct foh_delay delay;
 	struct foh_reverb reverb;
 	struct foh_width width;
+	struct foh_leveler leveler;
 	bool stale[FOH_STAGE_COUNT];	/* holds a tail from before a bypass */
 	float right[FOH_STRIP_CHUNK];	/* the second channel of a mono strip */
 };
@@ -70,6 +83,8 @@ struct foh_strip_levels {
 	float lufs_m_in;			/* momentary loudness before the trim */
 	float gr_db;				/* compressor + limiter, >= 0 */
 	bool gate_open;
+	float leveler_gain_db;			/* 0 when no leveler */
+	int leveler_state;			/* enum foh_leveler_state */
 };
 
 struct foh_strip_ramp {

@@ -53,6 +53,8 @@ int foh_leveler_init(struct foh_leveler *s, uint32_t rate, float max_lookahead_s
 	foh_leveler_default_params(&p);
 	foh_leveler_set(s, &p);
 	foh_leveler_reset(s);
+	s->mix = s->mix_next = s->mix_target = 1.0f;
+	s->mix_step = 1.0f;
 	return 0;
 }
 
@@ -292,15 +294,19 @@ static double kweight(struct foh_leveler *s, int ch, const float *in, uint32_t n
 static void delay_gain(struct foh_leveler *s, int ch, const float *in, float *out, uint32_t n)
 {
 	float *ring = s->dl[ch], g = s->g, step = s->g_step;
+	float mix = s->mix, mt = s->mix_target, ms = s->mix_step;
 	uint32_t cap = s->dl_cap, len = s->dl_len, pos = s->dl_pos;
 
 	for (uint32_t i = 0; i < n; i++) {
 		uint32_t r = pos >= len ? pos - len : pos + cap - len;
 		ring[pos] = in[i];
-		out[i] = ring[r] * g;
+		out[i] = ring[r] * (1.0f + (g - 1.0f) * mix);
 		g += step;
+		mix = mix < mt ? foh_minf(mix + ms, mt) : foh_maxf(mix - ms, mt);
 		pos = pos + 1 == cap ? 0 : pos + 1;
 	}
+	if (ch == 0)
+		s->mix_next = mix;
 }
 
 void foh_leveler_run(struct foh_leveler *s, const float *inl, const float *inr,
@@ -316,6 +322,7 @@ void foh_leveler_run(struct foh_leveler *s, const float *inl, const float *inr,
 		if (inr != NULL)
 			delay_gain(s, 1, inr, outr, k);
 		s->dl_pos = (s->dl_pos + k) % s->dl_cap;
+		s->mix = s->mix_next;
 		s->g += s->g_step * (float)k;
 		s->block_fill += k;
 		inl += k;
@@ -332,6 +339,12 @@ void foh_leveler_run(struct foh_leveler *s, const float *inl, const float *inr,
 			block_done(s);
 		}
 	}
+}
+
+void foh_leveler_set_active(struct foh_leveler *s, bool on, uint32_t fade_frames)
+{
+	s->mix_target = on ? 1.0f : 0.0f;
+	s->mix_step = 1.0f / (float)(fade_frames > 0 ? fade_frames : 1);
 }
 
 uint32_t foh_leveler_latency(const struct foh_leveler *s)

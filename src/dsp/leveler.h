@@ -83,6 +83,8 @@ struct foh_leveler {
 	float want_db, gain_db;		/* wanted, smoothed */
 	/* gain ramp across the current block (linear gain) */
 	float g, g_step;
+	/* bypass: the gain applied is 1 + (g - 1) x mix, mix ramping */
+	float mix, mix_target, mix_step, mix_next;
 	/* look-ahead: audio ring and the delayed gain curve */
 	float *dl[2];
 	uint32_t dl_cap, dl_len, dl_pos;
@@ -102,6 +104,9 @@ void foh_leveler_set(struct foh_leveler *s, const struct foh_leveler_params *p);
 /* Mono when inr/outr are NULL; in place is fine; any n. */
 void foh_leveler_run(struct foh_leveler *s, const float *inl, const float *inr,
 		float *outl, float *outr, uint32_t n);
+/* Bypassed (on = false), the leveler keeps measuring and delaying but its
+ * gain fades to unity over fade_frames; on, it fades back in. */
+void foh_leveler_set_active(struct foh_leveler *s, bool on, uint32_t fade_frames);
 /* Back to cold with unity gain; clears the rings. */
 void foh_leveler_reset(struct foh_leveler *s);
 /* The look-ahead in frames: what the block delays its input by. */
