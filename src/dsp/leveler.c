@@ -14,9 +14,15 @@
 #define M_BLOCKS	8u	/* 400 ms */
 #define S_BLOCKS	60u	/* 3 s */
 #define REL_GATE_LU	20.0
-#define UP_BLOCKS	3u	/* 150 ms above: a louder scene */
+#define UP_BLOCKS	8u	/* 400 ms above: a louder scene */
+#define UP_FAR_BLOCKS	3u	/* 150 ms when FAR_LU further above */
+#define FAR_LU		4.0
 #define DOWN_BLOCKS	20u	/* 1 s under: a quieter one */
 #define GAIN_TAU_S	0.12
+#define PAUSE_BLOCKS	20u	/* 500 ms under the gate: a pause */
+#define FEED_BLOCKS	20u	/* a block is learned this late */
+#define AFTER_PAUSE_BLOCKS 40u	/* 2 s */
+#define MID_BLOCKS	10u	/* 1 s */
 
 void foh_leveler_default_params(struct foh_leveler_params *p)
 {
@@ -98,12 +104,13 @@ void foh_leveler_reset(struct foh_leveler *s)
 	memset(s->ring, 0, sizeof(s->ring));
 	s->acc = 0.0;
 	s->block_fill = 0;
-	s->scene_end = 0;
+	s->scene_end = s->scene_start = 0;
+	s->mid = 0;
 	s->applied = 0;
 	s->blocks = 0;
 	s->state = FOH_LEVELER_COLD;
 	s->scene_e = s->scene_n = 0.0;
-	s->up = s->down = 0;
+	s->up = s->up_far = s->down = s->since_pause = 0;
 	s->momentary = s->short_term = -INFINITY;
 	s->want_db = s->gain_db = 0.0f;
 	s->g = 1.0f;
@@ -140,7 +147,8 @@ static double momentary_at(const struct foh_leveler *s, uint64_t b)
 /* Where the scene that block j shows began: scanning back over at most
  * max blocks, the earliest block on the new side of edge (above it when
  * up), letting gaps of two blocks (a pause between words) pass. */
-static uint64_t onset(const struct foh_leveler *s, uint64_t j, uint32_t max, double edge, bool up)
+static uint64_t onset(const struct foh_leveler *s, uint64_t j, uint32_t max, double edge, bool up,
+		double quiet)
 {
 	uint64_t first = j, lo = j + 1 > max ? j + 1 - max : 0;
 	uint32_t miss = 0;
@@ -149,7 +157,7 @@ static uint64_t onset(const struct foh_leveler *s, uint64_t j, uint32_t max, dou
 		lo = s->scene_end + 1;
 	for (uint64_t b = j + 1; b-- > lo && miss < 3; ) {
 		double e = block_e(s, b);
-		if (up ? e > edge : e < edge) {
+		if (e > quiet && (up ? e > edge : e < edge)) {
 			first = b;
 			miss = 0;
 		} else {
@@ -164,14 +172,23 @@ static void set_gain_from(struct foh_leveler *s, uint64_t from, uint64_t j, floa
 /* A new scene from block c to block j (those that show the change): its
  * level is their mean, and with look-ahead the gains not yet applied from
  * the change on are rewritten, so the new gain meets the step. */
-static void new_scene(struct foh_leveler *s, uint64_t c, uint64_t j)
+static void new_scene(struct foh_leveler *s, uint64_t c, uint64_t j, double quiet)
 {
 	float old = s->gain_db;
+	double z = 0.0;
+	uint32_t n = 0;
 
-	s->scene_e = mean_e(s, c, j);
-	s->scene_n = (double)(j - c + 1);
+	for (uint64_t b = c; b <= j; b++)
+		if (block_e(s, b) > quiet) {
+			z += block_e(s, b);
+			n++;
+		}
+	s->scene_e = n > 0 ? z / n : mean_e(s, c, j);
+	s->scene_n = n > 0 ? n : 1;
+	s->scene_start = c;
+	s->mid = 0;
 	s->scene_end = j;
-	s->up = s->down = 0;
+	s->up = s->up_far = s->down = 0;
 	s->state = FOH_LEVELER_SCENE;
 	s->want_db = foh_dsp_clampf(s->p.target_lufs - (float)lufs(s->scene_e),
 			-s->p.max_cut_db, s->p.max_boost_db);
@@ -182,10 +199,64 @@ static void new_scene(struct foh_leveler *s, uint64_t c, uint64_t j)
 }
 
 /* One 50 ms block of input energy e: the gate, the scene, the gain. */
+/* Whether block b lies in a run of PAUSE_BLOCKS or more blocks under the
+ * gate (energy quiet), looking at most PAUSE_BLOCKS either side. */
+static bool in_pause(const struct foh_leveler *s, uint64_t b, uint64_t j, double quiet)
+{
+	uint32_t run = 0;
+
+	if (block_e(s, b) > quiet)
+		return false;
+	for (uint64_t k = b; k-- > 0 && b - k < PAUSE_BLOCKS && block_e(s, k) <= quiet; )
+		run++;
+	for (uint64_t k = b; k <= j && k - b < PAUSE_BLOCKS && block_e(s, k) <= quiet; k++)
+		run++;
+	return run >= PAUSE_BLOCKS;
+}
+
+/* A smaller change than scene-lu: the scene's last 3 s (pauses left out,
+ * its own blocks only) away from its level by more than half of scene-lu
+ * for a second. The scene is then re-learnt from those 3 s, the gain
+ * following at its usual pace: a drift is followed slowly, a step of a few
+ * LU (a louder chorus, a speaker leaning in) in about two seconds. */
+static bool mid_change(struct foh_leveler *s, uint64_t j, double scene, double quiet)
+{
+	uint64_t from = j + 1 >= S_BLOCKS ? j + 1 - S_BLOCKS : 0;
+	double z = 0.0, lvl;
+	uint32_t n = 0;
+
+	if (from < s->scene_start)
+		from = s->scene_start;
+	if (j < from + MID_BLOCKS) {
+		s->mid = 0;
+		return false;
+	}
+	for (uint64_t b = from; b <= j; b++)
+		if (!in_pause(s, b, j, quiet)) {
+			z += block_e(s, b);
+			n++;
+		}
+	lvl = n > 0 ? lufs(z / n) : scene;
+	s->mid = fabs(lvl - scene) > 0.35 * s->p.scene_lu ? s->mid + 1 : 0;
+	if (s->mid < MID_BLOCKS)
+		return false;
+	s->scene_e = z / n;
+	s->scene_n = n;
+	s->scene_end = j;
+	s->mid = 0;
+	s->state = FOH_LEVELER_SCENE;
+	s->want_db = foh_dsp_clampf(s->p.target_lufs - (float)lufs(s->scene_e),
+			-s->p.max_cut_db, s->p.max_boost_db);
+	s->gain_db += s->a_gain * (s->want_db - s->gain_db);
+	return true;
+}
+
+/* One 50 ms block of input energy e: the gate, the scene, the gain. */
 static void controller(struct foh_leveler *s, double e)
 {
 	uint64_t j = s->blocks, b;
-	double m, scene, gate, edge, a;
+	double m, scene, gate, quiet, edge, a;
+	uint32_t down_blocks;
 
 	s->ring[j % FOH_LEVELER_RING] = e;
 	s->blocks++;
@@ -195,29 +266,56 @@ static void controller(struct foh_leveler *s, double e)
 	scene = lufs(s->scene_e);
 	gate = s->state == FOH_LEVELER_COLD ? s->p.gate_lufs :
 		fmax(s->p.gate_lufs, scene - REL_GATE_LU);
+	quiet = pow(10.0, (gate - LUFS_OFFSET) / 10.0);
 	if (!(m > gate)) {
+		/* gain frozen; the scene counters wait (a pause neither
+		 * confirms nor denies a change) */
 		if (s->state != FOH_LEVELER_COLD)
 			s->state = FOH_LEVELER_PAUSE;
-		s->up = s->down = 0;
-		return;		/* gain frozen */
+		s->since_pause = 0;
+		return;
 	}
+	if (s->since_pause < UINT32_MAX)
+		s->since_pause++;
 	if (s->state == FOH_LEVELER_COLD) {
-		edge = pow(10.0, (s->p.gate_lufs - LUFS_OFFSET) / 10.0);
-		new_scene(s, onset(s, j, 2 * M_BLOCKS, edge, true), j);
+		new_scene(s, onset(s, j, 2 * M_BLOCKS, quiet, true, quiet), j, quiet);
 		return;
 	}
 	s->up = m > scene + s->p.scene_lu ? s->up + 1 : 0;
+	s->up_far = m > scene + s->p.scene_lu + FAR_LU ? s->up_far + 1 : 0;
 	s->down = m < scene - s->p.scene_lu ? s->down + 1 : 0;
-	if (s->up >= UP_BLOCKS || s->down >= DOWN_BLOCKS) {
-		bool up = s->up >= UP_BLOCKS;
+	/* right after a pause a new level is likely a new scene: half the wait */
+	down_blocks = s->since_pause < AFTER_PAUSE_BLOCKS ? DOWN_BLOCKS / 2 : DOWN_BLOCKS;
+	if (s->up_far >= UP_FAR_BLOCKS || s->up >= UP_BLOCKS || s->down >= down_blocks) {
+		bool up = s->down < down_blocks;
 		uint32_t span = (up ? s->up : s->down) + M_BLOCKS;
 		edge = s->scene_e * pow(10.0, (up ? 1.0 : -1.0) * s->p.scene_lu / 20.0);
-		new_scene(s, onset(s, j, span, edge, up), j);
+		new_scene(s, onset(s, j, span, edge, up, quiet), j, quiet);
 		return;
 	}
-	/* learn from the block 400 ms ago when the 400 ms on both sides of it
-	 * are programme: the blocks that ran into a pause never count */
-	if (j >= M_BLOCKS && (b = j - M_BLOCKS) > s->scene_end && momentary_at(s, b) > gate) {
+	if (j < s->scene_start + S_BLOCKS) {
+		/* a young scene: its level is the plain mean of its blocks so
+		 * far (pauses left out), at once, not 1 s late */
+		double z = 0.0;
+		uint32_t n = 0;
+		for (b = s->scene_start; b <= j; b++)
+			if (!in_pause(s, b, j, quiet)) {
+				z += block_e(s, b);
+				n++;
+			}
+		if (n > 0) {
+			s->scene_e = z / n;
+			s->scene_n = n;
+		}
+		s->scene_end = j;
+	} else if (mid_change(s, j, scene, quiet)) {
+		return;
+	} else if (j >= FEED_BLOCKS && (b = j - FEED_BLOCKS) > s->scene_end &&
+			!in_pause(s, b, j, quiet)) {
+		/* learn from the block FEED_BLOCKS ago unless it lies in a
+		 * pause (a run of quiet blocks long enough to be one): the
+		 * short gaps of speech count, as they do in the loudness the
+		 * listener hears */
 		s->scene_n += 1.0;
 		a = fmax(1.0 / s->scene_n, s->a_slow);
 		s->scene_e += a * (block_e(s, b) - s->scene_e);

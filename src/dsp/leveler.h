@@ -5,24 +5,30 @@
  * and its mean square summed over the channels every 50 ms block; a ring
  * of 64 blocks gives the momentary (last 8 blocks, 400 ms) and short-term
  * (last 60, 3 s) loudness in O(1).
- * Gate: a block whose momentary loudness is under gate-lufs (absolute) or
- * more than 20 LU under the scene's level (relative) is a pause: nothing
- * is learned from it and the gain is frozen where it is (not decayed), so
+ * Gate: while the momentary loudness is under gate-lufs (absolute) or more
+ * than 20 LU under the scene's level (relative) the programme is paused:
+ * nothing is decided and the gain is frozen where it is (not decayed), so
  * silence, a speech pause or room noise never pull the gain up; the first
- * block above the gate resumes from that gain.
- * Scene: the scene's level is the mean energy of the blocks since the scene
- * began (an EMA whose weight is 1/n for the n-th block, floored at
- * 1 - exp(-block / calm-s)): at first the plain mean of the scene so far,
- * later a slow follow with time constant calm-s, so drifts inside a scene
- * are followed calmly. A block is learned 400 ms late, and only when the
- * 400 ms on both sides of it are above the gate, so the blocks that run
- * into a pause never count. A scene change is the momentary loudness more
- * than scene-lu above the scene's level for 150 ms, or more than scene-lu
- * under it for 1 s of non-paused time (a song's soft bar or a phrase's end
- * must not count); the new scene starts at its onset (found by scanning
- * the blocks back to where they cross scene +- scene-lu/2, gaps of 100 ms
- * allowed) and its level is the mean of the blocks since, so a new
- * speaker or song is answered at once.
+ * block above the gate resumes from that gain. A pause, for learning, is a
+ * run of 1 s or more of blocks under the gate: those are never learnt
+ * from, while the shorter gaps of speech are, as they count in the
+ * loudness a listener hears (and in the short-term loudness).
+ * Scene: a young scene's level (its first 3 s) is the plain mean energy of
+ * its blocks so far, pauses left out; later the blocks are learnt 1 s late
+ * (once it is known whether they lie in a pause) by an EMA with weight
+ * max(1/n, 1 - exp(-block / calm-s)): a slow follow with time constant
+ * calm-s, so drifts inside a scene are followed calmly.
+ * Scene changes, answered at once from the blocks that show them:
+ * - louder: the momentary loudness more than scene-lu above the scene for
+ *   400 ms, or more than scene-lu + 4 LU above it for 150 ms;
+ * - quieter: more than scene-lu under it for 1 s of non-paused time (a
+ *   song's soft bar or a phrase's end must not count), 0.5 s in the 2 s
+ *   after a pause, where a new level is likely a new speaker;
+ * - smaller: the scene's last 3 s (pauses left out) more than 0.35 x
+ *   scene-lu from its level for 0.5 s: the scene is re-learnt from them.
+ * A louder or quieter scene starts at its onset (the blocks scanned back
+ * to where they cross scene +- scene-lu/2, gaps of 100 ms allowed, pauses
+ * not taken).
  * Gain: target - scene level, limited to [-max-cut, +max-boost]; inside a
  * scene smoothed by a one-pole of 120 ms per block, at a scene change set
  * at once; applied as a per-sample linear ramp across each 50 ms block:
@@ -42,7 +48,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#define FOH_LEVELER_RING	64	/* 50 ms blocks kept: 3.2 s */
+#define FOH_LEVELER_RING	128	/* 50 ms blocks kept: 6.4 s */
 #define FOH_LEVELER_GRING	64	/* block gains kept for the look-ahead */
 #define FOH_LEVELER_MAX_LOOKAHEAD 3.0
 
@@ -77,8 +83,11 @@ struct foh_leveler {
 	enum foh_leveler_state state;
 	double scene_e;			/* mean K-weighted energy */
 	double scene_n;			/* blocks learned in this scene */
+	uint64_t scene_start;		/* the scene's first block */
 	uint64_t scene_end;		/* the last block of the scene's seed */
-	uint32_t up, down;		/* blocks the deviation has lasted */
+	uint32_t mid;			/* blocks a smaller change has lasted */
+	uint32_t up, up_far, down;	/* blocks the deviation has lasted */
+	uint32_t since_pause;		/* active blocks since the last pause */
 	float momentary, short_term;	/* of the input, LUFS */
 	float want_db, gain_db;		/* wanted, smoothed */
 	/* gain ramp across the current block (linear gain) */
