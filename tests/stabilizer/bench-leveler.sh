@@ -2,7 +2,8 @@
 # Leveler benchmark (issue 15): how well each way of holding a livestream's
 # loudness keeps a real programme at its target.
 #
-# Programme (149 s, 48 kHz stereo), built here from recordings shipped in
+# Programme "dense" (149 s, 48 kHz stereo; "stretched": every segment
+# twice as long, 298 s), built here from recordings shipped in
 # Debian packages plus synthetic steps; levels are the segment's own
 # loudness (libebur128), target -23 LUFS:
 #   16 s speech, -30 LUFS   the voices of alsa-utils (/usr/share/sounds/alsa,
@@ -27,8 +28,10 @@
 #   within1/within2: share of short-term loudness within +-1/+-2 LU of the
 #   target; median_lu: median short-term minus target; wobble_p95_db: in
 #   the steady tracker passage (from 5 s into it), the 95th percentile of
-#   |gain - its median|, the gain being output minus input momentary.
-# Prints: BENCH leveler=<variant> within1=.. within2=.. median_lu=.. wobble_p95_db=..
+#   |gain - its 3 s centred mean|, the gain being output minus input
+#   momentary every 100 ms (what moves inside a short-term window; a slow
+#   follow of the music's own dynamics is not counted as wobble).
+# Prints: BENCH leveler=<variant> programme=dense|stretched within1=.. within2=.. median_lu=.. wobble_p95_db=..
 # Needs alsa-utils, tomatoes-data, fretsonfire-songs-muldjord, ffmpeg, sox;
 # skips (exit 77) naming what is missing.
 set -eu
@@ -60,7 +63,8 @@ speech() {
       || sox "$f" "${fmt[@]}" "$tmp/v_$(basename "$f")" pad 0 0.25
     parts+=("$tmp/v_$(basename "$f")")
   done
-  sox "${parts[@]}" "${parts[@]}" "${parts[@]}" "$tmp/speech_all.wav"
+  sox "${parts[@]}" "${parts[@]}" "${parts[@]}" "${parts[@]}" "${parts[@]}" "${parts[@]}" \
+    "$tmp/speech_all.wav"
   sox "$tmp/speech_all.wav" "$1" trim "$2" "$3"
 }
 # loudness of a file (energy mean of the momentary blocks above -70)
@@ -70,36 +74,11 @@ lufs_of() {
 # at FILE LUFS OUT: OUT is FILE at that loudness
 at() { sox -V1 "$1" "$3" gain "$(echo "$2 - $(lufs_of "$1")" | bc -l)"; }
 
-speech "$tmp/s1.wav" 0 16
-speech "$tmp/s2.wav" 5 12
-speech "$tmp/s3.wav" 2 15
-dec "$ff/armygeddon/song.ogg" 40 20 "$tmp/m1.wav"
-dec "$it" 30 20 "$tmp/t1.wav"
-dec "$ff/chaos_god/guitar.ogg" 30 20 "$tmp/g1.wav"
-dec "$ff/internal_degeneration/song.ogg" 60 20 "$tmp/m2.wav"
-sox -n "${fmt[@]}" "$tmp/pause.wav" trim 0 6
-sox -n "${fmt[@]}" "$tmp/pink.wav" synth 10 pinknoise
-at "$tmp/s1.wav" -30 "$tmp/p1.wav"
-at "$tmp/m1.wav" -15 "$tmp/p2.wav"
-at "$tmp/t1.wav" -30 "$tmp/p3.wav"
-at "$tmp/s2.wav" -24 "$tmp/p4.wav"
-at "$tmp/pink.wav" -39 "$tmp/p5.wav"
-at "$tmp/pink.wav" -24 "$tmp/p6.wav"
-at "$tmp/g1.wav" -20 "$tmp/p7.wav"
-at "$tmp/s3.wav" -35 "$tmp/p8.wav"
-at "$tmp/m2.wav" -20 "$tmp/p9.wav"
-sox "$tmp/p1.wav" "$tmp/p2.wav" "$tmp/pause.wav" "$tmp/p3.wav" "$tmp/p4.wav" "$tmp/p5.wav" \
-  "$tmp/p6.wav" "$tmp/p7.wav" "$tmp/p8.wav" "$tmp/p9.wav" "${fmt[@]}" "$tmp/prog.wav"
-# the steady passage: the tracker music, 42..62 s
-steady_from=47 steady_to=62
-echo "# programme: $(soxi -D "$tmp/prog.wav") s"
-
-"$LUFS_SERIES" "$tmp/prog.wav" >"$tmp/in.txt"
 run() {
   local name=$1; shift
   "$@"
   "$LUFS_SERIES" "$tmp/$name.wav" >"$tmp/$name.txt"
-  python3 - "$tmp/in.txt" "$tmp/$name.txt" "$target" "$name" "$steady_from" "$steady_to" <<'PY'
+  python3 - "$tmp/in.txt" "$tmp/$name.txt" "$target" "$name" "$steady_from" "$steady_to" "$prog" <<'PY'
 import sys
 inp = [tuple(map(float, l.split())) for l in open(sys.argv[1])]
 out = [tuple(map(float, l.split())) for l in open(sys.argv[2])]
@@ -110,20 +89,62 @@ judged = [out[i][1] for i in range(n) if inp[i][0] >= 3.0 and inp[i][2] > -60]
 w1 = sum(abs(s - target) <= 1 for s in judged) / len(judged)
 w2 = sum(abs(s - target) <= 2 for s in judged) / len(judged)
 med = sorted(judged)[len(judged) // 2] - target
-g = [out[i][2] - inp[i][2] for i in range(n) if a <= inp[i][0] < b and inp[i][2] > -60]
-gm = sorted(g)[len(g) // 2]
-dev = sorted(abs(x - gm) for x in g)
+# the gain every 100 ms (output minus input momentary: exact for a pure
+# gain), its wobble: |gain - its 3 s centred mean| (what moves within a
+# short-term window; a slow follow of the music is not wobble)
+idx = [i for i in range(n) if a <= inp[i][0] < b and inp[i][2] > -60]
+g = {i: out[i][2] - inp[i][2] for i in idx}
+dev = []
+for i in idx:
+    win = [g[k] for k in range(i - 15, i + 16) if k in g]
+    dev.append(abs(g[i] - sum(win) / len(win)))
+dev.sort()
 wob = dev[int(0.95 * (len(dev) - 1))]
-print(f"BENCH leveler={name} within1={100 * w1:.1f} within2={100 * w2:.1f} "
+print(f"BENCH leveler={name} programme={sys.argv[7]} within1={100 * w1:.1f} within2={100 * w2:.1f} "
       f"median_lu={med:+.2f} wobble_p95_db={wob:.2f}")
 PY
 }
-run foh-leveler-la0 "$LEVEL_FILE" leveler "$tmp/prog.wav" "$tmp/foh-leveler-la0.wav" $target 0
-run foh-leveler-la1.5 "$LEVEL_FILE" leveler "$tmp/prog.wav" "$tmp/foh-leveler-la1.5.wav" $target 1.5
-run two-speed "$LEVEL_FILE" two-speed "$tmp/prog.wav" "$tmp/two-speed.wav" $target
-run seed "$LEVEL_FILE" seed "$tmp/prog.wav" "$tmp/seed.wav" $target
-run ffmpeg-loudnorm ffmpeg -v error -y -i "$tmp/prog.wav" \
-  -af "loudnorm=I=$target:LRA=7:TP=-1,aresample=48000,aformat=channel_layouts=stereo" -c:a pcm_f32le "$tmp/ffmpeg-loudnorm.wav"
-run ffmpeg-dynaudnorm ffmpeg -v error -y -i "$tmp/prog.wav" \
-  -af dynaudnorm -ac 2 -c:a pcm_f32le "$tmp/ffmpeg-dynaudnorm.wav"
+# programme NAME FACTOR: the segments above, each FACTOR times as long (the
+# pause too), every variant run and scored on it
+programme() {
+  local name=$1 k=$2
+  d() { echo "$1 * $k" | bc -l; }
+  speech "$tmp/s1.wav" 0 "$(d 16)"
+  speech "$tmp/s2.wav" 5 "$(d 12)"
+  speech "$tmp/s3.wav" 2 "$(d 15)"
+  dec "$ff/armygeddon/song.ogg" 40 "$(d 20)" "$tmp/m1.wav"
+  dec "$it" 30 "$(d 20)" "$tmp/t1.wav"
+  dec "$ff/chaos_god/guitar.ogg" 30 "$(d 20)" "$tmp/g1.wav"
+  dec "$ff/internal_degeneration/song.ogg" 60 "$(d 20)" "$tmp/m2.wav"
+  sox -n "${fmt[@]}" "$tmp/pause.wav" trim 0 "$(d 6)"
+  sox -n "${fmt[@]}" "$tmp/pink.wav" synth "$(d 10)" pinknoise
+  at "$tmp/s1.wav" -30 "$tmp/p1.wav"
+  at "$tmp/m1.wav" -15 "$tmp/p2.wav"
+  at "$tmp/t1.wav" -30 "$tmp/p3.wav"
+  at "$tmp/s2.wav" -24 "$tmp/p4.wav"
+  at "$tmp/pink.wav" -39 "$tmp/p5.wav"
+  at "$tmp/pink.wav" -24 "$tmp/p6.wav"
+  at "$tmp/g1.wav" -20 "$tmp/p7.wav"
+  at "$tmp/s3.wav" -35 "$tmp/p8.wav"
+  at "$tmp/m2.wav" -20 "$tmp/p9.wav"
+  sox "$tmp/p1.wav" "$tmp/p2.wav" "$tmp/pause.wav" "$tmp/p3.wav" "$tmp/p4.wav" "$tmp/p5.wav" \
+    "$tmp/p6.wav" "$tmp/p7.wav" "$tmp/p8.wav" "$tmp/p9.wav" "${fmt[@]}" "$tmp/prog.wav"
+  # the steady passage: the tracker music from 5 s in to its end
+  steady_from=$(d 42 | awk '{print $1 + 5}') steady_to=$(d 62)
+  echo "# programme $name: $(soxi -D "$tmp/prog.wav") s"
+  "$LUFS_SERIES" "$tmp/prog.wav" >"$tmp/in.txt"
+  prog=$name
+  run foh-leveler-la0 "$LEVEL_FILE" leveler "$tmp/prog.wav" "$tmp/foh-leveler-la0.wav" $target 0
+  run foh-leveler-la1.5 "$LEVEL_FILE" leveler "$tmp/prog.wav" "$tmp/foh-leveler-la1.5.wav" $target 1.5
+  run two-speed "$LEVEL_FILE" two-speed "$tmp/prog.wav" "$tmp/two-speed.wav" $target
+  run seed "$LEVEL_FILE" seed "$tmp/prog.wav" "$tmp/seed.wav" $target
+  run ffmpeg-loudnorm ffmpeg -v error -y -i "$tmp/prog.wav" \
+    -af "loudnorm=I=$target:LRA=7:TP=-1,aresample=48000,aformat=channel_layouts=stereo" \
+    -c:a pcm_f32le "$tmp/ffmpeg-loudnorm.wav"
+  run ffmpeg-dynaudnorm ffmpeg -v error -y -i "$tmp/prog.wav" \
+    -af dynaudnorm -ac 2 -c:a pcm_f32le "$tmp/ffmpeg-dynaudnorm.wav"
+}
+
+programme dense 1
+programme stretched 2
 if [ -n "${KEEP:-}" ]; then cp "$tmp"/*.wav "$tmp"/*.txt "$KEEP"/; fi

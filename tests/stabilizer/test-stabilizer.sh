@@ -68,6 +68,17 @@ desk level bus5 -35
 bus_level=-35
 wait_for 60 settled 1 4 || fail "level -35: output $(true_output) dB, not within 1 dB of -30"
 note "level -35: output $(true_output) dB (the loop estimates $(sprop OutputDb))"
+# One write per interval at most: the desk's receive times of the loop's
+# writes so far are never closer than 0.6 x interval-s (network jitter
+# allowed; two writes in one cycle would be microseconds apart).
+python3 - "$FOH_SESSION/faders.log" 0.25 <<'PY' || fail "the loop wrote more than once per interval"
+import sys
+ts = [float(l.split()[0]) for l in open(sys.argv[1]) if "fader" in l]
+gaps = [b - a for a, b in zip(ts, ts[1:])]
+assert len(ts) >= 3, f"only {len(ts)} writes"
+print(f"# {len(ts)} fader writes, the closest two {min(gaps):.3f} s apart (interval {sys.argv[2]} s)")
+sys.exit(0 if min(gaps) >= 0.6 * float(sys.argv[2]) else 1)
+PY
 
 # Blind: the desk goes silent; not one write reaches it until it is back.
 desk silent
