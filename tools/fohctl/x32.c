@@ -190,7 +190,7 @@ static void print_view(struct ctx *c, const struct stab_view *v, bool redraw)
 		/* local mode: the channel's leveler; its gain and the channel's
 		 * measured short-term loudness */
 		bool local = strncmp(v->output, "channel/", 8) == 0;
-		printf("%s%-13s %s → %-8s target %s  %s %s  %s %s  level %s%s",
+		printf("%s%-13s %s → %-8s target %s  %s %s  %s %s  level %s dB%s",
 				redraw ? "\r\033[K" : "", v->state, v->source, v->output, target,
 				local ? "short-term" : "output", out, local ? "gain" : "fader", fader,
 				level, redraw ? "" : "\n");
