@@ -268,9 +268,20 @@ static void run_stage(struct foh_strip *s, int stage, float *const *buf, uint32_
 	bool fading = m0 != m1 || m0 != 1.0f;
 
 	if (stage == FOH_STAGE_LEVELER) {
-		/* always runs: it fades itself and its delay never stops */
-		if (s->fx != NULL)
-			foh_leveler_run(&s->fx->leveler, buf[0], r, buf[0], r, n);
+		/* runs while on, fading or delaying (it fades itself); fully off
+		 * with no look-ahead it costs nothing and starts cold when
+		 * switched on again, not from a scene long gone */
+		if (s->fx == NULL)
+			return;
+		if (foh_leveler_idle(&s->fx->leveler)) {
+			s->fx->stale[stage] = true;
+			return;
+		}
+		if (s->fx->stale[stage]) {
+			s->fx->stale[stage] = false;
+			foh_leveler_reset(&s->fx->leveler);
+		}
+		foh_leveler_run(&s->fx->leveler, buf[0], r, buf[0], r, n);
 		return;
 	}
 	if (is_effect(stage)) {

@@ -17,9 +17,10 @@
  * so it levels what actually leaves the channel (a louder EQ or a reverb
  * tail counts), and before the peak limiter, which stays last to catch
  * what its gain pushes over the ceiling. Its memory (the look-ahead ring,
- * up to 3 s) is in struct foh_strip_fx. It fades its gain to unity when
- * bypassed but keeps measuring (warm when it comes back) and keeps its
- * look-ahead delay, which is part of the strip's latency whenever set.
+ * up to 3 s) is in struct foh_strip_fx. Bypassed, it fades its gain to
+ * unity and keeps its look-ahead delay (part of the strip's latency
+ * whenever set) and its measure; off with no look-ahead it is skipped and
+ * starts cold when switched on.
  *
  * Every stage is bypassable without a click: a toggled stage crossfades
  * between its output and its input over FOH_STRIP_FADE_MS; the limiter's

@@ -58,7 +58,7 @@ int foh_leveler_init(struct foh_leveler *s, uint32_t rate, float max_lookahead_s
 		}
 	foh_leveler_default_params(&p);
 	foh_leveler_set(s, &p);
-	foh_leveler_reset(s);
+	foh_leveler_reset(s);		/* the rings are calloc'd: silence */
 	s->mix = s->mix_next = s->mix_target = 1.0f;
 	s->mix_step = 1.0f;
 	return 0;
@@ -117,9 +117,12 @@ void foh_leveler_reset(struct foh_leveler *s)
 	s->g_step = 0.0f;
 	for (int i = 0; i < FOH_LEVELER_GRING; i++)
 		s->gring[i] = 0.0f;
+	/* the first dl_len frames out read the ring's tail: silence. Only
+	 * that much is cleared (not 3 s of ring on the data thread); a longer
+	 * look-ahead set later reads what was written since */
 	for (int c = 0; c < 2; c++)
-		if (s->dl[c] != NULL)
-			memset(s->dl[c], 0, s->dl_cap * sizeof(float));
+		if (s->dl[c] != NULL && s->dl_len > 0)
+			memset(s->dl[c] + s->dl_cap - s->dl_len, 0, s->dl_len * sizeof(float));
 	s->dl_pos = 0;
 }
 
@@ -443,6 +446,11 @@ void foh_leveler_set_active(struct foh_leveler *s, bool on, uint32_t fade_frames
 {
 	s->mix_target = on ? 1.0f : 0.0f;
 	s->mix_step = 1.0f / (float)(fade_frames > 0 ? fade_frames : 1);
+}
+
+bool foh_leveler_idle(const struct foh_leveler *s)
+{
+	return s->mix == 0.0f && s->mix_target == 0.0f && s->dl_len == 0;
 }
 
 uint32_t foh_leveler_latency(const struct foh_leveler *s)

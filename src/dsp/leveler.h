@@ -107,8 +107,8 @@ void foh_leveler_default_params(struct foh_leveler_params *p);
 int foh_leveler_init(struct foh_leveler *s, uint32_t rate, float max_lookahead_s);
 void foh_leveler_free(struct foh_leveler *s);
 /* Values are clamped to the ranges above; the look-ahead to the ring. A
- * new look-ahead takes effect at once (the ring is not cleared: its
- * audio comes out at the new delay). */
+ * new look-ahead takes effect at once (the ring always holds the last
+ * max_lookahead_s of input, so the audio comes out at the new delay). */
 void foh_leveler_set(struct foh_leveler *s, const struct foh_leveler_params *p);
 /* Mono when inr/outr are NULL; in place is fine; any n. */
 void foh_leveler_run(struct foh_leveler *s, const float *inl, const float *inr,
@@ -116,7 +116,11 @@ void foh_leveler_run(struct foh_leveler *s, const float *inl, const float *inr,
 /* Bypassed (on = false), the leveler keeps measuring and delaying but its
  * gain fades to unity over fade_frames; on, it fades back in. */
 void foh_leveler_set_active(struct foh_leveler *s, bool on, uint32_t fade_frames);
-/* Back to cold with unity gain; clears the rings. */
+/* Bypassed, faded out and without look-ahead: running it changes nothing
+ * (a caller may skip it, and reset it before running it again). */
+bool foh_leveler_idle(const struct foh_leveler *s);
+/* Back to cold with unity gain; clears the measure and the part of the
+ * look-ahead ring the next dl_len frames read. */
 void foh_leveler_reset(struct foh_leveler *s);
 /* The look-ahead in frames: what the block delays its input by. */
 uint32_t foh_leveler_latency(const struct foh_leveler *s);
