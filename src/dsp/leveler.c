@@ -493,3 +493,33 @@ float foh_leveler_scene_lufs(const struct foh_leveler *s)
 {
 	return s->state == FOH_LEVELER_COLD ? -INFINITY : (float)lufs(s->scene_e);
 }
+
+void foh_leveler_init_meter(struct foh_leveler *s)
+{
+	struct foh_leveler_params p;
+
+	memset(s, 0, sizeof(*s));
+	s->rate = 48000;
+	s->block_len = (uint32_t)lround(s->rate * BLOCK_S);
+	foh_loudness_k_coefs(s->rate, s->kb, s->ka);
+	foh_leveler_default_params(&p);
+	foh_leveler_set(s, &p);
+	foh_leveler_reset(s);
+	s->mix = s->mix_next = s->mix_target = 1.0f;
+}
+
+void foh_leveler_push_level(struct foh_leveler *s, double level, double seconds)
+{
+	double e = level > -200.0 ? pow(10.0, (level - LUFS_OFFSET) / 10.0) : 0.0;
+	long n = lround(seconds / BLOCK_S);
+
+	for (long i = 0; i < (n > 0 ? n : 1); i++) {
+		controller(s, e);
+		s->gring[(s->blocks - 1) % FOH_LEVELER_GRING] = s->gain_db;
+	}
+}
+
+float foh_leveler_want_db(const struct foh_leveler *s)
+{
+	return s->want_db;
+}

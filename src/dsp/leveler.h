@@ -106,6 +106,14 @@ void foh_leveler_default_params(struct foh_leveler_params *p);
 /* 0 or -ENOMEM; s is zeroed first. max_lookahead_s in [0, 3]. */
 int foh_leveler_init(struct foh_leveler *s, uint32_t rate, float max_lookahead_s);
 void foh_leveler_free(struct foh_leveler *s);
+/* The controller alone, on levels instead of audio (a desk's meter): no
+ * allocation, no look-ahead ring; run must not be called on it. */
+void foh_leveler_init_meter(struct foh_leveler *s);
+/* A level (dB or LUFS, -inf for silence) that held for seconds: pushed
+ * through the gate and scene logic as that many 50 ms blocks. */
+void foh_leveler_push_level(struct foh_leveler *s, double level, double seconds);
+/* The gain the controller wants now, dB (before the 120 ms smoothing). */
+float foh_leveler_want_db(const struct foh_leveler *s);
 /* Values are clamped to the ranges above; the look-ahead to the ring. A
  * new look-ahead takes effect at once (the ring always holds the last
  * max_lookahead_s of input, so the audio comes out at the new delay). */

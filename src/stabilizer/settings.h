@@ -9,7 +9,8 @@
  *                  (that foh channel's short-term loudness)          ("x32")
  *   output         an X32 id (bus1..bus16, mtx1..mtx6, main_st), or
  *                  "channel/N" to ride that channel's own Gain       ("bus1")
- *   mode           two-speed | single                                (two-speed)
+ *   mode           two-speed | single | leveler (the channel leveler's
+ *                  controller on the meter, stabilizer/loop.h)      (two-speed)
  *   meter-point    pre | post: whether the X32 meter reads before or after
  *                  the fader it rides (local mode reads before the gain: pre)    (pre)
  *   target-db, slew-db, fast-tau-s, slow-tau-s, smoothing, scene-threshold-db,
