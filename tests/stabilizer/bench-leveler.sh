@@ -117,7 +117,7 @@ programme() {
   dec "$ff/chaos_god/guitar.ogg" 30 "$(d 20)" "$tmp/g1.wav"
   dec "$ff/internal_degeneration/song.ogg" 60 "$(d 20)" "$tmp/m2.wav"
   sox -n "${fmt[@]}" "$tmp/pause.wav" trim 0 "$(d 6)"
-  sox -n "${fmt[@]}" "$tmp/pink.wav" synth "$(d 10)" pinknoise
+  sox -R -n "${fmt[@]}" "$tmp/pink.wav" synth "$(d 10)" pinknoise
   at "$tmp/s1.wav" -30 "$tmp/p1.wav"
   at "$tmp/m1.wav" -15 "$tmp/p2.wav"
   at "$tmp/t1.wav" -30 "$tmp/p3.wav"
