@@ -171,6 +171,7 @@ static uint64_t onset(const struct foh_leveler *s, uint64_t j, uint32_t max, dou
 }
 
 static void set_gain_from(struct foh_leveler *s, uint64_t from, uint64_t j, float db);
+static uint64_t next_applied(const struct foh_leveler *s, uint64_t j);
 
 /* A new scene from block c to block j (those that show the change): its
  * level is their mean, and with look-ahead the gains not yet applied from
@@ -250,7 +251,19 @@ static bool mid_change(struct foh_leveler *s, uint64_t j, double scene, double q
 	s->state = FOH_LEVELER_SCENE;
 	s->want_db = foh_dsp_clampf(s->p.target_lufs - (float)lufs(s->scene_e),
 			-s->p.max_cut_db, s->p.max_boost_db);
-	s->gain_db += s->a_gain * (s->want_db - s->gain_db);
+	if (s->gdelay >= 2) {
+		/* with look-ahead the change is already on its way out: the
+		 * gains not yet applied ramp to the new one over the look-ahead,
+		 * so it arrives about when the change does, smoothly */
+		uint64_t lo = next_applied(s, j), len = j - lo + 1;
+		float g0 = s->gring[(lo + FOH_LEVELER_GRING - 1) % FOH_LEVELER_GRING];
+		for (uint64_t b = lo; b <= j; b++)
+			s->gring[b % FOH_LEVELER_GRING] = g0 +
+				(s->want_db - g0) * (float)(b - lo + 1) / (float)len;
+		s->gain_db = s->want_db;
+	} else {
+		s->gain_db += s->a_gain * (s->want_db - s->gain_db);
+	}
 	return true;
 }
 

@@ -25,7 +25,8 @@
  *   song's soft bar or a phrase's end must not count), 0.5 s in the 2 s
  *   after a pause, where a new level is likely a new speaker;
  * - smaller: the scene's last 3 s (pauses left out) more than 0.35 x
- *   scene-lu from its level for 0.5 s: the scene is re-learnt from them.
+ *   scene-lu from its level for 0.5 s: the scene is re-learnt from them
+ *   (with look-ahead the gains not yet applied ramp to the new one).
  * A louder or quieter scene starts at its onset (the blocks scanned back
  * to where they cross scene +- scene-lu/2, gaps of 100 ms allowed, pauses
  * not taken).
