@@ -142,6 +142,18 @@ static int get_xruns(sd_bus *bus, const char *path, const char *interface,
 	return sd_bus_message_append(reply, "t", (uint64_t)st.xruns);
 }
 
+static int get_leveler(sd_bus *bus, const char *path, const char *interface,
+		const char *property, sd_bus_message *reply, void *userdata,
+		sd_bus_error *error)
+{
+	struct foh_channel_slot *slot = userdata;
+
+	if (strcmp(property, "LevelerGainDb") == 0)
+		return sd_bus_message_append(reply, "d", (double)slot->levels.leveler_gain_db);
+	return sd_bus_message_append(reply, "s",
+			foh_leveler_state_str((enum foh_leveler_state)slot->levels.leveler_state));
+}
+
 static sd_bus_vtable *channel_vtable;
 
 /* Built once from the parameter table; the table is static, so is this. */
@@ -160,6 +172,8 @@ static const sd_bus_vtable *build_vtable(void)
 		SD_BUS_PROPERTY("LufsMomentary", "d", get_meter, 0, 0),
 		SD_BUS_PROPERTY("LufsShortTerm", "d", get_meter, 0, 0),
 		SD_BUS_PROPERTY("GainReductionDb", "d", get_meter, 0, 0),
+		SD_BUS_PROPERTY("LevelerGainDb", "d", get_leveler, 0, 0),
+		SD_BUS_PROPERTY("LevelerState", "s", get_leveler, 0, 0),
 		SD_BUS_SIGNAL_WITH_ARGS("Levels",
 				SD_BUS_ARGS("d", peak_db, "d", rms_db, "d", vu_db, "d", lufs_m,
 					"d", lufs_s, "d", gain_reduction_db), 0),

@@ -129,6 +129,14 @@ void foh_channel_strip_params(const struct foh_channel_settings *s, struct foh_s
 	p->reverb.size = (float)s->reverb_size;
 	p->enabled[FOH_STAGE_WIDTH] = true;
 	p->width.width = (float)(s->width / 100.0);
+	p->enabled[FOH_STAGE_LEVELER] = s->leveler_enabled;
+	p->leveler.target_lufs = (float)s->leveler_target;
+	p->leveler.max_boost_db = (float)s->leveler_max_boost;
+	p->leveler.max_cut_db = (float)s->leveler_max_cut;
+	p->leveler.scene_lu = (float)s->leveler_scene;
+	p->leveler.calm_s = (float)s->leveler_calm;
+	p->leveler.gate_lufs = (float)s->leveler_gate;
+	p->leveler.lookahead_s = (float)s->leveler_lookahead;
 }
 
 /* The strip's parameters with delay-sync applied at the channel's tempo. */
@@ -741,6 +749,8 @@ int foh_channel_apply(struct foh_channel *ch, const struct foh_channel_settings 
 {
 	struct foh_strip_params p;
 	bool renamed = strcmp(ch->settings.name, s->name) != 0;
+	bool lookahead = ch->settings.leveler_lookahead != s->leveler_lookahead;
+	int r;
 
 	ch->settings = *s;
 	if (ch->capture == NULL)
@@ -752,7 +762,11 @@ int foh_channel_apply(struct foh_channel *ch, const struct foh_channel_settings 
 	if (foh_channel_outputs_wanted(s) > ch->out_channels)
 		(void)reopen_playback(ch, 2);
 	strip_params(ch, s, &p);
-	return invoke(ch, do_strip_set, &p, sizeof(p));
+	r = invoke(ch, do_strip_set, &p, sizeof(p));
+	/* the look-ahead is latency: tell the graph */
+	if (lookahead)
+		publish_own_latency(ch);
+	return r;
 }
 
 void foh_channel_set_tempo(struct foh_channel *ch, double bpm)
@@ -815,9 +829,11 @@ uint32_t foh_channel_index(const struct foh_channel *ch)
 
 uint32_t foh_channel_latency(const struct foh_channel *ch)
 {
-	/* The limiter's lookahead at the negotiated rate (64 at 48 kHz). */
+	/* The limiter's lookahead at the negotiated rate (64 at 48 kHz) and
+	 * the leveler's, as the strip rounds it. */
 	struct foh_limiter l;
+	uint32_t rate = ch->rate ? ch->rate : 48000;
 
-	foh_limiter_init(&l, ch->rate ? ch->rate : 48000);
-	return foh_limiter_latency(&l);
+	foh_limiter_init(&l, rate);
+	return foh_limiter_latency(&l) + (uint32_t)lround(ch->settings.leveler_lookahead * rate);
 }

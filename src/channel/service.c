@@ -18,6 +18,19 @@
 /* After a failed save: try again this much later (disk full may pass). */
 #define SAVE_RETRY_USEC (10 * 1000 * 1000)
 
+void foh_daemon_channel_effective(const struct foh_daemon *d, uint32_t index,
+		struct foh_channel_settings *out)
+{
+	*out = d->conf->channel[index - 1];
+	if (d->stab_leveler_channel != index)
+		return;
+	out->leveler_enabled = true;
+	out->leveler_target = d->stab_leveler_target;
+	out->leveler_max_boost = d->stab_leveler_boost;
+	out->leveler_max_cut = d->stab_leveler_cut;
+	out->leveler_gate = d->stab_leveler_gate;
+}
+
 static int connect_slot(struct foh_daemon *d, struct foh_channel_slot *slot)
 {
 	struct pw_core *core = foh_engine_core(d->engine);
@@ -46,6 +59,7 @@ static void free_slot(struct foh_daemon *d, struct foh_channel_slot *slot)
 static int add_slot(struct foh_daemon *d, uint32_t index)
 {
 	struct foh_channel_slot *slot = calloc(1, sizeof(*slot));
+	struct foh_channel_settings eff;
 	int res;
 
 	if (slot == NULL)
@@ -54,7 +68,8 @@ static int add_slot(struct foh_daemon *d, uint32_t index)
 	slot->index = index;
 	slot->levels = (struct foh_strip_levels){ .peak_db = -120, .rms_db = -120, .vu_db = -60,
 		.lufs_m = -120, .lufs_s = -120, .lufs_m_in = -120 };
-	if ((res = foh_channel_new(index, &d->conf->channel[index - 1], &d->xruns, &slot->channel)) < 0 ||
+	foh_daemon_channel_effective(d, index, &eff);
+	if ((res = foh_channel_new(index, &eff, &d->xruns, &slot->channel)) < 0 ||
 	    (d->hooks && d->hooks->channel_added &&
 	     (res = d->hooks->channel_added(d, slot)) < 0)) {
 		free_slot(d, slot);
@@ -76,13 +91,14 @@ int foh_daemon_sync_channels(struct foh_daemon *d, const struct foh_conf *old)
 	}
 	for (uint32_t i = 0; i < want && i < had; i++) {
 		struct foh_channel_slot *slot = d->channels[i];
-		const struct foh_channel_settings *next = &d->conf->channel[i];
+		struct foh_channel_settings next;
 		const struct foh_channel_settings *prev = foh_channel_settings(slot->channel);
 
-		if (memcmp(next, prev, sizeof(*next)) == 0)
+		foh_daemon_channel_effective(d, i + 1, &next);
+		if (memcmp(&next, prev, sizeof(next)) == 0)
 			continue;	/* unchanged: keeps playing, no gap */
 		(void)foh_daemon_channel_changed(d, i + 1,
-				foh_channel_settings_structural_change(prev, next));
+				foh_channel_settings_structural_change(prev, &next));
 	}
 	for (uint32_t i = had; i < want; i++)
 		if ((res = add_slot(d, i + 1)) < 0)
@@ -150,9 +166,11 @@ void foh_daemon_channels_graph(struct foh_daemon *d)
 int foh_daemon_channel_changed(struct foh_daemon *d, uint32_t index, bool structural)
 {
 	struct foh_channel_slot *slot = d->channels[index - 1];
-	const struct foh_channel_settings *s = &d->conf->channel[index - 1];
+	struct foh_channel_settings eff;
+	const struct foh_channel_settings *s = &eff;
 	int res;
 
+	foh_daemon_channel_effective(d, index, &eff);
 	if (structural) {
 		/* new input, output or channel count: new streams */
 		foh_channel_disconnect(slot->channel);

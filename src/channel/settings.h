@@ -34,6 +34,14 @@
  *   reverb-decay s (RT60) [0.2, 10] (1.8), reverb-pre-delay ms [0, 200] (20),
  *   reverb-damping [0, 1] (0.5), reverb-size [0, 1] (0.5)
  *   width                  stereo width % [0, 200], 100 = unchanged (100)
+ *   leveler-enabled        the loudness leveler (dsp/leveler.h) (false);
+ *   leveler-target LUFS [-60, 0] (-23), leveler-max-boost dB [0, 40] (15),
+ *   leveler-max-cut dB [0, 40] (20), leveler-scene LU [2, 30] (6): the
+ *   deviation that is a new scene (lower: faster, less calm),
+ *   leveler-calm s [0.5, 60] (6): how slowly a scene is followed,
+ *   leveler-gate LUFS [-90, -20] (-50): the absolute gate,
+ *   leveler-lookahead s [0, 3] (0): delays the channel by that much (its
+ *   latency grows by it) so the leveler meets a step as it arrives
  */
 #pragma once
 
@@ -76,6 +84,9 @@ struct foh_channel_settings {
 	bool reverb_enabled;
 	double reverb_mix, reverb_decay, reverb_pre_delay, reverb_damping, reverb_size;
 	double width;
+	bool leveler_enabled;
+	double leveler_target, leveler_max_boost, leveler_max_cut, leveler_scene, leveler_calm;
+	double leveler_gate, leveler_lookahead;
 };
 
 extern const struct foh_param foh_channel_params[];

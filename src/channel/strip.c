@@ -36,6 +36,7 @@ void foh_strip_default_params(struct foh_strip_params *p)
 	foh_delay_default_params(&p->delay);
 	foh_reverb_default_params(&p->reverb);
 	p->width.width = 1.0f;
+	foh_leveler_default_params(&p->leveler);
 	p->enabled[FOH_STAGE_COMP] = true;
 	p->enabled[FOH_STAGE_WIDTH] = true;
 	p->enabled[FOH_STAGE_LIMITER] = true;
@@ -48,6 +49,7 @@ void foh_strip_fx_free(struct foh_strip_fx *fx)
 	foh_chorus_free(&fx->chorus);
 	foh_delay_free(&fx->delay);
 	foh_reverb_free(&fx->reverb);
+	foh_leveler_free(&fx->leveler);
 	free(fx);
 }
 
@@ -59,7 +61,8 @@ int foh_strip_fx_new(uint32_t rate, struct foh_strip_fx **out)
 		return -ENOMEM;
 	fx->rate = rate;
 	if (foh_chorus_init(&fx->chorus, rate) < 0 || foh_delay_init(&fx->delay, rate) < 0 ||
-	    foh_reverb_init(&fx->reverb, rate) < 0) {
+	    foh_reverb_init(&fx->reverb, rate) < 0 ||
+	    foh_leveler_init(&fx->leveler, rate, FOH_LEVELER_MAX_LOOKAHEAD) < 0) {
 		foh_strip_fx_free(fx);
 		return -ENOMEM;
 	}
@@ -79,6 +82,7 @@ void foh_strip_init(struct foh_strip *s, uint32_t rate, uint32_t channels,
 		for (int i = 0; i < FOH_STAGE_COUNT; i++)
 			s->fx->stale[i] = true;
 		foh_width_init(&s->fx->width, rate);
+		foh_leveler_reset(&s->fx->leveler);
 	}
 	s->channels = channels == 1 ? 1 : 2;
 	s->out_channels = s->channels;
@@ -116,6 +120,9 @@ void foh_strip_set(struct foh_strip *s, const struct foh_strip_params *p)
 		foh_delay_set(&s->fx->delay, &p->delay);
 		foh_reverb_set(&s->fx->reverb, &p->reverb);
 		foh_width_set(&s->fx->width, &p->width);
+		foh_leveler_set(&s->fx->leveler, &p->leveler);
+		foh_leveler_set_active(&s->fx->leveler, p->enabled[FOH_STAGE_LEVELER],
+				(uint32_t)(FOH_STRIP_FADE_MS * (float)s->rate / 1000.0f));
 	}
 	foh_loudness_set(&s->loudness, &lp);
 	s->delay_len = foh_limiter_latency(&s->limiter);
@@ -140,6 +147,7 @@ void foh_strip_reset(struct foh_strip *s)
 		for (int i = 0; i < FOH_STAGE_COUNT; i++)
 			s->fx->stale[i] = true;
 		foh_width_reset(&s->fx->width);
+		foh_leveler_reset(&s->fx->leveler);
 	}
 	s->tone_left = 0;
 }
@@ -259,6 +267,23 @@ static void run_stage(struct foh_strip *s, int stage, float *const *buf, uint32_
 	float m1, m0 = ramp_advance(&s->mix[stage], n, &m1);
 	bool fading = m0 != m1 || m0 != 1.0f;
 
+	if (stage == FOH_STAGE_LEVELER) {
+		/* runs while on, fading or delaying (it fades itself); fully off
+		 * with no look-ahead it costs nothing and starts cold when
+		 * switched on again, not from a scene long gone */
+		if (s->fx == NULL)
+			return;
+		if (foh_leveler_idle(&s->fx->leveler)) {
+			s->fx->stale[stage] = true;
+			return;
+		}
+		if (s->fx->stale[stage]) {
+			s->fx->stale[stage] = false;
+			foh_leveler_reset(&s->fx->leveler);
+		}
+		foh_leveler_run(&s->fx->leveler, buf[0], r, buf[0], r, n);
+		return;
+	}
 	if (is_effect(stage)) {
 		if (m0 == 0.0f && m1 == 0.0f) {
 			effect_stage(s, stage, buf, chans, n, m0, m1);
@@ -378,7 +403,8 @@ void foh_strip_tone(struct foh_strip *s, double hz, double seconds, double level
 
 uint32_t foh_strip_latency(const struct foh_strip *s)
 {
-	return foh_limiter_latency(&s->limiter);
+	return foh_limiter_latency(&s->limiter) +
+		(s->fx != NULL ? foh_leveler_latency(&s->fx->leveler) : 0);
 }
 
 void foh_strip_levels(const struct foh_strip *s, struct foh_strip_levels *l)
@@ -399,4 +425,6 @@ void foh_strip_levels(const struct foh_strip *s, struct foh_strip_levels *l)
 	l->lufs_m_in = foh_loudness_momentary(&s->loudness_in);
 	l->gr_db = foh_meter_gr_db(&s->meter);
 	l->gate_open = foh_gate_is_open(&s->gate);
+	l->leveler_gain_db = s->fx != NULL ? foh_leveler_gain_db(&s->fx->leveler) : 0.0f;
+	l->leveler_state = s->fx != NULL ? (int)foh_leveler_state(&s->fx->leveler) : 0;
 }

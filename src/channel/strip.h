@@ -1,5 +1,6 @@
 /* A channel strip: input trim → gate → compressor → EQ → chorus → delay →
- * reverb → stereo width → limiter → test tone → meters and loudness → mute,
+ * reverb → stereo width → leveler → limiter → test tone → meters and
+ * loudness → mute,
  * on one or two channels, composed from the blocks of src/dsp. Pure C, no
  * allocation in foh_strip_init or after it: it runs in the process
  * callback. The effects' memory (their rings) is a struct foh_strip_fx,
@@ -10,6 +11,16 @@
  * the first effect and runs in stereo from there, so a reverb's tail or a
  * chorus is really stereo. A mono strip with one output runs the effects
  * in stereo on a copy of the channel and folds them back to (L + R)/2.
+ *
+ * The leveler (dsp/leveler.h, the livestream AGC) sits where a broadcast
+ * chain puts its AGC: after the tone and dynamics shaping and the effects,
+ * so it levels what actually leaves the channel (a louder EQ or a reverb
+ * tail counts), and before the peak limiter, which stays last to catch
+ * what its gain pushes over the ceiling. Its memory (the look-ahead ring,
+ * up to 3 s) is in struct foh_strip_fx. Bypassed, it fades its gain to
+ * unity and keeps its look-ahead delay (part of the strip's latency
+ * whenever set) and its measure; off with no look-ahead it is skipped and
+ * starts cold when switched on.
  *
  * Every stage is bypassable without a click: a toggled stage crossfades
  * between its output and its input over FOH_STRIP_FADE_MS; the limiter's
@@ -36,6 +47,7 @@ enum foh_strip_stage {
 	FOH_STAGE_DELAY,
 	FOH_STAGE_REVERB,
 	FOH_STAGE_WIDTH,
+	FOH_STAGE_LEVELER,
 	FOH_STAGE_LIMITER,
 	FOH_STAGE_COUNT,
 };
@@ -53,6 +65,7 @@ struct foh_strip_params {
 	struct foh_delay_params delay;
 	struct foh_reverb_params reverb;
 	struct foh_width_params width;
+	struct foh_leveler_params leveler;
 	bool loudness_true_peak;
 };
 
@@ -63,6 +76,7 @@ struct foh_strip_fx {
 	struct foh_delay delay;
 	struct foh_reverb reverb;
 	struct foh_width width;
+	struct foh_leveler leveler;
 	bool stale[FOH_STAGE_COUNT];	/* holds a tail from before a bypass */
 	float right[FOH_STRIP_CHUNK];	/* the second channel of a mono strip */
 };
@@ -73,6 +87,8 @@ struct foh_strip_levels {
 	float lufs_m_in;			/* momentary loudness before the trim */
 	float gr_db;				/* compressor + limiter, >= 0 */
 	bool gate_open;
+	float leveler_gain_db;			/* 0 when no leveler */
+	int leveler_state;			/* enum foh_leveler_state */
 };
 
 struct foh_strip_ramp {

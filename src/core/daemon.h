@@ -138,6 +138,11 @@ struct foh_daemon {
 	struct foh_stabilizer_settings stab_applied;	/* what the loop last took */
 	sd_event_source *stab_timer;
 	sd_bus_slot *stabilizer_slot;
+	/* local mode: the channel whose leveler the stabilizer switches on
+	 * (1-based, 0 = none) and what it lays over that channel's settings;
+	 * never saved, gone when the stabilizer stops */
+	uint32_t stab_leveler_channel;
+	double stab_leveler_target, stab_leveler_boost, stab_leveler_cut, stab_leveler_gate;
 	bool stopping;			/* tearing down: no more signals */
 
 	/* the decks (decks/service.c) */
@@ -247,5 +252,9 @@ void foh_announce(struct foh_daemon *d, const char *path, const char *interface,
 	foh_announce(d, FOH_ANALYZER_PATH, FOH_ANALYZER_INTERFACE, property, NULL)
 #define foh_announce_stabilizer(d, property) \
 	foh_announce(d, FOH_STABILIZER_PATH, FOH_STABILIZER_INTERFACE, property, NULL)
+/* The settings channel index (1-based) runs with: the config's, with the
+ * stabilizer's local mode laid over them (its leveler on, at its target). */
+void foh_daemon_channel_effective(const struct foh_daemon *d, uint32_t index,
+		struct foh_channel_settings *out);
 /* One property of channel index (1-based). */
 void foh_announce_channel(struct foh_daemon *d, uint32_t index, const char *property);

@@ -21,3 +21,4 @@
 #include "delay.h"
 #include "reverb.h"
 #include "width.h"
+#include "leveler.h"

@@ -115,8 +115,9 @@ int foh_stab_params_validate(const struct foh_stab_params *p, char *msg,
 {
 	int res;
 
-	if (p->mode != FOH_STAB_TWO_SPEED && p->mode != FOH_STAB_SINGLE)
-		return invalid(msg, size, "mode must be two-speed or single");
+	if (p->mode != FOH_STAB_TWO_SPEED && p->mode != FOH_STAB_SINGLE &&
+	    p->mode != FOH_STAB_LEVELER)
+		return invalid(msg, size, "mode must be two-speed, single or leveler");
 	if (p->meter_point != FOH_STAB_PRE && p->meter_point != FOH_STAB_POST)
 		return invalid(msg, size, "meter-point must be pre or post");
 	for (size_t i = 0; i < sizeof(knobs) / sizeof(knobs[0]); i++)
@@ -145,7 +146,7 @@ int foh_stab_params_set(struct foh_stab_params *p, const char *key,
 	return 0;
 }
 
-static const char *const mode_names[] = { "two-speed", "single" };
+static const char *const mode_names[] = { "two-speed", "single", "leveler" };
 static const char *const point_names[] = { "pre", "post" };
 static const char *const state_names[] = {
 	[FOH_STAB_IDLE] = "idle",
@@ -167,7 +168,7 @@ static int name_index(const char *const *names, size_t n, const char *s)
 
 int foh_stab_mode_from_string(const char *s, enum foh_stab_mode *m)
 {
-	int i = name_index(mode_names, 2, s);
+	int i = name_index(mode_names, 3, s);
 
 	if (i < 0)
 		return i;
@@ -177,7 +178,7 @@ int foh_stab_mode_from_string(const char *s, enum foh_stab_mode *m)
 
 const char *foh_stab_mode_str(enum foh_stab_mode m)
 {
-	return (unsigned int)m < 2 ? mode_names[m] : "invalid";
+	return (unsigned int)m < 3 ? mode_names[m] : "invalid";
 }
 
 int foh_stab_meter_point_from_string(const char *s,
@@ -220,6 +221,24 @@ static void set_coefficients(struct foh_stab *s)
 	s->a_slow = 1.0 - exp(-p->interval_s / p->slow_tau_s);
 }
 
+/* Mode leveler: the channel leveler's controller (dsp/leveler.h) on the
+ * meter: target-db its target, scene-threshold-db its scene threshold,
+ * slow-tau-s its calm (at most 60 s), silence-db its gate; the fader's
+ * floor and ceiling bound the gain. */
+static void lev_params(struct foh_stab *s)
+{
+	struct foh_leveler_params lp;
+
+	foh_leveler_default_params(&lp);
+	lp.target_lufs = (float)s->p.target_db;
+	lp.scene_lu = (float)s->p.scene_threshold_db;
+	lp.calm_s = (float)fmin(s->p.slow_tau_s, 60.0);
+	lp.gate_lufs = (float)s->p.silence_db;
+	lp.max_boost_db = 40.0f;
+	lp.max_cut_db = 40.0f;
+	foh_leveler_set(&s->lev, &lp);
+}
+
 int foh_stab_init(struct foh_stab *s, const struct foh_stab_params *p)
 {
 	if (foh_stab_params_validate(p, NULL, 0) < 0)
@@ -229,6 +248,8 @@ int foh_stab_init(struct foh_stab *s, const struct foh_stab_params *p)
 	s->state = FOH_STAB_IDLE;
 	s->fast = s->slow = NAN;
 	set_coefficients(s);
+	foh_leveler_init_meter(&s->lev);
+	lev_params(s);
 	return 0;
 }
 
@@ -238,6 +259,7 @@ int foh_stab_set(struct foh_stab *s, const struct foh_stab_params *p)
 		return -EINVAL;
 	s->p = *p;
 	set_coefficients(s);
+	lev_params(s);
 	if (p->mode == FOH_STAB_SINGLE && s->seeded) {
 		s->fast = s->slow;
 		s->scene = false;
@@ -258,6 +280,7 @@ int foh_stab_start(struct foh_stab *s, double fader_db)
 	s->settle_s = 0.0;
 	s->cold = true;
 	s->fast = s->slow = NAN;
+	foh_leveler_reset(&s->lev);
 	s->silent_s = 0.0;
 	s->pause_until = 0.0;
 	return 0;
@@ -418,10 +441,49 @@ static bool pre_fader_level(const struct foh_stab *s,
 	return true;
 }
 
+/* Mode leveler: the reading held for one interval goes through the
+ * leveler's controller; its wanted gain is the fader to reach, by the same
+ * deadband, slew (scene-slew-db on a scene change), quantization and one
+ * write per cycle as the two-speed loop. Its gate is the silence freeze. */
+static bool decide_leveler(struct foh_stab *s, double level)
+{
+	enum foh_leveler_state st;
+	bool moved;
+
+	foh_leveler_push_level(&s->lev, level, s->p.interval_s);
+	st = foh_leveler_state(&s->lev);
+	if (s->t < s->pause_until - EPS) {
+		s->state = FOH_STAB_PAUSED;
+		return false;
+	}
+	if (st == FOH_LEVELER_COLD || st == FOH_LEVELER_PAUSE) {
+		s->state = st == FOH_LEVELER_PAUSE ? FOH_STAB_SILENCE : FOH_STAB_SETTLING;
+		s->correcting = false;
+		return false;
+	}
+	/* the reference the deadband and slew work on: target - wanted gain */
+	s->fast = s->slow = s->p.target_db - foh_leveler_want_db(&s->lev);
+	s->seeded = true;
+	s->scene = st == FOH_LEVELER_SCENE;
+	if (s->cold) {
+		s->cold = false;
+		s->step = clamp_step(&s->p, s->p.target_db - s->slow);
+		s->state = FOH_STAB_SCENE_CHANGE;
+		return s->step != s->start_step;
+	}
+	moved = track(s);
+	s->state = s->scene ? FOH_STAB_SCENE_CHANGE : FOH_STAB_TRACKING;
+	return moved;
+}
+
 /* The loop's decision for one usable pre-fader level; true to write. */
 static bool decide(struct foh_stab *s, double level)
 {
-	bool live = feed(s, level), moved;
+	bool live, moved;
+
+	if (s->p.mode == FOH_STAB_LEVELER)
+		return decide_leveler(s, level);
+	live = feed(s, level);
 
 	if (s->t < s->pause_until - EPS) {
 		s->state = FOH_STAB_PAUSED;

@@ -43,6 +43,12 @@
  * - a manual fader (SetFader, or a move seen on the desk) is taken as the
  *   loop's fader and pauses the loop for pause-s; the EMAs keep being fed.
  * - stop: the fader goes back to where it was at start (always written).
+ * Mode "leveler" runs the channel leveler's controller (dsp/leveler.h:
+ * gated, scene changes from the loudness history, a slow follow inside a
+ * scene) on the readings, each held for interval-s, and rides its wanted
+ * gain with the deadbands, slews, quantization, silence freeze (its gate,
+ * at silence-db and 20 dB under the scene), blind and pause rules above:
+ * scene-threshold-db is its scene threshold, slow-tau-s its calm.
  * Mode "single" is the original's smoothing: one EMA with alpha =
  * smoothing per cycle stands in for both, no scene detection; everything
  * else as above.
@@ -59,9 +65,12 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "leveler.h"
+
 enum foh_stab_mode {
 	FOH_STAB_TWO_SPEED,
 	FOH_STAB_SINGLE,
+	FOH_STAB_LEVELER,
 };
 
 enum foh_stab_meter_point {
@@ -161,6 +170,7 @@ struct foh_stab {
 	int step;		/* the fader as the desk has it */
 	int start_step;		/* the fader at start */
 	double silent_s;	/* how long readings have been under silence-db */
+	struct foh_leveler lev;	/* mode leveler: the controller alone */
 	double pause_until;
 };
 

@@ -1,15 +1,15 @@
-/* fohd's level stabilizer: runs the loop of stabilizer/loop.c every interval on
- * the main loop. Source: the X32 meter of the output it rides, or a foh
- * channel's loudness (local mode). Actuator: that X32 fader, or the
- * channel's own Gain. Local mode reads the momentary loudness (400 ms) of
- * the channel's input before its gain (pre): reading after the gain, the
- * loop would see its own moves and chase itself. Momentary, not
- * short-term: the loop's EMAs already smooth the level the way they smooth
- * the X32's 50 ms meter, and a 3 s short-term window on top of them adds
- * 3 s of lag, and hands the cold start and the reseed after a silence a
- * half-filled window (measured: settling 30 s late). The loop's writes in
- * local mode are applied live but not saved: stopping returns the gain it
- * started from. */
+/* fohd's level stabilizer. X32 mode: runs the loop of stabilizer/loop.c
+ * every interval on the main loop, on the X32 meter of the output it rides
+ * (or a foh channel's loudness), writing that fader. Local mode (output
+ * channel/N): the channel's own RT leveler (dsp/leveler.h, in the strip
+ * after the width and before the limiter) does the work, sample-smooth and
+ * per 50 ms block, which a fader loop at interval-s cannot match (the
+ * benchmark bench-leveler.sh shows the two side by side); the stabilizer
+ * switches it on at target-db (as LUFS), with fader-max-db as its largest
+ * boost, -fader-min-db as its largest cut and silence-db as its gate,
+ * laid over the channel's settings and never saved, and reports its state,
+ * gain and the channel's short-term loudness every interval. The channel's
+ * Gain is never touched by the loop; stopping takes the overlay away. */
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -34,6 +34,50 @@ static uint32_t local_channel(struct foh_daemon *d, const char *s)
 	if (sscanf(s, "channel/%u", &n) == 1 && n >= 1 && n <= d->n_channels)
 		return n;
 	return 0;
+}
+
+/* Local mode: the leveler overlay on (or off, with 0) for channel ch. */
+static void set_overlay(struct foh_daemon *d, uint32_t ch)
+{
+	uint32_t was = d->stab_leveler_channel;
+
+	d->stab_leveler_channel = ch;
+	d->stab_leveler_target = cfg(d)->p.target_db;
+	d->stab_leveler_boost = fmin(fmax(cfg(d)->p.fader_max_db, 0.0), 40.0);
+	d->stab_leveler_cut = fmin(fmax(-cfg(d)->p.fader_min_db, 0.0), 40.0);
+	d->stab_leveler_gate = fmin(fmax(cfg(d)->p.silence_db, -90.0), -20.0);
+	if (was != 0 && was != ch && was <= d->n_channels && d->channels[was - 1] != NULL)
+		(void)foh_daemon_channel_changed(d, was, false);
+	if (ch != 0 && ch <= d->n_channels && d->channels[ch - 1] != NULL)
+		(void)foh_daemon_channel_changed(d, ch, false);
+}
+
+static enum foh_stab_state leveler_state(int st)
+{
+	switch ((enum foh_leveler_state)st) {
+	case FOH_LEVELER_TRACKING: return FOH_STAB_TRACKING;
+	case FOH_LEVELER_SCENE: return FOH_STAB_SCENE_CHANGE;
+	case FOH_LEVELER_PAUSE: return FOH_STAB_SILENCE;
+	case FOH_LEVELER_COLD: break;
+	}
+	return FOH_STAB_SETTLING;
+}
+
+/* Local mode's tick: what the channel's leveler did. */
+static void read_leveler(struct foh_daemon *d, uint32_t ch, struct foh_stab_output *out)
+{
+	struct foh_channel_slot *slot = d->channels[ch - 1];
+
+	memset(out, 0, sizeof(*out));
+	if (slot == NULL || !foh_channel_is_connected(slot->channel)) {
+		out->state = FOH_STAB_BLIND;
+		out->fader_db = out->level_db = out->output_db = NAN;
+		return;
+	}
+	out->state = leveler_state(slot->levels.leveler_state);
+	out->fader_db = slot->levels.leveler_gain_db;
+	out->output_db = slot->levels.lufs_s > -120.0f ? slot->levels.lufs_s : -INFINITY;
+	out->level_db = out->output_db - out->fader_db;
 }
 
 static void effective_params(struct foh_daemon *d, struct foh_stab_params *p)
@@ -114,7 +158,14 @@ static int on_tick(sd_event_source *s, uint64_t usec, void *data)
 	struct foh_daemon *d = data;
 	struct foh_stab_reading r;
 	struct foh_stab_output out;
+	uint32_t ch = local_channel(d, cfg(d)->output);
 
+	if (ch) {
+		read_leveler(d, ch, &out);
+		publish(d, &out);
+		(void)sd_event_source_set_time(s, usec + (uint64_t)(cfg(d)->p.interval_s * 1e6));
+		return sd_event_source_set_enabled(s, SD_EVENT_ON);
+	}
 	read_level(d, &r);
 	foh_stab_step(&d->stab, &r, &out);
 	/* blind never writes; the loop says so, and the desk is checked again */
@@ -131,6 +182,16 @@ static void stop(struct foh_daemon *d)
 
 	if (!d->stab_running)
 		return;
+	if (d->stab_leveler_channel != 0) {
+		set_overlay(d, 0);
+		d->stab_running = false;
+		(void)sd_event_source_set_enabled(d->stab_timer, SD_EVENT_OFF);
+		memset(&out, 0, sizeof(out));
+		out.state = FOH_STAB_IDLE;
+		publish(d, &out);
+		foh_info("stabilizer: stopped, the channel's leveler back to its own setting");
+		return;
+	}
 	foh_stab_stop(&d->stab, &out);
 	/* back to the fader as it was read, not its nearest desk step: a
 	 * channel's gain is no desk fader, and 0 dB must come back as 0 */
@@ -157,6 +218,8 @@ static int start(struct foh_daemon *d)
 	effective_params(d, &p);
 	if ((r = foh_stab_init(&d->stab, &p)) < 0 || (r = foh_stab_start(&d->stab, fader)) < 0)
 		return r;
+	if (local_channel(d, cfg(d)->output))
+		set_overlay(d, local_channel(d, cfg(d)->output));
 	d->stab_start_db = fader;
 	if (d->stab_timer == NULL)
 		r = sd_event_add_time_relative(d->event, &d->stab_timer, CLOCK_MONOTONIC,
@@ -188,6 +251,8 @@ int foh_daemon_stabilizer_changed(struct foh_daemon *d, bool persist)
 	if (d->stab_running) {
 		effective_params(d, &p);
 		r = foh_stab_set(&d->stab, &p);
+		if (d->stab_leveler_channel != 0)
+			set_overlay(d, d->stab_leveler_channel);	/* a new target */
 	} else if (cfg(d)->enabled) {
 		r = start(d);
 	}

@@ -94,7 +94,7 @@ int foh_stabilizer_settings_check(struct foh_stabilizer_settings *s, char **reas
 	if (strcmp(s->source, "x32") == 0 && strncmp(s->output, "channel/", 8) == 0)
 		return fail(reason, "output", s->output, "an X32 output when the source is x32");
 	if (foh_stab_mode_from_string(s->mode, &s->p.mode) < 0)
-		return fail(reason, "mode", s->mode, "two-speed or single");
+		return fail(reason, "mode", s->mode, "two-speed, single or leveler");
 	if (foh_stab_meter_point_from_string(s->meter_point, &s->p.meter_point) < 0)
 		return fail(reason, "meter-point", s->meter_point, "pre or post");
 	if (foh_stab_params_validate(&s->p, msg, sizeof(msg)) < 0) {

@@ -8,10 +8,12 @@
  *   source         "x32" (the X32 meter of output) or "channel/N"
  *                  (that foh channel's short-term loudness)          ("x32")
  *   output         an X32 id (bus1..bus16, mtx1..mtx6, main_st), or
- *                  "channel/N" to ride that channel's own Gain       ("bus1")
- *   mode           two-speed | single                                (two-speed)
+ *                  "channel/N": local mode, that channel's RT leveler
+ *                  at target-db (its Gain untouched)                 ("bus1")
+ *   mode           two-speed | single | leveler (the channel leveler's
+ *                  controller on the meter, stabilizer/loop.h)      (two-speed)
  *   meter-point    pre | post: whether the X32 meter reads before or after
- *                  the fader it rides (local mode reads before the gain: pre)    (pre)
+ *                  the fader it rides (unused in local mode)         (pre)
  *   target-db, slew-db, fast-tau-s, slow-tau-s, smoothing, scene-threshold-db,
  *   scene-deadband-db, scene-slew-db, deadband-db, far-db, far-slew-factor,
  *   silence-db, silence-hold-s, fader-min-db, fader-max-db, interval-s,

@@ -148,6 +148,31 @@ for v in nan -1.0 100.5; do refused ChorusMix "<$v>"; done
 for v in nan -inf -1.0 201.0; do refused Width "<$v>"; done
 note "effects: $fx_refusals bad values refused with InvalidArgument, nothing changed"
 
+# The leveler: settable and persisted; its look-ahead is the channel's
+# latency (frames at 48 kHz, on the port too); bad values refused, unchanged.
+chset 2 LevelerEnabled b true
+chset 2 LevelerTargetLufs d -18
+chset 2 LevelerLookaheadSec d 1.5
+wait_for 3 grep -q '^leveler-lookahead=1.5$' "$conf" || fail "LevelerLookaheadSec was not saved"
+grep -q '^leveler-target=-18$' "$conf" || fail "LevelerTargetLufs was not saved"
+lat2=$(chprop 2 LatencyFrames)
+[ "$lat2" = "$((lat + 72000))" ] || fail "LatencyFrames with 1.5 s look-ahead is $lat2, want $((lat + 72000))"
+pid2=$(node_id foh.ch2.playback)
+port2_is() { [ "$(pid=$pid2 port_latency)" = "$1" ]; }
+wait_for 3 port2_is "$lat2" || fail "playback port latency $(pid=$pid2 port_latency), want $lat2"
+lev_refusals=$fx_refusals
+for v in nan inf -61.0 0.5; do refused LevelerTargetLufs "<$v>"; done
+for v in nan -1.0 40.5; do refused LevelerMaxBoostDb "<$v>"; done
+for v in -inf -1.0 41.0; do refused LevelerMaxCutDb "<$v>"; done
+for v in nan 1.0 31.0; do refused LevelerSceneLu "<$v>"; done
+for v in inf 0.1 61.0; do refused LevelerCalmSec "<$v>"; done
+for v in nan -91.0 -10.0; do refused LevelerGateLufs "<$v>"; done
+for v in nan inf -0.1 3.5; do refused LevelerLookaheadSec "<$v>"; done
+[ "$(chprop 2 LevelerTargetLufs)" = "-18" ] || fail "LevelerTargetLufs changed to $(chprop 2 LevelerTargetLufs)"
+[ "$(chprop 2 LevelerMaxBoostDb)" = "15" ] || fail "LevelerMaxBoostDb changed"
+[ "$(chprop 2 LevelerLookaheadSec)" = "1.5" ] || fail "LevelerLookaheadSec changed"
+note "leveler: $((fx_refusals - lev_refusals)) bad values refused with InvalidArgument, nothing changed"
+
 # Hot reload: a third channel appears, channel 1 keeps its very streams.
 id1=$(node_id foh.ch1.capture)
 printf '[daemon]\nchannels = 3\n[channel.1]\ncomp-enabled = false\nlimiter-enabled = false\n[channel.2]\nname=Host mic\ncomp-threshold=-24.5\n' >"$conf"

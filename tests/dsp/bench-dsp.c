@@ -4,7 +4,8 @@
  * per loudness 100 ms update. The effects: fx_chorus (4 voices), fx_delay
  * (ping-pong, high-cut), fx_reverb (6 s, size 1), fx_width (150 %),
  * fx_all (the four in strip order) and strip_fx (the full strip with all
- * four effects between the EQ and the limiter), each at 50 % mix. The input is 4 s of stereo noise with a
+ * four effects between the EQ and the limiter), each at 50 % mix; leveler
+ * and leveler_la1.5: the loudness leveler without and with 1.5 s look-ahead. The input is 4 s of stereo noise with a
  * slowly moving level around -20 dBFS and loud bursts, so every dynamics
  * block is working. Each figure is the best of 5 passes over the 4 s.
  * Prints: BENCH <name> ns_per_frame=<x> quantum=<n>
@@ -37,15 +38,17 @@ struct strip {
 	struct foh_delay delay;
 	struct foh_reverb reverb;
 	struct foh_width width;
+	struct foh_leveler leveler;
 };
 
 static struct strip st;
 
 enum which { GATE, COMP, EQ, LIM, LIM_TP, METER, LOUD, LOUD_TP, STRIP,
-	STRIP_TP, CHORUS, DELAY, REVERB, WIDTH, FX_ALL, STRIP_FX, NWHICH };
+	STRIP_TP, CHORUS, DELAY, REVERB, WIDTH, FX_ALL, STRIP_FX, LEVELER, LEVELER_LA, NWHICH };
 static const char *const names[] = { "gate", "comp", "eq", "limiter",
 	"limiter_tp", "meter", "loudness", "loudness_tp", "strip", "strip_tp",
-	"fx_chorus", "fx_delay", "fx_reverb", "fx_width", "fx_all", "strip_fx" };
+	"fx_chorus", "fx_delay", "fx_reverb", "fx_width", "fx_all", "strip_fx", "leveler",
+	"leveler_la1.5" };
 
 static double now_ns(void)
 {
@@ -91,6 +94,9 @@ static void setup(bool tp)
 		foh_chorus_free(&st.chorus);
 		foh_delay_free(&st.delay);
 		foh_reverb_free(&st.reverb);
+		foh_leveler_free(&st.leveler);
+		if (foh_leveler_init(&st.leveler, RATE, 3.0f) < 0)
+			abort();
 		if (foh_chorus_init(&st.chorus, RATE) < 0 || foh_delay_init(&st.delay, RATE) < 0 ||
 		    foh_reverb_init(&st.reverb, RATE) < 0)
 			abort();
@@ -123,6 +129,15 @@ static void run_one(enum which w, float *l, float *r, uint32_t n)
 	case DELAY: foh_delay_run(&st.delay, l, r, l, r, n); break;
 	case REVERB: foh_reverb_run(&st.reverb, l, r, l, r, n); break;
 	case WIDTH: foh_width_run(&st.width, l, r, l, r, n); break;
+	case LEVELER: case LEVELER_LA: {
+		struct foh_leveler_params p;
+		foh_leveler_default_params(&p);
+		p.lookahead_s = w == LEVELER_LA ? 1.5f : 0.0f;
+		if (p.lookahead_s != st.leveler.p.lookahead_s)
+			foh_leveler_set(&st.leveler, &p);
+		foh_leveler_run(&st.leveler, l, r, l, r, n);
+		break;
+	}
 	case FX_ALL: run_fx(l, r, n); break;
 	default:
 		foh_gate_run(&st.gate, l, r, l, r, n);

@@ -27,6 +27,8 @@ reverb-enabled = true
 delay-enabled = true
 chorus-enabled = true
 width = 150
+leveler-enabled = true
+leveler-lookahead = 0.5
 [channel.2]
 audio-channels = 2
 CONF

@@ -20,7 +20,8 @@
  *     on the side opposite to the step's initial error.
  *   writes: fader writes sent; travel_db: total fader movement.
  * Loops: two-speed and single (stabilizer/loop.c, defaults), original
- * (foh_stab_orig_*), and two-speed-reference: REFERENCE.md's values (deadband-db 3,
+ * (foh_stab_orig_*), leveler (mode leveler: the channel leveler's controller
+ * on the meter, defaults), and two-speed-reference: REFERENCE.md's values (deadband-db 3,
  * fast-tau-s 4), the defaults foh tuned away from.
  * Prints: BENCH stabilizer=<name> within1db=... within2db=... settle_s=...
  *   overshoot_db=... (and the extra figures); --trace adds every cycle. */
@@ -169,19 +170,20 @@ static void report(const char *name, const struct run *r, double target)
 int main(int argc, char **argv)
 {
 	static struct run r;
-	struct foh_stab_params p[4];
+	struct foh_stab_params p[5];
 	static const char *const names[] = { "two-speed", "single", "original",
-		"two-speed-reference" };
+		"two-speed-reference", "leveler" };
 	bool trace = argc > 1 && strcmp(argv[1], "--trace") == 0;
 
-	for (int w = 0; w < 4; w++)
+	for (int w = 0; w < 5; w++)
 		foh_stab_default_params(&p[w]);
 	p[1].mode = FOH_STAB_SINGLE;
+	p[4].mode = FOH_STAB_LEVELER;
 	/* the later seed's own values: a 3 dB deadband leaves up to 3 dB of
 	 * standing error, the 4 s fast EMA settles a step 5 s later */
 	p[3].deadband_db = 3.0;
 	p[3].fast_tau_s = 4.0;
-	for (int w = 0; w < 4; w++) {
+	for (int w = 0; w < 5; w++) {
 		simulate(&p[w], w == 2, &r);
 		report(names[w], &r, p[w].target_db);
 		for (int k = 0; trace && k < N; k++)

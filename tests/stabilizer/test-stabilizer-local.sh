@@ -1,17 +1,16 @@
 #!/usr/bin/env bash
-# The stabilizer in local mode (no desk): it rides channel 1's own Gain from
-# the loudness of the channel's input. A 1 kHz programme steps -20 → -5 →
+# The stabilizer in local mode (no desk): it switches on channel 1's RT
+# leveler at its target and leaves the channel's Gain alone. A 1 kHz programme steps -20 → -5 →
 # -20 dBFS (a +15 dB and a -15 dB step, 50 s each) and the short-term
 # loudness of what the channel plays, measured by libebur128 on a recording
 # of the sink, must be within ±1.5 LU of the target for at least 90 % of the
 # non-silent time (the first 3 s, while the short-term window fills with
 # the programme, are not judged: no gain could change them).
 #
-# Each step costs the recording ~4 s out of the band however fast the loop
-# is: the 3 s short-term window sees the old level on one side and the new
-# on the other. 50 s phases leave the loop room to show its own speed; the
-# knob set is the one README.md suggests for local mode (fast-tau-s 1: a
-# channel gain has no motor fader to spare).
+# Each step costs the recording ~3 s out of the band however fast the
+# leveler is: the 3 s short-term window sees the old level on one side and
+# the new on the other. (fast-tau-s below is a two-speed knob the leveler
+# does not use; kept to show an X32 knob set does not disturb local mode.)
 set -u
 . "$FOH_TESTS/lib.sh"
 
@@ -52,7 +51,8 @@ record_sink "$FOH_SESSION/out.wav"
 pw-play --target foh.ch1.capture "$FOH_SESSION/programme.wav" || fail "pw-play failed"
 stop rec
 kill "$tracer"
-note "gain while riding the last phase: $(chprop 1 Gain) dB, state $(sprop State)"
+note "gain while riding the last phase: $(chprop 1 Gain) dB, leveler $(chprop 1 LevelerGainDb) dB, state $(sprop State)"
+[ "$(chprop 1 Gain)" = "$gain_before" ] || fail "local mode moved Gain to $(chprop 1 Gain)"
 
 "$LUFS_SERIES" "$FOH_SESSION/out.wav" >"$FOH_SESSION/lufs.txt" || fail "lufs-series failed"
 if ! python3 - "$FOH_SESSION/lufs.txt" "$target" <<'PY'; then

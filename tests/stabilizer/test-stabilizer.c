@@ -572,6 +572,50 @@ static void test_single_mode(void)
 	printf("single mode, deadband 0.5 dB: 12 dB step within 1 dB after %.1f s\n", t);
 }
 
+/* Mode leveler: the channel leveler's controller on the meter, with the
+ * desk's rules: one result per cycle (a write or none), desk steps inside
+ * the floor and ceiling, slew-limited moves (checked in cycle()), a 12 dB
+ * step settled within 1 dB, no write while blind or in silence (the fader
+ * frozen, where it was), no write while paused after a manual move. */
+static void test_leveler_mode(void)
+{
+	struct foh_stab_params p;
+	struct sim m;
+	double mv, t, frozen;
+	int w;
+
+	foh_stab_default_params(&p);
+	p.mode = FOH_STAB_LEVELER;
+	t = step_response(&p, 12.0, 0.0, &mv, &w);
+	CHECK(t >= 0.0 && t <= 10.0, "leveler mode settles: %.1f s", t);
+	CHECK(w == 0, "leveler mode still writing %d times after settling", w);
+	printf("leveler mode: 12 dB step within 1 dB after %.1f s, largest move %.2f dB\n", t, mv);
+	sim_init(&m, &p, 0.0);
+	for (int k = 0; k < 60; k++)
+		cycle(&m, -36.0);
+	m.check_slew = true;
+	CHECK(fabs(output(&m, -36.0) - p.target_db) <= 1.0, "leveler mode: output %.2f",
+			output(&m, -36.0));
+	frozen = m.fader;
+	w = m.writes;
+	for (int k = 0; k < 40; k++)
+		cycle(&m, NAN);
+	CHECK(m.writes == w && m.out.state == FOH_STAB_BLIND, "leveler mode wrote while blind");
+	for (int k = 0; k < 40; k++)
+		cycle(&m, -95.0);
+	CHECK(m.writes == w && m.fader == frozen && m.out.state == FOH_STAB_SILENCE,
+			"leveler mode: silence moved the fader (%.2f, %s)", m.fader,
+			foh_stab_state_str(m.out.state));
+	cycle(&m, -36.0);
+	CHECK(fabs(m.fader - frozen) <= p.slew_db + 1e-9, "leveler mode: a jump after silence");
+	(void)foh_stab_set_fader(&m.s, -20.0, &m.out);
+	m.fader = m.out.fader_db;
+	w = m.writes;
+	for (int k = 0; k < (int)(p.pause_s / p.interval_s) - 1; k++)
+		cycle(&m, -20.0);
+	CHECK(m.writes == w && m.out.state == FOH_STAB_PAUSED, "leveler mode wrote while paused");
+}
+
 int main(void)
 {
 	test_cold_start();
@@ -587,5 +631,6 @@ int main(void)
 	test_knobs();
 	test_original();
 	test_single_mode();
+	test_leveler_mode();
 	return test_summary("test-stabilizer");
 }

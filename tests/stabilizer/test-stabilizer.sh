@@ -3,7 +3,8 @@
 # dBFS gets its output (level + fader) within ±1 dB of the target; the desk
 # goes silent → blind, and not one fader write reaches it; it returns →
 # tracking again; a manual SetFader pauses the loop; disabling puts the
-# fader back where it was when the loop started. Interval 0.25 s and a
+# fader back where it was when the loop started. Then the same in mode
+# leveler: steps held, one write per interval at most, none while blind. Interval 0.25 s and a
 # 0.5 dB deadband keep it short.
 set -u
 . "$FOH_TESTS/lib.sh"
@@ -68,6 +69,17 @@ desk level bus5 -35
 bus_level=-35
 wait_for 60 settled 1 4 || fail "level -35: output $(true_output) dB, not within 1 dB of -30"
 note "level -35: output $(true_output) dB (the loop estimates $(sprop OutputDb))"
+# One write per interval at most: the desk's receive times of the loop's
+# writes so far are never closer than 0.6 x interval-s (network jitter
+# allowed; two writes in one cycle would be microseconds apart).
+python3 - "$FOH_SESSION/faders.log" 0.25 <<'PY' || fail "the loop wrote more than once per interval"
+import sys
+ts = [float(l.split()[0]) for l in open(sys.argv[1]) if "fader" in l]
+gaps = [b - a for a, b in zip(ts, ts[1:])]
+assert len(ts) >= 3, f"only {len(ts)} writes"
+print(f"# {len(ts)} fader writes, the closest two {min(gaps):.3f} s apart (interval {sys.argv[2]} s)")
+sys.exit(0 if min(gaps) >= 0.6 * float(sys.argv[2]) else 1)
+PY
 
 # Blind: the desk goes silent; not one write reaches it until it is back.
 desk silent
@@ -97,6 +109,34 @@ stab set-property Enabled b false
 wait_for 3 state_is idle || fail "State $(sprop State) after disabling"
 read -r _ back < <(busctl --user call org.foh.Foh1 /org/foh/Foh1/x32 org.foh.Foh1.X32 GetFader s bus5)
 within "$back" -5.2 -4.8 || fail "the fader is at $back dB after disabling, want -5"
+
+# Mode leveler (the channel leveler's controller on the desk's meter): the
+# same desk rules. A -20 → -35 step is held, writes never closer than the
+# interval, none while blind.
+stab set-property Mode s leveler || fail "Mode leveler refused"
+mark=$(writes)
+stab set-property Enabled b true || fail "enabling (leveler) was refused"
+wait_for 30 settled 1 4 || fail "leveler, level -20: output $(true_output) dB"
+desk level bus5 -35
+bus_level=-35
+wait_for 30 settled 1 4 || fail "leveler, level -35: output $(true_output) dB"
+note "mode leveler, level -35: output $(true_output) dB"
+python3 - "$FOH_SESSION/faders.log" 0.25 "$mark" <<'PY' || fail "mode leveler wrote more than once per interval"
+import sys
+ts = [float(l.split()[0]) for l in open(sys.argv[1]) if "fader" in l][int(sys.argv[3]):]
+gaps = [b - a for a, b in zip(ts, ts[1:])]
+print(f"# mode leveler: {len(ts)} fader writes, the closest two {min(gaps):.3f} s apart")
+sys.exit(0 if min(gaps) >= 0.6 * float(sys.argv[2]) else 1)
+PY
+desk silent
+wait_for 8 state_is blind || fail "leveler: State $(sprop State) while the desk is silent"
+before=$(writes)
+desk level bus5 -20
+sleep 2
+[ "$(writes)" = "$before" ] || fail "mode leveler wrote the fader while blind"
+desk resume
+stab set-property Enabled b false
+wait_for 3 state_is idle || fail "State $(sprop State) after disabling (leveler)"
 
 for bad in "TargetDb d 5" "SlewDb d 0" "Output s bus17" "Source s mic" "Mode s fast" "IntervalSec d nan"; do
   set -- $bad

@@ -51,7 +51,8 @@ static const struct command commands[] = {
 		"  routing              which outputs look like the stream feed\n\n"
 		OBJECT_HELP, true, cmd_x32 },
 	{ "stabilizer", "[watch | PROPERTY[=VALUE]...]", "the level stabilizer",
-		"  watch [--count N]    live view: state, level, fader, output, 4 times a\n"
+		"  watch [--count N]    live view: state, target, output (short-term loudness\n"
+		"                       in local mode), fader (the leveler's gain), 4 times a\n"
 		"                       second (Ctrl-C stops)\n\n"
 		OBJECT_HELP, true, cmd_stabilizer },
 	{ "channel", "N [PROPERTY[=VALUE]...]", "channel N", OBJECT_HELP, true,

@@ -187,15 +187,21 @@ static void print_view(struct ctx *c, const struct stab_view *v, bool redraw)
 		db_text(fader, sizeof(fader), v->fader, 7);
 		db_text(out, sizeof(out), v->output_db, 7);
 		db_text(target, sizeof(target), v->target, 6);
-		printf("%s%-13s %s → %-8s level %s  fader %s  output %s  target %s dB%s",
-				redraw ? "\r\033[K" : "", v->state, v->source, v->output,
-				level, fader, out, target, redraw ? "" : "\n");
+		/* local mode: the channel's leveler; its gain and the channel's
+		 * measured short-term loudness */
+		bool local = strncmp(v->output, "channel/", 8) == 0;
+		printf("%s%-13s %s → %-8s target %s  %s %s  %s %s  level %s dB%s",
+				redraw ? "\r\033[K" : "", v->state, v->source, v->output, target,
+				local ? "short-term" : "output", out, local ? "gain" : "fader", fader,
+				level, redraw ? "" : "\n");
 	}
 	fflush(stdout);
 }
 
-/* fohctl stabilizer watch [--count N]: state, level, fader and the
- * estimated output four times a second; one line redrawn on a terminal,
+/* fohctl stabilizer watch [--count N]: state, target, the output (in
+ * local mode the channel's measured short-term loudness), the fader (in
+ * local mode the leveler's applied gain) and the level before it, four
+ * times a second; one line redrawn on a terminal,
  * a line (or a JSON object) per tick otherwise. */
 static int stabilizer_watch(struct ctx *c, int argc, char **argv)
 {

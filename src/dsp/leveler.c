@@ -1,0 +1,538 @@
+/* Loudness leveler: BS.1770 measure, gated scene follower, smooth gain,
+ * optional look-ahead; see leveler.h. */
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dsp-util.h"
+#include "leveler.h"
+#include "loudness.h"
+
+#define LUFS_OFFSET	(-0.691)
+#define BLOCK_S		0.05
+#define M_BLOCKS	8u	/* 400 ms */
+#define S_BLOCKS	60u	/* 3 s */
+#define REL_GATE_LU	20.0
+#define UP_BLOCKS	8u	/* 400 ms above: a louder scene */
+#define UP_FAR_BLOCKS	3u	/* 150 ms when FAR_LU further above */
+#define FAR_LU		4.0
+#define DOWN_BLOCKS	20u	/* 1 s under: a quieter one */
+#define GAIN_TAU_S	0.12
+#define PAUSE_BLOCKS	20u	/* 500 ms under the gate: a pause */
+#define FEED_BLOCKS	20u	/* a block is learned this late */
+#define AFTER_PAUSE_BLOCKS 40u	/* 2 s */
+#define MID_BLOCKS	10u	/* 1 s */
+
+void foh_leveler_default_params(struct foh_leveler_params *p)
+{
+	p->target_lufs = -23.0f;
+	p->max_boost_db = 15.0f;
+	p->max_cut_db = 20.0f;
+	p->scene_lu = 6.0f;
+	p->calm_s = 6.0f;
+	p->gate_lufs = -50.0f;
+	p->lookahead_s = 0.0f;
+}
+
+static double lufs(double e)
+{
+	return e > 0.0 ? LUFS_OFFSET + 10.0 * log10(e) : -INFINITY;
+}
+
+int foh_leveler_init(struct foh_leveler *s, uint32_t rate, float max_lookahead_s)
+{
+	struct foh_leveler_params p;
+	double max = max_lookahead_s;
+
+	memset(s, 0, sizeof(*s));
+	s->rate = foh_dsp_clamp_rate(rate);
+	s->block_len = (uint32_t)lround(s->rate * BLOCK_S);
+	foh_loudness_k_coefs(s->rate, s->kb, s->ka);
+	max = max > FOH_LEVELER_MAX_LOOKAHEAD ? FOH_LEVELER_MAX_LOOKAHEAD : (max > 0.0 ? max : 0.0);
+	s->dl_cap = (uint32_t)lround(max * s->rate) + 1;
+	for (int c = 0; c < 2; c++)
+		if ((s->dl[c] = calloc(s->dl_cap, sizeof(float))) == NULL) {
+			foh_leveler_free(s);
+			return -ENOMEM;
+		}
+	foh_leveler_default_params(&p);
+	foh_leveler_set(s, &p);
+	foh_leveler_reset(s);		/* the rings are calloc'd: silence */
+	s->mix = s->mix_next = s->mix_target = 1.0f;
+	s->mix_step = 1.0f;
+	return 0;
+}
+
+void foh_leveler_free(struct foh_leveler *s)
+{
+	for (int c = 0; c < 2; c++) {
+		free(s->dl[c]);
+		s->dl[c] = NULL;
+	}
+}
+
+static float clampf(float v, float lo, float hi)
+{
+	/* NaN goes to lo */
+	return v >= lo ? (v <= hi ? v : hi) : lo;
+}
+
+void foh_leveler_set(struct foh_leveler *s, const struct foh_leveler_params *p)
+{
+
+	s->p.target_lufs = clampf(p->target_lufs, -60.0f, 0.0f);
+	s->p.max_boost_db = clampf(p->max_boost_db, 0.0f, 40.0f);
+	s->p.max_cut_db = clampf(p->max_cut_db, 0.0f, 40.0f);
+	s->p.scene_lu = clampf(p->scene_lu, 2.0f, 30.0f);
+	s->p.calm_s = clampf(p->calm_s, 0.5f, 60.0f);
+	s->p.gate_lufs = clampf(p->gate_lufs, -90.0f, -20.0f);
+	s->p.lookahead_s = clampf(p->lookahead_s, 0.0f, (float)FOH_LEVELER_MAX_LOOKAHEAD);
+	s->a_slow = (float)(1.0 - exp(-BLOCK_S / s->p.calm_s));
+	s->a_gain = (float)(1.0 - exp(-BLOCK_S / GAIN_TAU_S));
+	s->dl_len = (uint32_t)lround(s->p.lookahead_s * s->rate);
+	if (s->dl_len >= s->dl_cap)
+		s->dl_len = s->dl_cap - 1;
+	s->gdelay = (uint32_t)lround((double)s->dl_len / s->rate / BLOCK_S);
+	if (s->gdelay >= FOH_LEVELER_GRING - 2)
+		s->gdelay = FOH_LEVELER_GRING - 2;
+}
+
+void foh_leveler_reset(struct foh_leveler *s)
+{
+	memset(s->kz, 0, sizeof(s->kz));
+	memset(s->ring, 0, sizeof(s->ring));
+	s->acc = 0.0;
+	s->block_fill = 0;
+	s->scene_end = s->scene_start = 0;
+	s->mid = 0;
+	s->applied = 0;
+	s->blocks = 0;
+	s->state = FOH_LEVELER_COLD;
+	s->scene_e = s->scene_n = 0.0;
+	s->up = s->up_far = s->down = s->since_pause = 0;
+	s->momentary = s->short_term = -INFINITY;
+	s->want_db = s->gain_db = 0.0f;
+	s->g = 1.0f;
+	s->g_step = 0.0f;
+	for (int i = 0; i < FOH_LEVELER_GRING; i++)
+		s->gring[i] = 0.0f;
+	/* the first dl_len frames out read the ring's tail: silence. Only
+	 * that much is cleared (not 3 s of ring on the data thread); a longer
+	 * look-ahead set later reads what was written since */
+	for (int c = 0; c < 2; c++)
+		if (s->dl[c] != NULL && s->dl_len > 0)
+			memset(s->dl[c] + s->dl_cap - s->dl_len, 0, s->dl_len * sizeof(float));
+	s->dl_pos = 0;
+}
+
+static double block_e(const struct foh_leveler *s, uint64_t b)
+{
+	return s->ring[b % FOH_LEVELER_RING];
+}
+
+/* Mean energy of blocks [from, to]. */
+static double mean_e(const struct foh_leveler *s, uint64_t from, uint64_t to)
+{
+	double z = 0.0;
+
+	for (uint64_t b = from; b <= to; b++)
+		z += block_e(s, b);
+	return z / (double)(to - from + 1);
+}
+
+/* Momentary loudness at block b (its last 8 blocks). */
+static double momentary_at(const struct foh_leveler *s, uint64_t b)
+{
+	return lufs(mean_e(s, b + 1 >= M_BLOCKS ? b + 1 - M_BLOCKS : 0, b));
+}
+
+/* Where the scene that block j shows began: scanning back over at most
+ * max blocks, the earliest block on the new side of edge (above it when
+ * up), letting gaps of two blocks (a pause between words) pass. */
+static uint64_t onset(const struct foh_leveler *s, uint64_t j, uint32_t max, double edge, bool up,
+		double quiet)
+{
+	uint64_t first = j, lo = j + 1 > max ? j + 1 - max : 0;
+	uint32_t miss = 0;
+
+	if (lo <= s->scene_end)
+		lo = s->scene_end + 1;
+	for (uint64_t b = j + 1; b-- > lo && miss < 3; ) {
+		double e = block_e(s, b);
+		if (e > quiet && (up ? e > edge : e < edge)) {
+			first = b;
+			miss = 0;
+		} else {
+			miss++;
+		}
+	}
+	return first;
+}
+
+static void set_gain_from(struct foh_leveler *s, uint64_t from, uint64_t j, float db);
+static uint64_t next_applied(const struct foh_leveler *s, uint64_t j);
+
+/* A new scene from block c to block j (those that show the change): its
+ * level is their mean, and with look-ahead the gains not yet applied from
+ * the change on are rewritten, so the new gain meets the step. */
+static void new_scene(struct foh_leveler *s, uint64_t c, uint64_t j, double quiet)
+{
+	float old = s->gain_db;
+	double z = 0.0;
+	uint32_t n = 0;
+
+	for (uint64_t b = c; b <= j; b++)
+		if (block_e(s, b) > quiet) {
+			z += block_e(s, b);
+			n++;
+		}
+	s->scene_e = n > 0 ? z / n : mean_e(s, c, j);
+	s->scene_n = n > 0 ? n : 1;
+	s->scene_start = c;
+	s->mid = 0;
+	s->scene_end = j;
+	s->up = s->up_far = s->down = 0;
+	s->state = FOH_LEVELER_SCENE;
+	s->want_db = foh_dsp_clampf(s->p.target_lufs - (float)lufs(s->scene_e),
+			-s->p.max_cut_db, s->p.max_boost_db);
+	s->gain_db = s->want_db;
+	/* a cut ramps in the (quiet) block before the change, a boost in the
+	 * (quiet) first block of it: never a loud block at the higher gain */
+	set_gain_from(s, s->want_db < old && c > 0 ? c - 1 : c, j, s->want_db);
+}
+
+/* One 50 ms block of input energy e: the gate, the scene, the gain. */
+/* Whether block b lies in a run of PAUSE_BLOCKS or more blocks under the
+ * gate (energy quiet), looking at most PAUSE_BLOCKS either side. */
+static bool in_pause(const struct foh_leveler *s, uint64_t b, uint64_t j, double quiet)
+{
+	uint32_t run = 0;
+
+	if (block_e(s, b) > quiet)
+		return false;
+	for (uint64_t k = b; k-- > 0 && b - k < PAUSE_BLOCKS && block_e(s, k) <= quiet; )
+		run++;
+	for (uint64_t k = b; k <= j && k - b < PAUSE_BLOCKS && block_e(s, k) <= quiet; k++)
+		run++;
+	return run >= PAUSE_BLOCKS;
+}
+
+/* A smaller change than scene-lu: the scene's last 3 s (pauses left out,
+ * its own blocks only) away from its level by more than half of scene-lu
+ * for a second. The scene is then re-learnt from those 3 s, the gain
+ * following at its usual pace: a drift is followed slowly, a step of a few
+ * LU (a louder chorus, a speaker leaning in) in about two seconds. */
+static bool mid_change(struct foh_leveler *s, uint64_t j, double scene, double quiet)
+{
+	uint64_t from = j + 1 >= S_BLOCKS ? j + 1 - S_BLOCKS : 0;
+	double z = 0.0, lvl;
+	uint32_t n = 0;
+
+	if (from < s->scene_start)
+		from = s->scene_start;
+	if (j < from + MID_BLOCKS) {
+		s->mid = 0;
+		return false;
+	}
+	for (uint64_t b = from; b <= j; b++)
+		if (!in_pause(s, b, j, quiet)) {
+			z += block_e(s, b);
+			n++;
+		}
+	lvl = n > 0 ? lufs(z / n) : scene;
+	s->mid = fabs(lvl - scene) > 0.35 * s->p.scene_lu ? s->mid + 1 : 0;
+	if (s->mid < MID_BLOCKS)
+		return false;
+	s->scene_e = z / n;
+	s->scene_n = n;
+	s->scene_end = j;
+	s->mid = 0;
+	s->state = FOH_LEVELER_SCENE;
+	s->want_db = foh_dsp_clampf(s->p.target_lufs - (float)lufs(s->scene_e),
+			-s->p.max_cut_db, s->p.max_boost_db);
+	if (s->gdelay >= 2) {
+		/* with look-ahead the change is already on its way out: the
+		 * gains not yet applied ramp to the new one over the look-ahead,
+		 * so it arrives about when the change does, smoothly */
+		uint64_t lo = next_applied(s, j), len = j - lo + 1;
+		float g0 = s->gring[(lo + FOH_LEVELER_GRING - 1) % FOH_LEVELER_GRING];
+		for (uint64_t b = lo; b <= j; b++)
+			s->gring[b % FOH_LEVELER_GRING] = g0 +
+				(s->want_db - g0) * (float)(b - lo + 1) / (float)len;
+		s->gain_db = s->want_db;
+	} else {
+		s->gain_db += s->a_gain * (s->want_db - s->gain_db);
+	}
+	return true;
+}
+
+/* One 50 ms block of input energy e: the gate, the scene, the gain. */
+static void controller(struct foh_leveler *s, double e)
+{
+	uint64_t j = s->blocks, b;
+	double m, scene, gate, quiet, edge, a;
+	uint32_t down_blocks;
+
+	s->ring[j % FOH_LEVELER_RING] = e;
+	s->blocks++;
+	m = momentary_at(s, j);
+	s->momentary = (float)m;
+	s->short_term = (float)lufs(mean_e(s, j + 1 >= S_BLOCKS ? j + 1 - S_BLOCKS : 0, j));
+	scene = lufs(s->scene_e);
+	gate = s->state == FOH_LEVELER_COLD ? s->p.gate_lufs :
+		fmax(s->p.gate_lufs, scene - REL_GATE_LU);
+	quiet = pow(10.0, (gate - LUFS_OFFSET) / 10.0);
+	if (!(m > gate)) {
+		/* gain frozen; the scene counters wait (a pause neither
+		 * confirms nor denies a change) */
+		if (s->state != FOH_LEVELER_COLD)
+			s->state = FOH_LEVELER_PAUSE;
+		s->since_pause = 0;
+		return;
+	}
+	if (s->since_pause < UINT32_MAX)
+		s->since_pause++;
+	if (s->state == FOH_LEVELER_COLD) {
+		new_scene(s, onset(s, j, 2 * M_BLOCKS, quiet, true, quiet), j, quiet);
+		return;
+	}
+	s->up = m > scene + s->p.scene_lu ? s->up + 1 : 0;
+	s->up_far = m > scene + s->p.scene_lu + FAR_LU ? s->up_far + 1 : 0;
+	s->down = m < scene - s->p.scene_lu ? s->down + 1 : 0;
+	/* right after a pause a new level is likely a new scene: half the wait */
+	down_blocks = s->since_pause < AFTER_PAUSE_BLOCKS ? DOWN_BLOCKS / 2 : DOWN_BLOCKS;
+	if (s->up_far >= UP_FAR_BLOCKS || s->up >= UP_BLOCKS || s->down >= down_blocks) {
+		bool up = s->down < down_blocks;
+		uint32_t span = (up ? s->up : s->down) + M_BLOCKS;
+		edge = s->scene_e * pow(10.0, (up ? 1.0 : -1.0) * s->p.scene_lu / 20.0);
+		new_scene(s, onset(s, j, span, edge, up, quiet), j, quiet);
+		return;
+	}
+	if (j < s->scene_start + S_BLOCKS) {
+		/* a young scene: its level is the plain mean of its blocks so
+		 * far (pauses left out), at once, not 1 s late */
+		double z = 0.0;
+		uint32_t n = 0;
+		for (b = s->scene_start; b <= j; b++)
+			if (!in_pause(s, b, j, quiet)) {
+				z += block_e(s, b);
+				n++;
+			}
+		if (n > 0) {
+			s->scene_e = z / n;
+			s->scene_n = n;
+		}
+		s->scene_end = j;
+	} else if (mid_change(s, j, scene, quiet)) {
+		return;
+	} else if (j >= FEED_BLOCKS && (b = j - FEED_BLOCKS) > s->scene_end &&
+			!in_pause(s, b, j, quiet)) {
+		/* learn from the block FEED_BLOCKS ago unless it lies in a
+		 * pause (a run of quiet blocks long enough to be one): the
+		 * short gaps of speech count, as they do in the loudness the
+		 * listener hears */
+		s->scene_n += 1.0;
+		a = fmax(1.0 / s->scene_n, s->a_slow);
+		s->scene_e += a * (block_e(s, b) - s->scene_e);
+	}
+	s->state = 1.0 / s->scene_n > s->a_slow ? FOH_LEVELER_SCENE : FOH_LEVELER_TRACKING;
+	s->want_db = foh_dsp_clampf(s->p.target_lufs - (float)lufs(s->scene_e),
+			-s->p.max_cut_db, s->p.max_boost_db);
+	s->gain_db += s->a_gain * (s->want_db - s->gain_db);
+}
+
+/* The gain ring holds, per block of input, the gain reached at the end of
+ * that block as it leaves (the look-ahead later). */
+static uint64_t next_applied(const struct foh_leveler *s, uint64_t j)
+{
+	/* after block j, the next block out is j + 1 - delay; without
+	 * look-ahead it takes the gain decided on block j */
+	return j + 1 - (s->gdelay > 1 ? s->gdelay : 1);
+}
+
+static void set_gain_from(struct foh_leveler *s, uint64_t from, uint64_t j, float db)
+{
+	uint64_t lo = next_applied(s, j);
+
+	if (from < lo)
+		from = lo;
+	for (uint64_t b = from; b <= j; b++)
+		s->gring[b % FOH_LEVELER_GRING] = db;
+}
+
+/* End of a block: run the controller, then ramp to the (delayed) gain. */
+static void block_done(struct foh_leveler *s)
+{
+	uint64_t j = s->blocks;
+	float target;
+
+	controller(s, s->acc / (double)s->block_len);
+	s->gring[j % FOH_LEVELER_GRING] = s->gain_db;
+	s->acc = 0.0;
+	s->block_fill = 0;
+	s->applied = next_applied(s, j);
+	target = foh_db_to_lin(s->gring[s->applied % FOH_LEVELER_GRING]);
+	s->g_step = (target - s->g) / (float)s->block_len;
+}
+
+/* K-weight n frames of channel ch: the sum of squares. */
+static double kweight(struct foh_leveler *s, int ch, const float *in, uint32_t n)
+{
+	const double b00 = s->kb[0][0], b01 = s->kb[0][1], b02 = s->kb[0][2];
+	const double a01 = s->ka[0][0], a02 = s->ka[0][1];
+	const double a11 = s->ka[1][0], a12 = s->ka[1][1];
+	double p1 = s->kz[ch][0][0], p2 = s->kz[ch][0][1];
+	double q1 = s->kz[ch][1][0], q2 = s->kz[ch][1][1];
+	double sq = 0.0;
+
+	for (uint32_t i = 0; i < n; i++) {
+		double x = (double)in[i] + 1e-20;
+		double y = b00 * x + p1;
+		p1 = b01 * x - a01 * y + p2;
+		p2 = b02 * x - a02 * y;
+		double z = y + q1;
+		q1 = -2.0 * y - a11 * z + q2;
+		q2 = y - a12 * z;
+		sq += z * z;
+	}
+	s->kz[ch][0][0] = p1;
+	s->kz[ch][0][1] = p2;
+	s->kz[ch][1][0] = q1;
+	s->kz[ch][1][1] = q2;
+	return sq;
+}
+
+/* Delays n frames of one channel through its ring and applies the ramp
+ * from g by step; returns nothing, writes out (in place is fine). */
+static void delay_gain(struct foh_leveler *s, int ch, const float *in, float *out, uint32_t n)
+{
+	float *ring = s->dl[ch], g = s->g, step = s->g_step;
+	float mix = s->mix, mt = s->mix_target, ms = s->mix_step;
+	uint32_t cap = s->dl_cap, len = s->dl_len, pos = s->dl_pos;
+
+	for (uint32_t i = 0; i < n; i++) {
+		uint32_t r = pos >= len ? pos - len : pos + cap - len;
+		ring[pos] = in[i];
+		out[i] = ring[r] * (1.0f + (g - 1.0f) * mix);
+		g += step;
+		mix = mix < mt ? foh_minf(mix + ms, mt) : foh_maxf(mix - ms, mt);
+		pos = pos + 1 == cap ? 0 : pos + 1;
+	}
+	if (ch == 0)
+		s->mix_next = mix;
+}
+
+void foh_leveler_run(struct foh_leveler *s, const float *inl, const float *inr,
+		float *outl, float *outr, uint32_t n)
+{
+	while (n > 0) {
+		uint32_t k = s->block_len - s->block_fill;
+		k = k < n ? k : n;
+		s->acc += kweight(s, 0, inl, k);
+		if (inr != NULL)
+			s->acc += kweight(s, 1, inr, k);
+		delay_gain(s, 0, inl, outl, k);
+		if (inr != NULL)
+			delay_gain(s, 1, inr, outr, k);
+		s->dl_pos = (s->dl_pos + k) % s->dl_cap;
+		s->mix = s->mix_next;
+		s->g += s->g_step * (float)k;
+		s->block_fill += k;
+		inl += k;
+		outl += k;
+		if (inr != NULL) {
+			inr += k;
+			outr += k;
+		}
+		n -= k;
+		if (s->block_fill == s->block_len) {
+			/* land exactly on the ramp's end, no float drift */
+			if (s->blocks > 0)
+				s->g = foh_db_to_lin(s->gring[s->applied % FOH_LEVELER_GRING]);
+			block_done(s);
+		}
+	}
+}
+
+void foh_leveler_set_active(struct foh_leveler *s, bool on, uint32_t fade_frames)
+{
+	s->mix_target = on ? 1.0f : 0.0f;
+	s->mix_step = 1.0f / (float)(fade_frames > 0 ? fade_frames : 1);
+}
+
+bool foh_leveler_idle(const struct foh_leveler *s)
+{
+	return s->mix == 0.0f && s->mix_target == 0.0f && s->dl_len == 0;
+}
+
+uint32_t foh_leveler_latency(const struct foh_leveler *s)
+{
+	return s->dl_len;
+}
+
+float foh_leveler_gain_db(const struct foh_leveler *s)
+{
+	return 20.0f * log10f(s->g);
+}
+
+enum foh_leveler_state foh_leveler_state(const struct foh_leveler *s)
+{
+	return s->state;
+}
+
+const char *foh_leveler_state_str(enum foh_leveler_state st)
+{
+	switch (st) {
+	case FOH_LEVELER_COLD: return "cold";
+	case FOH_LEVELER_TRACKING: return "tracking";
+	case FOH_LEVELER_SCENE: return "scene-change";
+	case FOH_LEVELER_PAUSE: return "pause";
+	}
+	return "unknown";
+}
+
+float foh_leveler_momentary(const struct foh_leveler *s)
+{
+	return s->momentary;
+}
+
+float foh_leveler_short_term(const struct foh_leveler *s)
+{
+	return s->short_term;
+}
+
+float foh_leveler_scene_lufs(const struct foh_leveler *s)
+{
+	return s->state == FOH_LEVELER_COLD ? -INFINITY : (float)lufs(s->scene_e);
+}
+
+void foh_leveler_init_meter(struct foh_leveler *s)
+{
+	struct foh_leveler_params p;
+
+	memset(s, 0, sizeof(*s));
+	s->rate = 48000;
+	s->block_len = (uint32_t)lround(s->rate * BLOCK_S);
+	foh_loudness_k_coefs(s->rate, s->kb, s->ka);
+	foh_leveler_default_params(&p);
+	foh_leveler_set(s, &p);
+	foh_leveler_reset(s);
+	s->mix = s->mix_next = s->mix_target = 1.0f;
+}
+
+void foh_leveler_push_level(struct foh_leveler *s, double level, double seconds)
+{
+	double e = level > -200.0 ? pow(10.0, (level - LUFS_OFFSET) / 10.0) : 0.0;
+	long n = lround(seconds / BLOCK_S);
+
+	for (long i = 0; i < (n > 0 ? n : 1); i++) {
+		controller(s, e);
+		s->gring[(s->blocks - 1) % FOH_LEVELER_GRING] = s->gain_db;
+	}
+}
+
+float foh_leveler_want_db(const struct foh_leveler *s)
+{
+	return s->want_db;
+}

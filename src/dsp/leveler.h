@@ -1,0 +1,144 @@
+/* Loudness leveler (AGC) after ITU-R BS.1770: a gain that holds the
+ * programme's loudness at a target in LUFS, for a livestream feed.
+ *
+ * Measure: the input is K-weighted (the stages of loudness.c, in double)
+ * and its mean square summed over the channels every 50 ms block; a ring
+ * of 64 blocks gives the momentary (last 8 blocks, 400 ms) and short-term
+ * (last 60, 3 s) loudness in O(1).
+ * Gate: while the momentary loudness is under gate-lufs (absolute) or more
+ * than 20 LU under the scene's level (relative) the programme is paused:
+ * nothing is decided and the gain is frozen where it is (not decayed), so
+ * silence, a speech pause or room noise never pull the gain up; the first
+ * block above the gate resumes from that gain. A pause, for learning, is a
+ * run of 1 s or more of blocks under the gate: those are never learnt
+ * from, while the shorter gaps of speech are, as they count in the
+ * loudness a listener hears (and in the short-term loudness).
+ * Scene: a young scene's level (its first 3 s) is the plain mean energy of
+ * its blocks so far, pauses left out; later the blocks are learnt 1 s late
+ * (once it is known whether they lie in a pause) by an EMA with weight
+ * max(1/n, 1 - exp(-block / calm-s)): a slow follow with time constant
+ * calm-s, so drifts inside a scene are followed calmly.
+ * Scene changes, answered at once from the blocks that show them:
+ * - louder: the momentary loudness more than scene-lu above the scene for
+ *   400 ms, or more than scene-lu + 4 LU above it for 150 ms;
+ * - quieter: more than scene-lu under it for 1 s of non-paused time (a
+ *   song's soft bar or a phrase's end must not count), 0.5 s in the 2 s
+ *   after a pause, where a new level is likely a new speaker;
+ * - smaller: the scene's last 3 s (pauses left out) more than 0.35 x
+ *   scene-lu from its level for 0.5 s: the scene is re-learnt from them
+ *   (with look-ahead the gains not yet applied ramp to the new one).
+ * A louder or quieter scene starts at its onset (the blocks scanned back
+ * to where they cross scene +- scene-lu/2, gaps of 100 ms allowed, pauses
+ * not taken).
+ * Gain: target - scene level, limited to [-max-cut, +max-boost]; inside a
+ * scene smoothed by a one-pole of 120 ms per block, at a scene change set
+ * at once; applied as a per-sample linear ramp across each 50 ms block:
+ * sample-smooth, never a step.
+ * Look-ahead: with lookahead-s > 0 the audio is delayed by exactly
+ * round(lookahead-s x rate) frames (the block's latency) while the
+ * measure runs on the undelayed input; the gains wait in a ring, one per
+ * block, and a scene change rewrites those not yet applied from its onset
+ * on, so the new gain is in place when the step reaches the output (a cut
+ * ramps in the quiet block before the step, a boost in the quiet first
+ * block of it: a loud block never gets the higher gain).
+ *
+ * Memory: foh_leveler_init allocates the look-ahead ring for max_lookahead_s
+ * (off the RT thread); run never allocates. */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define FOH_LEVELER_RING	128	/* 50 ms blocks kept: 6.4 s */
+#define FOH_LEVELER_GRING	64	/* block gains kept for the look-ahead */
+#define FOH_LEVELER_MAX_LOOKAHEAD 3.0
+
+enum foh_leveler_state {
+	FOH_LEVELER_COLD,	/* nothing above the gate yet: gain as it was */
+	FOH_LEVELER_TRACKING,	/* following the scene slowly */
+	FOH_LEVELER_SCENE,	/* a new scene: learning its level */
+	FOH_LEVELER_PAUSE,	/* under the gate: gain frozen */
+};
+
+struct foh_leveler_params {
+	float target_lufs;	/* [-60, 0] */
+	float max_boost_db;	/* [0, 40] */
+	float max_cut_db;	/* [0, 40] */
+	float scene_lu;		/* scene-change threshold [2, 30] */
+	float calm_s;		/* in-scene time constant [0.5, 60] */
+	float gate_lufs;	/* absolute gate [-90, -20] */
+	float lookahead_s;	/* [0, max_lookahead_s] */
+};
+
+struct foh_leveler {
+	uint32_t rate;
+	uint32_t block_len, block_fill;
+	double kb[2][3], ka[2][2];
+	double kz[2][2][2];
+	double acc;
+	double ring[FOH_LEVELER_RING];
+	uint64_t blocks;		/* blocks measured; block b at ring[b % size] */
+	struct foh_leveler_params p;
+	float a_slow, a_gain;		/* per block */
+	/* the scene */
+	enum foh_leveler_state state;
+	double scene_e;			/* mean K-weighted energy */
+	double scene_n;			/* blocks learned in this scene */
+	uint64_t scene_start;		/* the scene's first block */
+	uint64_t scene_end;		/* the last block of the scene's seed */
+	uint32_t mid;			/* blocks a smaller change has lasted */
+	uint32_t up, up_far, down;	/* blocks the deviation has lasted */
+	uint32_t since_pause;		/* active blocks since the last pause */
+	float momentary, short_term;	/* of the input, LUFS */
+	float want_db, gain_db;		/* wanted, smoothed */
+	/* gain ramp across the current block (linear gain) */
+	float g, g_step;
+	/* bypass: the gain applied is 1 + (g - 1) x mix, mix ramping */
+	float mix, mix_target, mix_step, mix_next;
+	/* look-ahead: audio ring and the delayed gain curve */
+	float *dl[2];
+	uint32_t dl_cap, dl_len, dl_pos;
+	float gring[FOH_LEVELER_GRING];	/* dB, per block of input */
+	uint32_t gdelay;		/* look-ahead in blocks */
+	uint64_t applied;		/* the block whose gain the ramp heads to */
+};
+
+void foh_leveler_default_params(struct foh_leveler_params *p);
+/* 0 or -ENOMEM; s is zeroed first. max_lookahead_s in [0, 3]. */
+int foh_leveler_init(struct foh_leveler *s, uint32_t rate, float max_lookahead_s);
+void foh_leveler_free(struct foh_leveler *s);
+/* The controller alone, on levels instead of audio (a desk's meter): no
+ * allocation, no look-ahead ring; run must not be called on it. */
+void foh_leveler_init_meter(struct foh_leveler *s);
+/* A level (dB or LUFS, -inf for silence) that held for seconds: pushed
+ * through the gate and scene logic as that many 50 ms blocks. */
+void foh_leveler_push_level(struct foh_leveler *s, double level, double seconds);
+/* The gain the controller wants now, dB (before the 120 ms smoothing). */
+float foh_leveler_want_db(const struct foh_leveler *s);
+/* Values are clamped to the ranges above; the look-ahead to the ring. A
+ * new look-ahead takes effect at once (the ring always holds the last
+ * max_lookahead_s of input, so the audio comes out at the new delay). */
+void foh_leveler_set(struct foh_leveler *s, const struct foh_leveler_params *p);
+/* Mono when inr/outr are NULL; in place is fine; any n. */
+void foh_leveler_run(struct foh_leveler *s, const float *inl, const float *inr,
+		float *outl, float *outr, uint32_t n);
+/* Bypassed (on = false), the leveler keeps measuring and delaying but its
+ * gain fades to unity over fade_frames; on, it fades back in. */
+void foh_leveler_set_active(struct foh_leveler *s, bool on, uint32_t fade_frames);
+/* Bypassed, faded out and without look-ahead: running it changes nothing
+ * (a caller may skip it, and reset it before running it again). */
+bool foh_leveler_idle(const struct foh_leveler *s);
+/* Back to cold with unity gain; clears the measure and the part of the
+ * look-ahead ring the next dl_len frames read. */
+void foh_leveler_reset(struct foh_leveler *s);
+/* The look-ahead in frames: what the block delays its input by. */
+uint32_t foh_leveler_latency(const struct foh_leveler *s);
+/* The gain applied now (dB) and the state. */
+float foh_leveler_gain_db(const struct foh_leveler *s);
+enum foh_leveler_state foh_leveler_state(const struct foh_leveler *s);
+const char *foh_leveler_state_str(enum foh_leveler_state st);
+/* The input's loudness as the leveler measures it (LUFS, -inf if none). */
+float foh_leveler_momentary(const struct foh_leveler *s);
+float foh_leveler_short_term(const struct foh_leveler *s);
+/* The scene's level, LUFS (-inf before the first block above the gate). */
+float foh_leveler_scene_lufs(const struct foh_leveler *s);

@@ -1,0 +1,256 @@
+/* The loudness leveler (src/dsp/leveler.c), judged by libebur128's
+ * momentary loudness of its output, an implementation independent of the
+ * leveler's own K-weighting:
+ * - a -20 -> -5 -> -20 dBFS 1 kHz programme (20 s phases) is within 1 LU of
+ *   the target from 2 s after each step to the end of the phase (no
+ *   look-ahead);
+ * - a pause (silence, then noise 25 LU under the programme: room noise)
+ *   leaves the gain exactly where it was, and the programme after it is on
+ *   target at once;
+ * - max boost and max cut hold when the programme wants more;
+ * - look-ahead delays the audio by exactly round(s x rate) frames and is
+ *   the block's latency; with 1.5 s the step is met: the output stays
+ *   within 2 LU of the target across the step.
+ * Expected loudness of a stereo sine of peak P dBFS at 1 kHz per BS.1770:
+ * P - 3.01 (rms) + 3.01 (two channels) - 0.691 + K(1 kHz) with K about
+ * 0, so the targets below hold without computing it: the leveler and
+ * libebur128 agree or the checks fail. */
+#include <ebur128.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "leveler.h"
+#include "test-util.h"
+
+#define RATE	48000u
+#define BLOCK	480u	/* 10 ms */
+
+struct run {
+	struct foh_leveler lev;
+	ebur128_state *ref;
+	double t;
+	double phase;
+	uint64_t rng;
+};
+
+static void run_init(struct run *r, const struct foh_leveler_params *p)
+{
+	memset(r, 0, sizeof(*r));
+	if (foh_leveler_init(&r->lev, RATE, 3.0f) < 0)
+		abort();
+	foh_leveler_set(&r->lev, p);
+	r->ref = ebur128_init(2, RATE, EBUR128_MODE_M);
+	r->rng = 42;
+}
+
+static void run_free(struct run *r)
+{
+	foh_leveler_free(&r->lev);
+	ebur128_destroy(&r->ref);
+}
+
+/* kind: 0 sine of peak dbfs, 1 white noise of rms dbfs, 2 silence */
+static void gen(struct run *r, int kind, double dbfs, float *l, float *rr, uint32_t n)
+{
+	double a = db_to_amp(dbfs);
+
+	for (uint32_t i = 0; i < n; i++) {
+		double v = 0.0;
+		if (kind == 0) {
+			v = a * sin(r->phase);
+			r->phase += 2.0 * M_PI * 1000.0 / RATE;
+			if (r->phase > 2.0 * M_PI)
+				r->phase -= 2.0 * M_PI;
+		} else if (kind == 1) {
+			v = a * sqrt(3.0) * test_noise(&r->rng);
+		}
+		l[i] = rr[i] = (float)v;
+	}
+}
+
+/* Runs seconds of a signal; calls back every 100 ms with the output's
+ * momentary loudness (libebur128) and the leveler's gain. */
+typedef void (*probe_fn)(double t, double m, double gain_db, void *data);
+
+static void play(struct run *r, int kind, double dbfs, double seconds, probe_fn probe,
+		void *data)
+{
+	float l[BLOCK], rr[BLOCK], il[2 * BLOCK];
+	uint32_t blocks = (uint32_t)lround(seconds * RATE / BLOCK);
+
+	for (uint32_t b = 0; b < blocks; b++) {
+		gen(r, kind, dbfs, l, rr, BLOCK);
+		foh_leveler_run(&r->lev, l, rr, l, rr, BLOCK);
+		for (uint32_t i = 0; i < BLOCK; i++) {
+			il[2 * i] = l[i];
+			il[2 * i + 1] = rr[i];
+		}
+		ebur128_add_frames_float(r->ref, il, BLOCK);
+		r->t += (double)BLOCK / RATE;
+		if (probe != NULL && (b + 1) % 10 == 0) {
+			double m;
+			ebur128_loudness_momentary(r->ref, &m);
+			probe(r->t, m, foh_leveler_gain_db(&r->lev), data);
+		}
+	}
+}
+
+struct settle {
+	double phase_start, target, tol, worst;
+	double first_in;	/* first time within tol since the phase began */
+	bool out_after;		/* left tol after 2 s into the phase */
+};
+
+static void settle_probe(double t, double m, double gain_db, void *data)
+{
+	struct settle *s = data;
+	double since = t - s->phase_start;
+
+	(void)gain_db;
+	if (since >= 2.0 && fabs(m - s->target) > s->worst)
+		s->worst = fabs(m - s->target);
+	if (fabs(m - s->target) <= s->tol && s->first_in < 0)
+		s->first_in = since;
+}
+
+static void test_steps(void)
+{
+	struct foh_leveler_params p;
+	struct run r;
+	const double level[] = { -20.0, -5.0, -20.0 };
+
+	foh_leveler_default_params(&p);
+	p.target_lufs = -23.0f;
+	run_init(&r, &p);
+	for (int k = 0; k < 3; k++) {
+		struct settle s = { r.t, -23.0, 1.0, 0.0, -1.0, false };
+		play(&r, 0, level[k], 20.0, settle_probe, &s);
+		printf("phase %d (%.0f dBFS): within 1 LU after %.1f s, worst %.2f LU from 2 s on\n",
+				k + 1, level[k], s.first_in, s.worst);
+		CHECK(s.first_in >= 0 && s.first_in <= 2.0,
+				"phase %d: settled after %.1f s", k + 1, s.first_in);
+		CHECK(s.worst <= 1.0, "phase %d: %.2f LU off target after settling", k + 1, s.worst);
+	}
+	run_free(&r);
+}
+
+static void last_gain(double t, double m, double gain_db, void *data)
+{
+	(void)t;
+	(void)m;
+	*(double *)data = gain_db;
+}
+
+static void test_pause(void)
+{
+	struct foh_leveler_params p;
+	struct run r;
+	double before, after_silence, after_noise;
+
+	foh_leveler_default_params(&p);
+	p.gate_lufs = -70.0f;	/* the relative gate alone must hold the noise off */
+	run_init(&r, &p);
+	play(&r, 0, -30.0, 10.0, last_gain, &before);
+	play(&r, 2, 0.0, 8.0, last_gain, &after_silence);
+	/* room noise about 25 LU under the programme */
+	play(&r, 1, -62.0, 8.0, last_gain, &after_noise);
+	printf("pause: gain %.4f dB before, %.4f after silence, %.4f after noise (state %s)\n",
+			before, after_silence, after_noise,
+			foh_leveler_state_str(foh_leveler_state(&r.lev)));
+	CHECK(fabs(after_silence - before) < 1e-4, "silence moved the gain");
+	CHECK(fabs(after_noise - before) < 1e-4, "room noise moved the gain");
+	CHECK(foh_leveler_state(&r.lev) == FOH_LEVELER_PAUSE, "not paused");
+	{
+		/* resumed where it was: on target as soon as the meter is full */
+		struct settle s = { r.t, -23.0, 1.0, 0.0, -1.0, false };
+		play(&r, 0, -30.0, 5.0, settle_probe, &s);
+		CHECK(s.first_in >= 0 && s.first_in <= 0.5, "after the pause: on target after %.1f s",
+				s.first_in);
+		CHECK(s.worst <= 0.5, "after the pause: %.2f LU off", s.worst);
+	}
+	run_free(&r);
+}
+
+static void test_limits(void)
+{
+	struct foh_leveler_params p;
+	struct run r;
+	double g;
+
+	foh_leveler_default_params(&p);
+	p.max_boost_db = 10.0f;
+	p.max_cut_db = 8.0f;
+	run_init(&r, &p);
+	play(&r, 0, -45.0, 8.0, last_gain, &g);	/* wants about +22.7 */
+	CHECK_NEAR(g, 10.0, 0.01, "max boost");
+	play(&r, 0, 0.0, 8.0, last_gain, &g);		/* wants about -22.3 */
+	CHECK_NEAR(g, -8.0, 0.01, "max cut");
+	run_free(&r);
+}
+
+static void test_lookahead_delay(void)
+{
+	struct foh_leveler lev;
+	struct foh_leveler_params p;
+	uint32_t n = (uint32_t)lround(0.25 * RATE), len = n + 3000, bad = 0;
+	float *x = calloc(len, sizeof(float));
+
+	if (x == NULL || foh_leveler_init(&lev, RATE, 3.0f) < 0)
+		abort();
+	foh_leveler_default_params(&p);
+	p.lookahead_s = 0.25f;
+	foh_leveler_set(&lev, &p);
+	CHECK(foh_leveler_latency(&lev) == n, "latency %u, want %u", foh_leveler_latency(&lev), n);
+	x[100] = 1e-3f;	/* under the gate: the gain stays at 0 dB */
+	/* odd chunk sizes: the ring must not care */
+	for (uint32_t done = 0; done < len; ) {
+		uint32_t k = len - done < 777 ? len - done : 777;
+		foh_leveler_run(&lev, x + done, NULL, x + done, NULL, k);
+		done += k;
+	}
+	for (uint32_t i = 0; i < len; i++)
+		if ((i == 100 + n) != (x[i] != 0.0f))
+			bad++;
+	CHECK(bad == 0 && x[100 + n] == 1e-3f, "impulse not delayed by exactly %u frames (%u wrong)",
+			n, bad);
+	foh_leveler_free(&lev);
+	free(x);
+}
+
+static void band_probe(double t, double m, double gain_db, void *data)
+{
+	double *worst = data;
+
+	if (getenv("TRACE"))
+		printf("  %.1f %.2f %.2f\n", t, m, gain_db);
+	/* from the first full meter window of the delayed output */
+	if (t > 2.5 && fabs(m + 23.0) > *worst)
+		*worst = fabs(m + 23.0);
+}
+
+static void test_lookahead_step(void)
+{
+	struct foh_leveler_params p;
+	struct run r;
+	double worst = 0.0;
+
+	foh_leveler_default_params(&p);
+	p.lookahead_s = 1.5f;
+	run_init(&r, &p);
+	/* the first 2.5 s: 1.5 s of look-ahead silence and the cold start */
+	play(&r, 0, -20.0, 20.0, band_probe, &worst);
+	play(&r, 0, -5.0, 20.0, band_probe, &worst);
+	printf("look-ahead 1.5 s: output within %.2f LU of the target across the step\n", worst);
+	CHECK(worst <= 2.0, "look-ahead 1.5 s: %.2f LU off across the step", worst);
+	run_free(&r);
+}
+
+int main(void)
+{
+	test_steps();
+	test_pause();
+	test_limits();
+	test_lookahead_delay();
+	test_lookahead_step();
+	return test_summary("leveler");
+}

@@ -1,0 +1,150 @@
+#!/usr/bin/env bash
+# Leveler benchmark (issue 15): how well each way of holding a livestream's
+# loudness keeps a real programme at its target.
+#
+# Programme "dense" (149 s, 48 kHz stereo; "stretched": every segment
+# twice as long, 298 s), built here from recordings shipped in
+# Debian packages plus synthetic steps; levels are the segment's own
+# loudness (libebur128), target -23 LUFS:
+#   16 s speech, -30 LUFS   the voices of alsa-utils (/usr/share/sounds/alsa,
+#                           real human speech, each clip and 0.25 s of gap)
+#   20 s metal, -15         fretsonfire-songs-muldjord "armygeddon" (+15 dB)
+#    6 s pause              digital silence
+#   20 s tracker music, -30 tomatoes-data IHaveNoTomatoes.it (-15 dB)
+#   12 s speech, -24
+#   10 s pink noise, -39 then 10 s at -24 (a synthetic +15 dB step)
+#   20 s guitar stem, -20   fretsonfire-songs-muldjord "chaos_god" guitar.ogg
+#   15 s speech, -35        (-15 dB)
+#   20 s metal, -20         "internal_degeneration" (+15 dB)
+# Variants, all on the same file in the same run, all OFFLINE (the same code
+# the daemon runs, on the file; tests/stabilizer/level-file.c):
+#   foh-leveler-la0, foh-leveler-la1.5: the channel's RT leveler, defaults,
+#     look-ahead 0 / 1.5 s (output latency-compensated)
+#   two-speed: the stabilizer's loop on the channel gain, as local mode ran
+#     before the leveler (fast-tau-s 1); seed: the original seed's loop
+#   ffmpeg-loudnorm (I=-23, dynamic), ffmpeg-dynaudnorm (defaults)
+# Scored by libebur128 (lufs-series) on the output, over the 100 ms points
+# from 3 s on where the input's momentary loudness is above -60 LUFS:
+#   within1/within2: share of short-term loudness within +-1/+-2 LU of the
+#   target; median_lu: median short-term minus target; wobble_p95_db: in
+#   the steady tracker passage (from 5 s into it), the 95th percentile of
+#   |gain - its 3 s centred mean|, the gain being output minus input
+#   momentary every 100 ms (what moves inside a short-term window; a slow
+#   follow of the music's own dynamics is not counted as wobble).
+# Prints: BENCH leveler=<variant> programme=dense|stretched within1=.. within2=.. median_lu=.. wobble_p95_db=..
+# Needs alsa-utils, tomatoes-data, fretsonfire-songs-muldjord, ffmpeg, sox;
+# skips (exit 77) naming what is missing.
+set -eu
+LEVEL_FILE=${LEVEL_FILE:?} LUFS_SERIES=${LUFS_SERIES:?}
+alsa=/usr/share/sounds/alsa
+ff=/usr/share/games/fretsonfire/data/songs/muldjord
+it=/usr/share/tomatoes/music/IHaveNoTomatoes.it
+missing=()
+[ -f "$alsa/Front_Center.wav" ] || missing+=(alsa-utils)
+[ -f "$it" ] || missing+=(tomatoes-data)
+[ -f "$ff/armygeddon/song.ogg" ] || missing+=(fretsonfire-songs-muldjord)
+command -v ffmpeg >/dev/null || missing+=(ffmpeg)
+command -v sox >/dev/null || missing+=(sox)
+if [ "${#missing[@]}" -gt 0 ]; then
+  echo "bench-leveler: skipped, install: apt-get install ${missing[*]}"
+  exit 77
+fi
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+target=-23
+
+fmt=(-r 48000 -c 2 -b 32 -e floating-point)
+dec() { ffmpeg -v error -y -ss "$2" -t "$3" -i "$1" -ar 48000 -ac 2 -c:a pcm_f32le "$4"; }
+speech() {
+  local parts=() f
+  for f in "$alsa"/*.wav; do
+    case "$f" in *Noise*) continue ;; esac
+    sox "$f" "${fmt[@]}" "$tmp/v_$(basename "$f")" rate 48000 pad 0 0.25 channels 2 2>/dev/null \
+      || sox "$f" "${fmt[@]}" "$tmp/v_$(basename "$f")" pad 0 0.25
+    parts+=("$tmp/v_$(basename "$f")")
+  done
+  sox "${parts[@]}" "${parts[@]}" "${parts[@]}" "${parts[@]}" "${parts[@]}" "${parts[@]}" \
+    "$tmp/speech_all.wav"
+  sox "$tmp/speech_all.wav" "$1" trim "$2" "$3"
+}
+# loudness of a file (energy mean of the momentary blocks above -70)
+lufs_of() {
+  "$LUFS_SERIES" "$1" | awk '$3 > -70 { e += 10 ^ ($3 / 10); n++ } END { printf "%.3f\n", 10 * log(e / n) / log(10) }'
+}
+# at FILE LUFS OUT: OUT is FILE at that loudness
+at() { sox -V1 "$1" "$3" gain "$(echo "$2 - $(lufs_of "$1")" | bc -l)"; }
+
+run() {
+  local name=$1; shift
+  "$@"
+  "$LUFS_SERIES" "$tmp/$name.wav" >"$tmp/$name.txt"
+  python3 - "$tmp/in.txt" "$tmp/$name.txt" "$target" "$name" "$steady_from" "$steady_to" "$prog" <<'PY'
+import sys
+inp = [tuple(map(float, l.split())) for l in open(sys.argv[1])]
+out = [tuple(map(float, l.split())) for l in open(sys.argv[2])]
+target, name = float(sys.argv[3]), sys.argv[4]
+a, b = float(sys.argv[5]), float(sys.argv[6])
+n = min(len(inp), len(out))
+judged = [out[i][1] for i in range(n) if inp[i][0] >= 3.0 and inp[i][2] > -60]
+w1 = sum(abs(s - target) <= 1 for s in judged) / len(judged)
+w2 = sum(abs(s - target) <= 2 for s in judged) / len(judged)
+med = sorted(judged)[len(judged) // 2] - target
+# the gain every 100 ms (output minus input momentary: exact for a pure
+# gain), its wobble: |gain - its 3 s centred mean| (what moves within a
+# short-term window; a slow follow of the music is not wobble)
+idx = [i for i in range(n) if a <= inp[i][0] < b and inp[i][2] > -60]
+g = {i: out[i][2] - inp[i][2] for i in idx}
+dev = []
+for i in idx:
+    win = [g[k] for k in range(i - 15, i + 16) if k in g]
+    dev.append(abs(g[i] - sum(win) / len(win)))
+dev.sort()
+wob = dev[int(0.95 * (len(dev) - 1))]
+print(f"BENCH leveler={name} programme={sys.argv[7]} within1={100 * w1:.1f} within2={100 * w2:.1f} "
+      f"median_lu={med:+.2f} wobble_p95_db={wob:.2f}")
+PY
+}
+# programme NAME FACTOR: the segments above, each FACTOR times as long (the
+# pause too), every variant run and scored on it
+programme() {
+  local name=$1 k=$2
+  d() { echo "$1 * $k" | bc -l; }
+  speech "$tmp/s1.wav" 0 "$(d 16)"
+  speech "$tmp/s2.wav" 5 "$(d 12)"
+  speech "$tmp/s3.wav" 2 "$(d 15)"
+  dec "$ff/armygeddon/song.ogg" 40 "$(d 20)" "$tmp/m1.wav"
+  dec "$it" 30 "$(d 20)" "$tmp/t1.wav"
+  dec "$ff/chaos_god/guitar.ogg" 30 "$(d 20)" "$tmp/g1.wav"
+  dec "$ff/internal_degeneration/song.ogg" 60 "$(d 20)" "$tmp/m2.wav"
+  sox -n "${fmt[@]}" "$tmp/pause.wav" trim 0 "$(d 6)"
+  sox -R -n "${fmt[@]}" "$tmp/pink.wav" synth "$(d 10)" pinknoise
+  at "$tmp/s1.wav" -30 "$tmp/p1.wav"
+  at "$tmp/m1.wav" -15 "$tmp/p2.wav"
+  at "$tmp/t1.wav" -30 "$tmp/p3.wav"
+  at "$tmp/s2.wav" -24 "$tmp/p4.wav"
+  at "$tmp/pink.wav" -39 "$tmp/p5.wav"
+  at "$tmp/pink.wav" -24 "$tmp/p6.wav"
+  at "$tmp/g1.wav" -20 "$tmp/p7.wav"
+  at "$tmp/s3.wav" -35 "$tmp/p8.wav"
+  at "$tmp/m2.wav" -20 "$tmp/p9.wav"
+  sox "$tmp/p1.wav" "$tmp/p2.wav" "$tmp/pause.wav" "$tmp/p3.wav" "$tmp/p4.wav" "$tmp/p5.wav" \
+    "$tmp/p6.wav" "$tmp/p7.wav" "$tmp/p8.wav" "$tmp/p9.wav" "${fmt[@]}" "$tmp/prog.wav"
+  # the steady passage: the tracker music from 5 s in to its end
+  steady_from=$(d 42 | awk '{print $1 + 5}') steady_to=$(d 62)
+  echo "# programme $name: $(soxi -D "$tmp/prog.wav") s"
+  "$LUFS_SERIES" "$tmp/prog.wav" >"$tmp/in.txt"
+  prog=$name
+  run foh-leveler-la0 "$LEVEL_FILE" leveler "$tmp/prog.wav" "$tmp/foh-leveler-la0.wav" $target 0
+  run foh-leveler-la1.5 "$LEVEL_FILE" leveler "$tmp/prog.wav" "$tmp/foh-leveler-la1.5.wav" $target 1.5
+  run two-speed "$LEVEL_FILE" two-speed "$tmp/prog.wav" "$tmp/two-speed.wav" $target
+  run seed "$LEVEL_FILE" seed "$tmp/prog.wav" "$tmp/seed.wav" $target
+  run ffmpeg-loudnorm ffmpeg -v error -y -i "$tmp/prog.wav" \
+    -af "loudnorm=I=$target:LRA=7:TP=-1,aresample=48000,aformat=channel_layouts=stereo" \
+    -c:a pcm_f32le "$tmp/ffmpeg-loudnorm.wav"
+  run ffmpeg-dynaudnorm ffmpeg -v error -y -i "$tmp/prog.wav" \
+    -af dynaudnorm -ac 2 -c:a pcm_f32le "$tmp/ffmpeg-dynaudnorm.wav"
+}
+
+programme dense 1
+programme stretched 2
+if [ -n "${KEEP:-}" ]; then cp "$tmp"/*.wav "$tmp"/*.txt "$KEEP"/; fi

@@ -1,0 +1,168 @@
+/* level-file: runs one way of holding a programme's loudness offline on a
+ * WAV file, for the leveler benchmark (bench-leveler.sh):
+ *
+ *   level-file leveler IN.wav OUT.wav TARGET_LUFS [LOOKAHEAD_S]
+ *       the channel's RT leveler (dsp/leveler.c) with its defaults, the
+ *       output advanced by its look-ahead (a latency-compensated stream),
+ *       so every variant's output lines up with the input
+ *   level-file two-speed IN.wav OUT.wav TARGET_LUFS
+ *       the stabilizer's two-speed loop as local mode ran it before the
+ *       leveler: every interval-s the input's momentary loudness (foh's
+ *       meter, before the gain) → foh_stab_step → the channel gain, ramped
+ *       over 10 ms as the strip's trim; knobs as README suggests for local
+ *       mode (fast-tau-s 1), fader range [-60, 10] dB
+ *   level-file seed IN.wav OUT.wav TARGET_LUFS
+ *       the original seed's loop (foh_stab_orig_*) in the same harness
+ * Every variant runs the same code the daemon runs, on the file instead of
+ * the graph, in 1024-frame chunks. */
+#include <math.h>
+#include <sndfile.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "leveler.h"
+#include "loudness.h"
+#include "stabilizer/loop.h"
+
+#define CHUNK 1024
+
+static float *read_wav(const char *path, SF_INFO *info)
+{
+	SNDFILE *f = sf_open(path, SFM_READ, info);
+	float *x;
+
+	if (f == NULL || info->channels != 2) {
+		fprintf(stderr, "level-file: %s: not a stereo file\n", path);
+		exit(2);
+	}
+	x = malloc(sizeof(float) * 2 * (size_t)info->frames);
+	if (x == NULL || sf_readf_float(f, x, info->frames) != info->frames)
+		exit(2);
+	sf_close(f);
+	return x;
+}
+
+static void write_wav(const char *path, const float *x, sf_count_t frames, int rate)
+{
+	SF_INFO info = { .samplerate = rate, .channels = 2, .format = SF_FORMAT_WAV | SF_FORMAT_FLOAT };
+	SNDFILE *f = sf_open(path, SFM_WRITE, &info);
+
+	if (f == NULL || sf_writef_float(f, x, frames) != frames)
+		exit(2);
+	sf_close(f);
+}
+
+static void run_leveler(float *x, sf_count_t frames, int rate, double target, double la)
+{
+	struct foh_leveler lev;
+	struct foh_leveler_params p;
+	float l[CHUNK], r[CHUNK];
+	sf_count_t lat;
+
+	if (foh_leveler_init(&lev, (uint32_t)rate, 3.0f) < 0)
+		exit(2);
+	foh_leveler_default_params(&p);
+	p.target_lufs = (float)target;
+	p.lookahead_s = (float)la;
+	foh_leveler_set(&lev, &p);
+	lat = foh_leveler_latency(&lev);
+	/* run past the end by the latency (zeros in) and drop its head */
+	float *y = calloc((size_t)(frames + lat + CHUNK) * 2, sizeof(float));
+	for (sf_count_t done = 0; done < frames + lat; done += CHUNK) {
+		for (int i = 0; i < CHUNK; i++) {
+			sf_count_t k = done + i;
+			l[i] = k < frames ? x[2 * k] : 0.0f;
+			r[i] = k < frames ? x[2 * k + 1] : 0.0f;
+		}
+		foh_leveler_run(&lev, l, r, l, r, CHUNK);
+		if (getenv("LEVEL_TRACE") != NULL && (done / CHUNK) % 24 == 0)
+			fprintf(stderr, "%.2f %s scene %.1f m %.1f gain %.2f\n", (double)done / rate,
+					foh_leveler_state_str(foh_leveler_state(&lev)),
+					foh_leveler_scene_lufs(&lev), foh_leveler_momentary(&lev),
+					foh_leveler_gain_db(&lev));
+		for (int i = 0; i < CHUNK; i++) {
+			y[2 * (done + i)] = l[i];
+			y[2 * (done + i) + 1] = r[i];
+		}
+	}
+	memcpy(x, y + 2 * lat, sizeof(float) * 2 * (size_t)frames);
+	free(y);
+	foh_leveler_free(&lev);
+}
+
+static void run_loop(float *x, sf_count_t frames, int rate, double target, bool seed)
+{
+	struct foh_stab_params p;
+	struct foh_stab st;
+	struct foh_stab_orig orig;
+	struct foh_loudness meter;
+	float l[CHUNK], r[CHUNK];
+	double gain = 1.0, want = 1.0, step = 0.0, next;
+
+	foh_stab_default_params(&p);
+	p.target_db = target;
+	p.fast_tau_s = 1.0;
+	p.meter_point = FOH_STAB_PRE;
+	p.fader_min_db = -60.0;
+	p.fader_max_db = 10.0;
+	if (seed ? foh_stab_orig_init(&orig, &p) < 0 || foh_stab_orig_start(&orig, 0.0) < 0
+		 : foh_stab_init(&st, &p) < 0 || foh_stab_start(&st, 0.0) < 0)
+		exit(2);
+	foh_loudness_init(&meter, (uint32_t)rate);
+	next = p.interval_s;
+	for (sf_count_t done = 0; done < frames; done += CHUNK) {
+		int n = frames - done < CHUNK ? (int)(frames - done) : CHUNK;
+		for (int i = 0; i < n; i++) {
+			l[i] = x[2 * (done + i)];
+			r[i] = x[2 * (done + i) + 1];
+		}
+		foh_loudness_run(&meter, l, r, (uint32_t)n);
+		for (int i = 0; i < n; i++) {
+			double d = want - gain;
+			gain = fabs(d) <= step ? want : gain + (d > 0 ? step : -step);
+			x[2 * (done + i)] *= (float)gain;
+			x[2 * (done + i) + 1] *= (float)gain;
+		}
+		if ((double)(done + n) / rate >= next) {
+			struct foh_stab_reading rd = { true, foh_loudness_momentary(&meter) };
+			struct foh_stab_output out;
+			if (!(rd.level_db > -120.0))
+				rd.level_db = -INFINITY;
+			if (seed)
+				foh_stab_orig_step(&orig, &rd, &out);
+			else
+				foh_stab_step(&st, &rd, &out);
+			if (out.write) {
+				/* the strip's trim: linear, there in 10 ms */
+				want = pow(10.0, out.fader_db / 20.0);
+				step = fabs(want - gain) / (0.010 * rate) + 1e-12;
+			}
+			next += p.interval_s;
+		}
+	}
+}
+
+int main(int argc, char **argv)
+{
+	SF_INFO info = { 0 };
+	float *x;
+	double target, la;
+
+	if (argc < 5) {
+		fprintf(stderr, "usage: level-file leveler|two-speed|seed IN OUT TARGET [LOOKAHEAD]\n");
+		return 2;
+	}
+	target = atof(argv[4]);
+	la = argc > 5 ? atof(argv[5]) : 0.0;
+	x = read_wav(argv[2], &info);
+	if (strcmp(argv[1], "leveler") == 0)
+		run_leveler(x, info.frames, info.samplerate, target, la);
+	else if (strcmp(argv[1], "two-speed") == 0 || strcmp(argv[1], "seed") == 0)
+		run_loop(x, info.frames, info.samplerate, target, strcmp(argv[1], "seed") == 0);
+	else
+		return 2;
+	write_wav(argv[3], x, info.frames, info.samplerate);
+	free(x);
+	return 0;
+}
