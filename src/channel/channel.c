@@ -20,6 +20,7 @@
 #include <spa/utils/ringbuffer.h>
 
 #include "channel/channel.h"
+#include "content/tap.h"
 #include "util/log.h"
 
 #define LEVELS_RING	32u		/* power of two */
@@ -57,6 +58,9 @@ struct foh_channel {
 	/* main → data: the streams are about to go; the data thread confirms
 	 * it is out of the process callback */
 	atomic_bool stopping, stop_acked;
+
+	/* data → the content detector's worker: the input, mono */
+	struct foh_content_tap tap;
 };
 
 static uint64_t monotonic_ns(void)
@@ -194,6 +198,9 @@ static void run_buffers(struct foh_channel *ch, struct pw_buffer *in, struct pw_
 		dd->chunk->size = n * sizeof(float);
 		dd->chunk->stride = sizeof(float);
 	}
+	/* what comes in, before the strip shapes it, so a profile the
+	 * detector chose does not change what the detector hears */
+	foh_content_tap_push(&ch->tap, src, chans, n);
 	if (ch->strip_ready) {
 		foh_strip_run(&ch->strip, src, dst, n);
 		publish_levels(ch, n);
@@ -638,6 +645,7 @@ int foh_channel_new(uint32_t index, const struct foh_channel_settings *s,
 	ch->settings = *s;
 	ch->xr = xruns;
 	spa_ringbuffer_init(&ch->levels_ring);
+	foh_content_tap_init(&ch->tap);
 	*out = ch;
 	return 0;
 }
@@ -716,6 +724,16 @@ void foh_channel_stats(struct foh_channel *ch, struct foh_channel_stats *out)
 	out->cycle_ns = atomic_load_explicit(&ch->cycle_ns, memory_order_relaxed);
 	out->dropped_levels = atomic_load_explicit(&ch->dropped_levels, memory_order_relaxed);
 	out->xruns = atomic_load_explicit(&ch->xruns, memory_order_relaxed);
+}
+
+struct foh_content_tap *foh_channel_content_tap(struct foh_channel *ch)
+{
+	return &ch->tap;
+}
+
+uint32_t foh_channel_rate(const struct foh_channel *ch)
+{
+	return ch->rate;
 }
 
 uint32_t foh_channel_index(const struct foh_channel *ch)

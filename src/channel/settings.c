@@ -75,6 +75,7 @@ const struct foh_param foh_channel_params[] = {
 	NUM("reverb-damping", "ReverbDamping", reverb_damping, 0, 1, 0.5, NULL),
 	NUM("reverb-size", "ReverbSize", reverb_size, 0, 1, 0.5, NULL),
 	NUM("width", "Width", width, 0, 200, 100, "%"),
+	BOOL("content-enabled", "ContentEnabled", content_enabled, 0),
 };
 const size_t foh_channel_n_params = sizeof(foh_channel_params) / sizeof(foh_channel_params[0]);
 

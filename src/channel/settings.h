@@ -34,6 +34,9 @@
  *   reverb-decay s (RT60) [0.2, 10] (1.8), reverb-pre-delay ms [0, 200] (20),
  *   reverb-damping [0, 1] (0.5), reverb-size [0, 1] (0.5)
  *   width                  stereo width % [0, 200], 100 = unchanged (100)
+ *   content-enabled        detect speech, music or silence and the style of
+ *                          music in what comes in (false; README.md,
+ *                          "Content detection")
  */
 #pragma once
 
@@ -76,6 +79,7 @@ struct foh_channel_settings {
 	bool reverb_enabled;
 	double reverb_mix, reverb_decay, reverb_pre_delay, reverb_damping, reverb_size;
 	double width;
+	bool content_enabled;
 };
 
 extern const struct foh_param foh_channel_params[];

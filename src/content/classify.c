@@ -9,6 +9,7 @@
 #define CLASS_TICKS	2u
 #define STYLE_TICKS	4u
 #define STYLE_TAU_S	4.0
+#define MIN_SECONDS	0.45f
 
 static const char *const class_names[] = { "silence", "speech", "music", "unknown" };
 
@@ -185,6 +186,9 @@ bool foh_content_update(struct foh_content_state *s, const struct foh_content_mo
 		return changed;
 	}
 	s->silent_ticks = 0;
+	/* too little since the latest pause to judge: hold */
+	if (v->seconds < MIN_SECONDS)
+		return changed;
 	for (int i = 0; i < FOH_CF_N; i++)
 		x[i] = v->v[i];
 	foh_content_guess(m, x, &g);
@@ -198,9 +202,7 @@ bool foh_content_update(struct foh_content_state *s, const struct foh_content_mo
 		else
 			s->pending_ticks = 1;
 		s->pending = g.cls;
-		/* out of silence (or at the start) the first tick decides */
-		if (s->pending_ticks >= CLASS_TICKS || s->cls == FOH_CONTENT_SILENCE ||
-		    s->cls == FOH_CONTENT_UNKNOWN)
+		if (s->pending_ticks >= CLASS_TICKS || s->cls == FOH_CONTENT_UNKNOWN)
 			set_class(s, g.cls, &changed);
 	}
 	if (s->cls == FOH_CONTENT_MUSIC)

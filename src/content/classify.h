@@ -14,7 +14,9 @@
  *             a row (a pause between words is no silence); leaves silence
  *             at the first tick above it
  *   speech/music  a new class is taken when 2 ticks in a row agree on it
- *             (1.0 s), so one odd window never flips a stable passage
+ *             (1.0 s), so one odd window never flips a stable passage; a
+ *             window holding less than 0.45 s since the latest pause
+ *             (features.h) does not vote
  *   style     nearest music centroid of the running mean (time constant
  *             4 s) of the music windows, taken when 4 ticks in a row agree */
 #pragma once

@@ -12,6 +12,7 @@
 #define BAND_TOP_HZ	11025.0
 #define SILENT_RMS	3.1623e-5f	/* -90 dBFS */
 #define LOG_FLOOR	1e-5f
+#define PAUSE_RMS	1e-3f		/* -60 dBFS */
 
 struct frame {
 	float rms, peak;
@@ -282,10 +283,28 @@ static void rhythm(const struct foh_cfeat *f, uint32_t count, float *rate, float
 	*stability = (float)(best > 1.0 ? 1.0 : best);
 }
 
+/* Of the last count frames, how many follow the latest pause: a run of
+ * at least 0.5 s under PAUSE_RMS. A window that reaches back into a pause
+ * would mix its quiet into the crest, low-energy and modulation figures. */
+static uint32_t since_pause(const struct foh_cfeat *f, uint32_t count)
+{
+	uint32_t run = 0, need = frames_for(f, 0.5);
+
+	for (uint32_t i = count; i-- > 0;) {
+		if (frame_at(f, count, i)->rms < PAUSE_RMS) {
+			if (++run >= need)
+				return count - 1 - i - (run - 1);
+		} else {
+			run = 0;
+		}
+	}
+	return count;
+}
+
 bool foh_cfeat_vector(const struct foh_cfeat *f, struct foh_cf_vector *v)
 {
 	uint32_t ns = frames_for(f, FOH_CF_SHORT_S), nl = frames_for(f, FOH_CF_LONG_S);
-	uint32_t nr = frames_for(f, 0.5), active = 0, low = 0;
+	uint32_t nr = frames_for(f, 0.5), active = 0, low = 0, tail;
 	double sum[FOH_CF_N] = { 0 }, sq_zcr = 0.0, sq_cen = 0.0, ms = 0.0, msr = 0.0;
 	double mean_rms = 0.0;
 	float peak = 0.0f;
@@ -294,6 +313,22 @@ bool foh_cfeat_vector(const struct foh_cfeat *f, struct foh_cf_vector *v)
 		return false;
 	if (nl > f->frames)
 		nl = (uint32_t)f->frames;
+	memset(v, 0, sizeof(*v));
+	/* the level of the last 0.5 s, whatever came before */
+	for (uint32_t i = 0; i < nr; i++) {
+		float r = frame_at(f, nr, i)->rms;
+		msr += (double)r * r;
+	}
+	msr /= nr;
+	v->level_db = msr > 1e-12 ? (float)(10.0 * log10(msr)) : -120.0f;
+	tail = since_pause(f, nl);
+	if (tail < ns)
+		ns = tail;
+	if (tail < nl)
+		nl = tail;
+	v->seconds = (float)(ns * (double)f->hop / f->rate);
+	if (ns < 3)
+		return true;
 	for (uint32_t i = 0; i < ns; i++) {
 		const struct frame *fr = frame_at(f, ns, i);
 		/* the frames overlap by half: every sample is in two */
@@ -301,8 +336,6 @@ bool foh_cfeat_vector(const struct foh_cfeat *f, struct foh_cf_vector *v)
 		mean_rms += fr->rms;
 		if (fr->peak > peak)
 			peak = fr->peak;
-		if (i >= ns - nr)
-			msr += (double)fr->rms * fr->rms;
 		if (fr->silent)
 			continue;
 		active++;
@@ -318,7 +351,6 @@ bool foh_cfeat_vector(const struct foh_cfeat *f, struct foh_cf_vector *v)
 	for (uint32_t i = 0; i < ns; i++)
 		if (frame_at(f, ns, i)->rms < 0.5 * mean_rms)
 			low++;
-	memset(v, 0, sizeof(*v));
 	if (active > 0) {
 		double a = active;
 		v->v[FOH_CF_CENTROID] = (float)(sum[FOH_CF_CENTROID] / a);
@@ -336,8 +368,6 @@ bool foh_cfeat_vector(const struct foh_cfeat *f, struct foh_cf_vector *v)
 	v->v[FOH_CF_MOD4HZ] = modulation_4hz(f, ns, mean_rms);
 	v->v[FOH_CF_LOW_ENERGY] = (float)low / (float)ns;
 	rhythm(f, nl, &v->v[FOH_CF_ONSET_RATE], &v->v[FOH_CF_TEMPO_STABILITY]);
-	msr /= nr;
-	v->level_db = msr > 1e-12 ? (float)(10.0 * log10(msr)) : -120.0f;
 	v->active = (float)active / (float)ns;
 	return true;
 }

@@ -22,7 +22,9 @@
  *                     envelope at lags of 0.25–1.5 s (40–240 BPM), 0–1
  *   centroid-std-khz  standard deviation of the centroid across frames
  * The first nine are over the short window (1.5 s), the rhythm ones
- * (onset-rate, tempo-stability) over the long window (3 s). */
+ * (onset-rate, tempo-stability) over the long window (3 s); both start
+ * after the latest pause (0.5 s under -60 dBFS) when there is one in
+ * them, so music after a pause is judged on itself alone. */
 #pragma once
 
 #include <stdbool.h>
@@ -51,6 +53,7 @@ struct foh_cf_vector {
 	float v[FOH_CF_N];
 	float level_db;		/* RMS of the last 0.5 s, dBFS (-120 floor) */
 	float active;		/* share of non-silent frames in the short window */
+	float seconds;		/* the short window's length after a pause cut it */
 };
 
 struct foh_cfeat;

@@ -21,6 +21,7 @@ void foh_bus_emit_changed(struct foh_daemon *d, const char *path, const char *in
 int foh_bus_channel_add(struct foh_daemon *d, struct foh_channel_slot *slot);
 void foh_bus_channel_remove(struct foh_daemon *d, struct foh_channel_slot *slot);
 void foh_bus_channel_emit_levels(struct foh_daemon *d, struct foh_channel_slot *slot);
+void foh_bus_channel_emit_content(struct foh_daemon *d, struct foh_channel_slot *slot);
 int foh_bus_deck_add(struct foh_daemon *d, struct foh_deck_slot *s);
 void foh_bus_deck_loaded(struct foh_deck_slot *s, void *request, int error,
 		const char *message);

@@ -15,6 +15,7 @@
 #include <systemd/sd-event.h>
 
 #include "analyzer/analyzer.h"
+#include "content/detector.h"
 #include "decks/bpm-glide.h"
 #include "channel/channel.h"
 #include "core/conf.h"
@@ -56,6 +57,7 @@ struct foh_channel_slot {
 	struct foh_channel *channel;
 	sd_bus_slot *bus_slot;
 	struct foh_strip_levels levels;
+	struct foh_content_result content;	/* as last announced */
 };
 
 /* A deck as fohd serves it (decks/service.c): its loader, its D-Bus
@@ -97,6 +99,9 @@ struct foh_daemon_hooks {
 	 * or negative errno with message; -ECANCELED when fohd drops it. */
 	void (*deck_loaded)(struct foh_deck_slot *s, void *request, int error,
 			const char *message);
+	/* The content detector of a channel decided a new class or style
+	 * (slot->content). */
+	void (*content_changed)(struct foh_daemon *d, struct foh_channel_slot *slot);
 	/* A debounced save failed: the changes live in memory only. */
 	void (*save_failed)(struct foh_daemon *d, const char *reason);
 };
@@ -128,6 +133,10 @@ struct foh_daemon {
 	uint64_t analyzer_wait_until;
 	struct foh_x32 *x32;
 	sd_bus_slot *x32_slot;
+
+	/* the channels' content detectors (content/service.c) */
+	struct foh_content_detector *content;
+	sd_event_source *content_source;
 
 	/* the level stabilizer (stabilizer/service.c) */
 	struct foh_stab stab;
@@ -237,5 +246,12 @@ void foh_announce(struct foh_daemon *d, const char *path, const char *interface,
 	foh_announce(d, FOH_ANALYZER_PATH, FOH_ANALYZER_INTERFACE, property, NULL)
 #define foh_announce_stabilizer(d, property) \
 	foh_announce(d, FOH_STABILIZER_PATH, FOH_STABILIZER_INTERFACE, property, NULL)
+/* The content detectors: started once, following each channel's
+ * content-enabled and stream rate (checked at the meter rate). */
+int foh_daemon_content_start(struct foh_daemon *d);
+void foh_daemon_content_sync(struct foh_daemon *d);
+void foh_daemon_content_channel_gone(struct foh_daemon *d, struct foh_channel_slot *slot);
+void foh_daemon_content_free(struct foh_daemon *d);
+
 /* One property of channel index (1-based). */
 void foh_announce_channel(struct foh_daemon *d, uint32_t index, const char *property);

@@ -160,6 +160,8 @@ static void daemon_clear(struct foh_daemon *d)
 	foh_daemon_stabilizer_free(d);
 	if (d->conf != NULL)
 		(void)foh_daemon_flush_save(d);
+	/* the detectors read the channels' taps: they go first */
+	foh_daemon_content_free(d);
 	foh_daemon_free_channels(d);
 	foh_daemon_decks_free(d);
 	foh_daemon_analyzer_disconnect(d);
@@ -213,6 +215,10 @@ static int run(struct foh_daemon *d)
 	}
 	if ((r = setup_bus(d)) < 0)
 		return r;
+	if ((r = foh_daemon_content_start(d)) < 0) {
+		foh_error("cannot set up content detection: %s", strerror(-r));
+		return r;
+	}
 	if ((r = foh_daemon_sync_channels(d, NULL)) < 0 || (r = foh_daemon_start_meters(d)) < 0)
 		return r;
 	(void)foh_daemon_stabilizer_changed(d, false);
