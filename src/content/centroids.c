@@ -160,6 +160,24 @@ static int read_centroid(GKeyFile *kf, const char *path, const char *group,
 	return foh_content_model_set(m, name, (enum foh_content_class)c, v, (uint32_t)windows);
 }
 
+/* GKeyFile merges a group written twice: find that before it does. */
+static int unique_groups(const char *text, const char *path, char **error)
+{
+	g_auto(GStrv) lines = g_strsplit(text, "\n", -1);
+	g_autoptr(GHashTable) seen = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+
+	for (guint i = 0; lines[i]; i++) {
+		char *l = g_strstrip(lines[i]), *end;
+		if (l[0] != '[' || (end = strchr(l, ']')) == NULL)
+			continue;
+		*end = '\0';
+		if (!g_hash_table_add(seen, g_strdup(l + 1)))
+			return fail(error, path, l + 1, NULL, "a second group of that name (line %u)",
+					i + 1);
+	}
+	return 0;
+}
+
 int foh_centroids_load(const char *path, struct foh_content_model *out, char **error)
 {
 	g_autoptr(GKeyFile) kf = g_key_file_new();
@@ -181,6 +199,8 @@ int foh_centroids_load(const char *path, struct foh_content_model *out, char **e
 		return fail(error, path, NULL, NULL, "not UTF-8 text");
 	if (!g_key_file_load_from_data(kf, text, len, G_KEY_FILE_NONE, &gerr))
 		return fail(error, path, NULL, NULL, "syntax error: %s", gerr->message);
+	if ((res = unique_groups(text, path, error)) < 0)
+		return res;
 	if ((m = g_new0(struct foh_content_model, 1)) == NULL)
 		return -ENOMEM;
 	if ((res = read_header(kf, path, m, error)) < 0)

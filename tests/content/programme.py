@@ -6,6 +6,9 @@
       (detuned sawtooth voices with a decaying envelope), a bass note and a
       kick on every beat, noise hi-hats on the eighths, a plucked melody
       line; peak about -6 dBFS. SEED varies the melody and the key.
+  programme.py drone OUT.wav SECONDS [SEED]
+      sustained, slowly swelling detuned chords with no drums or attacks:
+      another "style" for the learning tests.
 """
 import math
 import random
@@ -66,7 +69,32 @@ def music(path, seconds, seed=1):
         w.writeframes(b"".join(struct.pack("<h", int(x * g * 32767)) for x in out))
 
 
+def drone(path, seconds, seed=1):
+    rnd = random.Random(seed)
+    n = int(seconds * RATE)
+    root = 110.0 * 2 ** (rnd.randint(-3, 3) / 12)
+    chords = [[0, 7, 12, 16], [5, 12, 17, 21], [-3, 4, 9, 12], [2, 9, 14, 17]]
+    frames = bytearray()
+    for k in range(n):
+        t = k / RATE
+        c = chords[int(t / 3.0) % 4]
+        swell = 0.6 + 0.4 * math.sin(2 * math.pi * 0.2 * t)
+        v = 0.0
+        for s in c:
+            f = root * 2 ** (s / 12)
+            v += math.sin(2 * math.pi * f * t) + 0.3 * math.sin(2 * math.pi * f * 2.001 * t)
+        frames += struct.pack("<h", int(0.09 * swell * v * 32767))
+    with wave.open(path, "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(RATE)
+        w.writeframes(bytes(frames))
+
+
 if __name__ == "__main__":
+    if len(sys.argv) >= 4 and sys.argv[1] == "drone":
+        drone(sys.argv[2], float(sys.argv[3]), int(sys.argv[4]) if len(sys.argv) > 4 else 1)
+        sys.exit(0)
     if len(sys.argv) < 4 or sys.argv[1] != "music":
         print(__doc__, file=sys.stderr)
         sys.exit(2)
