@@ -3,10 +3,12 @@
 # speech (alsa-utils' voice), a pause and synthetic music played into
 # channel 1 switches ContentClass speech → silence → music, each within 2 s
 # of the change in what is played (plus the graph's start-up), with a
-# ContentChanged signal for each; with ContentEnabled off it stays
+# ContentChanged signal for each, and foh-osc's /foh/ch/1/content ,ssf
+# feedback to a subscribed surface; with ContentEnabled off it stays
 # "unknown".
 set -u
 . "$FOH_TESTS/lib.sh"
+. "$FOH_TESTS/foh-osc/osc.sh"
 
 voices=(/usr/share/sounds/alsa/Front_Center.wav /usr/share/sounds/alsa/Front_Left.wav
         /usr/share/sounds/alsa/Front_Right.wav /usr/share/sounds/alsa/Rear_Center.wav
@@ -34,8 +36,10 @@ cat >"$S/foh.conf" <<CONF
 [daemon]
 channels = 1
 CONF
-FOH_CONTENT_STYLES="$FOH_SRCDIR/data/content/styles" start_fohd --config "$S/foh.conf"
+export FOH_CONTENT_STYLES="$FOH_SRCDIR/data/content/styles"
+start_fohd --config "$S/foh.conf"
 wait_for 5 pw_client_running foh.ch1.capture || fail "channel 1 is not in the graph"
+start_bridge
 [ "$(chprop 1 ContentEnabled)" = false ] || fail "ContentEnabled is on by default"
 [ "$(chprop 1 ContentClass)" = '"unknown"' ] || fail "ContentClass is not unknown while off"
 chset 1 ContentEnabled b true
@@ -57,11 +61,15 @@ with open(sys.argv[1], "w") as f:
         time.sleep(0.1)
 PY
 poller=$!
+python3 "$FOH_TESTS/foh-osc/oscx.py" listen "$OSC_PORT" "$(python3 -c "print($(soxi -D "$S/programme.wav") + 3)")" \
+  >"$S/osc.json" &
+surface=$!
 sleep 0.5
 pw-play --target foh.ch1.capture "$S/programme.wav" || fail "pw-play failed"
 sleep 2.5
 touch "$S/stop"
 wait "$poller"
+wait "$surface"
 kill "$mon" 2>/dev/null
 wait "$mon" 2>/dev/null
 
@@ -85,6 +93,13 @@ note "class changes in the timeline: $changes"
 [ "$changes" -le 4 ] || fail "the class changed $changes times (flicker): $(awk '{print $2}' "$S/timeline.txt" | uniq -c | tr '\n' ' ')"
 grep -q '"speech"' "$S/signals.txt" && grep -q '"music"' "$S/signals.txt" || \
   fail "no ContentChanged signal for speech and music: $(head -c 400 "$S/signals.txt")"
+python3 - "$S/osc.json" <<'PY' || fail "no /foh/ch/1/content feedback for speech and music: $(head -c 400 "$S/osc.json")"
+import json, sys
+got = [m for m in json.load(open(sys.argv[1])) if m[1] == "/foh/ch/1/content"]
+print("# osc:", [(m[3][0], m[3][1], round(m[3][2], 2)) for m in got])
+assert all(m[2] == "ssf" for m in got)
+assert {"speech", "music"} <= {m[3][0] for m in got}
+PY
 
 chset 1 ContentEnabled b false
 wait_for 3 sh -c '[ "$(busctl --user get-property org.foh.Foh1 /org/foh/Foh1/channel/1 org.foh.Foh1.Channel ContentClass)" = "s \"unknown\"" ]' \
