@@ -37,6 +37,11 @@
  *   content-enabled        detect speech, music or silence and the style of
  *                          music in what comes in (false; README.md,
  *                          "Content detection")
+ *   profile-mode           off | auto (the detected class or style picks
+ *                          the profile) | manual (profile is pinned) ("off")
+ *   profile                the profile applied or pinned ("")
+ *   profile-hold           s a class/style must hold before auto switches
+ *                          [0.5, 60] (3)
  */
 #pragma once
 
@@ -80,6 +85,9 @@ struct foh_channel_settings {
 	double reverb_mix, reverb_decay, reverb_pre_delay, reverb_damping, reverb_size;
 	double width;
 	bool content_enabled;
+	char profile_mode[8];
+	char profile[65];
+	double profile_hold;
 };
 
 extern const struct foh_param foh_channel_params[];

@@ -24,6 +24,7 @@ static void announce(struct foh_daemon *d, struct foh_channel_slot *slot,
 	slot->content = *r;
 	if (!cls && !style)
 		return;
+	(void)sd_event_now(d->event, CLOCK_MONOTONIC, &slot->content_since);
 	if (cls)
 		foh_announce_channel(d, slot->index, "ContentClass");
 	if (style)
@@ -70,6 +71,7 @@ int foh_daemon_content_start(struct foh_daemon *d)
 
 void foh_daemon_content_sync(struct foh_daemon *d)
 {
+	foh_daemon_profiles_tick(d);
 	if (d->content == NULL)
 		return;
 	for (uint32_t i = 0; i < d->n_channels; i++) {

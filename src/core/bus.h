@@ -14,6 +14,7 @@ int foh_bus_manager_register(struct foh_daemon *d);
 int foh_bus_analyzer_register(struct foh_daemon *d);
 int foh_bus_x32_register(struct foh_daemon *d);
 int foh_bus_stabilizer_register(struct foh_daemon *d);
+int foh_bus_profiles_register(struct foh_daemon *d);
 
 /* Each capability's part of foh_bus_hooks. */
 void foh_bus_emit_changed(struct foh_daemon *d, const char *path, const char *interface,

@@ -16,6 +16,7 @@
 
 #include "analyzer/analyzer.h"
 #include "content/detector.h"
+#include "content/profiles.h"
 #include "decks/bpm-glide.h"
 #include "channel/channel.h"
 #include "core/conf.h"
@@ -36,6 +37,9 @@
 #define FOH_X32_INTERFACE "org.foh.Foh1.X32"
 #define FOH_STABILIZER_PATH "/org/foh/Foh1/stabilizer"
 #define FOH_STABILIZER_INTERFACE "org.foh.Foh1.Stabilizer"
+
+#define FOH_PROFILES_PATH "/org/foh/Foh1/profiles"
+#define FOH_PROFILES_INTERFACE "org.foh.Foh1.Profiles"
 
 #define FOH_DECK_INTERFACE "org.foh.Foh1.Deck"
 #define FOH_DECK_PATH_PREFIX "/org/foh/Foh1/deck/"
@@ -58,6 +62,13 @@ struct foh_channel_slot {
 	sd_bus_slot *bus_slot;
 	struct foh_strip_levels levels;
 	struct foh_content_result content;	/* as last announced */
+	uint64_t content_since;		/* usec (monotonic) of its last class/style change */
+	/* profiles (content/service.c): the one applied last, the glide to it */
+	char profile_applied[65];
+	char profile_missing[65];	/* asked for, not found: not asked again */
+	struct foh_profile glide;	/* the keys and their target values */
+	struct foh_channel_settings glide_from;
+	uint64_t glide_start;		/* usec; 0 = no glide running */
 };
 
 /* A deck as fohd serves it (decks/service.c): its loader, its D-Bus
@@ -137,6 +148,7 @@ struct foh_daemon {
 	/* the channels' content detectors (content/service.c) */
 	struct foh_content_detector *content;
 	sd_event_source *content_source;
+	sd_bus_slot *profiles_slot;
 
 	/* the level stabilizer (stabilizer/service.c) */
 	struct foh_stab stab;
@@ -252,6 +264,8 @@ int foh_daemon_content_start(struct foh_daemon *d);
 void foh_daemon_content_sync(struct foh_daemon *d);
 void foh_daemon_content_channel_gone(struct foh_daemon *d, struct foh_channel_slot *slot);
 void foh_daemon_content_free(struct foh_daemon *d);
+/* Profile switching and glides (content/switcher.c), at the meter rate. */
+void foh_daemon_profiles_tick(struct foh_daemon *d);
 
 /* One property of channel index (1-based). */
 void foh_announce_channel(struct foh_daemon *d, uint32_t index, const char *property);

@@ -142,7 +142,8 @@ static int setup_bus(struct foh_daemon *d)
 	    (r = foh_bus_manager_register(d)) < 0 ||
 	    (r = foh_bus_analyzer_register(d)) < 0 ||
 	    (r = foh_bus_x32_register(d)) < 0 ||
-	    (r = foh_bus_stabilizer_register(d)) < 0)
+	    (r = foh_bus_stabilizer_register(d)) < 0 ||
+	    (r = foh_bus_profiles_register(d)) < 0)
 		return r;
 	r = sd_bus_request_name(d->bus, FOH_BUS_NAME, 0);
 	if (r == -EEXIST)
@@ -170,6 +171,7 @@ static void daemon_clear(struct foh_daemon *d)
 	sd_bus_slot_unref(d->analyzer_slot);
 	foh_x32_free(d->x32);
 	sd_bus_slot_unref(d->x32_slot);
+	sd_bus_slot_unref(d->profiles_slot);
 	sd_event_source_disable_unref(d->meter_timer);
 	sd_event_source_disable_unref(d->save_timer);
 	foh_engine_free(d->engine);

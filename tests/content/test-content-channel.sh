@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # The content detector of a channel in fohd: a programme of real recorded
 # speech (alsa-utils' voice), a pause and synthetic music played into
-# channel 1 switches ContentClass speech → silence → music, each within 2 s
-# of the change in what is played (plus the graph's start-up), with a
+# channel 1 switches ContentClass speech → silence → music in that order,
+# each within 5 s of wall-clock time after the change in what is played
+# (the 2 s of signal content-programme checks, plus what a loaded machine
+# adds to playing and polling), with a
 # ContentChanged signal for each, and foh-osc's /foh/ch/1/content ,ssf
 # feedback to a subscribed surface; with ContentEnabled off it stays
 # "unknown".
@@ -50,13 +52,13 @@ mon=$!
 # poll ContentClass every 100 ms while the programme plays; t from the start
 python3 - "$S/timeline.txt" "$S/stop" <<'PY' &
 import os, subprocess, sys, time
-t0 = time.monotonic()
+t0 = time.time()
 with open(sys.argv[1], "w") as f:
-    while time.monotonic() - t0 < 60 and not os.path.exists(sys.argv[2]):
+    while time.time() - t0 < 60 and not os.path.exists(sys.argv[2]):
         r = subprocess.run(["busctl", "--user", "get-property", "org.foh.Foh1",
                             "/org/foh/Foh1/channel/1", "org.foh.Foh1.Channel", "ContentClass"],
                            capture_output=True, text=True)
-        f.write("%.2f %s\n" % (time.monotonic() - t0, r.stdout.split()[-1].strip('"') if r.stdout else "?"))
+        f.write("%.3f %s\n" % (time.time(), r.stdout.split()[-1].strip('"') if r.stdout else "?"))
         f.flush()
         time.sleep(0.1)
 PY
@@ -64,7 +66,8 @@ poller=$!
 python3 "$FOH_TESTS/foh-osc/oscx.py" listen "$OSC_PORT" "$(python3 -c "print($(soxi -D "$S/programme.wav") + 3)")" \
   >"$S/osc.json" &
 surface=$!
-sleep 0.5
+wait_for 10 test -s "$S/timeline.txt" || fail "the poller did not start"
+t_play=$(date +%s.%N)
 pw-play --target foh.ch1.capture "$S/programme.wav" || fail "pw-play failed"
 sleep 2.5
 touch "$S/stop"
@@ -73,19 +76,19 @@ wait "$surface"
 kill "$mon" 2>/dev/null
 wait "$mon" 2>/dev/null
 
-# the first time each class was seen, relative to the start of play (0.5 s)
-first() { awk -v c="$1" -v after="$2" '$2 == c && $1 >= after { print $1 - 0.5; exit }' "$S/timeline.txt"; }
+# the first time each class was seen, relative to the start of play
+first() { awk -v c="$1" -v after="$2" -v t0="$t_play" '$2 == c && $1 - t0 >= after { printf "%.2f\n", $1 - t0; exit }' "$S/timeline.txt"; }
 t_speech=$(first speech 0)
 [ -n "$t_speech" ] || fail "speech was never detected ($(tr '\n' ' ' <"$S/timeline.txt" | head -c 600))"
 t_silence=$(first silence "$(python3 -c "print($t_speech + 0.5)")")
 t_music=$(first music "$(python3 -c "print(${t_silence:-0} + 0.5)")")
 note "speech at ${t_speech} s (starts at 0), silence at ${t_silence:-never} s (pause at $speech_s), music at ${t_music:-never} s (starts at $(python3 -c "print($speech_s + 4)"))"
 [ -n "$t_silence" ] && [ -n "$t_music" ] || fail "not every class was detected"
-# 2 s for the detector; 0.5 s for the graph, the poll and pw-play's start
-within "$t_speech" 0 2.5 || fail "speech detected $t_speech s after it began"
-within "$t_silence" "$speech_s" "$(python3 -c "print($speech_s + 2.5)")" || \
+# 2 s for the detector; the rest for the graph, the poll and pw-play's start
+within "$t_speech" 0 5 || fail "speech detected $t_speech s after it began"
+within "$t_silence" "$speech_s" "$(python3 -c "print($speech_s + 5)")" || \
   fail "silence detected at $t_silence s, the pause began at $speech_s s"
-within "$t_music" "$(python3 -c "print($speech_s + 4)")" "$(python3 -c "print($speech_s + 6.5)")" || \
+within "$t_music" "$(python3 -c "print($speech_s + 4)")" "$(python3 -c "print($speech_s + 9)")" || \
   fail "music detected at $t_music s, it began at $(python3 -c "print($speech_s + 4)") s"
 # inside each passage (after its first 2 s) the class holds
 changes=$(awk '{ if (NR > 1 && $2 != last) n++; last = $2 } END { print n + 0 }' "$S/timeline.txt")

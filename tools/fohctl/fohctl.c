@@ -83,6 +83,14 @@ static const struct command commands[] = {
 		"The model read is $FOH_CONTENT_STYLES, else the user's, else the one\n"
 		"foh ships (see README.md, \"Content detection\").",
 		true, cmd_content, true },
+	{ "profile", "list | show NAME | set NAME KEY=VALUE... | delete NAME",
+		"content profiles: named sets of channel settings",
+		"A profile holds config keys of [channel.N] that describe a sound (gate,\n"
+		"compressor, EQ, effects, ...). set replaces the whole profile; fohd\n"
+		"validates it and writes nothing on a refusal. Built in: speech, rock,\n"
+		"jazz, electronic, classical. A channel uses them through its\n"
+		"ProfileMode (off, auto, manual) and Profile properties.",
+		true, cmd_profile },
 	{ "osc", "stats", "foh-osc's counters (received, dispatched, refused...)",
 		"Asks foh-osc (org.foh.Osc1), not fohd.", true, cmd_osc },
 	{ "set", "OBJECT PROPERTY VALUE", "change a property",

@@ -70,3 +70,4 @@ int cmd_x32(struct ctx *c, int argc, char **argv);
 int cmd_stabilizer(struct ctx *c, int argc, char **argv);
 int cmd_deck(struct ctx *c, int argc, char **argv);
 int cmd_content(struct ctx *c, int argc, char **argv);
+int cmd_profile(struct ctx *c, int argc, char **argv);
