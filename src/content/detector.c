@@ -212,6 +212,17 @@ int foh_content_detector_set(struct foh_content_detector *d, uint32_t idx,
 	return 0;
 }
 
+void foh_content_detector_set_model(struct foh_content_detector *d,
+		const struct foh_content_model *m)
+{
+	/* the worker reads the model only while it holds a channel's lock */
+	for (int i = 0; i < FOH_CONTENT_DETECTORS_MAX; i++)
+		pthread_mutex_lock(&d->slot[i].lock);
+	d->model = *m;
+	for (int i = FOH_CONTENT_DETECTORS_MAX; i-- > 0;)
+		pthread_mutex_unlock(&d->slot[i].lock);
+}
+
 void foh_content_detector_ack(struct foh_content_detector *d)
 {
 	uint64_t count;

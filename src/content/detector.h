@@ -38,6 +38,9 @@ void foh_content_detector_free(struct foh_content_detector *d);
  * decision to unknown. */
 int foh_content_detector_set(struct foh_content_detector *d, uint32_t idx,
 		struct foh_content_tap *tap, uint32_t rate);
+/* Replaces the model (copied) between two decisions of every channel. */
+void foh_content_detector_set_model(struct foh_content_detector *d,
+		const struct foh_content_model *m);
 /* Clears the fd; then read each channel's latest result. */
 void foh_content_detector_ack(struct foh_content_detector *d);
 bool foh_content_detector_result(struct foh_content_detector *d, uint32_t idx,

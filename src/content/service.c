@@ -6,10 +6,13 @@
  * user's ~/.config/foh/content/styles, else the shipped default). */
 #include <errno.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <glib.h>
 
 #include "content/centroids.h"
+#include "content/learn.h"
 #include "core/daemon.h"
 #include "util/log.h"
 
@@ -64,7 +67,9 @@ int foh_daemon_content_start(struct foh_daemon *d)
 	} else {
 		foh_debug("content model: %s (%u centroids)", path, m->n);
 	}
-	if ((res = foh_content_detector_new(m, SILENCE_DB, &d->content, &fd)) < 0)
+	d->content_model = g_steal_pointer(&m);
+	d->content_model_path = g_steal_pointer(&path);
+	if ((res = foh_content_detector_new(d->content_model, SILENCE_DB, &d->content, &fd)) < 0)
 		return res;
 	return sd_event_add_io(d->event, &d->content_source, fd, EPOLLIN, on_results, d);
 }
@@ -100,8 +105,105 @@ void foh_daemon_content_channel_gone(struct foh_daemon *d, struct foh_channel_sl
 		(void)foh_content_detector_set(d->content, slot->index - 1, NULL, 0);
 }
 
+static int on_learned(sd_event_source *s, int fd, uint32_t revents, void *data)
+{
+	struct foh_daemon *d = data;
+	g_autofree struct foh_content_model *m = g_memdup2(d->content_model, sizeof(*m));
+	g_autofree char *error = NULL, *path = foh_centroids_user_path();
+	void *request = d->learn_request;
+	double v[FOH_CF_N];
+	uint32_t windows = 0;
+	int res;
+
+	d->learn_source = sd_event_source_disable_unref(d->learn_source);
+	res = foh_learn_finish(d->learn, v, &windows, &error);
+	d->learn = NULL;
+	d->learn_request = NULL;
+	if (res == 0 && (res = foh_content_model_set(m, d->learn_name,
+					(enum foh_content_class)d->learn_class, v, windows)) < 0)
+		error = g_strdup_printf("the model holds %d centroids already",
+				FOH_CONTENT_CENTROIDS_MAX);
+	if (res == 0 && (res = foh_centroids_save(path, m, &error)) == 0) {
+		*d->content_model = *m;
+		foh_content_detector_set_model(d->content, m);
+		g_free(d->content_model_path);
+		d->content_model_path = g_steal_pointer(&path);
+		foh_info("content: learned %s from %u windows into %s", d->learn_name, windows,
+				d->content_model_path);
+		foh_announce(d, FOH_CONTENT_PATH, FOH_CONTENT_INTERFACE, "ModelPath", "Centroids",
+				NULL);
+	}
+	if (d->hooks && d->hooks->content_learned)
+		d->hooks->content_learned(d, request, res, error, windows);
+	return 0;
+}
+
+int foh_daemon_content_learn(struct foh_daemon *d, const char *name, const char *cls,
+		const char *const *files, uint32_t n, void *request, char **why)
+{
+	int c = foh_content_class_from_name(cls), fd, res;
+
+	if (d->learn != NULL) {
+		*why = g_strdup_printf("learning %s is under way", d->learn_name);
+		return -EBUSY;
+	}
+	if (d->content == NULL) {
+		*why = g_strdup("content detection is not running");
+		return -ENODEV;
+	}
+	if (foh_content_check_name(name, why) < 0)
+		return -EINVAL;
+	if (c != FOH_CONTENT_SPEECH && c != FOH_CONTENT_MUSIC) {
+		*why = g_strdup_printf("class is speech or music, not \"%s\"", cls);
+		return -EINVAL;
+	}
+	if (n < 1 || n > FOH_LEARN_FILES_MAX) {
+		*why = g_strdup_printf("1 to %d files, not %u", FOH_LEARN_FILES_MAX, n);
+		return -EINVAL;
+	}
+	for (uint32_t i = 0; i < n; i++) {
+		struct stat st;
+		if (files[i][0] != '/' || stat(files[i], &st) < 0 || !S_ISREG(st.st_mode) ||
+		    access(files[i], R_OK) < 0) {
+			*why = g_strdup_printf("%s: not a readable file given by its absolute path",
+					files[i]);
+			return -EINVAL;
+		}
+	}
+	if ((res = foh_learn_start(files, n, &d->learn, &fd)) < 0) {
+		*why = g_strdup_printf("cannot start learning: %s", strerror(-res));
+		return res;
+	}
+	if ((res = sd_event_add_io(d->event, &d->learn_source, fd, EPOLLIN, on_learned, d)) < 0) {
+		double v[FOH_CF_N];
+		uint32_t w;
+		g_autofree char *e = NULL;
+		(void)foh_learn_finish(d->learn, v, &w, &e);
+		d->learn = NULL;
+		*why = g_strdup_printf("cannot wait for learning: %s", strerror(-res));
+		return res;
+	}
+	snprintf(d->learn_name, sizeof(d->learn_name), "%s", name);
+	d->learn_class = c;
+	d->learn_request = request;
+	return 0;
+}
+
 void foh_daemon_content_free(struct foh_daemon *d)
 {
+	if (d->learn != NULL) {
+		double v[FOH_CF_N];
+		uint32_t w;
+		g_autofree char *e = NULL;
+		(void)foh_learn_finish(d->learn, v, &w, &e);
+		d->learn = NULL;
+		if (d->hooks && d->hooks->content_learned)
+			d->hooks->content_learned(d, d->learn_request, -ECANCELED,
+					"fohd is stopping", 0);
+	}
+	d->learn_source = sd_event_source_disable_unref(d->learn_source);
+	g_clear_pointer(&d->content_model, g_free);
+	g_clear_pointer(&d->content_model_path, g_free);
 	d->content_source = sd_event_source_disable_unref(d->content_source);
 	foh_content_detector_free(d->content);
 	d->content = NULL;

@@ -297,6 +297,7 @@ const struct foh_daemon_hooks foh_bus_hooks = {
 	.channel_removed = foh_bus_channel_remove,
 	.channel_levels = foh_bus_channel_emit_levels,
 	.content_changed = foh_bus_channel_emit_content,
+	.content_learned = foh_bus_content_learned,
 	.deck_added = foh_bus_deck_add,
 	.mixer_added = foh_bus_mixer_register,
 	.deck_loaded = foh_bus_deck_loaded,

@@ -14,7 +14,10 @@ int foh_bus_manager_register(struct foh_daemon *d);
 int foh_bus_analyzer_register(struct foh_daemon *d);
 int foh_bus_x32_register(struct foh_daemon *d);
 int foh_bus_stabilizer_register(struct foh_daemon *d);
+/* The content model's and the profiles' objects. */
 int foh_bus_profiles_register(struct foh_daemon *d);
+void foh_bus_content_learned(struct foh_daemon *d, void *request, int error,
+		const char *message, uint32_t windows);
 
 /* Each capability's part of foh_bus_hooks. */
 void foh_bus_emit_changed(struct foh_daemon *d, const char *path, const char *interface,

@@ -38,6 +38,8 @@
 #define FOH_STABILIZER_PATH "/org/foh/Foh1/stabilizer"
 #define FOH_STABILIZER_INTERFACE "org.foh.Foh1.Stabilizer"
 
+#define FOH_CONTENT_PATH "/org/foh/Foh1/content"
+#define FOH_CONTENT_INTERFACE "org.foh.Foh1.Content"
 #define FOH_PROFILES_PATH "/org/foh/Foh1/profiles"
 #define FOH_PROFILES_INTERFACE "org.foh.Foh1.Profiles"
 
@@ -113,6 +115,10 @@ struct foh_daemon_hooks {
 	/* The content detector of a channel decided a new class or style
 	 * (slot->content). */
 	void (*content_changed)(struct foh_daemon *d, struct foh_channel_slot *slot);
+	/* A Learn (foh_daemon_content_learn) ended: windows learned from, or
+	 * negative errno with message. */
+	void (*content_learned)(struct foh_daemon *d, void *request, int error,
+			const char *message, uint32_t windows);
 	/* A debounced save failed: the changes live in memory only. */
 	void (*save_failed)(struct foh_daemon *d, const char *reason);
 };
@@ -148,7 +154,14 @@ struct foh_daemon {
 	/* the channels' content detectors (content/service.c) */
 	struct foh_content_detector *content;
 	sd_event_source *content_source;
-	sd_bus_slot *profiles_slot;
+	sd_bus_slot *profiles_slot, *content_slot;
+	struct foh_content_model *content_model;	/* what the detectors use */
+	char *content_model_path;
+	struct foh_learn *learn;		/* a Learn in progress, or NULL */
+	sd_event_source *learn_source;
+	void *learn_request;
+	char learn_name[65];
+	int learn_class;
 
 	/* the level stabilizer (stabilizer/service.c) */
 	struct foh_stab stab;
@@ -264,6 +277,13 @@ int foh_daemon_content_start(struct foh_daemon *d);
 void foh_daemon_content_sync(struct foh_daemon *d);
 void foh_daemon_content_channel_gone(struct foh_daemon *d, struct foh_channel_slot *slot);
 void foh_daemon_content_free(struct foh_daemon *d);
+/* Learns centroid name (class "speech" or "music") from files, off the
+ * main thread, into the user's model file and the running detectors; the
+ * end comes through hooks->content_learned with request. Refused at once
+ * (negative errno, *why) for a bad name, class or file, or while another
+ * Learn runs (-EBUSY). */
+int foh_daemon_content_learn(struct foh_daemon *d, const char *name, const char *cls,
+		const char *const *files, uint32_t n, void *request, char **why);
 /* Profile switching and glides (content/switcher.c), at the meter rate. */
 void foh_daemon_profiles_tick(struct foh_daemon *d);
 

@@ -172,6 +172,7 @@ static void daemon_clear(struct foh_daemon *d)
 	foh_x32_free(d->x32);
 	sd_bus_slot_unref(d->x32_slot);
 	sd_bus_slot_unref(d->profiles_slot);
+	sd_bus_slot_unref(d->content_slot);
 	sd_event_source_disable_unref(d->meter_timer);
 	sd_event_source_disable_unref(d->save_timer);
 	foh_engine_free(d->engine);

@@ -44,6 +44,24 @@ out=$("$FOHCTL" profile show broken 2>&1) && fail "a broken profile was read"
 case $out in *"$pdir/profile-broken.conf: [profile] comp-ratio:"*) ;; *) fail "broken: $out" ;; esac
 note "refused: $out"
 
+# learning over D-Bus: a new style from synthetic music, saved and in use
+python3 "$FOH_TESTS/content/programme.py" music "$S/pop.wav" 12 4 || fail "music"
+busctl --user call org.foh.Foh1 /org/foh/Foh1/content org.foh.Foh1.Content Learn ssas \
+  mypop music 1 "$S/pop.wav" >"$S/learn.txt" || fail "Learn was refused"
+read -r _ windows <"$S/learn.txt"
+[ "$windows" -ge 15 ] || fail "Learn used $windows windows of 12 s of music"
+busctl --user get-property org.foh.Foh1 /org/foh/Foh1/content org.foh.Foh1.Content Centroids \
+  | grep -q '"mypop:music"' || fail "mypop is not among the centroids"
+grep -q '^\[centroid mypop\]' "$XDG_CONFIG_HOME/foh/content/styles" || fail "mypop was not saved"
+for bad in "mypop music 1 pop.wav:absolute path" "mypop loud 1 $S/pop.wav:speech or music" \
+           "my/pop music 1 $S/pop.wav:not allowed" "mypop music 0:1 to 64 files"; do
+  # shellcheck disable=SC2086
+  out=$(busctl --user call org.foh.Foh1 /org/foh/Foh1/content org.foh.Foh1.Content Learn ssas \
+        ${bad%%:*} 2>&1) && fail "Learn ${bad%%:*} was taken"
+  case $out in *"${bad##*:}"*) ;; *) fail "Learn ${bad%%:*}: $out" ;; esac
+done
+note "Learn: $windows windows; refused: $out"
+
 # voices: alsa-utils' speaker-position recordings, 3 times over (~20 s)
 parts=()
 for r in 1 2 3; do

@@ -127,7 +127,7 @@ for l in lines:
     assert [r["channel"] for r in rows] == [1, 2], rows
 PY
 
-[ "$("$FOHCTL" list | awk '{print $1}' | tr '\n' ' ')" = "manager analyzer channel/1 channel/2 deck/a deck/b deck/c deck/d mixer profiles stabilizer x32 " ] \
+[ "$("$FOHCTL" list | awk '{print $1}' | tr '\n' ' ')" = "manager analyzer channel/1 channel/2 content deck/a deck/b deck/c deck/d mixer profiles stabilizer x32 " ] \
   || fail "fohctl list: $("$FOHCTL" list)"
 "$FOHCTL" describe channel/1 | grep -qx 'property Gain d rw' || fail "describe lacks Gain: $("$FOHCTL" describe channel/1)"
 
