@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <fftw3.h>
 #include <glib.h>
 
 #include "content/centroids.h"
@@ -58,6 +59,10 @@ int foh_daemon_content_start(struct foh_daemon *d)
 	g_autofree struct foh_content_model *m = g_new0(struct foh_content_model, 1);
 	int fd, res;
 
+	/* Learn plans FFTs on a thread of its own while the main thread may
+	 * plan the detectors' and the analyzer's: FFTW's planner must lock.
+	 * Called before any second thread plans. */
+	fftwf_make_planner_thread_safe();
 	if (foh_centroids_load(path, m, &error) < 0) {
 		/* detection still tells silence from signal; classes need a model */
 		foh_warn("content detection without a model: %s", error);
