@@ -99,6 +99,7 @@ static int method_set(sd_bus_message *m, void *userdata, sd_bus_error *error)
 					(const char *const *)values->pdata, keys->len, &why)) < 0)
 		return sd_bus_error_setf(error, r == -EINVAL ? FOH_ERROR_INVALID_ARGUMENT :
 				FOH_ERROR_CANNOT_SAVE, "%s; nothing was changed", why);
+	foh_daemon_profiles_changed(userdata);
 	return sd_bus_reply_method_return(m, NULL);
 }
 
@@ -113,6 +114,7 @@ static int method_delete(sd_bus_message *m, void *userdata, sd_bus_error *error)
 	if ((r = foh_profile_delete(name, &why)) < 0)
 		return sd_bus_error_setf(error, r == -ENOENT ? FOH_ERROR_NOT_FOUND :
 				FOH_ERROR_INVALID_ARGUMENT, "%s", why);
+	foh_daemon_profiles_changed(userdata);
 	return sd_bus_reply_method_return(m, NULL);
 }
 

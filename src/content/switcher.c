@@ -81,6 +81,13 @@ static const char *wanted(const struct foh_channel_slot *slot)
 	return NULL;
 }
 
+void foh_daemon_profiles_changed(struct foh_daemon *d)
+{
+	for (uint32_t i = 0; i < d->n_channels; i++)
+		if (d->channels[i] != NULL)
+			d->channels[i]->profile_missing[0] = '\0';
+}
+
 void foh_daemon_profiles_tick(struct foh_daemon *d)
 {
 	uint64_t now = now_usec(d);

@@ -286,6 +286,8 @@ int foh_daemon_content_learn(struct foh_daemon *d, const char *name, const char 
 		const char *const *files, uint32_t n, void *request, char **why);
 /* Profile switching and glides (content/switcher.c), at the meter rate. */
 void foh_daemon_profiles_tick(struct foh_daemon *d);
+/* A profile was written or deleted: names not found before are tried again. */
+void foh_daemon_profiles_changed(struct foh_daemon *d);
 
 /* One property of channel index (1-based). */
 void foh_announce_channel(struct foh_daemon *d, uint32_t index, const char *property);

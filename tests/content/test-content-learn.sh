@@ -22,14 +22,14 @@ py="$FOH_TESTS/content/programme.py"
 excerpt() { sox -V1 "$1" -r 48000 -c 1 -b 16 "$2" trim "$3" "$4" || fail "sox $1"; }
 
 for s in 1 2 3; do
-  python3 "$py" music "$T/pop$s.wav" 24 "$s" || fail "music"
-  python3 "$py" drone "$T/drone$s.wav" 24 "$s" || fail "drone"
+  python3 "$py" music "$T/pop$s.wav" 16 "$s" || fail "music"
+  python3 "$py" drone "$T/drone$s.wav" 16 "$s" || fail "drone"
 done
 for s in 1 2; do
-  excerpt "$T/pop$s.wav" "$T/pop$s-a.wav" 0 12
-  excerpt "$T/pop$s.wav" "$T/pop$s-b.wav" 12 12
-  excerpt "$T/drone$s.wav" "$T/drone$s-a.wav" 0 12
-  excerpt "$T/drone$s.wav" "$T/drone$s-b.wav" 12 12
+  excerpt "$T/pop$s.wav" "$T/pop$s-a.wav" 0 8
+  excerpt "$T/pop$s.wav" "$T/pop$s-b.wav" 8 8
+  excerpt "$T/drone$s.wav" "$T/drone$s-a.wav" 0 8
+  excerpt "$T/drone$s.wav" "$T/drone$s-b.wav" 8 8
 done
 M=$T/model
 cp "$FOH_SRCDIR/data/content/styles" "$M"

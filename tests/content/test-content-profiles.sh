@@ -78,6 +78,10 @@ chset 1 ProfileMode s manual
 chset 1 Profile s broken
 sleep 0.5
 [ "$(chprop 1 CompRatio)" = 2 ] || fail "pinning a broken profile changed CompRatio to $(chprop 1 CompRatio)"
+# mended over D-Bus, the pinned profile is tried again and arrives
+"$FOHCTL" profile set broken comp-ratio=7 || fail "mending broken"
+wait_for 5 sh -c '[ "$(busctl --user get-property org.foh.Foh1 /org/foh/Foh1/channel/1 org.foh.Foh1.Channel CompRatio)" = "d 7" ]' \
+  || fail "the mended profile did not arrive: CompRatio $(chprop 1 CompRatio)"
 
 # manual: pinned to classical, never switched by what it hears
 chset 1 Profile s classical
