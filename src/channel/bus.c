@@ -154,6 +154,20 @@ static int get_leveler(sd_bus *bus, const char *path, const char *interface,
 			foh_leveler_state_str((enum foh_leveler_state)slot->levels.leveler_state));
 }
 
+static int get_content(sd_bus *bus, const char *path, const char *interface,
+		const char *property, sd_bus_message *reply, void *userdata,
+		sd_bus_error *error)
+{
+	struct foh_channel_slot *slot = userdata;
+	const struct foh_content_result *r = &slot->content;
+
+	if (strcmp(property, "ContentClass") == 0)
+		return sd_bus_message_append(reply, "s", foh_content_class_name(r->cls));
+	if (strcmp(property, "ContentStyle") == 0)
+		return sd_bus_message_append(reply, "s", r->style);
+	return sd_bus_message_append(reply, "d", r->confidence);
+}
+
 static sd_bus_vtable *channel_vtable;
 
 /* Built once from the parameter table; the table is static, so is this. */
@@ -174,6 +188,16 @@ static const sd_bus_vtable *build_vtable(void)
 		SD_BUS_PROPERTY("GainReductionDb", "d", get_meter, 0, 0),
 		SD_BUS_PROPERTY("LevelerGainDb", "d", get_leveler, 0, 0),
 		SD_BUS_PROPERTY("LevelerState", "s", get_leveler, 0, 0),
+		/* what the content detector hears: "unknown" while it is off
+		 * or has not heard enough; the confidence moves every 0.5 s,
+		 * so only class and style changes are signalled */
+		SD_BUS_PROPERTY("ContentClass", "s", get_content, 0,
+				SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+		SD_BUS_PROPERTY("ContentStyle", "s", get_content, 0,
+				SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+		SD_BUS_PROPERTY("ContentConfidence", "d", get_content, 0, 0),
+		SD_BUS_SIGNAL_WITH_ARGS("ContentChanged",
+				SD_BUS_ARGS("s", class, "s", style, "d", confidence), 0),
 		SD_BUS_SIGNAL_WITH_ARGS("Levels",
 				SD_BUS_ARGS("d", peak_db, "d", rms_db, "d", vu_db, "d", lufs_m,
 					"d", lufs_s, "d", gain_reduction_db), 0),
@@ -233,4 +257,15 @@ void foh_bus_channel_emit_levels(struct foh_daemon *d, struct foh_channel_slot *
 	meter_values(&slot->levels, v);
 	(void)sd_bus_emit_signal(d->bus, path, FOH_CHANNEL_INTERFACE, "Levels", "dddddd",
 			v[0], v[1], v[2], v[3], v[4], v[5]);
+}
+
+void foh_bus_channel_emit_content(struct foh_daemon *d, struct foh_channel_slot *slot)
+{
+	_cleanup_free_ char *path = slot_path(slot);
+
+	if (path == NULL)
+		return;
+	(void)sd_bus_emit_signal(d->bus, path, FOH_CHANNEL_INTERFACE, "ContentChanged", "ssd",
+			foh_content_class_name(slot->content.cls), slot->content.style,
+			slot->content.confidence);
 }

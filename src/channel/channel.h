@@ -17,6 +17,7 @@
 #include "channel/strip.h"
 
 struct pw_core;
+struct foh_content_tap;
 struct pw_loop;
 struct foh_channel;
 
@@ -80,6 +81,11 @@ int foh_channel_play_tone(struct foh_channel *ch, double hz, double seconds, dou
 bool foh_channel_poll_levels(struct foh_channel *ch, struct foh_strip_levels *out);
 void foh_channel_stats(struct foh_channel *ch, struct foh_channel_stats *out);
 uint32_t foh_channel_index(const struct foh_channel *ch);
+/* The negotiated rate, 0 until known. */
+uint32_t foh_channel_rate(const struct foh_channel *ch);
+/* Where the process callback leaves the input for the content detector
+ * (content/tap.h); lives as long as the channel. */
+struct foh_content_tap *foh_channel_content_tap(struct foh_channel *ch);
 uint32_t foh_channel_latency(const struct foh_channel *ch);
 
 /* Maps channel settings to strip parameters (pure). */

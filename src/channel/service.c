@@ -52,6 +52,7 @@ static void free_slot(struct foh_daemon *d, struct foh_channel_slot *slot)
 		return;
 	if (d->hooks && d->hooks->channel_removed)
 		d->hooks->channel_removed(d, slot);
+	foh_daemon_content_channel_gone(d, slot);
 	foh_channel_free(slot->channel);
 	free(slot);
 }
@@ -66,6 +67,7 @@ static int add_slot(struct foh_daemon *d, uint32_t index)
 		return -ENOMEM;
 	slot->daemon = d;
 	slot->index = index;
+	slot->content.cls = FOH_CONTENT_UNKNOWN;
 	slot->levels = (struct foh_strip_levels){ .peak_db = -120, .rms_db = -120, .vu_db = -60,
 		.lufs_m = -120, .lufs_s = -120, .lufs_m_in = -120 };
 	foh_daemon_channel_effective(d, index, &eff);
@@ -244,6 +246,7 @@ static int on_meter_timer(sd_event_source *s, uint64_t usec, void *data)
 	}
 	update_cpu_load(d);
 	foh_daemon_analyzer_update_active(d);
+	foh_daemon_content_sync(d);
 	/* Timer sources fire once: re-arm for the next tick at the current rate. */
 	(void)sd_event_source_set_time(s, usec + 1000000u / d->conf->meter_rate);
 	(void)sd_event_source_set_enabled(s, SD_EVENT_ON);

@@ -22,6 +22,8 @@ static const char *const delay_sync_choices[] = {
 	"1/16", "1/16d", "1/16t", "1/32", NULL,
 };
 
+static const char *const profile_modes[] = { "off", "auto", "manual", NULL };
+
 const struct foh_param foh_channel_params[] = {
 	{ "name", "Name", FOH_PARAM_STRING, 0, 63, 0, "", F(name), 0, NULL },
 	{ "input", "Input", FOH_PARAM_STRING, 0, 255, 0, "", F(input), FOH_PARAM_STRUCTURAL, NULL },
@@ -83,6 +85,11 @@ const struct foh_param foh_channel_params[] = {
 	NUM("leveler-calm", "LevelerCalmSec", leveler_calm, 0.5, 60, 6, "s"),
 	NUM("leveler-gate", "LevelerGateLufs", leveler_gate, -90, -20, -50, "LUFS"),
 	NUM("leveler-lookahead", "LevelerLookaheadSec", leveler_lookahead, 0, 3, 0, "s"),
+	BOOL("content-enabled", "ContentEnabled", content_enabled, 0),
+	{ "profile-mode", "ProfileMode", FOH_PARAM_STRING, 0, 7, 0, "off", F(profile_mode), 0, NULL,
+		profile_modes },
+	{ "profile", "Profile", FOH_PARAM_STRING, 0, 64, 0, "", F(profile), 0, NULL, NULL },
+	NUM("profile-hold", "ProfileHoldSec", profile_hold, 0.5, 60, 3, "s"),
 };
 const size_t foh_channel_n_params = sizeof(foh_channel_params) / sizeof(foh_channel_params[0]);
 

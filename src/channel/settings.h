@@ -42,6 +42,14 @@
  *   leveler-gate LUFS [-90, -20] (-50): the absolute gate,
  *   leveler-lookahead s [0, 3] (0): delays the channel by that much (its
  *   latency grows by it) so the leveler meets a step as it arrives
+ *   content-enabled        detect speech, music or silence and the style of
+ *                          music in what comes in (false; README.md,
+ *                          "Content detection")
+ *   profile-mode           off | auto (the detected class or style picks
+ *                          the profile) | manual (profile is pinned) ("off")
+ *   profile                the profile applied or pinned ("")
+ *   profile-hold           s a class/style must hold before auto switches
+ *                          [0.5, 60] (3)
  */
 #pragma once
 
@@ -87,6 +95,10 @@ struct foh_channel_settings {
 	bool leveler_enabled;
 	double leveler_target, leveler_max_boost, leveler_max_cut, leveler_scene, leveler_calm;
 	double leveler_gate, leveler_lookahead;
+	bool content_enabled;
+	char profile_mode[8];
+	char profile[65];
+	double profile_hold;
 };
 
 extern const struct foh_param foh_channel_params[];

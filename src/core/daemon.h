@@ -15,6 +15,8 @@
 #include <systemd/sd-event.h>
 
 #include "analyzer/analyzer.h"
+#include "content/detector.h"
+#include "content/profiles.h"
 #include "decks/bpm-glide.h"
 #include "channel/channel.h"
 #include "core/conf.h"
@@ -36,6 +38,11 @@
 #define FOH_STABILIZER_PATH "/org/foh/Foh1/stabilizer"
 #define FOH_STABILIZER_INTERFACE "org.foh.Foh1.Stabilizer"
 
+#define FOH_CONTENT_PATH "/org/foh/Foh1/content"
+#define FOH_CONTENT_INTERFACE "org.foh.Foh1.Content"
+#define FOH_PROFILES_PATH "/org/foh/Foh1/profiles"
+#define FOH_PROFILES_INTERFACE "org.foh.Foh1.Profiles"
+
 #define FOH_DECK_INTERFACE "org.foh.Foh1.Deck"
 #define FOH_DECK_PATH_PREFIX "/org/foh/Foh1/deck/"
 #define FOH_MIXER_PATH "/org/foh/Foh1/mixer"
@@ -56,6 +63,14 @@ struct foh_channel_slot {
 	struct foh_channel *channel;
 	sd_bus_slot *bus_slot;
 	struct foh_strip_levels levels;
+	struct foh_content_result content;	/* as last announced */
+	uint64_t content_since;		/* usec (monotonic) of its last class/style change */
+	/* profiles (content/service.c): the one applied last, the glide to it */
+	char profile_applied[65];
+	char profile_missing[65];	/* asked for, not found: not asked again */
+	struct foh_profile glide;	/* the keys and their target values */
+	struct foh_channel_settings glide_from;
+	uint64_t glide_start;		/* usec; 0 = no glide running */
 };
 
 /* A deck as fohd serves it (decks/service.c): its loader, its D-Bus
@@ -97,6 +112,13 @@ struct foh_daemon_hooks {
 	 * or negative errno with message; -ECANCELED when fohd drops it. */
 	void (*deck_loaded)(struct foh_deck_slot *s, void *request, int error,
 			const char *message);
+	/* The content detector of a channel decided a new class or style
+	 * (slot->content). */
+	void (*content_changed)(struct foh_daemon *d, struct foh_channel_slot *slot);
+	/* A Learn (foh_daemon_content_learn) ended: windows learned from, or
+	 * negative errno with message. */
+	void (*content_learned)(struct foh_daemon *d, void *request, int error,
+			const char *message, uint32_t windows);
 	/* A debounced save failed: the changes live in memory only. */
 	void (*save_failed)(struct foh_daemon *d, const char *reason);
 };
@@ -129,6 +151,18 @@ struct foh_daemon {
 	uint64_t analyzer_watch_until;	/* a D-Bus reader's lease (CLOCK_MONOTONIC usec) */
 	struct foh_x32 *x32;
 	sd_bus_slot *x32_slot;
+
+	/* the channels' content detectors (content/service.c) */
+	struct foh_content_detector *content;
+	sd_event_source *content_source;
+	sd_bus_slot *profiles_slot, *content_slot;
+	struct foh_content_model *content_model;	/* what the detectors use */
+	char *content_model_path;
+	struct foh_learn *learn;		/* a Learn in progress, or NULL */
+	sd_event_source *learn_source;
+	void *learn_request;
+	char learn_name[65];
+	int learn_class;
 
 	/* the level stabilizer (stabilizer/service.c) */
 	struct foh_stab stab;
@@ -256,5 +290,23 @@ void foh_announce(struct foh_daemon *d, const char *path, const char *interface,
  * stabilizer's local mode laid over them (its leveler on, at its target). */
 void foh_daemon_channel_effective(const struct foh_daemon *d, uint32_t index,
 		struct foh_channel_settings *out);
+/* The content detectors: started once, following each channel's
+ * content-enabled and stream rate (checked at the meter rate). */
+int foh_daemon_content_start(struct foh_daemon *d);
+void foh_daemon_content_sync(struct foh_daemon *d);
+void foh_daemon_content_channel_gone(struct foh_daemon *d, struct foh_channel_slot *slot);
+void foh_daemon_content_free(struct foh_daemon *d);
+/* Learns centroid name (class "speech" or "music") from files, off the
+ * main thread, into the user's model file and the running detectors; the
+ * end comes through hooks->content_learned with request. Refused at once
+ * (negative errno, *why) for a bad name, class or file, or while another
+ * Learn runs (-EBUSY). */
+int foh_daemon_content_learn(struct foh_daemon *d, const char *name, const char *cls,
+		const char *const *files, uint32_t n, void *request, char **why);
+/* Profile switching and glides (content/switcher.c), at the meter rate. */
+void foh_daemon_profiles_tick(struct foh_daemon *d);
+/* A profile was written or deleted: names not found before are tried again. */
+void foh_daemon_profiles_changed(struct foh_daemon *d);
+
 /* One property of channel index (1-based). */
 void foh_announce_channel(struct foh_daemon *d, uint32_t index, const char *property);

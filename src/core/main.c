@@ -151,7 +151,8 @@ static int setup_bus(struct foh_daemon *d)
 	    (r = foh_bus_manager_register(d)) < 0 ||
 	    (r = foh_bus_analyzer_register(d)) < 0 ||
 	    (r = foh_bus_x32_register(d)) < 0 ||
-	    (r = foh_bus_stabilizer_register(d)) < 0)
+	    (r = foh_bus_stabilizer_register(d)) < 0 ||
+	    (r = foh_bus_profiles_register(d)) < 0)
 		return r;
 	r = sd_bus_request_name(d->bus, FOH_BUS_NAME, 0);
 	if (r == -EEXIST)
@@ -169,6 +170,8 @@ static void daemon_clear(struct foh_daemon *d)
 	foh_daemon_stabilizer_free(d);
 	if (d->conf != NULL)
 		(void)foh_daemon_flush_save(d);
+	/* the detectors read the channels' taps: they go first */
+	foh_daemon_content_free(d);
 	foh_daemon_free_channels(d);
 	foh_daemon_decks_free(d);
 	foh_daemon_analyzer_disconnect(d);
@@ -177,6 +180,8 @@ static void daemon_clear(struct foh_daemon *d)
 	sd_bus_slot_unref(d->analyzer_slot);
 	foh_x32_free(d->x32);
 	sd_bus_slot_unref(d->x32_slot);
+	sd_bus_slot_unref(d->profiles_slot);
+	sd_bus_slot_unref(d->content_slot);
 	sd_event_source_disable_unref(d->meter_timer);
 	sd_event_source_disable_unref(d->save_timer);
 	foh_engine_free(d->engine);
@@ -223,6 +228,10 @@ static int run(struct foh_daemon *d)
 	}
 	if ((r = setup_bus(d)) < 0)
 		return r;
+	if ((r = foh_daemon_content_start(d)) < 0) {
+		foh_error("cannot set up content detection: %s", strerror(-r));
+		return r;
+	}
 	if ((r = foh_daemon_sync_channels(d, NULL)) < 0 || (r = foh_daemon_start_meters(d)) < 0)
 		return r;
 	(void)foh_daemon_stabilizer_changed(d, false);

@@ -52,8 +52,21 @@ static char *preset_path(const char *kind, const char *name)
 	return g_build_filename(dir, file, NULL);
 }
 
+char *foh_preset_path(const char *kind, const char *name)
+{
+	g_autofree char *why = NULL;
+
+	return foh_preset_check_name(name, &why) < 0 ? NULL : preset_path(kind, name);
+}
+
 int foh_preset_save(const char *kind, const char *name, const struct foh_param *table,
 		size_t n, const void *base)
+{
+	return foh_preset_save_keys(kind, name, table, n, base, NULL);
+}
+
+int foh_preset_save_keys(const char *kind, const char *name, const struct foh_param *table,
+		size_t n, const void *base, const bool *set)
 {
 	g_autoptr(GKeyFile) kf = g_key_file_new();
 	g_autofree char *path = NULL, *data = NULL, *why = NULL;
@@ -64,7 +77,7 @@ int foh_preset_save(const char *kind, const char *name, const struct foh_param *
 		return res;
 	path = preset_path(kind, name);
 	for (size_t i = 0; i < n; i++) {
-		if (table[i].flags & FOH_PARAM_NO_PRESET)
+		if ((table[i].flags & FOH_PARAM_NO_PRESET) || (set != NULL && !set[i]))
 			continue;
 		/* every key, defaults too: a preset must not depend on them */
 		g_key_file_set_value(kf, kind, table[i].key, "");

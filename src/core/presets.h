@@ -18,6 +18,13 @@ char *foh_preset_dir(void);
 
 int foh_preset_save(const char *kind, const char *name, const struct foh_param *table,
 		size_t n, const void *base);
+/* The same with only the keys whose set[i] is true (set has n entries):
+ * a partial preset, such as a content profile. */
+int foh_preset_save_keys(const char *kind, const char *name, const struct foh_param *table,
+		size_t n, const void *base, const bool *set);
+/* The preset's file ($XDG_CONFIG_HOME/foh/presets/KIND-NAME.conf; g_free);
+ * NULL when the name is not valid. */
+char *foh_preset_path(const char *kind, const char *name);
 /* Loads into base (only keys the preset has change; the caller validates
  * the whole and keeps its old settings on failure). */
 int foh_preset_load(const char *kind, const char *name, const struct foh_param *table,

@@ -12,7 +12,11 @@
       (a forged source); D sends a guessed token without asking; at SET_AT
       busctl sets channel 1 Gain to -3; records every message each gets
       until SECONDS; prints JSON with the arrival times (s after t=0), the
-      datagram sizes C got and the size of the request."""
+      datagram sizes C got and the size of the request.
+  oscx.py listen PORT SECONDS
+      one surface subscribes (answering the challenge) and records every
+      message but /foh/ch/N/levels until SECONDS; prints them as JSON
+      [[t, address, types, args], ...]."""
 import json
 import os
 import random
@@ -164,11 +168,32 @@ def cmd_subscribe(port, seconds, renew_at, set_at):
     print(json.dumps(got))
 
 
+def cmd_listen(port, seconds):
+    sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    sock.bind(("127.0.0.1", 0))
+    dest = ("127.0.0.1", port)
+    sock.sendto(msg("/foh/subscribe"), dest)
+    t0 = time.monotonic()
+    got = []
+    while time.monotonic() - t0 < seconds:
+        r, _, _ = select.select([sock], [], [], 0.05)
+        if not r:
+            continue
+        addr, types, args = parse(sock.recv(65536))
+        if addr == "/foh/token":
+            sock.sendto(msg("/foh/subscribe", "i", args[0]), dest)
+        elif not addr.endswith("/levels"):
+            got.append([round(time.monotonic() - t0, 4), addr, types, args])
+    print(json.dumps(got))
+
+
 def main():
     if sys.argv[1] == "corpus":
         cmd_corpus(sys.argv[2], sys.argv[3:])
     elif sys.argv[1] == "subscribe":
         cmd_subscribe(int(sys.argv[2]), float(sys.argv[3]), float(sys.argv[4]), float(sys.argv[5]))
+    elif sys.argv[1] == "listen":
+        cmd_listen(int(sys.argv[2]), float(sys.argv[3]))
     else:
         sys.exit(__doc__)
 

@@ -44,7 +44,10 @@ declare -A read_args=(
   [deck]='a|b Playing|a Gain TempoRatio'
   [mixer]='|Crossfader'
   [osc]='stats'
+  [profile]='list|show speech'
+  [content]="classify --file $FOH_SRCDIR/data/content/styles $FOH_SESSION/tone.wav"
 )
+tone "$FOH_SESSION/tone.wav" 440 -20 2
 for cmd in $reads; do
   [ -n "${read_args[$cmd]+set}" ] || fail "read command '$cmd' has no JSON check in this test"
 done
@@ -52,6 +55,7 @@ done
 # fohd not running: every command fails with exit 1 and one line.
 for cmd in $reads $writes; do
   case $cmd in
+    content) continue ;;                 # works on files: below
     set) expect_exit 1 set channel/1 Gain 1 ;;
     *) IFS='|' read -r first _ <<<"${read_args[$cmd]-}"
        # shellcheck disable=SC2086
@@ -61,6 +65,12 @@ for cmd in $reads $writes; do
   [ "$cmd" = osc ] && daemon=foh-osc     # the one command that asks foh-osc
   grep -q "$daemon is not running" "$FOH_SESSION/err" || fail "fohctl $cmd with $daemon down: $(cat "$FOH_SESSION/err")"
 done
+
+# content needs no fohd: it works on files
+# shellcheck disable=SC2086
+"$FOHCTL" content ${read_args[content]} >"$FOH_SESSION/out" 2>"$FOH_SESSION/err" \
+  || fail "fohctl content ${read_args[content]} with fohd down: $(cat "$FOH_SESSION/err")"
+grep -q "class=music" "$FOH_SESSION/out" || fail "a tone is not music: $(cat "$FOH_SESSION/out")"
 
 # Every command answers --help with its usage, and exits 0.
 for cmd in $reads $writes; do
@@ -117,7 +127,7 @@ for l in lines:
     assert [r["channel"] for r in rows] == [1, 2], rows
 PY
 
-[ "$("$FOHCTL" list | awk '{print $1}' | tr '\n' ' ')" = "manager analyzer channel/1 channel/2 deck/a deck/b deck/c deck/d mixer stabilizer x32 " ] \
+[ "$("$FOHCTL" list | awk '{print $1}' | tr '\n' ' ')" = "manager analyzer channel/1 channel/2 content deck/a deck/b deck/c deck/d mixer profiles stabilizer x32 " ] \
   || fail "fohctl list: $("$FOHCTL" list)"
 "$FOHCTL" describe channel/1 | grep -qx 'property Gain d rw' || fail "describe lacks Gain: $("$FOHCTL" describe channel/1)"
 

@@ -3,7 +3,8 @@
 # while a tone plays through channel 1 and, for 5 s, a loop changes the
 # parameters of both channels over D-Bus (the effects too: channel 1 starts
 # with reverb, delay, chorus and width on, and both channels toggle them)
-# and plays test tones. After fohd
+# and plays test tones; channel 1's content detector is on, so its
+# process callback also fills the detector's tap. After fohd
 # stops on SIGTERM, the checker's report must show that the channel process
 # callback ran (more than 100 RT sections) and that it never allocated, freed
 # or took a lock (no violations), with every section entered and left once.
@@ -29,6 +30,7 @@ chorus-enabled = true
 width = 150
 leveler-enabled = true
 leveler-lookahead = 0.5
+content-enabled = true
 [channel.2]
 audio-channels = 2
 CONF

@@ -17,6 +17,8 @@
  *       last second (the latest values);
  *   every change of a mapped property (PropertiesChanged) on its /foh/...
  *       address: ,f for numbers, ,i 0/1 for switches;
+ *   /foh/ch/N/content ,ssf class style confidence when channel N's content
+ *       detector decides a new class or style (fohd's ContentChanged);
  * within a budget of 64 KiB/s per surface (what is over it is dropped and
  * counted as feedback_dropped). At most 16 surfaces at a time; a 17th is
  * refused (refused_busy). */
@@ -256,6 +258,33 @@ static int on_levels(sd_bus_message *m, void *data, sd_bus_error *ret)
 	return 0;
 }
 
+/* Channel N's ContentChanged: /foh/ch/N/content ,ssf class style confidence. */
+static int on_content(sd_bus_message *m, void *data, sd_bus_error *ret)
+{
+	struct foh_osc *o = data;
+	const char *path = sd_bus_message_get_path(m);
+	const char *prefix = FOH_ROOT "/channel/";
+	const char *cls, *style;
+	char addr[48], tail;
+	unsigned int n;
+	lo_message msg;
+	double conf;
+
+	if (o->n_subs == 0 || path == NULL || strncmp(path, prefix, strlen(prefix)) != 0 ||
+	    sscanf(path + strlen(prefix), "%u%c", &n, &tail) != 1 ||
+	    n < 1 || n > OSC_MAX_CHANNELS ||
+	    sd_bus_message_read(m, "ssd", &cls, &style, &conf) < 0 ||
+	    (msg = lo_message_new()) == NULL)
+		return 0;
+	snprintf(addr, sizeof(addr), "/foh/ch/%u/content", n);
+	lo_message_add_string(msg, cls);
+	lo_message_add_string(msg, style);
+	lo_message_add_float(msg, (float)conf);
+	send_all(o, addr, msg);
+	lo_message_free(msg);
+	return 0;
+}
+
 static void send_change(struct foh_osc *o, const char *obj, const char *iface,
 		const char *prop, sd_bus_message *m)
 {
@@ -322,6 +351,8 @@ int osc_feedback_start(struct foh_osc *o)
 	o->lease_usec = OSC_LEASE_USEC;
 	if ((r = sd_bus_match_signal_async(o->bus, &o->match_levels, NULL, NULL,
 			"org.foh.Foh1.Channel", "Levels", on_levels, NULL, o)) < 0 ||
+	    (r = sd_bus_match_signal_async(o->bus, &o->match_content, NULL, NULL,
+			"org.foh.Foh1.Channel", "ContentChanged", on_content, NULL, o)) < 0 ||
 	    (r = sd_bus_match_signal_async(o->bus, &o->match_save_failed, NULL, NULL,
 			"org.foh.Foh1.Manager", "SaveFailed", on_save_failed, NULL, o)) < 0 ||
 	    (r = sd_bus_add_match_async(o->bus, &o->match_props,
@@ -337,6 +368,7 @@ void osc_feedback_stop(struct foh_osc *o)
 {
 	o->feedback_timer = sd_event_source_disable_unref(o->feedback_timer);
 	o->match_levels = sd_bus_slot_unref(o->match_levels);
+	o->match_content = sd_bus_slot_unref(o->match_content);
 	o->match_props = sd_bus_slot_unref(o->match_props);
 	o->match_save_failed = sd_bus_slot_unref(o->match_save_failed);
 }

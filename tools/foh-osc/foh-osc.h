@@ -112,7 +112,7 @@ struct foh_osc {
 	uint64_t lease_usec;
 	struct osc_levels levels[OSC_MAX_CHANNELS];
 	sd_event_source *feedback_timer;
-	sd_bus_slot *match_levels, *match_props, *match_save_failed;
+	sd_bus_slot *match_levels, *match_props, *match_save_failed, *match_content;
 };
 
 uint64_t osc_now(void);

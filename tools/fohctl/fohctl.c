@@ -67,6 +67,31 @@ static const struct command commands[] = {
 		OBJECT_HELP, true, cmd_deck },
 	{ "mixer", "[PROPERTY[=VALUE]...]", "the decks' mixer: crossfader, BPM, movement",
 		OBJECT_HELP, true, cmd_object },
+	{ "content", "VERB [OPTIONS] FILE...",
+		"content detection of sound files (no fohd needed)",
+		"  classify [--timeline] [--file MODEL] FILE...\n"
+		"                       class (silence, speech, music), style and\n"
+		"                       confidence of each file; --timeline prints every\n"
+		"                       0.5 s decision\n"
+		"  learn [--class speech|music] [--file MODEL] NAME FILE...\n"
+		"                       a centroid (a style when music, the default)\n"
+		"                       from example recordings, into the user's model\n"
+		"                       ~/.config/foh/content/styles (or MODEL)\n"
+		"  init --file MODEL FILE...\n"
+		"                       a new model without centroids: the features'\n"
+		"                       standardisation over FILE...\n"
+		"  features FILE...     the feature vectors, one line per 0.5 s\n\n"
+		"The model read is $FOH_CONTENT_STYLES, else the user's, else the one\n"
+		"foh ships (see README.md, \"Content detection\").",
+		true, cmd_content, true },
+	{ "profile", "list | show NAME | set NAME KEY=VALUE... | delete NAME",
+		"content profiles: named sets of channel settings",
+		"A profile holds config keys of [channel.N] that describe a sound (gate,\n"
+		"compressor, EQ, effects, ...). set replaces the whole profile; fohd\n"
+		"validates it and writes nothing on a refusal. Built in: speech, rock,\n"
+		"jazz, electronic, classical. A channel uses them through its\n"
+		"ProfileMode (off, auto, manual) and Profile properties.",
+		true, cmd_profile },
 	{ "osc", "stats", "foh-osc's counters (received, dispatched, refused...)",
 		"Asks foh-osc (org.foh.Osc1), not fohd.", true, cmd_osc },
 	{ "set", "OBJECT PROPERTY VALUE", "change a property",
@@ -189,7 +214,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "fohctl %s: unexpected argument '%s'\n", cmd->name, argv[optind + 1]);
 		return EXIT_USAGE;
 	}
-	if ((r = sd_bus_open_user(&c.bus)) < 0) {
+	if (!cmd->local && (r = sd_bus_open_user(&c.bus)) < 0) {
 		fprintf(stderr, "fohctl: cannot connect to the user bus: %s\n", strerror(-r));
 		return EXIT_FAILURE;
 	}

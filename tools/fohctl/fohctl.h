@@ -26,6 +26,7 @@ struct command {
 	const char *help;	/* more for `fohctl CMD --help`, or NULL */
 	bool reads;		/* prints what it read: --json makes that JSON */
 	int (*run)(struct ctx *c, int argc, char **argv);
+	bool local;		/* works on files: no bus needed */
 };
 
 /* One line on stderr for a failure to reach fohd or a refusal by it;
@@ -68,3 +69,5 @@ int cmd_osc(struct ctx *c, int argc, char **argv);
 int cmd_x32(struct ctx *c, int argc, char **argv);
 int cmd_stabilizer(struct ctx *c, int argc, char **argv);
 int cmd_deck(struct ctx *c, int argc, char **argv);
+int cmd_content(struct ctx *c, int argc, char **argv);
+int cmd_profile(struct ctx *c, int argc, char **argv);
