@@ -257,6 +257,9 @@ static int apply_options(struct foh_osc *o, struct options *opts,
 			return -EINVAL;
 		}
 	}
+	/* 127.0.0.1 unless the user names an address; 0.0.0.0 (every
+	 * interface, a stage network) only when asked for, and like any other
+	 * non-loopback address only with an allow-list (README "Sockets") */
 	if ((ntohl(ctl->sin_addr.s_addr) >> 24) != 127 && o->n_allow == 0) {
 		fprintf(stderr, "foh-osc: listening on %s needs at least one --allow network\n",
 				inet_ntoa(ctl->sin_addr));
