@@ -236,6 +236,10 @@ static int method_destination(sd_bus_message *m, void *userdata, sd_bus_error *e
 static int preset_error(sd_bus_error *error, int res, const char *name, const char *why,
 		bool saving)
 {
+	if (saving && res == -EDQUOT)
+		return sd_bus_error_setf(error, FOH_ERROR_LIMIT_REACHED,
+				"there are %d analyzer presets already, the most there can be; "
+				"delete one or save over one", FOH_PRESETS_MAX);
 	if (saving && res != -EINVAL) {
 		g_autofree char *dir = foh_preset_dir();
 

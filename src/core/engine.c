@@ -17,6 +17,8 @@
 #include "util/cleanup.h"
 #include "util/log.h"
 
+#define FOH_DEVICES_MAX	1024	/* audio devices listed (README "Limits") */
+
 enum link_state { LINK_DOWN, LINK_SYNCING, LINK_UP, LINK_BROKEN };
 
 struct foh_engine {
@@ -44,7 +46,7 @@ struct foh_engine {
 	uint32_t rate, force_rate, quantum, force_quantum;
 
 	struct foh_device *devices;
-	size_t n_devices, cap_devices;
+	size_t n_devices, cap_devices, n_devices_dropped;
 };
 
 static void arm_retry(struct foh_engine *e, uint64_t delay_usec)
@@ -65,6 +67,7 @@ static void devices_clear(struct foh_engine *e)
 	for (size_t i = 0; i < e->n_devices; i++)
 		device_clear(&e->devices[i]);
 	e->n_devices = 0;
+	e->n_devices_dropped = 0;
 }
 
 static bool is_audio_device_class(const char *c)
@@ -83,6 +86,13 @@ static void device_add(struct foh_engine *e, uint32_t id, const struct spa_dict 
 
 	if (!is_audio_device_class(klass))
 		return;
+	if (e->n_devices >= FOH_DEVICES_MAX) {
+		/* any PipeWire client can make nodes: the list is capped */
+		if (e->n_devices_dropped++ == 0)
+			foh_warn("more than %d audio devices: ListDevices leaves out the rest",
+					FOH_DEVICES_MAX);
+		return;
+	}
 	if (e->n_devices == e->cap_devices) {
 		size_t cap = e->cap_devices ? e->cap_devices * 2 : 16;
 		struct foh_device *n = realloc(e->devices, cap * sizeof(*n));

@@ -259,7 +259,9 @@ static int on_readable(sd_event_source *s, int fd, uint32_t revents, void *data)
 	for (int i = 0; i < 64; i++) {
 		ssize_t n;
 		fromlen = sizeof(from);
-		n = recvfrom(fd, buf, sizeof(buf), MSG_DONTWAIT, (struct sockaddr *)&from, &fromlen);
+		/* MSG_TRUNC: n is the real length; a larger datagram was cut */
+		n = recvfrom(fd, buf, sizeof(buf), MSG_DONTWAIT | MSG_TRUNC,
+				(struct sockaddr *)&from, &fromlen);
 		if (n < 0)
 			break;
 		if (!x->configured || fromlen != sizeof(from) ||
@@ -268,7 +270,7 @@ static int on_readable(sd_event_source *s, int fd, uint32_t revents, void *data)
 			x->stats.foreign++;
 			continue;
 		}
-		if (foh_osc_validate(buf, (size_t)n, &err) < 0) {
+		if ((size_t)n > sizeof(buf) || foh_osc_validate(buf, (size_t)n, &err) < 0) {
 			x->stats.malformed++;
 			continue;
 		}

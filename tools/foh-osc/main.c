@@ -63,6 +63,11 @@ static int method_stats(sd_bus_message *m, void *data, sd_bus_error *error)
 	if (r < 0 ||
 	    (r = sd_bus_message_append(reply, "{st}", "subscribers", (uint64_t)o->n_subs)) < 0 ||
 	    (r = sd_bus_message_append(reply, "{st}", "pending", (uint64_t)o->n_pending)) < 0 ||
+	    (r = sd_bus_message_append(reply, "{st}", "coalescing_keys",
+			(uint64_t)(o->slots ? g_hash_table_size(o->slots) : 0))) < 0 ||
+	    (r = sd_bus_message_append(reply, "{st}", "calls_in_flight",
+			(uint64_t)o->actions_in_flight)) < 0 ||
+	    (r = sd_bus_message_append(reply, "{st}", "timed_calls", (uint64_t)o->n_later)) < 0 ||
 	    (r = sd_bus_message_close_container(reply)) < 0)
 		goto out;
 	r = sd_bus_send(NULL, reply, NULL);
