@@ -15,7 +15,8 @@
 #  - a reload (SIGHUP) every minute.
 # At the end: BENCH lines per process with the RSS and fds after warm-up
 # (the first quarter, at least a minute) and at the end and the RSS slope
-# over that time by least squares (a leak of 1 MB/h shows as ~1000 kB/h),
+# over that time and over the second half by least squares (a leak of
+# 1 MB/h shows as ~1000 kB/h; a heap still settling shows in the first),
 # then xruns, underruns, slow calls. It fails only when fohd or foh-osc die
 # or stop answering; the figures are for a person to read (a shared VM
 # makes xruns and slow calls that are not fohd's).
@@ -119,11 +120,16 @@ for p in dict.fromkeys(r[1] for r in rows):
     s = [(int(m), int(rss), int(fds)) for m, q, rss, fds in rows if q == p and int(m) >= warm]
     if len(s) < 2:
         continue
-    xs = [m for m, _, _ in s]; ys = [r for _, r, _ in s]
-    mx, my = sum(xs) / len(xs), sum(ys) / len(ys)
-    slope = sum((x - mx) * (y - my) for x, y in zip(xs, ys)) / sum((x - mx) ** 2 for x in xs)
+    def slope(pts):
+        xs = [m for m, _, _ in pts]; ys = [r for _, r, _ in pts]
+        if len(pts) < 2:
+            return 0.0
+        mx, my = sum(xs) / len(xs), sum(ys) / len(ys)
+        return 60 * sum((x - mx) * (y - my) for x, y in zip(xs, ys)) / sum((x - mx) ** 2 for x in xs)
+    half = [t for t in s if t[0] >= minutes // 2]
     print(f"BENCH soak_{p} minutes={minutes} warm={warm} rss_warm_kb={s[0][1]} rss_end_kb={s[-1][1]} "
-          f"rss_max_kb={max(ys)} rss_slope_kb_per_h={slope * 60:.0f} fds_warm={s[0][2]} fds_end={s[-1][2]} "
+          f"rss_max_kb={max(r for _, r, _ in s)} rss_slope_kb_per_h={slope(s):.0f} "
+          f"rss_slope_2nd_half_kb_per_h={slope(half):.0f} fds_warm={s[0][2]} fds_end={s[-1][2]} "
           f"fds_max={max(f for _, _, f in s)}")
 PY
 read -r _ calls _ slow _ maxms <"$FOH_SESSION/prober"
