@@ -235,8 +235,20 @@ static int method_destination(sd_bus_message *m, void *userdata, sd_bus_error *e
 	return sd_bus_reply_method_return(m, NULL);
 }
 
-static int preset_error(sd_bus_error *error, int res, const char *name, const char *why)
+static int preset_error(sd_bus_error *error, int res, const char *name, const char *why,
+		bool saving)
 {
+	if (saving && res == -EDQUOT)
+		return sd_bus_error_setf(error, FOH_ERROR_LIMIT_REACHED,
+				"there are %d analyzer presets already, the most there can be; "
+				"delete one or save over one", FOH_PRESETS_MAX);
+	if (saving && res != -EINVAL) {
+		g_autofree char *dir = foh_preset_dir();
+
+		return sd_bus_error_setf(error, FOH_ERROR_CANNOT_SAVE,
+				"preset \"%s\" cannot be saved in %s: %s", name,
+				dir ? dir : "the presets directory", strerror(-res));
+	}
 	if (res == -ENOENT)
 		return sd_bus_error_setf(error, FOH_ERROR_NOT_FOUND, "no preset named \"%s\"", name);
 	if (res == -EINVAL)
@@ -255,7 +267,7 @@ static int method_preset(sd_bus_message *m, void *userdata, sd_bus_error *error)
 	if ((r = sd_bus_message_read(m, "s", &name)) < 0)
 		return r;
 	if ((r = foh_preset_check_name(name, &why)) < 0)
-		return preset_error(error, r, name, why);
+		return preset_error(error, r, name, why, false);
 	if (strcmp(member, "SavePreset") == 0) {
 		r = foh_preset_save("analyzer", name, foh_analyzer_params, foh_analyzer_n_params,
 				settings(d));
@@ -269,7 +281,7 @@ static int method_preset(sd_bus_message *m, void *userdata, sd_bus_error *error)
 			return r;
 	}
 	if (r < 0)
-		return preset_error(error, r, name, why);
+		return preset_error(error, r, name, why, strcmp(member, "SavePreset") == 0);
 	return sd_bus_reply_method_return(m, NULL);
 }
 

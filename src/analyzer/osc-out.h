@@ -1,8 +1,10 @@
 /* The analyzer's OSC feature stream: /audio/meta, /audio/lmh, /audio/fft,
- * /audio/onset/{low,mid,high} and /audio/bpm sent with liblo to a list of
- * UDP destinations, in the feature server's wire format. Used from the
+ * /audio/onset/{low,mid,high} and /audio/bpm, serialised with liblo and sent
+ * from one UDP socket per destination (bound to the local address that routes
+ * there), in the feature server's wire format. Used from the
  * analyzer's worker thread only (never the RT thread); a send that fails is
- * counted, never retried or waited on, so an unreachable destination stalls
+ * counted, never waited on (a destination without a route is tried again a
+ * second later), so an unreachable destination stalls
  * nothing. */
 #pragma once
 

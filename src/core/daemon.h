@@ -54,6 +54,7 @@
 #define FOH_ERROR_NOT_CONNECTED "org.foh.Foh1.Error.NotConnected"
 #define FOH_ERROR_CANNOT_SAVE "org.foh.Foh1.Error.CannotSave"
 #define FOH_ERROR_EXISTS "org.foh.Foh1.Error.Exists"
+#define FOH_ERROR_LIMIT_REACHED "org.foh.Foh1.Error.LimitReached"
 
 /* A channel as fohd serves it: the graph module, its D-Bus object, and the
  * latest levels the main thread read from it. */

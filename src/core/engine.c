@@ -17,6 +17,8 @@
 #include "util/cleanup.h"
 #include "util/log.h"
 
+#define FOH_DEVICES_MAX	1024	/* audio devices listed (README "Limits") */
+
 enum link_state { LINK_DOWN, LINK_SYNCING, LINK_UP, LINK_BROKEN };
 
 /* A link between two nodes, from the registry. */
@@ -50,7 +52,7 @@ struct foh_engine {
 	uint32_t rate, force_rate, quantum, force_quantum;
 
 	struct foh_device *devices;
-	size_t n_devices, cap_devices;
+	size_t n_devices, cap_devices, n_devices_dropped;
 
 	struct link *links;
 	size_t n_links, cap_links;
@@ -74,6 +76,7 @@ static void devices_clear(struct foh_engine *e)
 	for (size_t i = 0; i < e->n_devices; i++)
 		device_clear(&e->devices[i]);
 	e->n_devices = 0;
+	e->n_devices_dropped = 0;
 }
 
 static bool is_audio_device_class(const char *c)
@@ -92,6 +95,13 @@ static void device_add(struct foh_engine *e, uint32_t id, const struct spa_dict 
 
 	if (!is_audio_device_class(klass))
 		return;
+	if (e->n_devices >= FOH_DEVICES_MAX) {
+		/* any PipeWire client can make nodes: the list is capped */
+		if (e->n_devices_dropped++ == 0)
+			foh_warn("more than %d audio devices: ListDevices leaves out the rest",
+					FOH_DEVICES_MAX);
+		return;
+	}
 	if (e->n_devices == e->cap_devices) {
 		size_t cap = e->cap_devices ? e->cap_devices * 2 : 16;
 		struct foh_device *n = realloc(e->devices, cap * sizeof(*n));

@@ -76,6 +76,12 @@ int foh_preset_save_keys(const char *kind, const char *name, const struct foh_pa
 	if ((res = foh_preset_check_name(name, &why)) < 0)
 		return res;
 	path = preset_path(kind, name);
+	if (access(path, F_OK) < 0) {
+		g_auto(GStrv) names = foh_preset_list(kind);
+
+		if (names != NULL && g_strv_length(names) >= FOH_PRESETS_MAX)
+			return -EDQUOT;
+	}
 	for (size_t i = 0; i < n; i++) {
 		if ((table[i].flags & FOH_PARAM_NO_PRESET) || (set != NULL && !set[i]))
 			continue;

@@ -16,6 +16,10 @@
 int foh_preset_check_name(const char *name, char **reason);
 char *foh_preset_dir(void);
 
+/* At most this many presets of a kind: saving one more under a new name
+ * fails with -EDQUOT (replacing one is always possible). */
+#define FOH_PRESETS_MAX	256
+
 int foh_preset_save(const char *kind, const char *name, const struct foh_param *table,
 		size_t n, const void *base);
 /* The same with only the keys whose set[i] is true (set has n entries):

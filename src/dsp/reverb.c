@@ -261,16 +261,17 @@ static void input_block(struct foh_reverb *s, float *x, uint32_t n)
 /* Four lanes of the network at once (GCC/clang vector extensions: SSE on
  * x86-64, NEON on arm64, plain code elsewhere). */
 typedef float v4f __attribute__((vector_size(16)));
-typedef int v4i __attribute__((vector_size(16)));
 
 /* 4-point Walsh–Hadamard transform (unscaled) in two butterflies. */
 static inline v4f wht4(v4f a)
 {
 	const v4f s1 = { 1.0f, -1.0f, 1.0f, -1.0f }, s2 = { 1.0f, 1.0f, -1.0f, -1.0f };
-	v4f p = __builtin_shuffle(a, (v4i){ 1, 0, 3, 2 });
+	/* __builtin_shufflevector: GCC >= 12 and clang (__builtin_shuffle is
+	 * GCC's alone, and kept the tree from building with clang) */
+	v4f p = __builtin_shufflevector(a, a, 1, 0, 3, 2);
 
 	a = a * s1 + p;
-	p = __builtin_shuffle(a, (v4i){ 2, 3, 0, 1 });
+	p = __builtin_shufflevector(a, a, 2, 3, 0, 1);
 	return a * s2 + p;
 }
 

@@ -39,8 +39,8 @@ struct foh_x32 {
 	sd_event_source *io, *tick;
 	const struct foh_x32_events *events;
 	void *data;
-	int fd;
-	struct sockaddr_in desk;
+	int fd;			/* -1 while no desk is set */
+	struct sockaddr_in desk, local;
 	bool configured;
 	enum foh_x32_state state;
 	uint64_t connect_ns, last_heard, last_probe, last_renew;
@@ -74,6 +74,8 @@ static int slot_index(const struct foh_x32_output *o)
 	return -1;
 }
 
+static int open_socket(struct foh_x32 *x);
+
 static void set_state(struct foh_x32 *x, enum foh_x32_state s)
 {
 	if (x->state == s)
@@ -92,7 +94,7 @@ static void send_msg(struct foh_x32 *x, const char *path, lo_message m)
 
 	if (m == NULL)
 		return;
-	if (lo_message_length(m, path) <= sizeof(buf) &&
+	if (x->fd >= 0 && lo_message_length(m, path) <= sizeof(buf) &&
 	    lo_message_serialise(m, path, buf, &len) != NULL)
 		(void)sendto(x->fd, buf, len, MSG_DONTWAIT, (struct sockaddr *)&x->desk,
 				sizeof(x->desk));
@@ -257,7 +259,9 @@ static int on_readable(sd_event_source *s, int fd, uint32_t revents, void *data)
 	for (int i = 0; i < 64; i++) {
 		ssize_t n;
 		fromlen = sizeof(from);
-		n = recvfrom(fd, buf, sizeof(buf), MSG_DONTWAIT, (struct sockaddr *)&from, &fromlen);
+		/* MSG_TRUNC: n is the real length; a larger datagram was cut */
+		n = recvfrom(fd, buf, sizeof(buf), MSG_DONTWAIT | MSG_TRUNC,
+				(struct sockaddr *)&from, &fromlen);
 		if (n < 0)
 			break;
 		if (!x->configured || fromlen != sizeof(from) ||
@@ -266,7 +270,7 @@ static int on_readable(sd_event_source *s, int fd, uint32_t revents, void *data)
 			x->stats.foreign++;
 			continue;
 		}
-		if (foh_osc_validate(buf, (size_t)n, &err) < 0) {
+		if ((size_t)n > sizeof(buf) || foh_osc_validate(buf, (size_t)n, &err) < 0) {
 			x->stats.malformed++;
 			continue;
 		}
@@ -286,6 +290,10 @@ static int on_tick(sd_event_source *s, uint64_t usec, void *data)
 		if (x->state == FOH_X32_CONNECTING && t - x->connect_ns > LOST_AFTER_NS)
 			set_state(x, FOH_X32_LOST);
 		if (t - x->last_probe >= PROBE_EVERY_NS) {
+			/* while the desk is not heard, follow the route: the
+			 * interface may have come up or changed address */
+			if (x->state != FOH_X32_CONNECTED)
+				(void)open_socket(x);
 			send_simple(x, "/xinfo");
 			x->last_probe = t;
 		}
@@ -296,11 +304,63 @@ static int on_tick(sd_event_source *s, uint64_t usec, void *data)
 	return sd_event_source_set_enabled(s, SD_EVENT_ON);
 }
 
+/* The local address the kernel routes the desk from: a UDP socket
+ * connect()ed to the desk learns it without sending anything. */
+static int route_source(const struct sockaddr_in *desk, struct sockaddr_in *local)
+{
+	socklen_t len = sizeof(*local);
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0), r = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (connect(fd, (const struct sockaddr *)desk, sizeof(*desk)) < 0 ||
+	    getsockname(fd, (struct sockaddr *)local, &len) < 0)
+		r = -errno;
+	close(fd);
+	local->sin_port = 0;
+	return r;
+}
+
+static void close_socket(struct foh_x32 *x)
+{
+	x->io = sd_event_source_disable_unref(x->io);
+	if (x->fd >= 0)
+		close(x->fd);
+	x->fd = -1;
+}
+
+/* (Re)opens the socket bound to the address of the interface that reaches
+ * the desk (127.0.0.1 for a desk on this machine), any free port. It is
+ * not connect()ed, so datagrams from others still arrive to be counted as
+ * ForeignPackets. Kept when the route's source address did not change. */
+static int open_socket(struct foh_x32 *x)
+{
+	struct sockaddr_in local;
+	int r;
+
+	if ((r = route_source(&x->desk, &local)) < 0) {
+		close_socket(x);
+		return r;
+	}
+	if (x->fd >= 0 && local.sin_addr.s_addr == x->local.sin_addr.s_addr)
+		return 0;
+	close_socket(x);
+	x->fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (x->fd < 0 || bind(x->fd, (struct sockaddr *)&local, sizeof(local)) < 0 ||
+	    (r = sd_event_add_io(x->event, &x->io, x->fd, EPOLLIN, on_readable, x)) < 0) {
+		r = r < 0 ? r : -errno;
+		close_socket(x);
+		return r;
+	}
+	x->local = local;
+	foh_debug("X32: socket bound to %s", inet_ntoa(local.sin_addr));
+	return 0;
+}
+
 int foh_x32_new(sd_event *event, const struct foh_x32_events *events, void *data,
 		struct foh_x32 **out)
 {
 	struct foh_x32 *x = calloc(1, sizeof(*x));
-	struct sockaddr_in any = { .sin_family = AF_INET };
 	int r;
 
 	if (x == NULL)
@@ -308,13 +368,8 @@ int foh_x32_new(sd_event *event, const struct foh_x32_events *events, void *data
 	x->event = sd_event_ref(event);
 	x->events = events;
 	x->data = data;
-	x->fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (x->fd < 0 || bind(x->fd, (struct sockaddr *)&any, sizeof(any)) < 0) {
-		r = -errno;
-		goto error;
-	}
-	if ((r = sd_event_add_io(event, &x->io, x->fd, EPOLLIN, on_readable, x)) < 0 ||
-	    (r = sd_event_add_time_relative(event, &x->tick, CLOCK_MONOTONIC, 250000, 10000,
+	x->fd = -1;
+	if ((r = sd_event_add_time_relative(event, &x->tick, CLOCK_MONOTONIC, 250000, 10000,
 				on_tick, x)) < 0)
 		goto error;
 	*out = x;
@@ -328,10 +383,8 @@ void foh_x32_free(struct foh_x32 *x)
 {
 	if (x == NULL)
 		return;
-	sd_event_source_disable_unref(x->io);
+	close_socket(x);
 	sd_event_source_disable_unref(x->tick);
-	if (x->fd >= 0)
-		close(x->fd);
 	sd_event_unref(x->event);
 	free(x);
 }
@@ -355,6 +408,8 @@ int foh_x32_connect(struct foh_x32 *x, const char *address)
 	x->connect_ns = x->last_probe = now_ns();
 	x->last_heard = 0;
 	set_state(x, FOH_X32_CONNECTING);
+	if (open_socket(x) < 0)	/* no route yet: the probes retry */
+		foh_warn("X32: no route to %s yet", address);
 	send_simple(x, "/xinfo");
 	return 0;
 }
@@ -364,6 +419,7 @@ void foh_x32_disconnect(struct foh_x32 *x)
 	if (x->configured && x->state == FOH_X32_CONNECTED)
 		send_simple(x, "/unsubscribe");
 	x->configured = false;
+	close_socket(x);
 	set_state(x, FOH_X32_DISCONNECTED);
 }
 

@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # The systemd user units (fohd, foh-osc) pass systemd-analyze verify
 # (skipped when the tool is absent), and the D-Bus activation file names the
-# bus and the unit. Then fohd runs under no_new_privs and the kernel's
+# bus and the unit; their systemd-analyze security exposure is printed.
+# Then fohd runs under no_new_privs and the kernel's
 # memory-deny-write-execute (what the unit's NoNewPrivileges= and
-# MemoryDenyWriteExecute= impose) with a channel and the analyzer (FFT on)
-# in the graph: a test tone reaches the channel's meter and fohd stops
-# cleanly. The FFT's output is not checked here. (Running the units
+# MemoryDenyWriteExecute= impose) in a mount namespace like the unit's
+# ProtectSystem=strict one, with a channel and the analyzer (FFT on) in the
+# graph: a test tone reaches the channel's meter, a setting and a preset
+# are saved, and fohd stops cleanly. The FFT's output is not checked here. (Running the units
 # themselves needs a systemd user manager, which the test session does not
 # have.)
 set -u
@@ -31,21 +33,50 @@ verify() {
 }
 verify fohd.service "$FOHD"
 verify foh-osc.service "$FOH_OSC"
-note "$(systemd-analyze --user security --offline=true "$dir/fohd.service" 2>/dev/null | tail -1)"
-printf '[daemon]\nchannels = 1\n[analyzer]\nsource = channel/1\nfft = true\n' >"$FOH_SESSION/foh.conf"
+for u in fohd.service foh-osc.service; do
+  note "$(systemd-analyze --user security --offline=true "$dir/$u" 2>/dev/null | tail -1)"
+done
+# fohd as the unit runs it: its default config path (the unit passes no
+# --config), under no_new_privs + MDWE (hardened-exec.py) inside a mount
+# namespace like the unit's (sandbox-exec.sh: all read-only but the config,
+# state and data directories). Each layer is skipped where this machine
+# cannot set it up, and said so.
+cfg=$XDG_CONFIG_HOME/foh
+mkdir -p "$cfg"
+printf '[daemon]\nchannels = 1\n[analyzer]\nsource = channel/1\nfft = true\n' >"$cfg/foh.conf"
+program=$FOHD layers=""
 export HARDENED_PROGRAM=/bin/true
 "$FOH_TESTS/core/hardened-exec.py"; rc=$?
-if [ "$rc" -eq 77 ]; then
-  echo "ok: fohd.service verifies (SKIP: this kernel has no PR_SET_MDWE to run fohd under)"
-  exit 0
+if [ "$rc" -eq 0 ]; then
+  export HARDENED_PROGRAM=$program
+  program=$FOH_TESTS/core/hardened-exec.py layers="no_new_privs + MDWE"
+elif [ "$rc" -eq 77 ]; then
+  note "SKIP: this kernel has no PR_SET_MDWE to run fohd under"
+else
+  fail "hardened-exec.py failed ($rc)"
 fi
-[ "$rc" -eq 0 ] || fail "hardened-exec.py failed ($rc)"
-export HARDENED_PROGRAM=$FOHD
-FOHD=$FOH_TESTS/core/hardened-exec.py
-start_fohd --config "$FOH_SESSION/foh.conf"
+export SANDBOX_PROGRAM=/bin/true SANDBOX_RW=$cfg:$XDG_STATE_HOME/foh:$XDG_DATA_HOME/foh
+"$FOH_TESTS/core/sandbox-exec.sh"; rc=$?
+if [ "$rc" -eq 0 ]; then
+  export SANDBOX_PROGRAM=$program
+  program=$FOH_TESTS/core/sandbox-exec.sh layers="$layers, ProtectSystem=strict"
+elif [ "$rc" -eq 77 ]; then
+  note "SKIP: no mount namespace here (not root) to run fohd as ProtectSystem=strict would"
+else
+  fail "sandbox-exec.sh failed ($rc)"
+fi
+FOHD=$program
+start_fohd
 wait_for 5 pw_client_running foh.analyzer || fail "the hardened fohd's analyzer is not in the graph"
 busctl --user call org.foh.Foh1 /org/foh/Foh1 org.foh.Foh1.Manager PlayTestTone uddd 1 1000 3 -- -12 \
   || fail "PlayTestTone refused"
 tone_metered() { within "$(chprop 1 PeakDb)" -20 0; }
 wait_for 5 tone_metered || fail "the test tone did not reach channel 1's meter (PeakDb $(chprop 1 PeakDb))"
-echo "ok: fohd.service verifies; fohd runs under no_new_privs + MDWE"
+# it saves its settings and presets where the unit lets it write
+chset 1 Gain d -4
+saved() { grep -q '^gain *= *-4$' "$cfg/foh.conf"; }
+wait_for 3 saved || fail "the hardened fohd did not save Gain: $(cat "$cfg/foh.conf")"
+busctl --user call org.foh.Foh1 /org/foh/Foh1/analyzer org.foh.Foh1.Analyzer SavePreset s unit \
+  || fail "the hardened fohd cannot save a preset"
+[ -f "$cfg/presets/analyzer-unit.conf" ] || fail "no preset file in $cfg/presets"
+echo "ok: fohd.service and foh-osc.service verify; fohd runs under ${layers#, }"

@@ -12,7 +12,8 @@ python3 "$FOH_TESTS/core/check-introspection.py" "$FOH_SRCDIR/dbus/org.foh.Osc1.
 for c in received messages dispatched coalesced completed refused_invalid refused_unknown_address \
     refused_type refused_range refused_source refused_not_connected refused_busy \
     refused_path decks_unavailable dbus_errors subscribes feedback_sent handled_locally \
-    save_failures challenges refused_token feedback_dropped subscribers pending; do
+    save_failures challenges refused_token feedback_dropped subscribers pending \
+    coalescing_keys calls_in_flight timed_calls; do
   grep -q "$c" "$FOH_SRCDIR/dbus/org.foh.Osc1.xml" || fail "the contract does not document $c"
   osc_stat "$c" >/dev/null || fail "Stats() lacks $c"
 done

@@ -63,6 +63,11 @@ static int method_stats(sd_bus_message *m, void *data, sd_bus_error *error)
 	if (r < 0 ||
 	    (r = sd_bus_message_append(reply, "{st}", "subscribers", (uint64_t)o->n_subs)) < 0 ||
 	    (r = sd_bus_message_append(reply, "{st}", "pending", (uint64_t)o->n_pending)) < 0 ||
+	    (r = sd_bus_message_append(reply, "{st}", "coalescing_keys",
+			(uint64_t)(o->slots ? g_hash_table_size(o->slots) : 0))) < 0 ||
+	    (r = sd_bus_message_append(reply, "{st}", "calls_in_flight",
+			(uint64_t)o->actions_in_flight)) < 0 ||
+	    (r = sd_bus_message_append(reply, "{st}", "timed_calls", (uint64_t)o->n_later)) < 0 ||
 	    (r = sd_bus_message_close_container(reply)) < 0)
 		goto out;
 	r = sd_bus_send(NULL, reply, NULL);
@@ -257,6 +262,9 @@ static int apply_options(struct foh_osc *o, struct options *opts,
 			return -EINVAL;
 		}
 	}
+	/* 127.0.0.1 unless the user names an address; 0.0.0.0 (every
+	 * interface, a stage network) only when asked for, and like any other
+	 * non-loopback address only with an allow-list (README "Sockets") */
 	if ((ntohl(ctl->sin_addr.s_addr) >> 24) != 127 && o->n_allow == 0) {
 		fprintf(stderr, "foh-osc: listening on %s needs at least one --allow network\n",
 				inet_ntoa(ctl->sin_addr));

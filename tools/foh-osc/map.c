@@ -352,6 +352,13 @@ static void slot_free(void *data)
 	free(s);
 }
 
+static gboolean slot_idle(gpointer key, gpointer value, gpointer data)
+{
+	const struct osc_slot *s = value;
+
+	return s->call == NULL && !s->has_pending;
+}
+
 void osc_submit(struct foh_osc *o, struct osc_call *c, const char *key)
 {
 	struct osc_slot *s;
@@ -365,6 +372,10 @@ void osc_submit(struct foh_osc *o, struct osc_call *c, const char *key)
 		o->slots = g_hash_table_new_full(g_str_hash, g_str_equal, free, slot_free);
 	s = g_hash_table_lookup(o->slots, key);
 	if (s == NULL) {
+		/* full: forget the keys with nothing on its way (a surface
+		 * naming thousands of bands must not lock the others out) */
+		if (g_hash_table_size(o->slots) >= OSC_MAX_SLOTS)
+			(void)g_hash_table_foreach_remove(o->slots, slot_idle, NULL);
 		if (g_hash_table_size(o->slots) >= OSC_MAX_SLOTS ||
 		    (s = calloc(1, sizeof(*s))) == NULL) {
 			o->stats.refused_busy++;
