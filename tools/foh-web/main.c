@@ -294,6 +294,9 @@ static int listen_on(struct web *w, unsigned int i)
 	GSList *uris;
 
 	l->server = soup_server_new("server-header", "foh-web", NULL);
+	/* permessage-deflate would let a small frame inflate past max-message
+	 * (libsoup checks the size before inflating): off */
+	soup_server_remove_websocket_extension(l->server, SOUP_TYPE_WEBSOCKET_EXTENSION_DEFLATE);
 	web_guard_install(w, i);
 	if (!soup_server_listen(l->server, sa, 0, &err)) {
 		char ip[INET_ADDRSTRLEN];
