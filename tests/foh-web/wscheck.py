@@ -61,3 +61,35 @@ elif cmd == "churn":
     asyncio.run(churn(sys.argv[2], int(sys.argv[3])))
 elif cmd == "events":
     asyncio.run(events(sys.argv[2], float(sys.argv[3]), [t for t in sys.argv[4].split(",") if t]))
+
+
+def slow(host, port, path, seconds):
+    """A client that subscribes to everything and then never reads, with a
+    4 KiB receive buffer: foh-web must drop it, not buffer for it."""
+    import base64, os, socket, struct as st
+    s = socket.socket()
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    s.connect((host, port))
+    key = base64.b64encode(os.urandom(16)).decode()
+    s.sendall((f"GET {path} HTTP/1.1\r\nHost: {host}:{port}\r\nUpgrade: websocket\r\n"
+               f"Connection: Upgrade\r\nSec-WebSocket-Key: {key}\r\n"
+               "Sec-WebSocket-Version: 13\r\n\r\n").encode())
+    head = b""
+    while b"\r\n\r\n" not in head:
+        head += s.recv(1)
+    if b" 101 " not in head.split(b"\r\n")[0]:
+        raise SystemExit(f"handshake refused: {head!r}")
+    payload = json.dumps({"type": "subscribe",
+                          "topics": ["properties", "levels", "stabilizer", "lmh", "fft"]}).encode()
+    mask = os.urandom(4)
+    masked = bytes(b ^ mask[i % 4] for i, b in enumerate(payload))
+    s.sendall(bytes([0x81, 0x80 | len(payload)]) + mask + masked)
+    time.sleep(seconds)
+    # dropped: the server closed its side (after the frames in flight)
+    s.settimeout(0.5)
+    s.setblocking(False)
+    print("sent")
+
+
+if cmd == "slow":
+    slow(sys.argv[2], int(sys.argv[3]), sys.argv[4], float(sys.argv[5]))
