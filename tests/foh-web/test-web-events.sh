@@ -20,7 +20,7 @@ wait_for 10 analyzer_running || fail "the analyzer is not running in the graph"
 start_web
 ws=ws://127.0.0.1:$WEB_PORT/api/v1/events
 start_tone tone 1000 -20
-wait_for 5 test "$(web_stat osc_received)" -gt 100 || fail "foh-web receives no analyzer feed"
+wait_for 5 web_stat_above osc_received 100 || fail "foh-web receives no analyzer feed"
 busctl --user get-property org.foh.Foh1 $AN_PATH $AN_IFACE Destinations | grep -q '127.0.0.1:' \
   || fail "foh-web did not register as an analyzer destination"
 
@@ -61,7 +61,8 @@ $PY "$here/wscheck.py" churn "$ws" 100 || fail "churn warm-up failed"
 sleep 0.5
 fd0=$(fds) rss0=$(rss)
 $PY "$here/wscheck.py" churn "$ws" 1000 || fail "1000 connects failed"
-wait_for 5 test "$(fds)" -le "$fd0" || fail "fds went from $fd0 to $(fds) after 1000 connects"
+fds_at_most() { [ "$(fds)" -le "$1" ]; }
+wait_for 5 fds_at_most "$fd0" || fail "fds went from $fd0 to $(fds) after 1000 connects"
 note "1000 connects: fds $fd0 -> $(fds), RSS $rss0 -> $(rss) kB"
 [ $(( $(rss) - rss0 )) -lt 1024 ] || fail "RSS grew by $(( $(rss) - rss0 )) kB over 1000 connects"
 [ "$(web_stat ws_connects)" -ge 1100 ] || fail "ws_connects is $(web_stat ws_connects)"

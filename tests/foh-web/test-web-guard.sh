@@ -59,7 +59,7 @@ case $($PY "$here/wscheck.py" big "$ws" 70000) in
   1009|1006) ;;
   *) fail "a 70000-byte WebSocket message does not close the connection" ;;
 esac
-wait_for 5 test "$(web_stat refused_message_size)" = 1 || fail "refused_message_size is $(web_stat refused_message_size)"
+wait_for 5 web_stat_is refused_message_size 1 || fail "refused_message_size is $(web_stat refused_message_size)"
 [ "$(web_stat refused_body_size)" = 2 ] || fail "refused_body_size is $(web_stat refused_body_size)"
 
 # static files
