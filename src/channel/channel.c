@@ -34,6 +34,7 @@ struct foh_channel {
 	struct foh_channel_settings settings;
 	struct pw_loop *data_loop;
 	struct pw_stream *capture, *playback;
+	uint32_t out_channels;		/* the playback stream's: 1 or 2 */
 	struct spa_hook capture_listener, playback_listener;
 	uint32_t rate;			/* negotiated; 0 until the format is known */
 	struct tone pending_tone;	/* main thread: until the format is known */
@@ -178,17 +179,23 @@ static uint32_t buffer_frames(struct pw_buffer *in, struct pw_buffer *out, uint3
 static void run_buffers(struct foh_channel *ch, struct pw_buffer *in, struct pw_buffer *out)
 {
 	uint32_t chans = ch->settings.audio_channels, n;
+	uint32_t outs = ch->strip_ready ? ch->strip.out_channels : chans;
 	const float *src[2];
 	float *dst[2];
 
-	if (in->buffer->n_datas < chans || out->buffer->n_datas < chans)
+	if (in->buffer->n_datas < chans || out->buffer->n_datas < outs)
 		return;
 	n = buffer_frames(in, out, chans);
 	for (uint32_t c = 0; c < chans; c++) {
-		struct spa_data *ds = &in->buffer->datas[c], *dd = &out->buffer->datas[c];
+		struct spa_data *ds = &in->buffer->datas[c];
 		src[c] = SPA_PTROFF(ds->data, ds->chunk->offset, const float);
+		if (src[c] == NULL)
+			return;
+	}
+	for (uint32_t c = 0; c < outs; c++) {
+		struct spa_data *dd = &out->buffer->datas[c];
 		dst[c] = dd->data;
-		if (src[c] == NULL || dst[c] == NULL)
+		if (dst[c] == NULL || dd->maxsize < n * sizeof(float))
 			return;
 		dd->chunk->offset = 0;
 		dd->chunk->size = n * sizeof(float);
@@ -198,7 +205,7 @@ static void run_buffers(struct foh_channel *ch, struct pw_buffer *in, struct pw_
 		foh_strip_run(&ch->strip, src, dst, n);
 		publish_levels(ch, n);
 	} else {
-		for (uint32_t c = 0; c < chans; c++)
+		for (uint32_t c = 0; c < outs; c++)
 			memset(dst[c], 0, n * sizeof(float));
 	}
 }
@@ -240,14 +247,15 @@ static void capture_process(void *data)
 		goto out;
 
 	in = pw_stream_dequeue_buffer(ch->capture);
-	out = pw_stream_dequeue_buffer(ch->playback);
+	out = ch->playback != NULL ? pw_stream_dequeue_buffer(ch->playback) : NULL;
 	if (in != NULL && out != NULL)
 		run_buffers(ch, in, out);
 	if (in != NULL)
 		pw_stream_queue_buffer(ch->capture, in);
 	if (out != NULL)
 		pw_stream_queue_buffer(ch->playback, out);
-	pw_stream_trigger_process(ch->playback);
+	if (ch->playback != NULL)
+		pw_stream_trigger_process(ch->playback);
 	account_time(ch, start, monotonic_ns());
 out:
 	if (foh_rt_leave)
@@ -263,7 +271,7 @@ static void capture_io_changed(void *data, uint32_t id, void *area, uint32_t siz
 }
 
 struct strip_setup {
-	uint32_t rate, channels;
+	uint32_t rate, channels, outputs;
 	struct foh_strip_fx *fx;
 	struct foh_strip_params params;
 	struct tone tone;			/* asked for before the format was known */
@@ -276,6 +284,7 @@ static int do_strip_setup(struct spa_loop *loop, bool async, uint32_t seq,
 	const struct strip_setup *setup = data;
 
 	foh_strip_init(&ch->strip, setup->rate, setup->channels, setup->fx);
+	foh_strip_set_outputs(&ch->strip, setup->outputs);
 	foh_strip_set(&ch->strip, &setup->params);
 	if (setup->tone.seconds > 0.0)
 		foh_strip_tone(&ch->strip, setup->tone.hz, setup->tone.seconds,
@@ -292,6 +301,16 @@ static int do_strip_set(struct spa_loop *loop, bool async, uint32_t seq,
 
 	if (ch->strip_ready)
 		foh_strip_set(&ch->strip, data);
+	return 0;
+}
+
+static int do_set_outputs(struct spa_loop *loop, bool async, uint32_t seq,
+		const void *data, size_t size, void *user_data)
+{
+	struct foh_channel *ch = user_data;
+
+	if (ch->strip_ready)
+		foh_strip_set_outputs(&ch->strip, *(const uint32_t *)data);
 	return 0;
 }
 
@@ -380,6 +399,7 @@ static void capture_param_changed(void *data, uint32_t id, const struct spa_pod 
 	ch->rate = info.rate;
 	setup.rate = info.rate;
 	setup.channels = ch->settings.audio_channels;
+	setup.outputs = ch->out_channels;
 	strip_params(ch, &ch->settings, &setup.params);
 	setup.tone = ch->pending_tone;
 	ch->pending_tone.seconds = 0.0;
@@ -491,6 +511,7 @@ static struct pw_properties *stream_props(struct foh_channel *ch, bool capture)
 {
 	const struct foh_channel_settings *s = &ch->settings;
 	const char *target = capture ? s->input : s->output;
+	uint32_t chans = capture ? s->audio_channels : ch->out_channels;
 	struct pw_properties *p = pw_properties_new(NULL, NULL);
 	char desc[128], media[160];
 
@@ -506,8 +527,8 @@ static struct pw_properties *stream_props(struct foh_channel *ch, bool capture)
 	pw_properties_set(p, PW_KEY_NODE_VIRTUAL, "true");
 	pw_properties_set(p, PW_KEY_MEDIA_TYPE, "Audio");
 	pw_properties_set(p, PW_KEY_MEDIA_ROLE, "Production");
-	pw_properties_set(p, PW_KEY_AUDIO_CHANNELS, s->audio_channels == 1 ? "1" : "2");
-	pw_properties_set(p, SPA_KEY_AUDIO_POSITION, s->audio_channels == 1 ? "[ MONO ]" : "[ FL FR ]");
+	pw_properties_set(p, PW_KEY_AUDIO_CHANNELS, chans == 1 ? "1" : "2");
+	pw_properties_set(p, SPA_KEY_AUDIO_POSITION, chans == 1 ? "[ MONO ]" : "[ FL FR ]");
 	if (capture && target[0] == '\0')
 		/* no input: the channel is a virtual sink apps can play into */
 		pw_properties_set(p, PW_KEY_MEDIA_CLASS, "Audio/Sink");
@@ -519,7 +540,7 @@ static struct pw_properties *stream_props(struct foh_channel *ch, bool capture)
 	return p;
 }
 
-static int connect_stream(struct foh_channel *ch, struct pw_stream *stream,
+static int connect_stream(struct pw_stream *stream, uint32_t channels,
 		enum pw_direction dir, enum pw_stream_flags extra)
 {
 	struct spa_audio_info_raw info = SPA_AUDIO_INFO_RAW_INIT(.format = SPA_AUDIO_FORMAT_F32P);
@@ -527,7 +548,7 @@ static int connect_stream(struct foh_channel *ch, struct pw_stream *stream,
 	struct spa_pod_builder b = SPA_POD_BUILDER_INIT(buffer, sizeof(buffer));
 	const struct spa_pod *params[1];
 
-	info.channels = ch->settings.audio_channels;
+	info.channels = channels;
 	if (info.channels == 1) {
 		info.position[0] = SPA_AUDIO_CHANNEL_MONO;
 	} else {
@@ -553,6 +574,7 @@ int foh_channel_connect(struct foh_channel *ch, struct pw_core *core, struct pw_
 	ch->position = NULL;
 	ch->rate = 0;
 	ch->pending_tone.seconds = 0.0;
+	ch->out_channels = foh_channel_outputs_wanted(&ch->settings);
 	spa_ringbuffer_init(&ch->levels_ring);
 	if ((props = stream_props(ch, true)) == NULL)
 		return -errno;
@@ -566,8 +588,10 @@ int foh_channel_connect(struct foh_channel *ch, struct pw_core *core, struct pw_
 	if (ch->playback == NULL)
 		goto error_errno;
 	pw_stream_add_listener(ch->playback, &ch->playback_listener, &playback_events, ch);
-	if ((res = connect_stream(ch, ch->capture, PW_DIRECTION_INPUT, 0)) < 0 ||
-	    (res = connect_stream(ch, ch->playback, PW_DIRECTION_OUTPUT, PW_STREAM_FLAG_TRIGGER)) < 0)
+	if ((res = connect_stream(ch->capture, ch->settings.audio_channels,
+					PW_DIRECTION_INPUT, 0)) < 0 ||
+	    (res = connect_stream(ch->playback, ch->out_channels,
+					PW_DIRECTION_OUTPUT, PW_STREAM_FLAG_TRIGGER)) < 0)
 		goto error;
 	publish_own_latency(ch);
 	return 0;
@@ -651,6 +675,47 @@ void foh_channel_free(struct foh_channel *ch)
 	free(ch);
 }
 
+uint32_t foh_channel_outputs_wanted(const struct foh_channel_settings *s)
+{
+	if (s->audio_channels == 2)
+		return 2;
+	/* what makes a mono channel's output differ left from right */
+	return s->reverb_enabled || s->chorus_enabled || s->width != 100.0 ||
+		(s->delay_enabled && s->delay_ping_pong) ? 2 : 1;
+}
+
+/* A mono channel's first stereo effect: its playback stream is made again
+ * with two channels (WirePlumber links it anew), while the capture and
+ * the strip, with whatever tail it holds, run on. */
+static int reopen_playback(struct foh_channel *ch, uint32_t outputs)
+{
+	struct pw_core *core = pw_stream_get_core(ch->capture);
+	struct pw_properties *props;
+	int res;
+
+	quiesce(ch);
+	if (ch->playback != NULL)
+		pw_stream_destroy(ch->playback);
+	ch->out_channels = outputs;
+	res = invoke_sync(ch, do_set_outputs, &outputs, sizeof(outputs));
+	if (res == 0 && (props = stream_props(ch, false)) == NULL)
+		res = -errno;
+	if (res == 0 && (ch->playback = pw_stream_new(core, "foh channel playback", props)) == NULL)
+		res = -errno;
+	if (res == 0) {
+		pw_stream_add_listener(ch->playback, &ch->playback_listener, &playback_events, ch);
+		res = connect_stream(ch->playback, outputs, PW_DIRECTION_OUTPUT,
+				PW_STREAM_FLAG_TRIGGER);
+	}
+	if (res == 0)
+		publish_own_latency(ch);
+	else
+		foh_warn("channel %u: cannot make its stereo output: %s", ch->index,
+				strerror(-res));
+	atomic_store_explicit(&ch->stopping, false, memory_order_release);
+	return res;
+}
+
 int foh_channel_apply(struct foh_channel *ch, const struct foh_channel_settings *s)
 {
 	struct foh_strip_params p;
@@ -661,6 +726,10 @@ int foh_channel_apply(struct foh_channel *ch, const struct foh_channel_settings 
 		return 0;
 	if (renamed)
 		update_descriptions(ch);
+	/* one way only: turning the effects off leaves the output stereo, so a
+	 * tail rings out and nothing is re-linked twice */
+	if (foh_channel_outputs_wanted(s) > ch->out_channels)
+		(void)reopen_playback(ch, 2);
 	strip_params(ch, s, &p);
 	return invoke(ch, do_strip_set, &p, sizeof(p));
 }

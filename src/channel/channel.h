@@ -48,8 +48,16 @@ bool foh_channel_is_connected(const struct foh_channel *ch);
 /* The playback stream runs: something (its output) is linked to it. */
 bool foh_channel_playback_streaming(const struct foh_channel *ch);
 
+/* Playback channels the settings want: 2 for a stereo channel, and for a
+ * mono one with reverb, chorus, width other than 100 % or a ping-pong
+ * delay on; else 1. */
+uint32_t foh_channel_outputs_wanted(const struct foh_channel_settings *s);
+
 /* Applies settings that need no new streams (everything but input, output
- * and audio channels) live and click-free. */
+ * and audio channels) live and click-free. The one exception: the first
+ * stereo effect on a mono channel makes its playback stream anew with two
+ * channels (a short gap while WirePlumber links it); it stays stereo when
+ * the effects go off, until the channel's streams are made again. */
 int foh_channel_apply(struct foh_channel *ch, const struct foh_channel_settings *s);
 /* The tempo delay-sync follows (BPM; 0 = unknown, delay-time applies).
  * Moves of under 0.5 BPM are ignored, so a wavering estimate does not keep

@@ -81,6 +81,7 @@ void foh_strip_init(struct foh_strip *s, uint32_t rate, uint32_t channels,
 		foh_width_init(&s->fx->width, rate);
 	}
 	s->channels = channels == 1 ? 1 : 2;
+	s->out_channels = s->channels;
 	foh_gate_init(&s->gate, rate);
 	foh_comp_init(&s->comp, rate);
 	foh_eq_init(&s->eq, rate);
@@ -93,6 +94,11 @@ void foh_strip_init(struct foh_strip *s, uint32_t rate, uint32_t channels,
 	s->trim.cur = s->trim.target = 1.0f;
 	s->mute.cur = s->mute.target = 1.0f;
 	s->delay_len = foh_limiter_latency(&s->limiter);
+}
+
+void foh_strip_set_outputs(struct foh_strip *s, uint32_t outputs)
+{
+	s->out_channels = s->channels == 2 || outputs == 2 ? 2 : 1;
 }
 
 void foh_strip_set(struct foh_strip *s, const struct foh_strip_params *p)
@@ -162,7 +168,7 @@ static void apply_gain_ramp(float *const *buf, uint32_t chans, uint32_t n, float
 
 /* Delays s->dry by the limiter's latency, in place, through a ring that
  * always runs so it is warm when a bypass fade starts. */
-static void delay_dry(struct foh_strip *s, uint32_t n)
+static void delay_dry(struct foh_strip *s, uint32_t chans, uint32_t n)
 {
 	uint32_t len = s->delay_len + 1, pos = s->delay_pos;
 
@@ -170,7 +176,7 @@ static void delay_dry(struct foh_strip *s, uint32_t n)
 		len = FOH_LIMITER_RING;
 	if (pos >= len)
 		pos = 0;
-	for (uint32_t c = 0; c < s->channels; c++) {
+	for (uint32_t c = 0; c < chans; c++) {
 		float *ring = s->delay[c], *x = s->dry[c];
 		uint32_t p = pos;
 		for (uint32_t i = 0; i < n; i++) {
@@ -180,7 +186,7 @@ static void delay_dry(struct foh_strip *s, uint32_t n)
 			p = p + 1 == len ? 0 : p + 1;
 			x[i] = ring[p];
 		}
-		if (c + 1 == s->channels)
+		if (c + 1 == chans)
 			pos = p;
 	}
 	s->delay_pos = pos;
@@ -224,8 +230,8 @@ static void run_effect(struct foh_strip_fx *fx, int stage, float *l, float *r, u
 
 /* An effect stage: skipped while fully bypassed (and marked stale), else
  * run in stereo; a mono strip runs it on a copy and folds back. */
-static void effect_stage(struct foh_strip *s, int stage, float *const *buf, uint32_t n,
-		float m0, float m1)
+static void effect_stage(struct foh_strip *s, int stage, float *const *buf, uint32_t chans,
+		uint32_t n, float m0, float m1)
 {
 	struct foh_strip_fx *fx = s->fx;
 
@@ -234,7 +240,7 @@ static void effect_stage(struct foh_strip *s, int stage, float *const *buf, uint
 			fx->stale[stage] = true;
 		return;
 	}
-	if (s->channels == 2) {
+	if (chans == 2) {
 		run_effect(fx, stage, buf[0], buf[1], n);
 		return;
 	}
@@ -246,22 +252,23 @@ static void effect_stage(struct foh_strip *s, int stage, float *const *buf, uint
 
 /* Runs one stage on buf in place, crossfading with its input when bypassed
  * or while toggling. */
-static void run_stage(struct foh_strip *s, int stage, float *const *buf, uint32_t n)
+static void run_stage(struct foh_strip *s, int stage, float *const *buf, uint32_t chans,
+		uint32_t n)
 {
-	float *r = s->channels == 2 ? buf[1] : NULL;
+	float *r = chans == 2 ? buf[1] : NULL;
 	float m1, m0 = ramp_advance(&s->mix[stage], n, &m1);
 	bool fading = m0 != m1 || m0 != 1.0f;
 
 	if (is_effect(stage)) {
 		if (m0 == 0.0f && m1 == 0.0f) {
-			effect_stage(s, stage, buf, n, m0, m1);
+			effect_stage(s, stage, buf, chans, n, m0, m1);
 			return;
 		}
 		fading = fading && s->fx != NULL;
 	}
 
 	if (fading || stage == FOH_STAGE_LIMITER)
-		for (uint32_t c = 0; c < s->channels; c++)
+		for (uint32_t c = 0; c < chans; c++)
 			memcpy(s->dry[c], buf[c], n * sizeof(float));
 	switch (stage) {
 	case FOH_STAGE_GATE:
@@ -275,15 +282,15 @@ static void run_stage(struct foh_strip *s, int stage, float *const *buf, uint32_
 		break;
 	case FOH_STAGE_LIMITER:
 		foh_limiter_run(&s->limiter, buf[0], r, buf[0], r, n);
-		delay_dry(s, n);
+		delay_dry(s, chans, n);
 		break;
 	default:
-		effect_stage(s, stage, buf, n, m0, m1);
+		effect_stage(s, stage, buf, chans, n, m0, m1);
 		break;
 	}
 	if (!fading)
 		return;
-	for (uint32_t c = 0; c < s->channels; c++)
+	for (uint32_t c = 0; c < chans; c++)
 		crossfade(buf[c], s->dry[c], n, m0, m1);
 }
 
@@ -296,7 +303,7 @@ static void add_tone(struct foh_strip *s, float *const *buf, uint32_t n)
 		double t = re * c - im * sn;
 		im = re * sn + im * c;
 		re = t;
-		for (uint32_t ch = 0; ch < s->channels; ch++)
+		for (uint32_t ch = 0; ch < s->out_channels; ch++)
 			buf[ch][i] += s->tone_gain * (float)im;
 	}
 	/* renormalise the phasor so rounding never lets it grow or shrink */
@@ -312,12 +319,20 @@ static void run_chunk(struct foh_strip *s, float *const *buf, uint32_t n)
 {
 	float *r = s->channels == 2 ? buf[1] : NULL;
 	float g1, g0 = ramp_advance(&s->trim, n, &g1);
+	uint32_t chans = s->channels;
 	float gr;
 
 	foh_loudness_run(&s->loudness_in, buf[0], r, n);
 	apply_gain_ramp(buf, s->channels, n, g0, g1);
-	for (int stage = 0; stage < FOH_STAGE_COUNT; stage++)
-		run_stage(s, stage, buf, n);
+	for (int stage = 0; stage < FOH_STAGE_COUNT; stage++) {
+		if (stage == FOH_STAGE_CHORUS && chans < s->out_channels) {
+			/* a mono strip with a stereo output: both sides from here */
+			memcpy(buf[1], buf[0], n * sizeof(float));
+			chans = 2;
+		}
+		run_stage(s, stage, buf, chans, n);
+	}
+	r = chans == 2 ? buf[1] : NULL;
 	if (s->tone_left > 0)
 		add_tone(s, buf, n);
 	gr = s->mix[FOH_STAGE_COMP].cur * foh_comp_max_reduction_db(&s->comp) +
@@ -328,7 +343,7 @@ static void run_chunk(struct foh_strip *s, float *const *buf, uint32_t n)
 	foh_meter_run(&s->meter, buf[0], r, n);
 	foh_loudness_run(&s->loudness, buf[0], r, n);
 	g0 = ramp_advance(&s->mute, n, &g1);
-	apply_gain_ramp(buf, s->channels, n, g0, g1);
+	apply_gain_ramp(buf, chans, n, g0, g1);
 }
 
 void foh_strip_run(struct foh_strip *s, const float *const *in, float *const *out, uint32_t n)
@@ -342,6 +357,8 @@ void foh_strip_run(struct foh_strip *s, const float *const *in, float *const *ou
 			if (in[c] != out[c])
 				memcpy(buf[c], in[c] + done, len * sizeof(float));
 		}
+		if (s->out_channels > s->channels)
+			buf[1] = out[1] + done;
 		run_chunk(s, buf, len);
 		done += len;
 	}
@@ -368,13 +385,15 @@ void foh_strip_levels(const struct foh_strip *s, struct foh_strip_levels *l)
 {
 	int loud = 0;
 
-	if (s->channels == 2 && foh_meter_peak_db(&s->meter, 1) > foh_meter_peak_db(&s->meter, 0))
+	bool two = s->out_channels == 2;
+
+	if (two && foh_meter_peak_db(&s->meter, 1) > foh_meter_peak_db(&s->meter, 0))
 		loud = 1;
 	l->peak_db = foh_meter_peak_db(&s->meter, loud);
 	l->rms_db = fmaxf(foh_meter_rms_db(&s->meter, 0),
-			s->channels == 2 ? foh_meter_rms_db(&s->meter, 1) : -INFINITY);
+			two ? foh_meter_rms_db(&s->meter, 1) : -INFINITY);
 	l->vu_db = fmaxf(foh_meter_vu_db(&s->meter, 0),
-			s->channels == 2 ? foh_meter_vu_db(&s->meter, 1) : -INFINITY);
+			two ? foh_meter_vu_db(&s->meter, 1) : -INFINITY);
 	l->lufs_m = foh_loudness_momentary(&s->loudness);
 	l->lufs_s = foh_loudness_short_term(&s->loudness);
 	l->lufs_m_in = foh_loudness_momentary(&s->loudness_in);

@@ -5,8 +5,11 @@
  * callback. The effects' memory (their rings) is a struct foh_strip_fx,
  * allocated off the RT thread by foh_strip_fx_new for the strip's rate and
  * handed to foh_strip_init; without it the effect stages pass the signal
- * through. On a mono strip the effects run in stereo on a copy of the
- * channel and are folded back to (L + R)/2.
+ * through. A mono strip may have two outputs (foh_strip_set_outputs): it
+ * then runs mono up to the EQ, copies the channel to both sides before
+ * the first effect and runs in stereo from there, so a reverb's tail or a
+ * chorus is really stereo. A mono strip with one output runs the effects
+ * in stereo on a copy of the channel and folds them back to (L + R)/2.
  *
  * Every stage is bypassable without a click: a toggled stage crossfades
  * between its output and its input over FOH_STRIP_FADE_MS; the limiter's
@@ -78,7 +81,8 @@ struct foh_strip_ramp {
 
 struct foh_strip {
 	uint32_t rate;
-	uint32_t channels;			/* 1 or 2 */
+	uint32_t channels;			/* inputs: 1 or 2 */
+	uint32_t out_channels;			/* channels, or 2 on a mono strip */
 	struct foh_gate gate;
 	struct foh_comp comp;
 	struct foh_eq eq;
@@ -111,9 +115,14 @@ void foh_strip_fx_free(struct foh_strip_fx *fx);
  * it stays the caller's (to be freed once no run can use it). */
 void foh_strip_init(struct foh_strip *s, uint32_t rate, uint32_t channels,
 		struct foh_strip_fx *fx);
+/* Outputs of the strip: 1 or 2 on a mono strip (2: a stereo output from
+ * the effects on), always 2 on a stereo one. Nothing is reset: a running
+ * tail carries on. out in foh_strip_run then holds this many pointers. */
+void foh_strip_set_outputs(struct foh_strip *s, uint32_t outputs);
 /* Takes effect smoothly from the next run. */
 void foh_strip_set(struct foh_strip *s, const struct foh_strip_params *p);
-/* in and out hold `channels` pointers; in place is fine; any n. */
+/* in holds `channels` pointers, out `out_channels`; in place is fine;
+ * any n. */
 void foh_strip_run(struct foh_strip *s, const float *const *in, float *const *out, uint32_t n);
 void foh_strip_reset(struct foh_strip *s);
 /* Starts a sine of hz at level_dbfs (peak) for seconds, added after the

@@ -258,25 +258,50 @@ static void input_block(struct foh_reverb *s, float *x, uint32_t n)
 	}
 }
 
+/* Four lanes of the network at once (GCC/clang vector extensions: SSE on
+ * x86-64, NEON on arm64, plain code elsewhere). */
+typedef float v4f __attribute__((vector_size(16)));
+typedef int v4i __attribute__((vector_size(16)));
+
+/* 4-point Walsh–Hadamard transform (unscaled) in two butterflies. */
+static inline v4f wht4(v4f a)
+{
+	const v4f s1 = { 1.0f, -1.0f, 1.0f, -1.0f }, s2 = { 1.0f, 1.0f, -1.0f, -1.0f };
+	v4f p = __builtin_shuffle(a, (v4i){ 1, 0, 3, 2 });
+
+	a = a * s1 + p;
+	p = __builtin_shuffle(a, (v4i){ 2, 3, 0, 1 });
+	return a * s2 + p;
+}
+
 /* The common case: no ramp, no glide, integer lengths (the targets are
- * whole frames); the same arithmetic as the general loop below, on
- * locals. */
+ * whole frames). The same network as the general loop below, on locals
+ * and in two four-lane vectors: lines 0–3 and 4–7. The 8-point transform
+ * is two 4-point ones and a last butterfly, and the two output rows
+ * (rows 1 and 2 of the unscaled transform) fall out of its sum. */
 static void run_steady(struct foh_reverb *s, const float *inl, const float *inr,
 		float *outl, float *outr, uint32_t n)
 {
-	float *buf[FOH_REVERB_LINES], ga[FOH_REVERB_LINES], b[FOH_REVERB_LINES];
-	float z[FOH_REVERB_LINES], x[CHUNK];
+	const float k8 = 0.35355339059327373f;
+	const v4f sin_a = { 1, 1, 1, -1 }, sin_b = { 1, -1, -1, -1 };
+	float *buf[FOH_REVERB_LINES], x[CHUNK];
 	uint32_t d[FOH_REVERB_LINES];
+	v4f ga_a, ga_b, b_a, b_b, z_a, z_b;
 	const uint32_t mask = s->line[0].mask;
 	uint32_t pos = s->pos;
 	struct foh_ramp mix = s->mix;
 
 	for (int k = 0; k < FOH_REVERB_LINES; k++) {
 		buf[k] = s->line[k].buf;
-		ga[k] = s->line[k].g * (1.0f - s->line[k].b);
-		b[k] = s->line[k].b;
-		z[k] = s->line[k].z;
 		d[k] = (uint32_t)s->line[k].len;
+	}
+	for (int k = 0; k < 4; k++) {
+		ga_a[k] = s->line[k].g * (1.0f - s->line[k].b);
+		ga_b[k] = s->line[k + 4].g * (1.0f - s->line[k + 4].b);
+		b_a[k] = s->line[k].b;
+		b_b[k] = s->line[k + 4].b;
+		z_a[k] = s->line[k].z;
+		z_b[k] = s->line[k + 4].z;
 	}
 	for (uint32_t done = 0; done < n; ) {
 		uint32_t m = n - done < CHUNK ? n - done : CHUNK;
@@ -287,28 +312,44 @@ static void run_steady(struct foh_reverb *s, const float *inl, const float *inr,
 			x[i] = 0.5f * (il[i] + ir[i]);
 		input_block(s, x, m);
 		for (uint32_t i = 0; i < m; i++) {
-			float l = il[i], r = ir[i], v[FOH_REVERB_LINES], wl, wr;
+			float l = il[i], r = ir[i], wl, wr;
 			float mx = foh_ramp_tick(&mix);
+			v4f ya = { buf[0][(pos - d[0]) & mask], buf[1][(pos - d[1]) & mask],
+				   buf[2][(pos - d[2]) & mask], buf[3][(pos - d[3]) & mask] };
+			v4f yb = { buf[4][(pos - d[4]) & mask], buf[5][(pos - d[5]) & mask],
+				   buf[6][(pos - d[6]) & mask], buf[7][(pos - d[7]) & mask] };
+			v4f ha, hb, sum, dif, xi = x[i] + (v4f){ 0, 0, 0, 0 };
+			const uint32_t w = pos & mask;
 
-#pragma GCC unroll 8
-			for (int k = 0; k < FOH_REVERB_LINES; k++) {
-				z[k] = ga[k] * buf[k][(pos - d[k]) & mask] + b[k] * z[k];
-				v[k] = z[k];
-			}
-			wl = OUT_GAIN * (v[0] - v[1] + v[2] - v[3] + v[4] - v[5] + v[6] - v[7]);
-			wr = OUT_GAIN * (v[0] + v[1] - v[2] - v[3] + v[4] + v[5] - v[6] - v[7]);
-			hadamard8(v);
-#pragma GCC unroll 8
-			for (int k = 0; k < FOH_REVERB_LINES; k++)
-				buf[k][pos & mask] = v[k] + sign_in[k] * x[i] + FOH_DSP_BIAS;
+			/* Jot: H(z) = g (1 - b) / (1 - b z^-1), per line */
+			z_a = ga_a * ya + b_a * z_a;
+			z_b = ga_b * yb + b_b * z_b;
+			ha = wht4(z_a);
+			hb = wht4(z_b);
+			sum = ha + hb;
+			dif = ha - hb;
+			wl = OUT_GAIN * sum[1];
+			wr = OUT_GAIN * sum[2];
+			sum = k8 * sum + sin_a * xi + FOH_DSP_BIAS;
+			dif = k8 * dif + sin_b * xi + FOH_DSP_BIAS;
+			buf[0][w] = sum[0];
+			buf[1][w] = sum[1];
+			buf[2][w] = sum[2];
+			buf[3][w] = sum[3];
+			buf[4][w] = dif[0];
+			buf[5][w] = dif[1];
+			buf[6][w] = dif[2];
+			buf[7][w] = dif[3];
 			ol[i] = l + mx * (wl - l);
 			or_[i] = r + mx * (wr - r);
 			pos++;
 		}
 		done += m;
 	}
-	for (int k = 0; k < FOH_REVERB_LINES; k++)
-		s->line[k].z = z[k];
+	for (int k = 0; k < 4; k++) {
+		s->line[k].z = z_a[k];
+		s->line[k + 4].z = z_b[k];
+	}
 	s->mix = mix;
 	s->pos = pos;
 }

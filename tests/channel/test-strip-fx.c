@@ -10,6 +10,9 @@
  *   the new strip's 10 ms fade-in of its stages is over), and the output
  *   stays finite;
  * - a mono strip runs the effects too (a reverb tail follows an impulse);
+ * - a mono strip with two outputs: without effects both sides equal the
+ *   one-output strip's channel exactly; with a reverb the tail is stereo
+ *   (interchannel correlation below 0.3, as for a stereo strip);
  * - delay-sync: 60000/bpm ms per beat, 4/n beats for 1/n, × 1.5 dotted,
  *   × 2/3 triplet, clamped to 2000 ms; 0 when off or without a tempo. */
 #include <math.h>
@@ -178,6 +181,65 @@ static void test_mono(struct foh_strip_fx *fx)
 	CHECK(tail > 1e-4, "mono strip: a reverb tail follows an impulse (%.2g)", tail);
 }
 
+static double corr(const float *a, const float *b, uint32_t from, uint32_t to)
+{
+	double ab = 0, aa = 0, bb = 0;
+
+	for (uint32_t i = from; i < to; i++) {
+		ab += (double)a[i] * b[i];
+		aa += (double)a[i] * a[i];
+		bb += (double)b[i] * b[i];
+	}
+	return ab / sqrt(aa * bb + 1e-30);
+}
+
+static void test_mono_stereo_out(struct foh_strip_fx *fx)
+{
+	static struct foh_strip s1, s2;
+	static float in[RATE], ref[RATE], l[RATE], r[RATE];
+	struct foh_strip_params p;
+	const float *src[1] = { in };
+	float *one[1] = { ref }, *two[2] = { l, r };
+	uint32_t same = 0;
+
+	/* a programme with level, so the limiter works: noise at -3 dBFS peak */
+	srand(7);
+	for (uint32_t i = 0; i < RATE; i++)
+		in[i] = 0.7f * ((float)rand() / (float)RAND_MAX * 2.0f - 1.0f);
+	base_params(&p);
+	p.limiter.ceiling_db = -6.0f;
+	foh_strip_init(&s1, RATE, 1, NULL);
+	foh_strip_set(&s1, &p);
+	foh_strip_init(&s2, RATE, 1, NULL);
+	foh_strip_set_outputs(&s2, 2);
+	foh_strip_set(&s2, &p);
+	for (uint32_t i = 0; i < RATE; i += Q) {
+		const float *a[1] = { in + i };
+		float *o1[1] = { ref + i }, *o2[2] = { l + i, r + i };
+		uint32_t n = RATE - i < Q ? RATE - i : Q;
+		foh_strip_run(&s1, a, o1, n);
+		foh_strip_run(&s2, a, o2, n);
+	}
+	for (uint32_t i = 0; i < RATE; i++)
+		same += l[i] == ref[i] && r[i] == ref[i];
+	CHECK(same == RATE, "mono strip, two outputs, no effects: L = R = the mono output (%u/%u)",
+			same, RATE);
+
+	base_params(&p);
+	p.enabled[FOH_STAGE_REVERB] = true;
+	p.reverb.mix = 1.0f;
+	foh_strip_init(&s2, RATE, 1, fx);
+	foh_strip_set_outputs(&s2, 2);
+	foh_strip_set(&s2, &p);
+	memset(in, 0, sizeof(in));
+	in[0] = 0.5f;
+	foh_strip_run(&s2, src, two, RATE);
+	CHECK(fabs(corr(l, r, RATE / 10, RATE / 2)) < 0.3,
+			"mono strip, two outputs, reverb: tail correlation %.3f < 0.3",
+			corr(l, r, RATE / 10, RATE / 2));
+	(void)one;
+}
+
 static void test_sync(void)
 {
 	CHECK_NEAR(foh_delay_sync_ms("1/4", 120.0), 500.0, 1e-9, "1/4 at 120 BPM");
@@ -200,6 +262,7 @@ int main(void)
 	test_toggles(fx);
 	test_ceiling(fx);
 	test_mono(fx);
+	test_mono_stereo_out(fx);
 	foh_strip_fx_free(fx);
 	return test_summary("strip-fx");
 }

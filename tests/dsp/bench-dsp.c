@@ -7,7 +7,12 @@
  * four effects between the EQ and the limiter), each at 50 % mix. The input is 4 s of stereo noise with a
  * slowly moving level around -20 dBFS and loud bursts, so every dynamics
  * block is working. Each figure is the best of 5 passes over the 4 s.
- * Prints: BENCH <name> ns_per_frame=<x> quantum=<n> */
+ * Prints: BENCH <name> ns_per_frame=<x> quantum=<n>
+ * And the effects' decaying tails: fx_all after 4 s of loud noise, then
+ * 10 min of silence at quantum 256, timed over the first and the last
+ * 10 s of the silence (BENCH fx_tail_silence first_ns_per_frame=…
+ * last_ns_per_frame=…): a tail gone subnormal would make the last figure
+ * many times the first. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -167,6 +172,37 @@ static void bench_loudness_update(void)
 	printf("BENCH loudness_update ns_per_update=%.1f\n", best / n);
 }
 
+static void bench_tail_silence(void)
+{
+	const uint32_t q = 256, ten_s = 10 * RATE / q, blocks = 600 * RATE / q;
+	static float l[256], r[256];
+	double first = 0, last = 0;
+
+	setup(false);
+	memcpy(buf_l, in_l, sizeof(buf_l));
+	memcpy(buf_r, in_r, sizeof(buf_r));
+	for (uint32_t i = 0; i < LEN; i++) {
+		buf_l[i] *= 8.0f;
+		buf_r[i] *= 8.0f;
+	}
+	for (uint32_t t = 0; t + q <= LEN; t += q)
+		run_fx(buf_l + t, buf_r + t, q);
+	for (uint32_t b = 0; b < blocks; b++) {
+		double t0;
+
+		memset(l, 0, sizeof(l));
+		memset(r, 0, sizeof(r));
+		t0 = now_ns();
+		run_fx(l, r, q);
+		if (b < ten_s)
+			first += now_ns() - t0;
+		else if (b >= blocks - ten_s)
+			last += now_ns() - t0;
+	}
+	printf("BENCH fx_tail_silence first_ns_per_frame=%.2f last_ns_per_frame=%.2f "
+			"quantum=%u silence_s=600\n", first / (ten_s * q), last / (ten_s * q), q);
+}
+
 int main(void)
 {
 	static const uint32_t quanta[] = { 64, 256, 1024 };
@@ -189,5 +225,6 @@ int main(void)
 			printf("BENCH %s ns_per_frame=%.2f quantum=%u\n", names[w],
 					bench(w, quanta[q]), quanta[q]);
 	bench_loudness_update();
+	bench_tail_silence();
 	return 0;
 }
