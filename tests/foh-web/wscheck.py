@@ -38,9 +38,17 @@ async def churn(url, n):
 async def events(url, seconds, topics):
     counts = {}
     async with websockets.connect(url) as ws:
-        hello = json.loads(await ws.recv())
+        json.loads(await ws.recv())
         counts["hello"] = 1
         await ws.send(json.dumps({"type": "subscribe", "topics": topics}))
+        # what was sent before the subscription took effect is not counted:
+        # wait for its answer (hello again, or an error)
+        while True:
+            m = await asyncio.wait_for(ws.recv(), 5)
+            if isinstance(m, str) and json.loads(m)["type"] in ("hello", "error"):
+                t = json.loads(m)["type"]
+                counts[t] = counts.get(t, 0) + 1
+                break
         end = time.monotonic() + seconds
         while time.monotonic() < end:
             try:

@@ -471,7 +471,6 @@ static gboolean on_osc(gint fd, GIOCondition cond, gpointer data)
 			for (int k = 0; k < 3; k++)
 				w->lmh[k] = be_float(args + 4 * k);
 			w->lmh_at = web_now();
-			web_feature_lmh(w);
 		} else if (strcmp(addr, "/audio/fft") == 0) {
 			on_fft(w, tags, args, n_args);
 		} else if (strcmp(addr, "/audio/meta") == 0 && strncmp(tags, "iii", 3) == 0) {

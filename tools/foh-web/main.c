@@ -361,6 +361,10 @@ static void teardown(struct web *w)
 			soup_server_disconnect(w->lis[i].server);
 			g_clear_object(&w->lis[i].server);
 		}
+	/* run what the teardown queued (dropped clients are freed from idle
+	 * callbacks) before the loop goes away */
+	for (int i = 0; i < 100 && g_main_context_pending(NULL); i++)
+		g_main_context_iteration(NULL, FALSE);
 	web_bus_stop(w);
 	if (w->clients)
 		g_ptr_array_free(w->clients, TRUE);
