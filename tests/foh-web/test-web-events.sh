@@ -24,10 +24,9 @@ wait_for 5 web_stat_above osc_received 100 || fail "foh-web receives no analyzer
 busctl --user get-property org.foh.Foh1 $AN_PATH $AN_IFACE Destinations | grep -q '127.0.0.1:' \
   || fail "foh-web did not register as an analyzer destination"
 
-( sleep 0.5; chset 1 Gain d -4.5 ) &
-setter=$!
-counts=$($PY "$here/wscheck.py" events "$ws" 5 properties,levels,stabilizer,lmh,fft)
-wait $setter
+counts=$($PY "$here/wscheck.py" events "$ws" 5 properties,levels,stabilizer,lmh,fft \
+  "busctl --user -- set-property org.foh.Foh1 /org/foh/Foh1/channel/1 $CHANNEL_IFACE Gain d -4.5")
+[ "$(chprop 1 Gain)" = -4.5 ] || fail "the Gain change did not happen"
 note "5 s of events: $counts"
 echo "$counts" | $PY -c '
 import json, sys

@@ -4,8 +4,9 @@
   big URL BYTES              sends one message of BYTES bytes: prints the
                              close code
   churn URL N                N connects and disconnects, one after another
-  events URL SECONDS TOPICS  subscribes (comma-separated topics) and prints
-                             how many messages of each type arrived as JSON
+  events URL SECONDS TOPICS [CMD]  subscribes (comma-separated topics),
+                             runs the shell command CMD once subscribed, and
+                             prints how many messages of each type arrived
 """
 import asyncio, json, sys, time
 import websockets
@@ -35,7 +36,7 @@ async def churn(url, n):
             await ws.recv()
 
 
-async def events(url, seconds, topics):
+async def events(url, seconds, topics, then=None):
     counts = {}
     async with websockets.connect(url) as ws:
         json.loads(await ws.recv())
@@ -49,6 +50,9 @@ async def events(url, seconds, topics):
                 t = json.loads(m)["type"]
                 counts[t] = counts.get(t, 0) + 1
                 break
+        if then:
+            import subprocess
+            subprocess.Popen(then, shell=True)
         end = time.monotonic() + seconds
         while time.monotonic() < end:
             try:
@@ -68,7 +72,8 @@ elif cmd == "big":
 elif cmd == "churn":
     asyncio.run(churn(sys.argv[2], int(sys.argv[3])))
 elif cmd == "events":
-    asyncio.run(events(sys.argv[2], float(sys.argv[3]), [t for t in sys.argv[4].split(",") if t]))
+    asyncio.run(events(sys.argv[2], float(sys.argv[3]), [t for t in sys.argv[4].split(",") if t],
+                       sys.argv[5] if len(sys.argv) > 5 else None))
 
 
 def slow(host, port, path, seconds):
