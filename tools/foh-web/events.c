@@ -67,8 +67,12 @@ static bool sock_has_room(struct web_client *c)
 	if (c->sock == NULL)
 		return true;
 	fd = g_socket_get_fd(c->sock);
-	if (ioctl(fd, SIOCOUTQ, &queued) < 0 ||
-	    getsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, &len) < 0)
+	if (ioctl(fd, SIOCOUTQ, &queued) < 0)
+		return true;
+	/* the common case, a client that keeps up, costs one ioctl */
+	if (queued < 4096)
+		return true;
+	if (getsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, &len) < 0)
 		return true;
 	return (size_t)queued < MIN((size_t)sndbuf / 2, (size_t)WEB_WS_SOCK_BYTES);
 }
