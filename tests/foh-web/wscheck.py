@@ -106,3 +106,26 @@ def slow(host, port, path, seconds):
 
 if cmd == "slow":
     slow(sys.argv[2], int(sys.argv[3]), sys.argv[4], float(sys.argv[5]))
+
+
+async def fohd_watch(url, ready, seconds):
+    """Writes READY once connected, then prints the fohd states the events
+    WebSocket reports (hello, then each change) until it has seen fohd go
+    and come back, or SECONDS pass."""
+    states = []
+    async with websockets.connect(url) as ws:
+        states.append(json.loads(await ws.recv())["fohd"])
+        open(ready, "w").write("connected\n")
+        end = time.monotonic() + seconds
+        while time.monotonic() < end and not (False in states and states[-1] is True):
+            try:
+                m = await asyncio.wait_for(ws.recv(), end - time.monotonic())
+            except asyncio.TimeoutError:
+                break
+            if isinstance(m, str) and json.loads(m)["type"] == "fohd":
+                states.append(json.loads(m)["fohd"])
+    print(" ".join("up" if s else "down" for s in states))
+
+
+if cmd == "fohd-watch":
+    asyncio.run(fohd_watch(sys.argv[2], sys.argv[3], float(sys.argv[4])))
