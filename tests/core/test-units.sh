@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The systemd user units (fohd, foh-osc) pass systemd-analyze verify
+# The systemd user units (fohd, foh-osc, foh-web) pass systemd-analyze verify
 # (skipped when the tool is absent), and the D-Bus activation file names the
 # bus and the unit; their systemd-analyze security exposure is printed.
 # Then fohd runs under no_new_privs and the kernel's
@@ -33,7 +33,8 @@ verify() {
 }
 verify fohd.service "$FOHD"
 verify foh-osc.service "$FOH_OSC"
-for u in fohd.service foh-osc.service; do
+verify foh-web.service "$FOH_WEB"
+for u in fohd.service foh-osc.service foh-web.service; do
   note "$(systemd-analyze --user security --offline=true "$dir/$u" 2>/dev/null | tail -1)"
 done
 # fohd as the unit runs it: its default config path (the unit passes no

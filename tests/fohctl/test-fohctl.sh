@@ -46,6 +46,7 @@ declare -A read_args=(
   [osc]='stats'
   [profile]='list|show speech'
   [content]="classify --file $FOH_SRCDIR/data/content/styles $FOH_SESSION/tone.wav"
+  [web]='stats'
 )
 tone "$FOH_SESSION/tone.wav" 440 -20 2
 for cmd in $reads; do
@@ -62,7 +63,8 @@ for cmd in $reads $writes; do
        expect_exit 1 $cmd $first ;;
   esac
   daemon=fohd
-  [ "$cmd" = osc ] && daemon=foh-osc     # the one command that asks foh-osc
+  [ "$cmd" = osc ] && daemon=foh-osc     # the commands that ask foh-osc
+  [ "$cmd" = web ] && daemon=foh-web     # and foh-web
   grep -q "$daemon is not running" "$FOH_SESSION/err" || fail "fohctl $cmd with $daemon down: $(cat "$FOH_SESSION/err")"
 done
 
@@ -89,6 +91,11 @@ wait_for 5 pw_client_running foh.ch2.capture || fail "channels are not in the gr
 spawn foh-osc "$FOH_OSC" --listen 127.0.0.1:0 --movement-port 0
 osc_on_bus() { busctl --user status org.foh.Osc1 >/dev/null 2>&1; }
 wait_for 10 osc_on_bus || fail "foh-osc did not appear on the bus"
+# and foh-web, for `fohctl web stats`
+printf '[web]\nlisten = 127.0.0.1:0\n' >"$FOH_SESSION/foh-web.conf"
+spawn foh-web "$FOH_WEB" --config "$FOH_SESSION/foh-web.conf"
+web_on_bus() { busctl --user status org.foh.Web1 >/dev/null 2>&1; }
+wait_for 10 web_on_bus || fail "foh-web did not appear on the bus"
 
 mkdir -p "$FOH_SESSION/json"
 n=0
