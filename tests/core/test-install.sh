@@ -29,7 +29,11 @@ want=(
   "$bindir/fohctl"
   "$bindir/foh-osc"
   "$bindir/foh-sections"
+  "$bindir/foh-web"
   "$prefix/lib/systemd/user/fohd.service"
+  "$prefix/lib/systemd/user/foh-web.service"
+  "$datadir/foh/foh-web.conf"
+  "$datadir/foh/web/index.html"
   "$prefix/lib/systemd/user/foh-osc.service"
   "$datadir/dbus-1/services/org.foh.Foh1.service"
   "$datadir/dbus-1/interfaces/org.foh.Foh1.xml"
@@ -41,7 +45,7 @@ want=(
 for f in "${want[@]}"; do
   [ -f "$dest$f" ] || fail "not installed: $f (installed: $(cd "$dest" && find . -type f | sort | tr '\n' ' '))"
 done
-for b in fohd fohctl foh-osc foh-sections; do
+for b in fohd fohctl foh-osc foh-sections foh-web; do
   [ -x "$dest$bindir/$b" ] || fail "$b is not executable"
 done
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The systemd user units (fohd, foh-osc) pass systemd-analyze verify
+# The systemd user units (fohd, foh-osc, foh-web) pass systemd-analyze verify
 # (skipped when the tool is absent), and the D-Bus activation file names the
 # bus and the unit. Then fohd runs under no_new_privs and the kernel's
 # memory-deny-write-execute (what the unit's NoNewPrivileges= and
@@ -31,6 +31,7 @@ verify() {
 }
 verify fohd.service "$FOHD"
 verify foh-osc.service "$FOH_OSC"
+verify foh-web.service "$FOH_WEB"
 note "$(systemd-analyze --user security --offline=true "$dir/fohd.service" 2>/dev/null | tail -1)"
 printf '[daemon]\nchannels = 1\n[analyzer]\nsource = channel/1\nfft = true\n' >"$FOH_SESSION/foh.conf"
 export HARDENED_PROGRAM=/bin/true

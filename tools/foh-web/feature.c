@@ -1,0 +1,889 @@
+/* The feature-server personality: the seed's WebSocket protocol on
+ * ws://127.0.0.1:8765 ([compat] feature-server = true), over fohd's
+ * analyzer.
+ *
+ * Out: meta (on connect and after every change, from the Analyzer's and
+ * Manager's properties), snapshot at ws_snapshot_hz (the last /audio/lmh;
+ * low_raw/mid_raw/high_raw carry the same auto-scaled values, fohd sends no
+ * pre-autoscale RMS), binary FFT frames (events.c builds them from
+ * /audio/fft, byte for byte the same floats), devices, presets,
+ * server_status at 2 Hz, error {reason}.
+ * In: set_fft → FftEnabled (+ SendFft so the frames reach foh-web),
+ * set_band → SetBand, set_smoothing tau.X → XRelease, set_autoscale →
+ * AutoscaleAttack/AutoscaleRelease/NoiseFloor/Strength, set_fft_send_raw_db
+ * → RawDb, set_fft_peak_smear → PeakSmear, set_n_fft_bins → FftBins,
+ * set_device → Source (the device's node name), list_devices →
+ * Manager.ListDevices, list_presets/save_preset/load_preset → the
+ * Analyzer's presets, set_ws_snapshot_hz (foh-web's own). Every message is
+ * checked against the seed's ranges before anything is sent to fohd, and a
+ * message that sets several properties sets all or none. fohd persists
+ * every change itself, debounced and atomically, so `commit` only needs to
+ * be a boolean. */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "foh-web/foh-web.h"
+#include "util/log.h"
+
+#define ANALYZER FOH_ROOT "/analyzer"
+#define A_IFACE FOH_IFACE("Analyzer")
+#define STATUS_USEC 500000ULL	/* server_status at 2 Hz */
+
+struct web_feature {
+	struct web *w;
+	double snapshot_hz;
+	uint64_t seq;
+	GSource *snap;		/* ready-time source at the snapshot rate */
+	uint64_t next_snap;
+	guint status_id, meta_idle;
+	double ws_ms_sum;	/* time spent sending snapshots, for perf.ws */
+	uint64_t ws_n;
+};
+
+void web_feature_message(struct web_client *c, GBytes *message);
+
+static bool has_clients(struct web *w)
+{
+	for (guint i = 0; i < w->clients->len; i++)
+		if (((struct web_client *)w->clients->pdata[i])->kind == WEB_FEATURE)
+			return true;
+	return false;
+}
+
+static void to_all(struct web *w, JsonBuilder *b, struct web_client *only)
+{
+	g_autoptr(JsonNode) node = json_builder_get_root(b);
+	g_autofree char *text = web_json_string(node);
+	g_autoptr(GBytes) bytes = g_bytes_new(text, strlen(text) + 1);
+	g_autoptr(GPtrArray) list = g_ptr_array_copy(w->clients, NULL, NULL);
+
+	if (only)
+		return web_client_send(only, bytes, false);
+	for (guint i = 0; i < list->len; i++) {
+		struct web_client *c = list->pdata[i];
+		if (c->kind == WEB_FEATURE)
+			web_client_send(c, bytes, false);
+	}
+}
+
+static void send_error(struct web_client *c, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
+static void send_error(struct web_client *c, const char *fmt, ...)
+{
+	g_autoptr(JsonBuilder) b = json_builder_new();
+	g_autofree char *reason = NULL;
+	va_list ap;
+
+	va_start(ap, fmt);
+	reason = g_strdup_vprintf(fmt, ap);
+	va_end(ap);
+	c->w->stats.refused_message++;
+	json_builder_begin_object(b);
+	json_builder_set_member_name(b, "type");
+	json_builder_add_string_value(b, "error");
+	json_builder_set_member_name(b, "reason");
+	json_builder_add_string_value(b, reason);
+	json_builder_end_object(b);
+	to_all(c->w, b, c);
+}
+
+/* meta */
+
+static void set_num(JsonBuilder *b, const char *name, JsonObject *o, const char *prop, double def)
+{
+	JsonNode *n = o ? json_object_get_member(o, prop) : NULL;
+
+	json_builder_set_member_name(b, name);
+	json_builder_add_double_value(b, n && JSON_NODE_HOLDS_VALUE(n) ? json_node_get_double(n) : def);
+}
+
+static JsonNode *get_props(struct web *w, const char *path, const char *iface)
+{
+	sd_bus_error e = SD_BUS_ERROR_NULL;
+	sd_bus_message *reply = NULL;
+	g_autoptr(JsonBuilder) b = json_builder_new();
+	int r;
+
+	r = web_get_all(w, path, iface, &reply, &e);
+	sd_bus_error_free(&e);
+	if (r < 0)
+		return NULL;
+	r = web_json_read_props(reply, b);
+	sd_bus_message_unref(reply);
+	return r < 0 ? NULL : json_builder_get_root(b);
+}
+
+static int32_t device_id(struct web *w, const char *node_name, char **desc);
+
+static void send_meta(struct web *w, struct web_client *only)
+{
+	static const char *const bands[] = { "low", "mid", "high" };
+	static const char *const release[] = { "LowRelease", "MidRelease", "HighRelease" };
+	g_autoptr(JsonNode) an = get_props(w, ANALYZER, A_IFACE);
+	g_autoptr(JsonNode) mn = get_props(w, FOH_ROOT, FOH_IFACE("Manager"));
+	g_autoptr(JsonBuilder) b = json_builder_new();
+	g_autofree char *desc = NULL;
+	JsonObject *a, *m;
+	JsonArray *edges;
+	const char *source;
+	double sr;
+
+	if (an == NULL || mn == NULL)
+		return;
+	a = json_node_get_object(an);
+	m = json_node_get_object(mn);
+	sr = json_object_get_int_member_with_default(m, "SampleRate", 48000);
+	json_builder_begin_object(b);
+	json_builder_set_member_name(b, "type");
+	json_builder_add_string_value(b, "meta");
+	json_builder_set_member_name(b, "sr");
+	json_builder_add_int_value(b, w->meta_sr > 0 ? w->meta_sr : (gint64)sr);
+	json_builder_set_member_name(b, "blocksize");
+	json_builder_add_int_value(b, w->meta_block > 0 ? w->meta_block : 256);
+	json_builder_set_member_name(b, "n_fft_bins");
+	json_builder_add_int_value(b, json_object_get_int_member_with_default(a, "FftBins", 128));
+	json_builder_set_member_name(b, "bands");
+	json_builder_begin_object(b);
+	edges = json_object_has_member(a, "Bands") ? json_object_get_array_member(a, "Bands") : NULL;
+	for (guint i = 0; edges && i < json_array_get_length(edges); i++) {
+		JsonArray *e = json_array_get_array_element(edges, i);
+		if (json_array_get_length(e) != 3)
+			continue;
+		json_builder_set_member_name(b, json_array_get_string_element(e, 0));
+		json_builder_begin_object(b);
+		json_builder_set_member_name(b, "lo_hz");
+		json_builder_add_double_value(b, json_array_get_double_element(e, 1));
+		json_builder_set_member_name(b, "hi_hz");
+		json_builder_add_double_value(b, json_array_get_double_element(e, 2));
+		json_builder_end_object(b);
+	}
+	json_builder_end_object(b);
+	json_builder_set_member_name(b, "fft_enabled");
+	json_builder_add_boolean_value(b, json_object_get_boolean_member_with_default(a, "FftEnabled",
+			FALSE));
+	json_builder_set_member_name(b, "fft_db_floor");
+	json_builder_add_double_value(b, -90.0);
+	json_builder_set_member_name(b, "fft_db_ceiling");
+	json_builder_add_double_value(b, -10.0);
+	set_num(b, "fft_f_min", a, "FftMinHz", 30.0);
+	json_builder_set_member_name(b, "fft_send_raw_db");
+	json_builder_add_boolean_value(b, json_object_get_boolean_member_with_default(a, "RawDb",
+			FALSE));
+	set_num(b, "fft_peak_smear_oct", a, "PeakSmear", 0.3);
+	json_builder_set_member_name(b, "tau");
+	json_builder_begin_object(b);
+	for (int i = 0; i < 3; i++)
+		set_num(b, bands[i], a, release[i], 0.1);
+	json_builder_end_object(b);
+	json_builder_set_member_name(b, "autoscale");
+	json_builder_begin_object(b);
+	set_num(b, "tau_attack_s", a, "AutoscaleAttack", 0.255);
+	set_num(b, "tau_release_s", a, "AutoscaleRelease", 30);
+	set_num(b, "noise_floor", a, "NoiseFloor", 3.2e-5);
+	set_num(b, "strength", a, "Strength", 0.7);
+	json_builder_end_object(b);
+	json_builder_set_member_name(b, "ws_snapshot_hz");
+	json_builder_add_double_value(b, w->feature->snapshot_hz);
+	source = json_object_get_string_member_with_default(a, "Source", "");
+	json_builder_set_member_name(b, "device");
+	json_builder_begin_object(b);
+	json_builder_set_member_name(b, "index");
+	json_builder_add_int_value(b, device_id(w, source, &desc));
+	json_builder_set_member_name(b, "name");
+	json_builder_add_string_value(b, desc ? desc : source);
+	json_builder_end_object(b);
+	json_builder_end_object(b);
+	to_all(w, b, only);
+}
+
+static gboolean meta_idle(gpointer data)
+{
+	struct web *w = data;
+
+	w->feature->meta_idle = 0;
+	if (has_clients(w))
+		send_meta(w, NULL);
+	return G_SOURCE_REMOVE;
+}
+
+/* A burst of PropertiesChanged becomes one meta. */
+void web_feature_meta(struct web *w)
+{
+	if (w->feature && w->feature->meta_idle == 0)
+		w->feature->meta_idle = g_timeout_add(20, meta_idle, w);
+}
+
+void web_feature_properties(struct web *w, const char *path)
+{
+	if (strcmp(path, ANALYZER) == 0)
+		web_feature_meta(w);
+}
+
+/* devices and presets */
+
+typedef void (*device_fn)(void *data, uint32_t id, const char *name, const char *desc,
+		const char *cls);
+
+static int each_device(struct web *w, device_fn fn, void *data)
+{
+	sd_bus_error e = SD_BUS_ERROR_NULL;
+	sd_bus_message *m = NULL, *reply = NULL;
+	const char *name, *desc, *cls;
+	uint32_t id;
+	int r;
+
+	if ((r = web_new_call(w, &m, FOH_ROOT, FOH_IFACE("Manager"), "ListDevices")) >= 0)
+		r = web_call(w, m, &reply, &e);
+	sd_bus_message_unref(m);
+	sd_bus_error_free(&e);
+	if (r < 0)
+		return r;
+	if ((r = sd_bus_message_enter_container(reply, 'a', "(usss)")) >= 0)
+		while (sd_bus_message_read(reply, "(usss)", &id, &name, &desc, &cls) > 0)
+			fn(data, id, name, desc, cls);
+	sd_bus_message_unref(reply);
+	return r;
+}
+
+struct find { const char *name; int32_t id; char *desc; };
+
+static void find_fn(void *data, uint32_t id, const char *name, const char *desc, const char *cls)
+{
+	struct find *f = data;
+
+	if (f->name && strcmp(f->name, name) == 0) {
+		f->id = (int32_t)id;
+		f->desc = g_strdup(desc);
+	}
+}
+
+static int32_t device_id(struct web *w, const char *node_name, char **desc)
+{
+	struct find f = { .name = node_name, .id = -1 };
+
+	if (node_name[0] != '\0')
+		(void)each_device(w, find_fn, &f);
+	*desc = f.desc;
+	return f.id;
+}
+
+struct devs { JsonBuilder *b; gint64 sr; };
+
+static void device_fn_json(void *data, uint32_t id, const char *name, const char *desc,
+		const char *cls)
+{
+	struct devs *d = data;
+	JsonBuilder *b = d->b;
+
+	if (strstr(cls, "Audio/Source") == NULL && strstr(cls, "Audio/Sink") == NULL)
+		return;
+	json_builder_begin_object(b);
+	json_builder_set_member_name(b, "index");
+	json_builder_add_int_value(b, id);
+	json_builder_set_member_name(b, "name");
+	json_builder_add_string_value(b, desc[0] ? desc : name);
+	json_builder_set_member_name(b, "hostapi");
+	json_builder_add_string_value(b, "PipeWire");
+	json_builder_set_member_name(b, "node_name");
+	json_builder_add_string_value(b, name);
+	json_builder_set_member_name(b, "media_class");
+	json_builder_add_string_value(b, cls);
+	json_builder_set_member_name(b, "default_samplerate");
+	json_builder_add_int_value(b, d->sr);
+	json_builder_set_member_name(b, "max_input_channels");
+	/* a sink's monitor is a capture source too (loopback capture) */
+	json_builder_add_int_value(b, 2);
+	json_builder_end_object(b);
+}
+
+static void send_devices(struct web *w, struct web_client *only)
+{
+	g_autoptr(JsonBuilder) b = json_builder_new();
+	struct devs d = { b, w->meta_sr > 0 ? w->meta_sr : 48000 };
+
+	json_builder_begin_object(b);
+	json_builder_set_member_name(b, "type");
+	json_builder_add_string_value(b, "devices");
+	json_builder_set_member_name(b, "items");
+	json_builder_begin_array(b);
+	if (each_device(w, device_fn_json, &d) < 0) {
+		json_builder_end_array(b);
+		json_builder_end_object(b);
+		return;
+	}
+	json_builder_end_array(b);
+	json_builder_end_object(b);
+	to_all(w, b, only);
+}
+
+static void send_presets(struct web *w, struct web_client *only)
+{
+	sd_bus_error e = SD_BUS_ERROR_NULL;
+	sd_bus_message *m = NULL, *reply = NULL;
+	g_autoptr(JsonBuilder) b = json_builder_new();
+	const char *name;
+	int r;
+
+	if ((r = web_new_call(w, &m, ANALYZER, A_IFACE, "ListPresets")) >= 0)
+		r = web_call(w, m, &reply, &e);
+	sd_bus_message_unref(m);
+	sd_bus_error_free(&e);
+	if (r < 0)
+		return;
+	json_builder_begin_object(b);
+	json_builder_set_member_name(b, "type");
+	json_builder_add_string_value(b, "presets");
+	json_builder_set_member_name(b, "items");
+	json_builder_begin_array(b);
+	if (sd_bus_message_enter_container(reply, 'a', "s") >= 0)
+		while (sd_bus_message_read(reply, "s", &name) > 0) {
+			json_builder_begin_object(b);
+			json_builder_set_member_name(b, "name");
+			json_builder_add_string_value(b, name);
+			json_builder_set_member_name(b, "saved_at");
+			json_builder_add_null_value(b);
+			json_builder_end_object(b);
+		}
+	json_builder_end_array(b);
+	json_builder_end_object(b);
+	sd_bus_message_unref(reply);
+	to_all(w, b, only);
+}
+
+/* snapshot and server_status */
+
+static void send_snapshot(struct web *w)
+{
+	struct web_feature *f = w->feature;
+	char text[320];
+	uint64_t t0 = web_now();
+	double now = (double)g_get_real_time() / 1e6;
+
+	snprintf(text, sizeof(text), "{\"type\":\"snapshot\",\"seq\":%" G_GUINT64_FORMAT ","
+			"\"low\":%.6g,\"mid\":%.6g,\"high\":%.6g,\"low_raw\":%.6g,\"mid_raw\":%.6g,"
+			"\"high_raw\":%.6g,\"t\":%.6f}", f->seq++, w->lmh[0], w->lmh[1], w->lmh[2],
+			w->lmh[0], w->lmh[1], w->lmh[2], now);
+	{
+		g_autoptr(GBytes) bytes = g_bytes_new(text, strlen(text) + 1);
+		g_autoptr(GPtrArray) list = g_ptr_array_copy(w->clients, NULL, NULL);
+		for (guint i = 0; i < list->len; i++) {
+			struct web_client *c = list->pdata[i];
+			if (c->kind == WEB_FEATURE)
+				web_client_send(c, bytes, false);
+		}
+	}
+	f->ws_ms_sum += (double)(web_now() - t0) / 1000.0;
+	f->ws_n++;
+}
+
+static gboolean snap_dispatch(GSource *s, GSourceFunc cb, gpointer data)
+{
+	struct web *w = data;
+	struct web_feature *f = w->feature;
+	uint64_t period = (uint64_t)(1e6 / f->snapshot_hz), now = web_now();
+
+	if (w->fohd_up && has_clients(w))
+		send_snapshot(w);
+	f->next_snap += period;
+	if (f->next_snap < now)		/* fell behind: do not burst to catch up */
+		f->next_snap = now + period;
+	g_source_set_ready_time(s, (gint64)f->next_snap);
+	return G_SOURCE_CONTINUE;
+}
+
+static GSourceFuncs snap_funcs = { .dispatch = snap_dispatch };
+
+static void stage(JsonBuilder *b, const char *name, double avg_ms, double period_ms)
+{
+	json_builder_set_member_name(b, name);
+	json_builder_begin_object(b);
+	json_builder_set_member_name(b, "avg_ms");
+	json_builder_add_double_value(b, avg_ms);
+	json_builder_set_member_name(b, "p95_ms");
+	json_builder_add_double_value(b, avg_ms);
+	json_builder_set_member_name(b, "load_pct");
+	json_builder_add_double_value(b, period_ms > 0 ? 100.0 * avg_ms / period_ms : 0.0);
+	json_builder_end_object(b);
+}
+
+static gboolean on_status(gpointer data)
+{
+	struct web *w = data;
+	struct web_feature *f = w->feature;
+	g_autoptr(JsonNode) an = NULL, mn = NULL;
+	g_autoptr(JsonBuilder) b = NULL;
+	JsonObject *a, *m;
+	double sr, block_ms, hop_ms, ws_ms;
+
+	if (!w->fohd_up || !has_clients(w))
+		return G_SOURCE_CONTINUE;
+	an = get_props(w, ANALYZER, A_IFACE);
+	mn = get_props(w, FOH_ROOT, FOH_IFACE("Manager"));
+	if (an == NULL || mn == NULL)
+		return G_SOURCE_CONTINUE;
+	a = json_node_get_object(an);
+	m = json_node_get_object(mn);
+	sr = (double)json_object_get_int_member_with_default(m, "SampleRate", 48000);
+	block_ms = 1000.0 * (w->meta_block > 0 ? w->meta_block : 256) / sr;
+	hop_ms = 1000.0 * (double)json_object_get_int_member_with_default(a, "FftHop", 512) / sr;
+	ws_ms = 1000.0 / f->snapshot_hz;
+	b = json_builder_new();
+	json_builder_begin_object(b);
+	json_builder_set_member_name(b, "type");
+	json_builder_add_string_value(b, "server_status");
+	json_builder_set_member_name(b, "cb_overruns");
+	json_builder_add_int_value(b, json_object_get_int_member_with_default(m, "Xruns", 0));
+	json_builder_set_member_name(b, "dsp_drops");
+	json_builder_add_int_value(b, json_object_get_int_member_with_default(a, "RingDrops", 0));
+	json_builder_set_member_name(b, "fft_drops");
+	json_builder_add_int_value(b, 0);
+	json_builder_set_member_name(b, "perf");
+	json_builder_begin_object(b);
+	stage(b, "cb", 0.0, block_ms);
+	stage(b, "dsp", json_object_get_double_member_with_default(a, "LmhNsPerBlock", 0) / 1e6,
+			block_ms);
+	stage(b, "fft", json_object_get_double_member_with_default(a, "FftNsPerHop", 0) / 1e6,
+			hop_ms);
+	stage(b, "ws", f->ws_n ? f->ws_ms_sum / (double)f->ws_n : 0.0, ws_ms);
+	json_builder_end_object(b);
+	json_builder_set_member_name(b, "block_period_ms");
+	json_builder_add_double_value(b, block_ms);
+	json_builder_set_member_name(b, "hop_period_ms");
+	json_builder_add_double_value(b, hop_ms);
+	json_builder_set_member_name(b, "ws_period_ms");
+	json_builder_add_double_value(b, ws_ms);
+	json_builder_end_object(b);
+	f->ws_ms_sum = 0;
+	f->ws_n = 0;
+	to_all(w, b, NULL);
+	return G_SOURCE_CONTINUE;
+}
+
+/* inbound: every field checked before anything changes */
+
+static bool get_bool(JsonObject *o, const char *k, bool *out)
+{
+	JsonNode *n = json_object_get_member(o, k);
+
+	if (n == NULL || !JSON_NODE_HOLDS_VALUE(n) || json_node_get_value_type(n) != G_TYPE_BOOLEAN)
+		return false;
+	*out = json_node_get_boolean(n);
+	return true;
+}
+
+/* 1: present and a finite number in [lo, hi]; 0: absent; -1: bad. */
+static int get_num(JsonObject *o, const char *k, double lo, double hi, double *out)
+{
+	JsonNode *n = json_object_get_member(o, k);
+	double v;
+
+	if (n == NULL)
+		return 0;
+	if (!JSON_NODE_HOLDS_VALUE(n) || (json_node_get_value_type(n) != G_TYPE_DOUBLE &&
+			json_node_get_value_type(n) != G_TYPE_INT64))
+		return -1;
+	v = json_node_get_double(n);
+	if (!isfinite(v) || v < lo || v > hi)
+		return -1;
+	*out = v;
+	return 1;
+}
+
+static bool commit_ok(struct web_client *c, JsonObject *o)
+{
+	bool v;
+
+	if (json_object_has_member(o, "commit") && !get_bool(o, "commit", &v)) {
+		send_error(c, "commit must be a boolean");
+		return false;
+	}
+	return true;
+}
+
+/* Sets the members of props on the analyzer (all or nothing) and answers
+ * an error or a fresh meta. */
+static void apply(struct web_client *c, JsonBuilder *props)
+{
+	g_autoptr(JsonNode) node = json_builder_get_root(props);
+	sd_bus_error e = SD_BUS_ERROR_NULL;
+
+	if (web_patch(c->w, ANALYZER, A_IFACE, json_node_get_object(node), &e) < 0) {
+		send_error(c, "%s", e.message ? e.message : "refused");
+		sd_bus_error_free(&e);
+		return;
+	}
+	send_meta(c->w, NULL);
+}
+
+static void add_num(JsonBuilder *b, const char *name, double v)
+{
+	json_builder_set_member_name(b, name);
+	json_builder_add_double_value(b, v);
+}
+
+static void on_set_fft(struct web_client *c, JsonObject *o)
+{
+	g_autoptr(JsonBuilder) b = json_builder_new();
+	bool on;
+
+	if (!get_bool(o, "enabled", &on))
+		return send_error(c, "set_fft needs enabled: bool");
+	json_builder_begin_object(b);
+	json_builder_set_member_name(b, "FftEnabled");
+	json_builder_add_boolean_value(b, on);
+	if (on) {
+		json_builder_set_member_name(b, "SendFft");
+		json_builder_add_boolean_value(b, TRUE);
+	}
+	json_builder_end_object(b);
+	apply(c, b);
+}
+
+static double sample_rate(struct web *w)
+{
+	g_autoptr(JsonNode) mn = get_props(w, FOH_ROOT, FOH_IFACE("Manager"));
+
+	return mn ? (double)json_object_get_int_member_with_default(json_node_get_object(mn),
+			"SampleRate", 48000) : 48000.0;
+}
+
+static void on_set_band(struct web_client *c, JsonObject *o)
+{
+	const char *band = json_object_get_string_member_with_default(o, "band", "");
+	sd_bus_error e = SD_BUS_ERROR_NULL;
+	sd_bus_message *m = NULL, *reply = NULL;
+	double lo, hi, sr;
+	int r;
+
+	if (strcmp(band, "low") != 0 && strcmp(band, "mid") != 0 && strcmp(band, "high") != 0)
+		return send_error(c, "set_band: band must be \"low\", \"mid\" or \"high\"");
+	if (get_num(o, "lo_hz", -1e9, 1e9, &lo) != 1 || get_num(o, "hi_hz", -1e9, 1e9, &hi) != 1)
+		return send_error(c, "set_band needs lo_hz and hi_hz numbers");
+	if (!commit_ok(c, o))
+		return;
+	sr = sample_rate(c->w);
+	if (lo < 20 || hi <= lo + 50 || hi > 0.45 * sr)
+		return send_error(c, "set_band: need lo_hz >= 20, hi_hz > lo_hz + 50 and "
+				"hi_hz <= %.0f (0.45 x %.0f Hz)", 0.45 * sr, sr);
+	if ((r = web_new_call(c->w, &m, ANALYZER, A_IFACE, "SetBand")) >= 0 &&
+	    (r = sd_bus_message_append(m, "sdd", band, lo, hi)) >= 0)
+		r = web_call(c->w, m, &reply, &e);
+	else
+		r = web_call(c->w, NULL, NULL, &e);
+	sd_bus_message_unref(m);
+	sd_bus_message_unref(reply);
+	if (r < 0)
+		send_error(c, "%s", e.message ? e.message : "refused");
+	else
+		send_meta(c->w, NULL);
+	sd_bus_error_free(&e);
+}
+
+static void on_set_smoothing(struct web_client *c, JsonObject *o)
+{
+	static const char *const bands[] = { "low", "mid", "high" };
+	static const char *const props[] = { "LowRelease", "MidRelease", "HighRelease" };
+	g_autoptr(JsonBuilder) b = json_builder_new();
+	JsonNode *tn = json_object_get_member(o, "tau");
+	JsonObject *tau;
+	int n = 0;
+
+	if (tn == NULL || !JSON_NODE_HOLDS_OBJECT(tn))
+		return send_error(c, "set_smoothing needs tau: {low?, mid?, high?}");
+	tau = json_node_get_object(tn);
+	if (!commit_ok(c, o))
+		return;
+	json_builder_begin_object(b);
+	for (int i = 0; i < 3; i++) {
+		double v;
+		int r = get_num(tau, bands[i], 0.005, 2.0, &v);
+		if (r < 0)
+			return send_error(c, "set_smoothing: tau.%s must be a number in [0.005, 2.0]",
+					bands[i]);
+		if (r > 0) {
+			add_num(b, props[i], v);
+			n++;
+		}
+	}
+	json_builder_end_object(b);
+	if (n == 0)
+		return send_error(c, "set_smoothing: tau names no band");
+	apply(c, b);
+}
+
+static void on_set_autoscale(struct web_client *c, JsonObject *o)
+{
+	static const struct { const char *k, *prop; double lo, hi; } f[] = {
+		{ "tau_attack_s", "AutoscaleAttack", 0.001, 1 },
+		{ "tau_release_s", "AutoscaleRelease", 5, 300 },
+		{ "noise_floor", "NoiseFloor", 0, 0.1 },
+		{ "strength", "Strength", 0, 1 },
+	};
+	g_autoptr(JsonBuilder) b = json_builder_new();
+	int n = 0;
+
+	if (!commit_ok(c, o))
+		return;
+	json_builder_begin_object(b);
+	for (size_t i = 0; i < G_N_ELEMENTS(f); i++) {
+		double v;
+		int r = get_num(o, f[i].k, f[i].lo, f[i].hi, &v);
+		if (r < 0)
+			return send_error(c, "set_autoscale: %s must be a number in [%g, %g]", f[i].k,
+					f[i].lo, f[i].hi);
+		if (r > 0) {
+			add_num(b, f[i].prop, v);
+			n++;
+		}
+	}
+	json_builder_end_object(b);
+	if (n == 0)
+		return send_error(c, "set_autoscale names no field");
+	apply(c, b);
+}
+
+static void set_one_bool(struct web_client *c, JsonObject *o, const char *k, const char *prop)
+{
+	g_autoptr(JsonBuilder) b = json_builder_new();
+	bool v;
+
+	if (!get_bool(o, k, &v))
+		return send_error(c, "%s must be a boolean", k);
+	json_builder_begin_object(b);
+	json_builder_set_member_name(b, prop);
+	json_builder_add_boolean_value(b, v);
+	json_builder_end_object(b);
+	apply(c, b);
+}
+
+static void on_set_peak_smear(struct web_client *c, JsonObject *o)
+{
+	g_autoptr(JsonBuilder) b = json_builder_new();
+	double v;
+
+	if (get_num(o, "peak_smear_oct", 0, 3, &v) != 1)
+		return send_error(c, "set_fft_peak_smear: peak_smear_oct must be a number in [0, 3]");
+	if (!commit_ok(c, o))
+		return;
+	json_builder_begin_object(b);
+	add_num(b, "PeakSmear", v);
+	json_builder_end_object(b);
+	apply(c, b);
+}
+
+static void on_set_n_bins(struct web_client *c, JsonObject *o)
+{
+	g_autoptr(JsonBuilder) b = json_builder_new();
+	double v;
+
+	if (get_num(o, "n", 8, 1024, &v) != 1 || v != floor(v))
+		return send_error(c, "set_n_fft_bins: n must be an integer in [8, 1024]");
+	json_builder_begin_object(b);
+	json_builder_set_member_name(b, "FftBins");
+	json_builder_add_int_value(b, (gint64)v);
+	json_builder_end_object(b);
+	apply(c, b);
+}
+
+static void on_set_snapshot_hz(struct web_client *c, JsonObject *o)
+{
+	struct web_feature *f = c->w->feature;
+	double v;
+
+	if (get_num(o, "hz", 15, 240, &v) != 1)
+		return send_error(c, "set_ws_snapshot_hz: hz must be a number in [15, 240]");
+	if (!commit_ok(c, o))
+		return;
+	f->snapshot_hz = v;
+	f->next_snap = web_now();
+	g_source_set_ready_time(f->snap, (gint64)f->next_snap);
+	send_meta(c->w, NULL);
+}
+
+struct by_id { int64_t id; char *name; };
+
+static void by_id_fn(void *data, uint32_t id, const char *name, const char *desc, const char *cls)
+{
+	struct by_id *d = data;
+
+	if ((int64_t)id == d->id && (strstr(cls, "Audio/Source") || strstr(cls, "Audio/Sink")))
+		d->name = g_strdup(name);
+}
+
+static void on_set_device(struct web_client *c, JsonObject *o)
+{
+	g_autoptr(JsonBuilder) b = json_builder_new();
+	struct by_id d = { .id = -1 };
+	double v;
+
+	if (get_num(o, "index", 0, G_MAXUINT32, &v) != 1 || v != floor(v))
+		return send_error(c, "set_device: index must be a device index (see list_devices)");
+	d.id = (int64_t)v;
+	if (each_device(c->w, by_id_fn, &d) < 0)
+		return send_error(c, "fohd is not running");
+	if (d.name == NULL)
+		return send_error(c, "set_device: no audio device with index %" G_GINT64_FORMAT, d.id);
+	json_builder_begin_object(b);
+	json_builder_set_member_name(b, "Source");
+	json_builder_add_string_value(b, d.name);
+	json_builder_end_object(b);
+	g_free(d.name);
+	apply(c, b);
+}
+
+static bool preset_name_ok(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n < 1 || n > 64 || strcmp(s, "main") == 0)
+		return false;
+	return strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_- ") == n;
+}
+
+static void on_preset(struct web_client *c, JsonObject *o, bool save)
+{
+	JsonNode *n = json_object_get_member(o, "name");
+	const char *name;
+	sd_bus_error e = SD_BUS_ERROR_NULL;
+	sd_bus_message *m = NULL, *reply = NULL;
+	int r;
+
+	if (n == NULL || !JSON_NODE_HOLDS_VALUE(n) || json_node_get_value_type(n) != G_TYPE_STRING ||
+	    !preset_name_ok(name = json_node_get_string(n)))
+		return send_error(c, "%s: name must be 1-64 of A-Z a-z 0-9 _ - and space (not \"main\")",
+				save ? "save_preset" : "load_preset");
+	if ((r = web_new_call(c->w, &m, ANALYZER, A_IFACE, save ? "SavePreset" : "LoadPreset")) >= 0 &&
+	    (r = sd_bus_message_append(m, "s", name)) >= 0)
+		r = web_call(c->w, m, &reply, &e);
+	else
+		r = web_call(c->w, NULL, NULL, &e);
+	sd_bus_message_unref(m);
+	sd_bus_message_unref(reply);
+	if (r < 0) {
+		send_error(c, "%s", e.message ? e.message : "refused");
+	} else if (save) {
+		send_presets(c->w, NULL);
+	} else {
+		send_meta(c->w, NULL);
+	}
+	sd_bus_error_free(&e);
+}
+
+void web_feature_message(struct web_client *c, GBytes *message)
+{
+	g_autoptr(JsonParser) p = json_parser_new();
+	gsize n;
+	const char *data = g_bytes_get_data(message, &n);
+	JsonObject *o;
+	const char *type;
+
+	if (!json_parser_load_from_data(p, data, (gssize)n, NULL) ||
+	    !JSON_NODE_HOLDS_OBJECT(json_parser_get_root(p)))
+		return send_error(c, "not a JSON object");
+	o = json_node_get_object(json_parser_get_root(p));
+	type = json_object_get_string_member_with_default(o, "type", "");
+	if (!c->w->fohd_up && strcmp(type, "set_ws_snapshot_hz") != 0)
+		return send_error(c, "fohd is not running; nothing was changed");
+	if (strcmp(type, "set_fft") == 0)
+		on_set_fft(c, o);
+	else if (strcmp(type, "set_band") == 0)
+		on_set_band(c, o);
+	else if (strcmp(type, "set_smoothing") == 0)
+		on_set_smoothing(c, o);
+	else if (strcmp(type, "set_autoscale") == 0)
+		on_set_autoscale(c, o);
+	else if (strcmp(type, "set_fft_send_raw_db") == 0)
+		set_one_bool(c, o, "send_raw_db", "RawDb");
+	else if (strcmp(type, "set_fft_peak_smear") == 0)
+		on_set_peak_smear(c, o);
+	else if (strcmp(type, "set_n_fft_bins") == 0)
+		on_set_n_bins(c, o);
+	else if (strcmp(type, "set_ws_snapshot_hz") == 0)
+		on_set_snapshot_hz(c, o);
+	else if (strcmp(type, "set_device") == 0)
+		on_set_device(c, o);
+	else if (strcmp(type, "list_devices") == 0)
+		send_devices(c->w, c);
+	else if (strcmp(type, "list_presets") == 0)
+		send_presets(c->w, c);
+	else if (strcmp(type, "save_preset") == 0)
+		on_preset(c, o, true);
+	else if (strcmp(type, "load_preset") == 0)
+		on_preset(c, o, false);
+	else
+		send_error(c, "unknown message type \"%s\"", type);
+}
+
+/* feed from events.c */
+
+void web_feature_lmh(struct web *w)
+{
+}
+
+void web_feature_fft(struct web *w, GBytes *frame)
+{
+	g_autoptr(GPtrArray) list = NULL;
+
+	if (w->feature == NULL)
+		return;
+	list = g_ptr_array_copy(w->clients, NULL, NULL);
+	for (guint i = 0; i < list->len; i++) {
+		struct web_client *c = list->pdata[i];
+		if (c->kind == WEB_FEATURE)
+			web_client_send(c, frame, true);
+	}
+}
+
+static void feature_ws(SoupServer *s, SoupServerMessage *msg, const char *path,
+		SoupWebsocketConnection *conn, gpointer data)
+{
+	struct web *w = data;
+	struct web_client *c = web_client_new(w, msg, conn, WEB_FEATURE);
+
+	if (c == NULL)
+		return;
+	if (!w->fohd_up) {
+		send_error(c, "fohd is not running; meta follows when it returns");
+		w->stats.refused_message--;	/* not the client's fault */
+		return;
+	}
+	send_meta(w, c);
+	send_devices(w, c);
+	send_presets(w, c);
+}
+
+int web_feature_start(struct web *w, SoupServer *s)
+{
+	struct web_feature *f = g_new0(struct web_feature, 1);
+
+	f->w = w;
+	f->snapshot_hz = 60.0;
+	f->snap = g_source_new(&snap_funcs, sizeof(GSource));
+	g_source_set_callback(f->snap, NULL, w, NULL);
+	g_source_set_name(f->snap, "feature-snapshot");
+	f->next_snap = web_now() + 1000;
+	g_source_set_ready_time(f->snap, (gint64)f->next_snap);
+	g_source_set_priority(f->snap, G_PRIORITY_HIGH);
+	g_source_attach(f->snap, NULL);
+	f->status_id = g_timeout_add(STATUS_USEC / 1000, on_status, w);
+	w->feature = f;
+	/* the seed serves the protocol on any path of its port */
+	soup_server_add_websocket_handler(s, NULL, NULL, NULL, feature_ws, w, NULL);
+	return 0;
+}
+
+void web_feature_stop(struct web *w)
+{
+	struct web_feature *f = w->feature;
+
+	if (f == NULL)
+		return;
+	g_source_destroy(f->snap);
+	g_source_unref(f->snap);
+	if (f->status_id)
+		g_source_remove(f->status_id);
+	if (f->meta_idle)
+		g_source_remove(f->meta_idle);
+	g_free(f);
+	w->feature = NULL;
+}
