@@ -1,6 +1,6 @@
 /* The seeds' HTTP personalities on top of fohd.
- * AG06 (on the main listener): GET /health, GET /api/stats, POST /api/rooms
- * (501 until rooms exist). Mission Control (port 8000) and the X32
+ * AG06 (on the main listener): GET /health, GET /api/stats (with the
+ * rooms' members from rooms.c); /api/rooms is rooms.c's. Mission Control (port 8000) and the X32
  * stabilizer (port 5000): see web_mission_install and web_x32_install. */
 #include <string.h>
 
@@ -17,6 +17,7 @@ static void health(SoupServer *s, SoupServerMessage *msg, const char *path, GHas
 	json_builder_add_string_value(b, w->fohd_up ? "healthy" : "degraded");
 	json_builder_set_member_name(b, "fohd");
 	json_builder_add_boolean_value(b, w->fohd_up);
+	web_rooms_health(w, b);
 	json_builder_end_object(b);
 	web_reply_builder(msg, w->fohd_up ? 200 : 503, b);
 }
@@ -33,33 +34,15 @@ static void stats(SoupServer *s, SoupServerMessage *msg, const char *path, GHash
 	json_builder_begin_object(b);
 	json_builder_set_member_name(b, "connections");
 	json_builder_add_int_value(b, n);
-	json_builder_set_member_name(b, "rooms");
-	json_builder_add_int_value(b, 0);
-	json_builder_set_member_name(b, "bitrate_kbps");
-	json_builder_add_int_value(b, 0);
-	json_builder_set_member_name(b, "latency_ms");
-	json_builder_add_null_value(b);
-	json_builder_set_member_name(b, "packet_loss");
-	json_builder_add_null_value(b);
+	web_rooms_json(w, b);
 	json_builder_end_object(b);
 	web_reply_builder(msg, 200, b);
-}
-
-static void rooms(SoupServer *s, SoupServerMessage *msg, const char *path, GHashTable *query,
-		gpointer data)
-{
-	if (strcmp(soup_server_message_get_method(msg), "POST") != 0)
-		return web_reply_error(msg, 405, "org.foh.Web1.Error.Method", "POST only");
-	web_reply_error(msg, 501, "org.foh.Web1.Error.NotImplemented",
-			"rooms (WebRTC publishers and listeners) arrive with foh's streaming work; "
-			"this foh-web cannot create one yet");
 }
 
 void web_ag06_install(struct web *w, SoupServer *s)
 {
 	soup_server_add_handler(s, "/health", health, w, NULL);
 	soup_server_add_handler(s, "/api/stats", stats, w, NULL);
-	soup_server_add_handler(s, "/api/rooms", rooms, w, NULL);
 }
 
 void web_mission_install(struct web *w, SoupServer *s)
