@@ -9,7 +9,15 @@ signalling socket spoken directly).
                                               OUTDIR/stop before leaving
   rooms.py freq WAV                           prints the dominant frequency (numpy FFT)
   rooms.py wrongkey BASE ROOM KEY             a join with KEY must be refused WrongKey
+  rooms.py listen BASE ROOM KEY WAV CHANNEL   publisher and listener pages in one
+                                              browser: the listener hears 1 kHz, the
+                                              channel's Gain -6 dB shows at the
+                                              listener, closing it empties the stats
 """
+import statistics
+import subprocess
+import time
+import urllib.request
 import asyncio
 import json
 import os
@@ -87,12 +95,79 @@ async def wrongkey(base, room, key):
     print("refused")
 
 
+def get_json(url):
+    with urllib.request.urlopen(url, timeout=5) as r:
+        return json.load(r)
+
+
+async def level(page, seconds=1.5):
+    """Median RMS level (dBFS) the page's analyser reads over seconds."""
+    vals = []
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        vals.append(await page.eval("window.room.level_db"))
+        await asyncio.sleep(0.1)
+    return statistics.median(vals)
+
+
+async def wait_steady(page, timeout=15):
+    """Waits until the listener hears 1 kHz at a level that holds still."""
+    if not await page.wait_for("Math.abs(window.room.freq_hz - 1000) < 15 && window.room.level_db > -40",
+                               timeout):
+        state = await page.eval("JSON.stringify(window.room)")
+        raise SystemExit(f"FAIL: the listener does not hear 1 kHz: {state}")
+    last = await level(page, 1.0)
+    for _ in range(10):
+        now = await level(page, 1.0)
+        if abs(now - last) < 0.3:
+            return now
+        last = now
+    return last
+
+
+def set_gain(channel, db):
+    subprocess.run(["busctl", "--user", "--", "set-property", "org.foh.Foh1",
+                    f"/org/foh/Foh1/channel/{channel}", "org.foh.Foh1.Channel", "Gain", "d",
+                    str(db)], check=True)
+
+
+async def listen(base, room, key, wav, channel):
+    async with Browser(chromium_args(wav)) as b:
+        await page_until_live(
+            b, f"{base}/rooms/{room}?role=publisher&key={key}&autostart=1&ec=0&ns=0&agc=0")
+        lis = await page_until_live(b, f"{base}/rooms/{room}?role=listener&autostart=1")
+        l0 = await wait_steady(lis)
+        freq_hz = await lis.eval("window.room.freq_hz")
+        print(f"# listener: {freq_hz:.1f} Hz at {l0:.2f} dBFS RMS")
+        set_gain(channel, -6)
+        await asyncio.sleep(1.0)
+        l1 = await wait_steady(lis)
+        print(f"# channel {channel} Gain -6 dB: listener at {l1:.2f} dBFS RMS ({l1 - l0:+.2f} dB)")
+        if abs((l1 - l0) + 6) > 1.0:
+            raise SystemExit(f"FAIL: Gain -6 dB moved the listener's level by {l1 - l0:+.2f} dB")
+        st = get_json(f"{base}/api/stats")
+        if st["listeners"] != 1 or st["publishers"] != 1:
+            raise SystemExit(f"FAIL: /api/stats counts {st['publishers']} publishers, "
+                             f"{st['listeners']} listeners")
+        peer = [p for r in st["room_list"] for p in r["peers"] if p["role"] == "listener"][0]
+        print(f"# listener stats: {json.dumps(peer)}")
+        t0 = time.monotonic()
+        await b.close_page(lis)
+        while get_json(f"{base}/api/stats")["listeners"] != 0:
+            if time.monotonic() - t0 > 15:
+                raise SystemExit("FAIL: a closed listener page stayed in the stats")
+            await asyncio.sleep(0.1)
+        print(f"# closed listener left the stats after {time.monotonic() - t0:.2f} s")
+
+
 def main():
     cmd = sys.argv[1]
     if cmd == "publish":
         asyncio.run(publish(*sys.argv[2:7]))
     elif cmd == "freq":
         freq(sys.argv[2])
+    elif cmd == "listen":
+        asyncio.run(listen(*sys.argv[2:6], int(sys.argv[6])))
     elif cmd == "wrongkey":
         asyncio.run(wrongkey(*sys.argv[2:5]))
     else:

@@ -527,7 +527,10 @@ struct rm_prog *rm_prog_new(const struct rm_conf *c, const char *target)
 
 	prog->target = g_strdup(target);
 	/* target is a checked node name (letters, digits, ".-_"): safe to quote */
+	/* always-copy: opusenc keeps input in an adapter, and pipewiresrc
+	 * 0.3.65 recycles the PipeWire memory under it otherwise (a crash) */
 	desc = g_strdup_printf("pipewiresrc target-object=\"%s\" client-name=foh-room-programme "
+			"always-copy=true "
 			"! audioconvert ! audioresample ! audio/x-raw,rate=48000,channels=2 "
 			"! opusenc bitrate=%u frame-size=%u audio-type=restricted-lowdelay "
 			"! rtpopuspay pt=%d ! tee name=t allow-not-linked=true "
