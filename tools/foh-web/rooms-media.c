@@ -13,6 +13,8 @@
 #include <string.h>
 
 #define GST_USE_UNSTABLE_API
+#include <gst/app/gstappsink.h>
+#include <gst/app/gstappsrc.h>
 #include <gst/gst.h>
 #include <gst/sdp/sdp.h>
 #include <gst/webrtc/webrtc.h>
@@ -24,10 +26,14 @@
 #define PROG_PT 96
 
 struct rm_prog {
-	GstElement *pipeline, *tee;
+	GstElement *pipeline;
+	GMutex lock;			/* guards outs: the appsink's thread reads it */
+	GPtrArray *outs;		/* GstAppSrc* of every listener, referenced */
 	unsigned int listeners;
 	guint bus_watch;
 	char *target;
+	uint64_t packets;		/* encoded RTP packets (under lock) */
+	guint32 ssrc;			/* the payloader's, announced in every offer */
 };
 
 struct rm_peer {
@@ -35,9 +41,8 @@ struct rm_peer {
 	bool dead;			/* under peer_lock */
 	bool publisher;
 	bool linked;			/* publisher: webrtcbin's src pad is linked */
-	GstElement *pipeline;		/* publisher: its own; listener: the programme's */
-	GstElement *webrtc, *queue, *tail, *tee;
-	GstPad *teepad;
+	GstElement *pipeline;		/* its own: publisher or listener */
+	GstElement *webrtc, *tail, *appsrc;
 	struct rm_prog *prog;
 	guint bus_watch;
 	const struct rm_events *ev;
@@ -55,14 +60,10 @@ static void peer_unref(struct rm_peer *p)
 		return;
 	if (p->webrtc)
 		gst_object_unref(p->webrtc);
-	if (p->queue)
-		gst_object_unref(p->queue);
+	if (p->appsrc)
+		gst_object_unref(p->appsrc);
 	if (p->tail)
 		gst_object_unref(p->tail);
-	if (p->teepad)
-		gst_object_unref(p->teepad);
-	if (p->tee)
-		gst_object_unref(p->tee);
 	if (p->pipeline)
 		gst_object_unref(p->pipeline);
 	g_free(p);
@@ -379,7 +380,7 @@ void rm_peer_poll_stats(struct rm_peer *p)
 const char *rm_init(void)
 {
 	static const char *const need[] = { "webrtcbin", "nicesrc", "dtlssrtpenc", "opusenc",
-		"opusdec", "rtpopuspay", "rtpopusdepay", "pipewiresrc", "pipewiresink", "tee",
+		"opusdec", "rtpopuspay", "rtpopusdepay", "pipewiresrc", "pipewiresink", "appsrc",
 		"audioconvert", "audioresample" };
 
 	if (!gst_init_check(NULL, NULL, NULL))
@@ -472,7 +473,10 @@ struct rm_peer *rm_publisher_new(const struct rm_conf *c, const char *node_name,
 	gst_util_set_object_arg(G_OBJECT(sink), "mode", "provide");
 	props = gst_structure_new("props", "node.name", G_TYPE_STRING, node_name,
 			"node.description", G_TYPE_STRING, node_name,
-			"media.class", G_TYPE_STRING, "Audio/Source", NULL);
+			"media.class", G_TYPE_STRING, "Audio/Source",
+			/* pipewiresink provides as a driver: never the graph's
+			 * clock (network arrival is no clock), follow the others */
+			"priority.driver", G_TYPE_INT, 1, NULL);
 	g_object_set(sink, "stream-properties", props, "sync", FALSE, "client-name", node_name,
 			NULL);
 	gst_structure_free(props);
@@ -502,7 +506,11 @@ error:
 	return NULL;
 }
 
-/* The programme */
+/* The programme: encoded once, then every RTP packet goes, by reference,
+ * to each listener's own pipeline (appsrc → webrtcbin). A listener's
+ * pipeline starts and stops on its own, so a join or a leave never
+ * disturbs the programme or the other listeners, and a stalled listener
+ * only fills (and leaks) its own appsrc queue. */
 
 static gboolean on_prog_bus(GstBus *bus, GstMessage *m, gpointer data)
 {
@@ -518,33 +526,66 @@ static gboolean on_prog_bus(GstBus *bus, GstMessage *m, gpointer data)
 	return G_SOURCE_CONTINUE;
 }
 
+/* The appsink's streaming thread. */
+static GstFlowReturn on_packet(GstAppSink *sink, gpointer data)
+{
+	struct rm_prog *prog = data;
+	GstSample *sample = gst_app_sink_pull_sample(sink);
+	GstBuffer *buf;
+
+	if (sample == NULL)
+		return GST_FLOW_EOS;
+	buf = gst_sample_get_buffer(sample);
+	g_mutex_lock(&prog->lock);
+	prog->packets++;
+	for (guint i = 0; buf && i < prog->outs->len; i++) {
+		/* a shallow copy (the payload is shared) that the listener's
+		 * appsrc stamps with its own running time */
+		GstBuffer *b = gst_buffer_copy(buf);
+		GST_BUFFER_PTS(b) = GST_BUFFER_DTS(b) = GST_CLOCK_TIME_NONE;
+		(void)gst_app_src_push_buffer(prog->outs->pdata[i], b);
+	}
+	g_mutex_unlock(&prog->lock);
+	gst_sample_unref(sample);
+	return GST_FLOW_OK;
+}
+
 struct rm_prog *rm_prog_new(const struct rm_conf *c, const char *target)
 {
 	struct rm_prog *prog = g_new0(struct rm_prog, 1);
 	g_autofree char *desc = NULL;
 	g_autoptr(GError) err = NULL;
+	GstAppSinkCallbacks cb = { .new_sample = on_packet };
+	GstElement *sink;
 	GstBus *bus;
 
 	prog->target = g_strdup(target);
-	/* target is a checked node name (letters, digits, ".-_"): safe to quote */
-	/* always-copy: opusenc keeps input in an adapter, and pipewiresrc
-	 * 0.3.65 recycles the PipeWire memory under it otherwise (a crash) */
+	prog->ssrc = g_random_int();
+	g_mutex_init(&prog->lock);
+	prog->outs = g_ptr_array_new_with_free_func(gst_object_unref);
+	/* target is a checked node name (letters, digits, ".-_:"): safe to
+	 * quote. always-copy: opusenc keeps input in an adapter, and
+	 * pipewiresrc 0.3.65 recycles the PipeWire memory under it otherwise
+	 * (a crash) */
 	desc = g_strdup_printf("pipewiresrc target-object=\"%s\" client-name=foh-room-programme "
 			"always-copy=true "
 			"! audioconvert ! audioresample ! audio/x-raw,rate=48000,channels=2 "
 			"! opusenc bitrate=%u frame-size=%u audio-type=restricted-lowdelay "
-			"! rtpopuspay pt=%d ! tee name=t allow-not-linked=true "
-			"t. ! queue leaky=downstream ! fakesink sync=false async=false",
-			target, c->bitrate, c->frame_ms, PROG_PT);
+			"! rtpopuspay pt=%d ssrc=%u ! appsink name=out sync=false async=false "
+			"max-buffers=64 drop=true",
+			target, c->bitrate, c->frame_ms, PROG_PT, prog->ssrc);
 	prog->pipeline = gst_parse_launch(desc, &err);
 	if (prog->pipeline == NULL) {
 		foh_error("rooms: programme pipeline: %s", err ? err->message : "?");
+		g_ptr_array_free(prog->outs, TRUE);
 		g_free(prog->target);
 		g_free(prog);
 		return NULL;
 	}
 	gst_object_ref_sink(prog->pipeline);
-	prog->tee = gst_bin_get_by_name(GST_BIN(prog->pipeline), "t");
+	sink = gst_bin_get_by_name(GST_BIN(prog->pipeline), "out");
+	gst_app_sink_set_callbacks(GST_APP_SINK(sink), &cb, prog, NULL);
+	gst_object_unref(sink);
 	bus = gst_pipeline_get_bus(GST_PIPELINE(prog->pipeline));
 	prog->bus_watch = gst_bus_add_watch(bus, on_prog_bus, prog);
 	gst_object_unref(bus);
@@ -563,8 +604,9 @@ void rm_prog_free(struct rm_prog *prog)
 	if (prog->bus_watch)
 		g_source_remove(prog->bus_watch);
 	gst_element_set_state(prog->pipeline, GST_STATE_NULL);
-	gst_object_unref(prog->tee);
 	gst_object_unref(prog->pipeline);
+	g_ptr_array_free(prog->outs, TRUE);
+	g_mutex_clear(&prog->lock);
 	g_free(prog->target);
 	g_free(prog);
 }
@@ -574,63 +616,84 @@ unsigned int rm_prog_listeners(const struct rm_prog *prog)
 	return prog->listeners;
 }
 
+uint64_t rm_prog_packets(struct rm_prog *prog)
+{
+	uint64_t n;
+
+	g_mutex_lock(&prog->lock);
+	n = prog->packets;
+	g_mutex_unlock(&prog->lock);
+	return n;
+}
+
 struct rm_peer *rm_listener_new(struct rm_prog *prog, const struct rm_conf *c,
 		const struct rm_events *ev, void *data)
 {
 	struct rm_peer *p = peer_new(ev, data, false);
 	GstWebRTCRTPTransceiver *trans = NULL;
-	GstPad *sink, *qsink;
-	GstCaps *caps;
+	GstCaps *caps = NULL;
+	GstPad *sink = NULL, *src = NULL;
+	GstBus *bus;
 
 	p->prog = prog;
-	p->pipeline = gst_object_ref(prog->pipeline);
-	p->tee = gst_object_ref(prog->tee);
+	prog->listeners++;		/* rm_peer_free counts it out again */
+	p->pipeline = gst_object_ref_sink(gst_pipeline_new(NULL));
 	p->webrtc = new_webrtc(c, p);
-	p->queue = make("queue");
-	if (p->webrtc == NULL || p->queue == NULL) {
-		if (p->webrtc)
-			gst_object_unref(gst_object_ref_sink(p->webrtc));
-		if (p->queue)
-			gst_object_unref(gst_object_ref_sink(p->queue));
-		p->webrtc = p->queue = NULL;
-		peer_unref(p);
-		return NULL;
+	p->appsrc = make("appsrc");
+	if (p->webrtc == NULL || p->appsrc == NULL) {
+		foh_error("rooms: a GStreamer element is missing");
+		goto error;
 	}
 	gst_object_ref(p->webrtc);
-	gst_object_ref(p->queue);
-	/* a listener that stalls loses old packets, never holds up the others */
-	g_object_set(p->queue, "leaky", 2, "max-size-buffers", 0, "max-size-bytes", 0,
-			"max-size-time", (guint64)200 * GST_MSECOND, NULL);
-	gst_bin_add_many(GST_BIN(prog->pipeline), p->queue, p->webrtc, NULL);
+	gst_object_ref(p->appsrc);
 	caps = gst_caps_from_string(OPUS_CAPS ",payload=(int)96,encoding-params=(string)2,"
 			"stereo=(string)1,sprop-stereo=(string)1");
-	g_signal_emit_by_name(p->webrtc, "add-transceiver",
-			GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_SENDONLY, caps, &trans);
-	gst_caps_unref(caps);
-	if (trans)
-		gst_object_unref(trans);
+	/* the browser tells streams apart by the SSRC the offer announces */
+	gst_caps_set_simple(caps, "ssrc", G_TYPE_UINT, prog->ssrc, NULL);
+	/* live, stamped on arrival; a listener that stalls loses its oldest
+	 * packets (200 ms worth), never holds up the others */
+	g_object_set(p->appsrc, "caps", caps, "is-live", TRUE, "format", GST_FORMAT_TIME,
+			"do-timestamp", TRUE, "max-bytes", (guint64)0, "max-buffers", (guint64)20,
+			"block", FALSE, NULL);
+	gst_util_set_object_arg(G_OBJECT(p->appsrc), "leaky-type", "downstream");
+	gst_bin_add_many(GST_BIN(p->pipeline), p->appsrc, p->webrtc, NULL);
+	/* the requested pad makes the one transceiver, its codec from the
+	 * appsrc's caps (adding one as well would offer a second m-line) */
 	sink = gst_element_request_pad_simple(p->webrtc, "sink_%u");
-	qsink = gst_element_get_static_pad(p->queue, "sink");
-	if (sink == NULL || !gst_element_link_pads(p->queue, "src", p->webrtc, GST_PAD_NAME(sink))) {
+	src = gst_element_get_static_pad(p->appsrc, "src");
+	if (sink == NULL || gst_pad_link(src, sink) != GST_PAD_LINK_OK) {
 		foh_error("rooms: cannot link a listener to its webrtcbin");
 		goto error;
 	}
-	gst_element_sync_state_with_parent(p->webrtc);
-	gst_element_sync_state_with_parent(p->queue);
-	p->teepad = gst_element_request_pad_simple(prog->tee, "src_%u");
-	if (p->teepad == NULL || gst_pad_link(p->teepad, qsink) != GST_PAD_LINK_OK) {
-		foh_error("rooms: cannot add a listener to the programme");
+	g_object_get(sink, "transceiver", &trans, NULL);
+	if (trans) {
+		g_object_set(trans, "direction", GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_SENDONLY,
+				"codec-preferences", caps, NULL);
+		gst_object_unref(trans);
+	}
+	gst_caps_unref(caps);
+	caps = NULL;
+	gst_object_unref(sink);
+	gst_object_unref(src);
+	sink = src = NULL;
+	bus = gst_pipeline_get_bus(GST_PIPELINE(p->pipeline));
+	p->bus_watch = gst_bus_add_watch(bus, on_peer_bus, p);
+	gst_object_unref(bus);
+	if (gst_element_set_state(p->pipeline, GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE) {
+		foh_error("rooms: a listener's pipeline does not start");
 		goto error;
 	}
-	gst_object_unref(sink);
-	gst_object_unref(qsink);
-	prog->listeners++;
+	g_mutex_lock(&prog->lock);
+	g_ptr_array_add(prog->outs, gst_object_ref(p->appsrc));
+	g_mutex_unlock(&prog->lock);
 	return p;
 error:
+	if (caps)
+		gst_caps_unref(caps);
 	if (sink)
 		gst_object_unref(sink);
-	gst_object_unref(qsink);
-	prog->listeners++;		/* rm_peer_free counts it out again */
+	if (src)
+		gst_object_unref(src);
 	rm_peer_free(p);
 	return NULL;
 }
@@ -673,31 +736,6 @@ void rm_peer_add_candidate(struct rm_peer *p, unsigned int mline, const char *ca
 
 /* Teardown */
 
-static gboolean listener_remove(gpointer data)
-{
-	struct rm_peer *p = data;
-
-	gst_element_release_request_pad(p->tee, p->teepad);
-	gst_element_set_state(p->webrtc, GST_STATE_NULL);
-	gst_element_set_state(p->queue, GST_STATE_NULL);
-	gst_bin_remove_many(GST_BIN(p->pipeline), p->queue, p->webrtc, NULL);
-	peer_unref(p);
-	return G_SOURCE_REMOVE;
-}
-
-static GstPadProbeReturn on_tee_idle(GstPad *pad, GstPadProbeInfo *info, gpointer data)
-{
-	struct rm_peer *p = data;
-	GstPad *peer = gst_pad_get_peer(pad);
-
-	if (peer) {
-		gst_pad_unlink(pad, peer);
-		gst_object_unref(peer);
-	}
-	g_idle_add(listener_remove, p);
-	return GST_PAD_PROBE_REMOVE;
-}
-
 void rm_peer_free(struct rm_peer *p)
 {
 	if (p == NULL)
@@ -710,21 +748,15 @@ void rm_peer_free(struct rm_peer *p)
 	if (p->bus_watch)
 		g_source_remove(p->bus_watch);
 	p->bus_watch = 0;
-	if (p->publisher) {
-		if (p->pipeline)
-			gst_element_set_state(p->pipeline, GST_STATE_NULL);
-	} else if (p->prog) {
+	if (p->prog) {
+		g_mutex_lock(&p->prog->lock);
+		if (p->appsrc)
+			(void)g_ptr_array_remove(p->prog->outs, p->appsrc);
+		g_mutex_unlock(&p->prog->lock);
 		p->prog->listeners--;
-		if (p->teepad) {
-			/* the reference is the probe's, dropped in listener_remove */
-			gst_pad_add_probe(p->teepad, GST_PAD_PROBE_TYPE_IDLE, on_tee_idle, p, NULL);
-			return;
-		}
-		if (p->webrtc) {
-			gst_element_set_state(p->webrtc, GST_STATE_NULL);
-			gst_element_set_state(p->queue, GST_STATE_NULL);
-			gst_bin_remove_many(GST_BIN(p->pipeline), p->queue, p->webrtc, NULL);
-		}
+		p->prog = NULL;
 	}
+	if (p->pipeline)
+		gst_element_set_state(p->pipeline, GST_STATE_NULL);
 	peer_unref(p);
 }

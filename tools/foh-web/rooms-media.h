@@ -7,9 +7,9 @@
  * (foh.room.<id>.<peer>). The browser offers, webrtcbin answers.
  *
  * A room's programme is one pipeline: pipewiresrc (target: a node name) →
- * opusenc → rtpopuspay → tee, encoded once; every listener is a
- * queue → webrtcbin (sendonly) branch of that tee, added and removed while
- * it runs. foh offers to listeners, the browser answers.
+ * opusenc → rtpopuspay → appsink, encoded once; every RTP packet goes by
+ * reference to each listener's own pipeline, appsrc → webrtcbin (sendonly).
+ * foh offers to listeners, the browser answers.
  *
  * Every event of a peer (SDP to send, ICE candidates, ICE state, stats)
  * reaches the caller on the default GMainContext, never on a GStreamer
@@ -62,6 +62,8 @@ struct rm_peer *rm_publisher_new(const struct rm_conf *c, const char *node_name,
 struct rm_prog *rm_prog_new(const struct rm_conf *c, const char *target);
 void rm_prog_free(struct rm_prog *p);
 unsigned int rm_prog_listeners(const struct rm_prog *p);
+/* RTP packets encoded so far (once, whatever the number of listeners). */
+uint64_t rm_prog_packets(struct rm_prog *p);
 /* A listener of prog; its offer arrives through ev->sdp. */
 struct rm_peer *rm_listener_new(struct rm_prog *prog, const struct rm_conf *c,
 		const struct rm_events *ev, void *data);

@@ -477,6 +477,9 @@ static void room_json(struct room *r, JsonBuilder *b, bool keys)
 		json_builder_add_null_value(b);
 	json_builder_set_member_name(b, "max_peers");
 	json_builder_add_int_value(b, r->max_peers);
+	/* encoded once: these grow at the packet rate whatever the listeners */
+	json_builder_set_member_name(b, "programme_packets");
+	json_builder_add_int_value(b, r->prog ? (gint64)rm_prog_packets(r->prog) : 0);
 	json_builder_set_member_name(b, "publishers");
 	json_builder_add_int_value(b, rooms_count(r, true));
 	json_builder_set_member_name(b, "listeners");
