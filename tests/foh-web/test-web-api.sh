@@ -13,6 +13,24 @@ cat >"$FOH_SESSION/foh.conf" <<CONF
 channels = 2
 CONF
 start_fohd --config "$FOH_SESSION/foh.conf"
+
+# foh-web.conf is validated: an unknown section or key or a bad value stops
+# foh-web with exit status 2, naming the key
+bad_conf() {
+  printf '%b' "$1" >"$FOH_SESSION/bad.conf"
+  "$FOH_WEB" --config "$FOH_SESSION/bad.conf" 2>"$FOH_SESSION/bad.err"
+  local rc=$?
+  [ "$rc" = 2 ] || fail "foh-web accepted $1 (exit $rc)"
+  grep -q "$2" "$FOH_SESSION/bad.err" || fail "foh-web's refusal of $1 does not name $2: $(cat "$FOH_SESSION/bad.err")"
+}
+bad_conf '[web]\nnope = 1\n' '\[web\] nope: unknown key'
+bad_conf '[other]\n' 'unknown section'
+bad_conf '[web]\nmax-body = lots\n' 'max-body'
+bad_conf '[web]\nlisten = example.com:80\n' 'listen'
+bad_conf '[web]\nallow = 10.0.0.1/8\n' 'allow'
+bad_conf '[compat]\nfeature-server = maybe\n' 'feature-server'
+bad_conf '[compat]\nmission-control-listen = 1.2.3\n' 'mission-control-listen'
+
 start_web
 
 # the object list and GET

@@ -32,11 +32,13 @@ start_tone tone 1000 -20
 # the seed's Python client, unchanged
 anset FftEnabled b false
 anset SendFft b false
-(cd "$FOH_SESSION" && timeout 3 $PY "$here/seed_client.py" >"$FOH_SESSION/seed-py.out" 2>"$FOH_SESSION/seed-py.err")
-[ $? -eq 124 ] || fail "the seed's Python client stopped by itself: $(cat "$FOH_SESSION/seed-py.err")"
-lines=$(grep -cE '^[0-9.e-]+ [0-9.e-]+ [0-9.e-]+$' "$FOH_SESSION/seed-py.out")
-note "seed Python client: $lines snapshot lines in 3 s"
-[ "$lines" -ge 90 ] || fail "only $lines snapshots in 3 s (60 Hz expected)"
+spawn seed-py bash -c 'cd "$1" && exec "$2" "$3" >"$1/seed-py.out"' seed "$FOH_SESSION" "$PY" "$here/seed_client.py"
+snapshot_lines() { grep -cE '^[0-9.e-]+ [0-9.e-]+ [0-9.e-]+$' "$FOH_SESSION/seed-py.out"; }
+enough_lines() { [ "$(snapshot_lines)" -ge 120 ]; }
+wait_for 30 enough_lines || fail "the seed's Python client printed $(snapshot_lines) snapshots (see seed-py.log)"
+alive seed-py || fail "the seed's Python client stopped by itself (see seed-py.log)"
+stop seed-py
+note "seed Python client: $(snapshot_lines) snapshot lines"
 awk '$1 > 0 || $2 > 0 || $3 > 0 { n++ } END { exit !(n > 0) }' "$FOH_SESSION/seed-py.out" \
   || fail "every snapshot reads 0 with a tone playing"
 [ "$(anprop FftEnabled)" = true ] || fail "set_fft from the seed's client did not reach fohd"
@@ -62,7 +64,8 @@ spawn chromium chromium --headless=new --no-sandbox --disable-gpu --no-first-run
   --user-data-dir="$FOH_SESSION/chromium" --remote-debugging-port=0 about:blank
 devtools() { grep -o 'ws://127.0.0.1:[0-9]*/devtools/browser/[a-z0-9-]*' "$FOH_SESSION/chromium.log"; }
 wait_for 20 devtools || fail "headless Chromium did not start (see chromium.log)"
-seen=$($PY "$here/cdp.py" "$(devtools)" "$BASE/seed-js.html" 3 'document.documentElement.dataset.seen')
+seen=$($PY "$here/cdp.py" "$(devtools)" "$BASE/seed-js.html" 30 'document.documentElement.dataset.seen' \
+  '(s => s && s.meta >= 1 && s.snapshot >= 20 && s.fft >= 20)(JSON.parse(document.documentElement.dataset.seen || "null"))')
 stop chromium
 note "seed JS client saw $seen"
 [ -n "$seen" ] || fail "the JS client received nothing (see chromium.log)"

@@ -73,3 +73,11 @@ expect_status() {
 json() {
   $PY -c 'import json, sys; j = json.load(open(sys.argv[2])); print(eval(sys.argv[1]))' "$1" "$FOH_SESSION/http.body"
 }
+
+# web_stat_above NAME N / web_stat_is NAME N: for wait_for.
+web_stat_above() {
+  [ "$(web_stat "$1")" -gt "$2" ]
+}
+web_stat_is() {
+  [ "$(web_stat "$1")" = "$2" ]
+}

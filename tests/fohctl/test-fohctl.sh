@@ -44,6 +44,7 @@ declare -A read_args=(
   [deck]='a|b Playing|a Gain TempoRatio'
   [mixer]='|Crossfader'
   [osc]='stats'
+  [web]='stats'
 )
 for cmd in $reads; do
   [ -n "${read_args[$cmd]+set}" ] || fail "read command '$cmd' has no JSON check in this test"
@@ -58,7 +59,8 @@ for cmd in $reads $writes; do
        expect_exit 1 $cmd $first ;;
   esac
   daemon=fohd
-  [ "$cmd" = osc ] && daemon=foh-osc     # the one command that asks foh-osc
+  [ "$cmd" = osc ] && daemon=foh-osc     # the commands that ask foh-osc
+  [ "$cmd" = web ] && daemon=foh-web     # and foh-web
   grep -q "$daemon is not running" "$FOH_SESSION/err" || fail "fohctl $cmd with $daemon down: $(cat "$FOH_SESSION/err")"
 done
 
@@ -79,6 +81,11 @@ wait_for 5 pw_client_running foh.ch2.capture || fail "channels are not in the gr
 spawn foh-osc "$FOH_OSC" --listen 127.0.0.1:0 --movement-port 0
 osc_on_bus() { busctl --user status org.foh.Osc1 >/dev/null 2>&1; }
 wait_for 10 osc_on_bus || fail "foh-osc did not appear on the bus"
+# and foh-web, for `fohctl web stats`
+printf '[web]\nlisten = 127.0.0.1:0\n' >"$FOH_SESSION/foh-web.conf"
+spawn foh-web "$FOH_WEB" --config "$FOH_SESSION/foh-web.conf"
+web_on_bus() { busctl --user status org.foh.Web1 >/dev/null 2>&1; }
+wait_for 10 web_on_bus || fail "foh-web did not appear on the bus"
 
 mkdir -p "$FOH_SESSION/json"
 n=0

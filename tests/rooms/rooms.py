@@ -115,7 +115,9 @@ async def wait_steady(page, timeout=15):
     if not await page.wait_for("Math.abs(window.room.freq_hz - 1000) < 15 && window.room.level_db > -40",
                                timeout):
         state = await page.eval("JSON.stringify(window.room)")
-        raise SystemExit(f"FAIL: the listener does not hear 1 kHz: {state}")
+        base = (await page.eval("location.origin"))
+        raise SystemExit(f"FAIL: the listener does not hear 1 kHz: {state}\n"
+                         f"{json.dumps(get_json(base + '/api/stats')['room_list'])}")
     last = await level(page, 1.0)
     for _ in range(10):
         now = await level(page, 1.0)

@@ -57,13 +57,27 @@ struct frame {
 
 /* Clients */
 
-static size_t sock_queued(struct web_client *c)
+/* Room left in the kernel's send queue of c's socket: frames go to libsoup
+ * only while the queue is under half the send buffer (and under
+ * WEB_WS_SOCK_BYTES), so a write never finds the socket full and libsoup's
+ * own, unbounded, queue stays empty. */
+static bool sock_has_room(struct web_client *c)
 {
-	int n = 0;
+	int queued = 0, sndbuf = 0;
+	socklen_t len = sizeof(sndbuf);
+	int fd;
 
-	if (c->sock == NULL || ioctl(g_socket_get_fd(c->sock), SIOCOUTQ, &n) < 0)
-		return 0;
-	return (size_t)n;
+	if (c->sock == NULL)
+		return true;
+	fd = g_socket_get_fd(c->sock);
+	if (ioctl(fd, SIOCOUTQ, &queued) < 0)
+		return true;
+	/* the common case, a client that keeps up, costs one ioctl */
+	if (queued < 4096)
+		return true;
+	if (getsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, &len) < 0)
+		return true;
+	return (size_t)queued < MIN((size_t)sndbuf / 2, (size_t)WEB_WS_SOCK_BYTES);
 }
 
 static void flush(struct web_client *c)
@@ -72,7 +86,7 @@ static void flush(struct web_client *c)
 
 	if (c->conn == NULL || soup_websocket_connection_get_state(c->conn) != SOUP_WEBSOCKET_STATE_OPEN)
 		return;
-	while ((f = g_queue_peek_head(&c->queue)) && sock_queued(c) < WEB_WS_SOCK_BYTES) {
+	while ((f = g_queue_peek_head(&c->queue)) && sock_has_room(c)) {
 		gsize n;
 		const char *data = g_bytes_get_data(f->bytes, &n);
 		if (f->binary)
@@ -485,7 +499,6 @@ static gboolean on_osc(gint fd, GIOCondition cond, gpointer data)
 			for (int k = 0; k < 3; k++)
 				w->lmh[k] = be_float(args + 4 * k);
 			w->lmh_at = web_now();
-			web_feature_lmh(w);
 		} else if (strcmp(addr, "/audio/fft") == 0) {
 			on_fft(w, tags, args, n_args);
 		} else if (strcmp(addr, "/audio/meta") == 0 && strncmp(tags, "iii", 3) == 0) {

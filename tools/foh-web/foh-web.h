@@ -198,7 +198,6 @@ void web_events_broadcast(struct web *w, const char *topic, JsonBuilder *b);
 /* feature.c */
 int web_feature_start(struct web *w, SoupServer *s);
 void web_feature_stop(struct web *w);
-void web_feature_lmh(struct web *w);
 void web_feature_fft(struct web *w, GBytes *frame);
 void web_feature_meta(struct web *w);
 void web_feature_properties(struct web *w, const char *path);

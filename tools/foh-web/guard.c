@@ -196,11 +196,14 @@ static void refuse(SoupServerMessage *msg, uint64_t *counter, guint status, cons
 			"Connection", "close");
 }
 
-static void early_handler(SoupServer *s, SoupServerMessage *msg, const char *path,
-		GHashTable *query, gpointer data)
+/* On every message's got-headers: before any handler, before the body is
+ * read, before a WebSocket handshake is answered. (An early handler would
+ * not do: libsoup calls only the most specific path's.) */
+static void on_got_headers(SoupServerMessage *msg, gpointer data)
 {
 	struct guard *g = data;
 	struct web *w = g->w;
+	const char *path = g_uri_get_path(soup_server_message_get_uri(msg));
 	SoupMessageHeaders *h = soup_server_message_get_request_headers(msg);
 	const char *method = soup_server_message_get_method(msg);
 	const char *host = soup_message_headers_get_one(h, "Host");
@@ -239,13 +242,24 @@ static void early_handler(SoupServer *s, SoupServerMessage *msg, const char *pat
 	}
 }
 
+static void free_guard(gpointer data, GClosure *closure)
+{
+	g_free(data);
+}
+
+static void on_request_started(SoupServer *s, SoupServerMessage *msg, gpointer data)
+{
+	g_signal_connect(msg, "got-headers", G_CALLBACK(on_got_headers), data);
+}
+
 void web_guard_install(struct web *w, unsigned int kind)
 {
 	struct guard *g = g_new0(struct guard, 1);
 
 	g->w = w;
 	g->kind = kind;
-	soup_server_add_early_handler(w->lis[kind].server, NULL, early_handler, g, g_free);
+	g_signal_connect_data(w->lis[kind].server, "request-started", G_CALLBACK(on_request_started),
+			g, free_guard, 0);
 }
 
 /* Request bodies */

@@ -215,6 +215,9 @@ static int append_basic(sd_bus_message *m, char t, JsonNode *node, char *why, si
 			d = (double)json_node_get_int(node);
 		else
 			return WHY("%s is not a number%s", json_kind(node), "");
+		/* 1e999 parses as infinity, which JSON cannot give back */
+		if (!isfinite(d))
+			return WHY("%s is out of range%s", "a number", "");
 		return sd_bus_message_append_basic(m, 'd', &d);
 	}
 	if (t == 's' || t == 'o' || t == 'g') {
@@ -222,6 +225,8 @@ static int append_basic(sd_bus_message *m, char t, JsonNode *node, char *why, si
 		if (!holds(node, G_TYPE_STRING))
 			return WHY("%s is not a string%s", json_kind(node), "");
 		s = json_node_get_string(node);
+		if (t == 'g' && !g_variant_is_signature(s))
+			return WHY("\"%s\" is not a D-Bus signature", s);
 		if (t == 'o' && !sd_bus_object_path_is_valid(s))
 			return WHY("\"%s\" is not an object path%s", s, "");
 		if (!g_utf8_validate(s, -1, NULL))
@@ -271,7 +276,7 @@ static int append_key(sd_bus_message *m, char t, const char *key, char *why, siz
 	return append_basic(m, t, node, why, n);
 }
 
-int web_json_append(sd_bus_message *m, const char *sig, JsonNode *node, char *why, size_t n)
+static int append_any(sd_bus_message *m, const char *sig, JsonNode *node, char *why, size_t n)
 {
 	const char *end = web_sig_next(sig);
 	g_autofree char *inner = NULL;
@@ -288,7 +293,8 @@ int web_json_append(sd_bus_message *m, const char *sig, JsonNode *node, char *wh
 		if (holds(node, G_TYPE_INT64))
 			return sd_bus_message_append(m, "v", "x", (int64_t)json_node_get_int(node));
 		if (holds(node, G_TYPE_DOUBLE))
-			return sd_bus_message_append(m, "v", "d", json_node_get_double(node));
+			return isfinite(json_node_get_double(node)) ? sd_bus_message_append(m, "v", "d",
+					json_node_get_double(node)) : WHY("a number is out of range%s%s", "", "");
 		if (holds(node, G_TYPE_STRING))
 			return sd_bus_message_append(m, "v", "s", json_node_get_string(node));
 		return WHY("%s cannot be a variant%s", json_kind(node), "");
@@ -308,7 +314,7 @@ int web_json_append(sd_bus_message *m, const char *sig, JsonNode *node, char *wh
 		for (GList *l = members; l; l = l->next) {
 			if ((r = sd_bus_message_open_container(m, 'e', entry)) < 0 ||
 			    (r = append_key(m, entry[0], l->data, why, n)) < 0 ||
-			    (r = web_json_append(m, entry + 1, json_object_get_member(o, l->data),
+			    (r = append_any(m, entry + 1, json_object_get_member(o, l->data),
 					why, n)) < 0 ||
 			    (r = sd_bus_message_close_container(m)) < 0)
 				return r;
@@ -325,7 +331,7 @@ int web_json_append(sd_bus_message *m, const char *sig, JsonNode *node, char *wh
 		if ((r = sd_bus_message_open_container(m, 'a', inner)) < 0)
 			return r;
 		for (guint i = 0; i < json_array_get_length(a); i++)
-			if ((r = web_json_append(m, inner, json_array_get_element(a, i), why, n)) < 0)
+			if ((r = append_any(m, inner, json_array_get_element(a, i), why, n)) < 0)
 				return r;
 		return sd_bus_message_close_container(m);
 	}
@@ -344,7 +350,7 @@ int web_json_append(sd_bus_message *m, const char *sig, JsonNode *node, char *wh
 			g_autofree char *one = g_strndup(p, (gsize)(web_sig_next(p) - p));
 			if (i >= json_array_get_length(a))
 				return WHY("the structure %s has too few fields%s", sig, "");
-			if ((r = web_json_append(m, one, json_array_get_element(a, i), why, n)) < 0)
+			if ((r = append_any(m, one, json_array_get_element(a, i), why, n)) < 0)
 				return r;
 		}
 		if (i != json_array_get_length(a))
@@ -352,4 +358,16 @@ int web_json_append(sd_bus_message *m, const char *sig, JsonNode *node, char *wh
 		return sd_bus_message_close_container(m);
 	}
 	return WHY("type %s is not supported%s", sig, "");
+}
+
+int web_json_append(sd_bus_message *m, const char *sig, JsonNode *node, char *why, size_t n)
+{
+	int r;
+
+	why[0] = '\0';
+	r = append_any(m, sig, node, why, n);
+	/* sd-bus's own refusals (nesting too deep, a message too large...) */
+	if (r < 0 && why[0] == '\0')
+		snprintf(why, n, "cannot be sent as %s: %s", sig, strerror(-r));
+	return r;
 }

@@ -297,6 +297,9 @@ static int listen_on(struct web *w, unsigned int i)
 	GSList *uris;
 
 	l->server = soup_server_new("server-header", "foh-web", NULL);
+	/* permessage-deflate would let a small frame inflate past max-message
+	 * (libsoup checks the size before inflating): off */
+	soup_server_remove_websocket_extension(l->server, SOUP_TYPE_WEBSOCKET_EXTENSION_DEFLATE);
 	web_guard_install(w, i);
 	if (!soup_server_listen(l->server, sa, 0, &err)) {
 		char ip[INET_ADDRSTRLEN];
@@ -363,6 +366,10 @@ static void teardown(struct web *w)
 			soup_server_disconnect(w->lis[i].server);
 			g_clear_object(&w->lis[i].server);
 		}
+	/* run what the teardown queued (dropped clients are freed from idle
+	 * callbacks) before the loop goes away */
+	for (int i = 0; i < 100 && g_main_context_pending(NULL); i++)
+		g_main_context_iteration(NULL, FALSE);
 	web_bus_stop(w);
 	if (w->clients)
 		g_ptr_array_free(w->clients, TRUE);

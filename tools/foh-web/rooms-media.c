@@ -611,6 +611,13 @@ void rm_prog_free(struct rm_prog *prog)
 	g_free(prog);
 }
 
+void rm_prog_restart(struct rm_prog *prog)
+{
+	gst_element_set_state(prog->pipeline, GST_STATE_NULL);
+	if (gst_element_set_state(prog->pipeline, GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE)
+		foh_warn("rooms: the programme from %s does not restart", prog->target);
+}
+
 unsigned int rm_prog_listeners(const struct rm_prog *prog)
 {
 	return prog->listeners;

@@ -61,6 +61,8 @@ struct rm_peer *rm_publisher_new(const struct rm_conf *c, const char *node_name,
 /* The programme of a room, captured from the node target. */
 struct rm_prog *rm_prog_new(const struct rm_conf *c, const char *target);
 void rm_prog_free(struct rm_prog *p);
+/* Reconnects to the target, after the node behind its name was replaced. */
+void rm_prog_restart(struct rm_prog *p);
 unsigned int rm_prog_listeners(const struct rm_prog *p);
 /* RTP packets encoded so far (once, whatever the number of listeners). */
 uint64_t rm_prog_packets(struct rm_prog *p);

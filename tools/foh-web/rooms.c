@@ -284,6 +284,16 @@ static int channel_claim(struct web_rooms *rs, int want, char **prev, const char
 	return -ENOSPC;
 }
 
+static gboolean restart_programme(gpointer data)
+{
+	struct room *r = data;
+
+	r->restart_id = 0;
+	if (r->prog)
+		rm_prog_restart(r->prog);
+	return G_SOURCE_REMOVE;
+}
+
 /* Puts the room's first publisher on its channel's Input (or restores the
  * Input it had). fohd takes only a node that exists, and a publisher's node
  * appears once its first audio arrives: the tick calls this again until it
@@ -304,6 +314,13 @@ static void channel_update(struct room *r)
 	r->feeding = first;
 	r->fed = set_input(r->rs->w, r->channel, first ? first->node : r->prev_input,
 			first && web_now() - first->connected_at < 5000000) >= 0;
+	/* fohd rebuilds a channel's streams when its Input changes: the
+	 * programme reconnects to the new foh.chN.playback once it is there */
+	if (r->fed && r->prog && !(r->programme && r->programme[0])) {
+		if (r->restart_id)
+			g_source_remove(r->restart_id);
+		r->restart_id = g_timeout_add(300, restart_programme, r);
+	}
 }
 
 static const char *room_programme(struct room *r, char *buf, size_t n)
@@ -429,6 +446,8 @@ static void room_free(gpointer data)
 
 	while (r->peers->len > 0)
 		rooms_peer_remove(r->peers->pdata[r->peers->len - 1], "the room closes");
+	if (r->restart_id)
+		g_source_remove(r->restart_id);
 	if (r->channel > 0 && r->feeding)
 		(void)set_input(r->rs->w, r->channel, r->prev_input, false);
 	g_ptr_array_free(r->peers, TRUE);

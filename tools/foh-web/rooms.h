@@ -26,6 +26,7 @@ struct room {
 	char *programme;		/* node the listeners hear ("" = derived) */
 	struct room_peer *feeding;	/* the publisher on the channel's Input */
 	bool fed;			/* ... and fohd took it */
+	guint restart_id;		/* the programme reconnects soon */
 	GPtrArray *peers;		/* struct room_peer* */
 	struct rm_prog *prog;		/* while listeners exist */
 	int64_t created, empty_since;	/* µs monotonic */

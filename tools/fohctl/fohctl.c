@@ -68,6 +68,10 @@ static const struct command commands[] = {
 		OBJECT_HELP, true, cmd_object },
 	{ "osc", "stats", "foh-osc's counters (received, dispatched, refused...)",
 		"Asks foh-osc (org.foh.Osc1), not fohd.", true, cmd_osc },
+	{ "web", "stats | token [FILE]", "foh-web's counters (requests, refusals...) or access token",
+		"stats asks foh-web (org.foh.Web1); token prints the token foh-web needs\n"
+		"on a listener off 127.0.0.1 (from [web] token-file in foh-web.conf, else\n"
+		"$XDG_CONFIG_HOME/foh/web-token).", true, cmd_web },
 	{ "set", "OBJECT PROPERTY VALUE", "change a property",
 		"VALUE is converted to the property's type; booleans are true/false,\n"
 		"yes/no, on/off or 1/0. A negative VALUE needs no --.", false, cmd_set },
