@@ -8,6 +8,7 @@ signalling socket spoken directly).
                                               OUTDIR/peer (its id) and waits for
                                               OUTDIR/stop before leaving
   rooms.py freq WAV                           prints the dominant frequency (numpy FFT)
+  rooms.py badmsgs BASE ROOM KEY              hostile messages refused by name
   rooms.py wrongkey BASE ROOM KEY             a join with KEY must be refused WrongKey
   rooms.py listen BASE ROOM KEY WAV CHANNEL   publisher and listener pages in one
                                               browser: the listener hears 1 kHz, the
@@ -162,6 +163,42 @@ async def listen(base, room, key, wav, channel):
         print(f"# closed listener left the stats after {time.monotonic() - t0:.2f} s")
 
 
+async def badmsgs(base, room, key):
+    """Hostile signalling: each refused by name, the socket still usable."""
+    url = base.replace("http://", "ws://") + "/api/rooms/signal"
+    cases = [
+        ("not json", "BadMessage"),
+        (json.dumps([1, 2]), "BadMessage"),
+        (json.dumps({"type": 5}), "BadMessage"),
+        (json.dumps({"type": "dance"}), "BadMessage"),
+        (json.dumps({"type": "offer", "sdp": "v=0"}), "NotJoined"),
+        (json.dumps({"type": "candidate", "candidate": "candidate:1", "sdpMLineIndex": 0}), "NotJoined"),
+    ]
+    async with websockets.connect(url, origin=base) as ws:
+        for text, want in cases:
+            await ws.send(text)
+            m = json.loads(await asyncio.wait_for(ws.recv(), 5))
+            if m.get("error", "").rsplit(".", 1)[-1] != want:
+                raise SystemExit(f"FAIL: {text!r} got {m}, not {want}")
+        await ws.send(json.dumps({"type": "join", "room": room, "role": "publisher", "key": key}))
+        m = json.loads(await asyncio.wait_for(ws.recv(), 5))
+        if m.get("type") != "joined":
+            raise SystemExit(f"FAIL: the join after refusals got {m}")
+        for text, want in [
+                (json.dumps({"type": "offer", "sdp": "x" * 20000}), "BadMessage"),
+                (json.dumps({"type": "offer", "sdp": "not sdp"}), "BadMessage"),
+                (json.dumps({"type": "answer", "sdp": "v=0"}), "BadMessage"),
+                (json.dumps({"type": "candidate", "candidate": "evil\r\na=x", "sdpMLineIndex": 0}), "BadMessage"),
+                (json.dumps({"type": "candidate", "candidate": "candidate:1", "sdpMLineIndex": 99}), "BadMessage"),
+                (json.dumps({"type": "join", "room": room, "role": "listener"}), "BadMessage")]:
+            await ws.send(text)
+            m = json.loads(await asyncio.wait_for(ws.recv(), 5))
+            if m.get("error", "").rsplit(".", 1)[-1] != want:
+                raise SystemExit(f"FAIL: {text[:60]!r} got {m}, not {want}")
+        await ws.send(json.dumps({"type": "leave"}))
+    print("refused")
+
+
 def main():
     cmd = sys.argv[1]
     if cmd == "publish":
@@ -170,6 +207,8 @@ def main():
         freq(sys.argv[2])
     elif cmd == "listen":
         asyncio.run(listen(*sys.argv[2:6], int(sys.argv[6])))
+    elif cmd == "badmsgs":
+        asyncio.run(badmsgs(*sys.argv[2:5]))
     elif cmd == "wrongkey":
         asyncio.run(wrongkey(*sys.argv[2:5]))
     else:

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # A browser publishes a 1 kHz tone into a room: its audio appears as the
 # PipeWire source node foh.room.<id>.<peer>, recorded there at 1 kHz (numpy
-# FFT); the room's channel takes that node as its Input while the publisher
+# FFT); hostile signalling and room creation are refused by name; the
+# room's channel takes that node as its Input while the publisher
 # is there and gives it back after; a wrong publish key is refused.
 set -u
 . "$FOH_TESTS/lib.sh"
@@ -19,8 +20,17 @@ KEY=$(json 'j["publish_key"]')
 # wrong keys: refused, named, nothing joins
 $ROOMS_PY wrongkey "$BASE" r1 "0${KEY:1}" >/dev/null || fail "a wrong publish key was not refused"
 $ROOMS_PY wrongkey "$BASE" r1 "" >/dev/null || fail "an empty publish key was not refused"
+# hostile signalling: refused by name, nothing joins, the socket stays usable
+$ROOMS_PY badmsgs "$BASE" r1 "$KEY" >/dev/null || fail "hostile signalling was not refused by name"
+wait_for 5 sh -c "curl -s $BASE/api/rooms/r1 | grep -q '\"publishers\":0'" || fail "a peer stayed after leave"
+# hostile room creation
+expect_status 400 POST "$BASE/api/rooms" '{"id": "../x"}'
+expect_status 400 POST "$BASE/api/rooms" '{"channel": "one"}'
+expect_status 400 POST "$BASE/api/rooms" '{"programme": "a b"}'
+expect_status 409 POST "$BASE/api/rooms" '{"id": "r1"}'
 expect_status 200 GET "$BASE/api/rooms/r1"
 [ "$(json 'j["publishers"]')" = 0 ] || fail "a refused publisher joined"
+[ "$(json '"publish_key" in j')" = False ] || fail "GET shows the publish key"
 
 mkdir -p "$FOH_SESSION/pub"
 spawn publisher $ROOMS_PY publish "$BASE" r1 "$KEY" "$FOH_SESSION/tone.wav" "$FOH_SESSION/pub"
