@@ -5,7 +5,7 @@
 # refuses part-way is undone), the X32 stabilizer's REST routes against the
 # fake desk (status, meter, output_list, start/stop_monitor, set_* routes,
 # set_fader, backup_settings, analyze_routing), and the AG06 routes
-# (/health, /api/stats, POST /api/rooms → 501 with a reason).
+# (/health, /api/stats, POST /api/rooms refuses an unknown member).
 set -u
 . "$FOH_TESTS/lib.sh"
 . "$FOH_TESTS/foh-web/web.sh"
@@ -120,6 +120,7 @@ expect_status 405 GET "$X/start_monitor"
 expect_status 200 GET "$BASE/health"
 expect_status 200 GET "$BASE/api/stats"
 [ "$(json '"connections" in j')" = True ] || fail "/api/stats"
-expect_status 501 POST "$BASE/api/rooms" '{"name": "a"}'
-json 'j["message"]' | grep -q 'rooms' || fail "/api/rooms 501 without a reason"
+# rooms are tests/rooms' (an unknown member is refused by name)
+expect_status 400 POST "$BASE/api/rooms" '{"name": "a"}'
+json 'j["message"]' | grep -q 'unknown member' || fail "/api/rooms refused without a reason"
 note "compat ok"

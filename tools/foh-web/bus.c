@@ -29,6 +29,7 @@ struct bus_source {
 	GSource src;
 	sd_bus *bus;
 	gpointer tag;
+	GIOCondition cond;
 	struct web *w;
 };
 
@@ -45,7 +46,13 @@ static gboolean src_prepare(GSource *s, gint *timeout)
 		if (events & POLLOUT)
 			cond |= G_IO_OUT;
 	}
-	g_source_modify_unix_fd(s, b->tag, cond | G_IO_ERR | G_IO_HUP);
+	/* g_source_modify_unix_fd wakes the context: only on a change, or
+	 * the loop never sleeps (it spun at ~96% of a core while idle) */
+	cond |= G_IO_ERR | G_IO_HUP;
+	if (cond != b->cond) {
+		g_source_modify_unix_fd(s, b->tag, cond);
+		b->cond = cond;
+	}
 	*timeout = -1;
 	if (sd_bus_get_timeout(b->bus, &until) < 0 || until == UINT64_MAX)
 		return FALSE;
@@ -166,6 +173,7 @@ static int bus_open(struct web *w)
 	b->bus = w->bus;
 	b->w = w;
 	b->tag = g_source_add_unix_fd(&b->src, sd_bus_get_fd(w->bus), G_IO_IN);
+	b->cond = G_IO_IN;
 	g_source_set_name(&b->src, "sd-bus");
 	g_source_attach(&b->src, NULL);
 	w->bus_source = &b->src;

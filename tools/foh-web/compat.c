@@ -1,6 +1,6 @@
-/* The AG06 routes on the main listener — GET /health, GET /api/stats,
- * POST /api/rooms (501 until rooms exist) — and the helpers the seed
- * personalities share (compat.h). */
+/* The AG06 routes on the main listener — GET /health, GET /api/stats, with
+ * the rooms' members from rooms.c (/api/rooms itself is rooms.c's) — and
+ * the helpers the seed personalities share (compat.h). */
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -162,6 +162,7 @@ static void health(SoupServer *s, SoupServerMessage *msg, const char *path, GHas
 	json_builder_add_string_value(b, w->fohd_up ? "healthy" : "degraded");
 	json_builder_set_member_name(b, "fohd");
 	json_builder_add_boolean_value(b, w->fohd_up);
+	web_rooms_health(w, b);
 	json_builder_end_object(b);
 	web_reply_builder(msg, w->fohd_up ? 200 : 503, b);
 }
@@ -178,33 +179,15 @@ static void stats(SoupServer *s, SoupServerMessage *msg, const char *path, GHash
 	json_builder_begin_object(b);
 	json_builder_set_member_name(b, "connections");
 	json_builder_add_int_value(b, n);
-	json_builder_set_member_name(b, "rooms");
-	json_builder_add_int_value(b, 0);
-	json_builder_set_member_name(b, "bitrate_kbps");
-	json_builder_add_int_value(b, 0);
-	json_builder_set_member_name(b, "latency_ms");
-	json_builder_add_null_value(b);
-	json_builder_set_member_name(b, "packet_loss");
-	json_builder_add_null_value(b);
+	web_rooms_json(w, b);
 	json_builder_end_object(b);
 	web_reply_builder(msg, 200, b);
-}
-
-static void rooms(SoupServer *s, SoupServerMessage *msg, const char *path, GHashTable *query,
-		gpointer data)
-{
-	if (strcmp(soup_server_message_get_method(msg), "POST") != 0)
-		return web_reply_error(msg, 405, "org.foh.Web1.Error.Method", "POST only");
-	web_reply_error(msg, 501, "org.foh.Web1.Error.NotImplemented",
-			"rooms (WebRTC publishers and listeners) arrive with foh's streaming work; "
-			"this foh-web cannot create one yet");
 }
 
 void web_ag06_install(struct web *w, SoupServer *s)
 {
 	soup_server_add_handler(s, "/health", health, w, NULL);
 	soup_server_add_handler(s, "/api/stats", stats, w, NULL);
-	soup_server_add_handler(s, "/api/rooms", rooms, w, NULL);
 }
 
 

@@ -17,7 +17,8 @@
  *
  * /api/v1/events topics: properties (PropertiesChanged under /org/foh/Foh1),
  * levels (Channel.Levels), stabilizer (its state at 5 Hz), lmh (at most
- * 30 Hz), fft (binary frames). Default: all but fft; a client changes them
+ * 30 Hz), fft (binary frames), rooms (rooms.c's statistics at 1 Hz). Default:
+ * all but fft; a client changes them
  * with {"type":"subscribe","topics":[...]}. */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -41,9 +42,11 @@ enum {
 	TOPIC_STABILIZER = 1 << 2,
 	TOPIC_LMH = 1 << 3,
 	TOPIC_FFT = 1 << 4,
+	TOPIC_ROOMS = 1 << 5,
 };
-static const char *const topic_names[] = { "properties", "levels", "stabilizer", "lmh", "fft" };
-#define TOPIC_DEFAULT (TOPIC_PROPERTIES | TOPIC_LEVELS | TOPIC_STABILIZER | TOPIC_LMH)
+static const char *const topic_names[] = { "properties", "levels", "stabilizer", "lmh", "fft",
+	"rooms" };
+#define TOPIC_DEFAULT (TOPIC_PROPERTIES | TOPIC_LEVELS | TOPIC_STABILIZER | TOPIC_LMH | TOPIC_ROOMS)
 #define TICK_MS 33		/* lmh coalescing and queue flushing, ~30 Hz */
 #define STAB_EVERY 6		/* ticks: 5 Hz */
 
@@ -273,6 +276,27 @@ static bool has_events_clients(struct web *w, uint32_t topic)
 			return true;
 	}
 	return false;
+}
+
+static uint32_t topic_bit(const char *name)
+{
+	for (size_t k = 0; k < G_N_ELEMENTS(topic_names); k++)
+		if (strcmp(name, topic_names[k]) == 0)
+			return 1u << k;
+	return 0;
+}
+
+bool web_events_wanted(struct web *w, const char *topic)
+{
+	return w->clients && has_events_clients(w, topic_bit(topic));
+}
+
+void web_events_broadcast(struct web *w, const char *topic, JsonBuilder *b)
+{
+	uint32_t bit = topic_bit(topic);
+
+	if (bit)
+		broadcast_builder(w, bit, b);
 }
 
 void web_events_properties(struct web *w, sd_bus_message *m)
@@ -577,7 +601,7 @@ static void events_message(struct web_client *c, GBytes *message)
 		if (!found) {
 			c->w->stats.refused_message++;
 			return web_client_send_text(c, "{\"type\":\"error\",\"reason\":\"unknown "
-					"topic; known: properties, levels, stabilizer, lmh, fft\"}");
+					"topic; known: properties, levels, stabilizer, lmh, fft, rooms\"}");
 		}
 	}
 	c->topics = bits;

@@ -6,7 +6,7 @@
  * api.c (/api/v1 and openapi.json), events.c (the analyzer's OSC feed, the
  * events WebSocket, bounded client queues), feature.c (the feature-server
  * personality on 8765) and compat.c (Mission Control, X32 stabilizer and
- * AG06 routes). */
+ * AG06 routes); rooms.c, rooms-signal.c, rooms-media.c (WebRTC rooms). */
 #pragma once
 
 #include <netinet/in.h>
@@ -83,6 +83,7 @@ struct web_client {
 };
 
 struct web_feature;	/* feature.c */
+struct web_rooms;	/* rooms.c */
 
 struct web {
 	GMainLoop *loop;
@@ -120,6 +121,7 @@ struct web {
 	GPtrArray *clients;		/* struct web_client* of every WebSocket */
 	guint tick_id;			/* events: lmh coalescing + stabilizer poll */
 	struct web_feature *feature;
+	struct web_rooms *rooms;
 	struct web_stats stats;
 };
 
@@ -189,6 +191,9 @@ void web_client_send(struct web_client *c, GBytes *frame, bool binary);
 void web_client_send_text(struct web_client *c, const char *text);
 void web_client_drop(struct web_client *c, gushort code, const char *why);
 char *web_json_string(JsonNode *node);
+/* Is any events client subscribed to topic; send b's object to them. */
+bool web_events_wanted(struct web *w, const char *topic);
+void web_events_broadcast(struct web *w, const char *topic, JsonBuilder *b);
 
 /* feature.c */
 int web_feature_start(struct web *w, SoupServer *s);
@@ -201,3 +206,12 @@ void web_feature_properties(struct web *w, const char *path);
 void web_mission_install(struct web *w, SoupServer *s);
 void web_x32_install(struct web *w, SoupServer *s);
 void web_ag06_install(struct web *w, SoupServer *s);
+
+/* rooms.c (WebRTC rooms: rooms.h, rooms-signal.c, rooms-media.c) */
+int web_rooms_config(struct web *w, GKeyFile *kf, const char *path);
+int web_rooms_start(struct web *w);
+void web_rooms_stop(struct web *w);
+void web_rooms_install(struct web *w, SoupServer *s);
+/* Members for /api/stats and the events "rooms" topic, for /health. */
+void web_rooms_json(struct web *w, JsonBuilder *b);
+void web_rooms_health(struct web *w, JsonBuilder *b);

@@ -22,7 +22,8 @@
  *   [compat]
  *   feature-server = false      + feature-server-listen = 127.0.0.1:8765
  *   mission-control = false     + mission-control-listen = 127.0.0.1:8000
- *   x32-stabilizer = false      + x32-stabilizer-listen = 127.0.0.1:5000 */
+ *   x32-stabilizer = false      + x32-stabilizer-listen = 127.0.0.1:5000
+ *   [rooms]                     WebRTC rooms: keys listed in rooms.c */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <getopt.h>
@@ -135,8 +136,10 @@ static int check_keys(GKeyFile *kf, const char *path)
 		size_t n = known == web_keys ? G_N_ELEMENTS(web_keys) : G_N_ELEMENTS(compat_keys);
 		g_auto(GStrv) keys = NULL;
 
+		if (strcmp(groups[i], "rooms") == 0)
+			continue;	/* rooms.c checks its own */
 		if (known == NULL)
-			return conf_error(path, groups[i], "", "unknown section (only [web] and [compat])");
+			return conf_error(path, groups[i], "", "unknown section (only [web], [compat] and [rooms])");
 		keys = g_key_file_get_keys(kf, groups[i], NULL, NULL);
 		for (size_t k = 0; keys && keys[k]; k++) {
 			bool ok = false;
@@ -204,7 +207,7 @@ static int read_config(struct web *w, struct options *o)
 		fprintf(stderr, "foh-web: %s: %s\n", path, err->message);
 		return -EINVAL;
 	}
-	if ((r = check_keys(kf, path)) < 0)
+	if ((r = check_keys(kf, path)) < 0 || (r = web_rooms_config(w, kf, path)) < 0)
 		return r;
 	v = w->max_body;
 	if ((r = get_uint(kf, path, "max-body", 256, 16 << 20, &v)) < 0)
@@ -340,6 +343,7 @@ static int setup(struct web *w)
 	web_api_install(w, w->lis[WEB_MAIN].server);
 	web_events_install(w, w->lis[WEB_MAIN].server);
 	web_ag06_install(w, w->lis[WEB_MAIN].server);
+	web_rooms_install(w, w->lis[WEB_MAIN].server);
 	soup_server_add_handler(w->lis[WEB_MAIN].server, "/", web_static_handler, w, NULL);
 	if (w->lis[WEB_FEATURE].server && (r = web_feature_start(w, w->lis[WEB_FEATURE].server)) < 0)
 		return r;
@@ -347,13 +351,14 @@ static int setup(struct web *w)
 		web_mission_install(w, w->lis[WEB_MISSION].server);
 	if (w->lis[WEB_X32].server)
 		web_x32_install(w, w->lis[WEB_X32].server);
-	if ((r = web_events_start(w)) < 0)
+	if ((r = web_events_start(w)) < 0 || (r = web_rooms_start(w)) < 0)
 		return r;
 	return web_bus_start(w);
 }
 
 static void teardown(struct web *w)
 {
+	web_rooms_stop(w);
 	web_events_stop(w);
 	web_feature_stop(w);
 	for (unsigned int i = 0; i < WEB_N_SERVERS; i++)

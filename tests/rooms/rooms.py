@@ -1,0 +1,218 @@
+#!/usr/bin/python3
+"""Browser side of foh's rooms tests: headless Debian chromium over the
+DevTools protocol (tests/tools/cdp.py) with a WAV file as the publisher's
+microphone, plus the checks that need Python (FFT of a recording, the
+signalling socket spoken directly).
+
+  rooms.py publish BASE ROOM KEY WAV OUTDIR   publisher page until live; writes
+                                              OUTDIR/peer (its id) and waits for
+                                              OUTDIR/stop before leaving
+  rooms.py freq WAV                           prints the dominant frequency (numpy FFT)
+  rooms.py badmsgs BASE ROOM KEY              hostile messages refused by name
+  rooms.py wrongkey BASE ROOM KEY             a join with KEY must be refused WrongKey
+  rooms.py listen BASE ROOM KEY WAV CHANNEL   publisher and listener pages in one
+                                              browser: the listener hears 1 kHz, the
+                                              channel's Gain -6 dB shows at the
+                                              listener, closing it empties the stats
+"""
+import statistics
+import subprocess
+import time
+import urllib.request
+import asyncio
+import json
+import os
+import sys
+
+import numpy as np
+import websockets
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tools"))
+from cdp import Browser  # noqa: E402
+
+
+def chromium_args(wav):
+    return ["--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
+            f"--use-file-for-fake-audio-capture={wav}",
+            "--autoplay-policy=no-user-gesture-required",
+            "--disable-features=WebRtcHideLocalIpsWithMdns"]
+
+
+async def page_until_live(b, url, timeout=30):
+    page = await b.new_page()
+    await page.goto(url)
+    live = await page.wait_for("window.room && window.room.state === 'live'", timeout)
+    if not live:
+        state = await page.eval("JSON.stringify(window.room)")
+        raise SystemExit(f"FAIL: {url} did not go live: {state}\n{page.console_errors}")
+    return page
+
+
+async def publish(base, room, key, wav, outdir):
+    async with Browser(chromium_args(wav)) as b:
+        page = await page_until_live(
+            b, f"{base}/rooms/{room}?role=publisher&key={key}&autostart=1&ec=0&ns=0&agc=0")
+        peer = await page.eval("window.room.peer")
+        with open(os.path.join(outdir, "peer.tmp"), "w") as f:
+            f.write(peer)
+        os.rename(os.path.join(outdir, "peer.tmp"), os.path.join(outdir, "peer"))
+        stop = os.path.join(outdir, "stop")
+        for _ in range(1200):
+            if os.path.exists(stop):
+                break
+            await asyncio.sleep(0.1)
+        await page.eval("document.querySelector('#stop').click()")
+
+
+def freq(path):
+    import wave
+    with wave.open(path, "rb") as w:
+        ch, width, rate, n = w.getnchannels(), w.getsampwidth(), w.getframerate(), w.getnframes()
+        raw = w.readframes(n)
+    dt = {2: np.int16, 4: np.int32}[width]
+    x = np.frombuffer(raw, dtype=dt).astype(np.float64).reshape(-1, ch)[:, 0]
+    x = x[len(x) // 4:]			# skip the start (links settling)
+    if len(x) < rate // 10 or np.max(np.abs(x)) == 0:
+        print("0 -inf")
+        return
+    spec = np.abs(np.fft.rfft(x * np.hanning(len(x))))
+    k = int(np.argmax(spec[1:])) + 1
+    peak_db = 20 * np.log10(np.max(np.abs(x)) / (2 ** (8 * width - 1)))
+    print(f"{k * rate / len(x):.1f} {peak_db:.1f}")
+
+
+async def wrongkey(base, room, key):
+    url = base.replace("http://", "ws://") + "/api/rooms/signal"
+    async with websockets.connect(url, origin=base) as ws:
+        await ws.send(json.dumps({"type": "join", "room": room, "role": "publisher", "key": key}))
+        m = json.loads(await asyncio.wait_for(ws.recv(), 10))
+        if m.get("type") != "error" or m.get("error") != "org.foh.Web1.Error.WrongKey":
+            raise SystemExit(f"FAIL: a wrong publish key got {m}")
+        try:
+            await asyncio.wait_for(ws.recv(), 5)
+            raise SystemExit("FAIL: the socket stayed open after a wrong key")
+        except websockets.ConnectionClosed:
+            pass
+    print("refused")
+
+
+def get_json(url):
+    with urllib.request.urlopen(url, timeout=5) as r:
+        return json.load(r)
+
+
+async def level(page, seconds=1.5):
+    """Median RMS level (dBFS) the page's analyser reads over seconds."""
+    vals = []
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        vals.append(await page.eval("window.room.level_db"))
+        await asyncio.sleep(0.1)
+    return statistics.median(vals)
+
+
+async def wait_steady(page, timeout=15):
+    """Waits until the listener hears 1 kHz at a level that holds still."""
+    if not await page.wait_for("Math.abs(window.room.freq_hz - 1000) < 15 && window.room.level_db > -40",
+                               timeout):
+        state = await page.eval("JSON.stringify(window.room)")
+        base = (await page.eval("location.origin"))
+        raise SystemExit(f"FAIL: the listener does not hear 1 kHz: {state}\n"
+                         f"{json.dumps(get_json(base + '/api/stats')['room_list'])}")
+    last = await level(page, 1.0)
+    for _ in range(10):
+        now = await level(page, 1.0)
+        if abs(now - last) < 0.3:
+            return now
+        last = now
+    return last
+
+
+def set_gain(channel, db):
+    subprocess.run(["busctl", "--user", "--", "set-property", "org.foh.Foh1",
+                    f"/org/foh/Foh1/channel/{channel}", "org.foh.Foh1.Channel", "Gain", "d",
+                    str(db)], check=True)
+
+
+async def listen(base, room, key, wav, channel):
+    async with Browser(chromium_args(wav)) as b:
+        await page_until_live(
+            b, f"{base}/rooms/{room}?role=publisher&key={key}&autostart=1&ec=0&ns=0&agc=0")
+        lis = await page_until_live(b, f"{base}/rooms/{room}?role=listener&autostart=1")
+        l0 = await wait_steady(lis)
+        freq_hz = await lis.eval("window.room.freq_hz")
+        print(f"# listener: {freq_hz:.1f} Hz at {l0:.2f} dBFS RMS")
+        set_gain(channel, -6)
+        await asyncio.sleep(1.0)
+        l1 = await wait_steady(lis)
+        print(f"# channel {channel} Gain -6 dB: listener at {l1:.2f} dBFS RMS ({l1 - l0:+.2f} dB)")
+        if abs((l1 - l0) + 6) > 1.0:
+            raise SystemExit(f"FAIL: Gain -6 dB moved the listener's level by {l1 - l0:+.2f} dB")
+        st = get_json(f"{base}/api/stats")
+        if st["listeners"] != 1 or st["publishers"] != 1:
+            raise SystemExit(f"FAIL: /api/stats counts {st['publishers']} publishers, "
+                             f"{st['listeners']} listeners")
+        peer = [p for r in st["room_list"] for p in r["peers"] if p["role"] == "listener"][0]
+        print(f"# listener stats: {json.dumps(peer)}")
+        t0 = time.monotonic()
+        await b.close_page(lis)
+        while get_json(f"{base}/api/stats")["listeners"] != 0:
+            if time.monotonic() - t0 > 15:
+                raise SystemExit("FAIL: a closed listener page stayed in the stats")
+            await asyncio.sleep(0.1)
+        print(f"# closed listener left the stats after {time.monotonic() - t0:.2f} s")
+
+
+async def badmsgs(base, room, key):
+    """Hostile signalling: each refused by name, the socket still usable."""
+    url = base.replace("http://", "ws://") + "/api/rooms/signal"
+    cases = [
+        ("not json", "BadMessage"),
+        (json.dumps([1, 2]), "BadMessage"),
+        (json.dumps({"type": 5}), "BadMessage"),
+        (json.dumps({"type": "dance"}), "BadMessage"),
+        (json.dumps({"type": "offer", "sdp": "v=0"}), "NotJoined"),
+        (json.dumps({"type": "candidate", "candidate": "candidate:1", "sdpMLineIndex": 0}), "NotJoined"),
+    ]
+    async with websockets.connect(url, origin=base) as ws:
+        for text, want in cases:
+            await ws.send(text)
+            m = json.loads(await asyncio.wait_for(ws.recv(), 5))
+            if m.get("error", "").rsplit(".", 1)[-1] != want:
+                raise SystemExit(f"FAIL: {text!r} got {m}, not {want}")
+        await ws.send(json.dumps({"type": "join", "room": room, "role": "publisher", "key": key}))
+        m = json.loads(await asyncio.wait_for(ws.recv(), 5))
+        if m.get("type") != "joined":
+            raise SystemExit(f"FAIL: the join after refusals got {m}")
+        for text, want in [
+                (json.dumps({"type": "offer", "sdp": "x" * 20000}), "BadMessage"),
+                (json.dumps({"type": "offer", "sdp": "not sdp"}), "BadMessage"),
+                (json.dumps({"type": "answer", "sdp": "v=0"}), "BadMessage"),
+                (json.dumps({"type": "candidate", "candidate": "evil\r\na=x", "sdpMLineIndex": 0}), "BadMessage"),
+                (json.dumps({"type": "candidate", "candidate": "candidate:1", "sdpMLineIndex": 99}), "BadMessage"),
+                (json.dumps({"type": "join", "room": room, "role": "listener"}), "BadMessage")]:
+            await ws.send(text)
+            m = json.loads(await asyncio.wait_for(ws.recv(), 5))
+            if m.get("error", "").rsplit(".", 1)[-1] != want:
+                raise SystemExit(f"FAIL: {text[:60]!r} got {m}, not {want}")
+        await ws.send(json.dumps({"type": "leave"}))
+    print("refused")
+
+
+def main():
+    cmd = sys.argv[1]
+    if cmd == "publish":
+        asyncio.run(publish(*sys.argv[2:7]))
+    elif cmd == "freq":
+        freq(sys.argv[2])
+    elif cmd == "listen":
+        asyncio.run(listen(*sys.argv[2:6], int(sys.argv[6])))
+    elif cmd == "badmsgs":
+        asyncio.run(badmsgs(*sys.argv[2:5]))
+    elif cmd == "wrongkey":
+        asyncio.run(wrongkey(*sys.argv[2:5]))
+    else:
+        raise SystemExit(__doc__)
+
+
+main()
