@@ -52,7 +52,7 @@ def busctl_get(path, iface, prop):
 
 
 def busctl_set(path, iface, prop, sig, value):
-    sh("busctl", "--user", "set-property", "org.foh.Foh1", f"/org/foh/Foh1/{path}",
+    sh("busctl", "--user", "--", "set-property", "org.foh.Foh1", f"/org/foh/Foh1/{path}",
        f"org.foh.Foh1.{iface}", prop, sig, str(value))
 
 
@@ -86,14 +86,22 @@ async def views_clean(page):
 async def meter_matches(page):
     await page.eval("location.hash = '#channels'")
     await page.wait_for(SLIDER.format(p="channel/1", k="Gain"), 10)
-    tone = play("foh.ch1.capture", 1000, -20, 4)
+    tone = play("foh.ch1.capture", 1000, -20, 5)
     try:
-        await asyncio.sleep(2.0)
-        page_vu = await page.eval(
-            "Number(document.querySelector('[data-readout=\"channel/1\"]').dataset.vu)")
-        ctl_vu = fohctl_vu(1)
-        check(ctl_vu > -30 and abs(page_vu - ctl_vu) <= 1.0,
-              f"channel 1 VU on the page {page_vu:.2f} dB, fohctl {ctl_vu:.2f} dB (within 1 dB)")
+        # once fohctl's VU is steady (two reads 0.2 s apart within 0.1 dB),
+        # the page must show the same level
+        prev, ctl_vu, page_vu = None, None, None
+        end = time.monotonic() + 4
+        while time.monotonic() < end:
+            ctl_vu = fohctl_vu(1)
+            if prev is not None and ctl_vu > -30 and abs(ctl_vu - prev) < 0.1:
+                page_vu = float(await page.eval(
+                    "String(document.querySelector('[data-readout=\"channel/1\"]').dataset.vu)"))
+                break
+            prev = ctl_vu
+            await asyncio.sleep(0.2)
+        check(page_vu is not None and abs(page_vu - ctl_vu) <= 1.0,
+              f"channel 1 VU on the page {page_vu} dB, fohctl {ctl_vu:.2f} dB (within 1 dB)")
     finally:
         tone.wait()
 

@@ -86,9 +86,11 @@ export function pathOf(objectPath) {
 let ws = null;
 let backoff = 250;
 let topics = ['properties', 'levels', 'stabilizer', 'lmh'];
+let greeted = false;	// this connection's hello has come
 
 // The topics the events stream carries (fft only where a view draws it).
 export function subscribe(list) {
+  if (list.join() === topics.join()) return;
   topics = list;
   if (ws && ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify({ type: 'subscribe', topics }));
 }
@@ -114,9 +116,12 @@ function dispatch(msg) {
       break;
     case 'hello':
     case 'fohd': {
-      const was = link.fohd;
+      // a resync when the stream is new, or when fohd came back
+      const fresh = msg.type === 'hello' && !greeted;
+      const back = msg.fohd && !link.fohd;
+      greeted = greeted || msg.type === 'hello';
       setLink(true, !!msg.fohd);
-      if (msg.fohd && (!was || msg.type === 'hello')) emit('resync');
+      if (msg.fohd && (fresh || back)) emit('resync');
       break;
     }
     default:
@@ -139,6 +144,7 @@ export function connect() {
   ws.binaryType = 'arraybuffer';
   ws.onopen = () => {
     backoff = 250;
+    greeted = false;
     ws.send(JSON.stringify({ type: 'subscribe', topics }));
   };
   ws.onmessage = (e) => {

@@ -70,7 +70,7 @@ export function slider(root, path, prop, o = {}) {
   let server = null, dragging = false, inflight = false, queued = null;
 
   const show = (v) => {
-    if (typeof v !== 'number') return;
+    if (typeof v !== 'number' || !Number.isFinite(v)) return;
     server = v;
     if (!dragging) input.value = v;
     out.textContent = fmt(v);

@@ -36,6 +36,12 @@ function tick() {
 }
 requestAnimationFrame(tick);
 
+// A level from the server: JSON has no infinities, so silence (−∞) and
+// "no value" arrive as null; both read as −∞ here.
+export function db(v) {
+  return typeof v === 'number' && !Number.isNaN(v) ? v : -Infinity;
+}
+
 // dBFS → 0..1 on a meter scale from floor to 0 dB.
 export function dbPos(db, floor = -60) {
   if (!(db > floor)) return 0;

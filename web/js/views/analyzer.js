@@ -132,7 +132,7 @@ export default async function analyzer(root) {
   fillPresets();
   const presetName = el('input', { type: 'text', 'aria-label': 'preset name', placeholder: 'name' });
   root.append(el('h2', { text: 'Analyzer' }), el('div', { class: 'grid' },
-    panel('Energies', bars, el('p', { class: 'readout' }, `BPM `, el('span', { 'data-prop': 'Bpm', text: p.Bpm ? p.Bpm.toFixed(1) : '—' }))),
+    panel('Energies', bars, el('p', { class: 'readout' }, `BPM `, el('span', { 'data-prop': 'Bpm', text: typeof p.Bpm === 'number' && p.Bpm > 0 ? p.Bpm.toFixed(1) : '—' }))),
     panel('Spectrum', spec, el('p', { class: 'readout', text: 'Drag a band edge to move it.' })),
     panel('Settings', text(root, PATH, 'Source', { label: 'Source' }), ...controls(root, PATH, SETTINGS),
       ...(rest.length ? [section('More', rest)] : [])),

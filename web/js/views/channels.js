@@ -3,7 +3,7 @@
 // effects (and whatever other settings the channel has) in sections.
 import { api, on, props, refresh } from '../api.js';
 import { el, slider, toggle, writable } from '../controls.js';
-import { colors, dbPos, live } from '../draw.js';
+import { colors, db, dbPos, live } from '../draw.js';
 import { controls, others, panel, section } from './common.js';
 
 const STAGES = [
@@ -66,7 +66,7 @@ function drawMeter(st) {
   };
 }
 
-function fmtDb(v) { return v > -100 ? v.toFixed(1) : '−∞'; }
+function fmtDb(v) { return db(v) > -100 ? v.toFixed(1) : '−∞'; }
 
 async function strip(root, path, index) {
   const p = await refresh(path);
@@ -120,8 +120,9 @@ export default async function channels(root) {
     const m_ = root.meters.get(Number(ch));
     if (!m_) return;
     const st = m_.st;
-    st.peak = l.peak_db; st.rms = l.rms_db; st.vu = l.vu_db; st.gr = l.gain_reduction_db || 0;
-    st.lufsM = l.lufs_m; st.lufsS = l.lufs_s;
+    st.peak = db(l.peak_db); st.rms = db(l.rms_db); st.vu = db(l.vu_db);
+    st.gr = Math.max(0, db(l.gain_reduction_db));
+    st.lufsM = db(l.lufs_m); st.lufsS = db(l.lufs_s);
     if (st.peak >= st.hold) { st.hold = st.peak; st.holdT = performance.now(); }
     st.update();
     m_.meter.touch();

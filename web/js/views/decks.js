@@ -31,8 +31,8 @@ export default async function decks(root) {
     slider(root, 'mixer', 'Crossfader', { label: 'Crossfader' }),
     el('div', { class: 'row' }, toggle(root, 'mixer', 'CrossfaderEnabled', { label: 'Crossfader on' }),
       toggle(root, 'mixer', 'FollowBpm', { label: 'Follow BPM' })),
-    el('p', { class: 'readout' }, 'BPM ', readout(root, 'mixer', 'CurrentBpm', (v) => v.toFixed(1)),
-      ' → ', readout(root, 'mixer', 'TargetBpm', (v) => (v > 0 ? v.toFixed(1) : 'movement'))),
+    el('p', { class: 'readout' }, 'BPM ', readout(root, 'mixer', 'CurrentBpm', (v) => (typeof v === 'number' ? v.toFixed(1) : '—')),
+      ' → ', readout(root, 'mixer', 'TargetBpm', (v) => (typeof v === 'number' && v > 0 ? v.toFixed(1) : 'movement'))),
     ...controls(root, 'mixer', [['TargetBpm', 'Target BPM'], ['GlideSec', 'Glide', { unit: 's' }]])));
   for (const letter of ['a', 'b', 'c', 'd']) {
     const path = `deck/${letter}`;
@@ -40,7 +40,7 @@ export default async function decks(root) {
     const pick = el('select', { 'aria-label': `file for deck ${letter}` },
       ...files.map((f) => el('option', { value: f.path || f, text: f.name || f.path || f })));
     grid.append(panel(`Deck ${letter.toUpperCase()}`,
-      el('p', { class: 'readout' }, readout(root, path, 'Path', (v) => v.split('/').pop() || '(empty)')),
+      el('p', { class: 'readout' }, readout(root, path, 'Path', (v) => String(v || '').split('/').pop() || '(empty)')),
       el('p', { class: 'big' }, readout(root, path, 'Position', clock), ' / ', readout(root, path, 'Duration', clock)),
       el('div', { class: 'row' },
         action('Play', () => api.method(path, 'Play')),

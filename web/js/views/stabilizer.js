@@ -2,7 +2,7 @@
 // history graph and the knobs.
 import { on, props, refresh } from '../api.js';
 import { el, readout, slider, toggle, text, choice, writable } from '../controls.js';
-import { colors, live } from '../draw.js';
+import { colors, db as level, live } from '../draw.js';
 import { controls, others, panel, section } from './common.js';
 
 const PATH = 'stabilizer';
@@ -32,7 +32,7 @@ export default async function stabilizer(root) {
       let first = true;
       for (const s of hist) {
         const x = w * (1 - (now - s[0]) / 60000);
-        if (!(s[k] > -200)) { first = true; continue; }
+        if (!(level(s[k]) > -200)) { first = true; continue; }
         if (first) c.moveTo(x, y(s[k])); else c.lineTo(x, y(s[k]));
         first = false;
       }
@@ -60,7 +60,7 @@ export default async function stabilizer(root) {
   });
   const tick = setInterval(sample, 1000);
   (root.cleanup || (root.cleanup = [])).push(off1, off2, () => clearInterval(tick));
-  const db = (v) => (v > -100 ? `${v.toFixed(1)} dB` : '—');
+  const db = (v) => (level(v) > -100 ? `${v.toFixed(1)} dB` : '—');
   const shown = new Set(['Enabled', 'Source', 'Output', 'Mode', 'MeterPoint', 'TargetDb', ...KNOBS.map((k) => k[0])]);
   const rest = others(root, PATH, shown, writable(PATH));
   root.append(el('h2', { text: 'Stabilizer' }), el('div', { class: 'grid' },

@@ -8,7 +8,7 @@ export default async function system(root) {
   await refresh('manager');
   const devs = el('div');
   const check = el('pre', { class: 'readout' });
-  const pct = (v) => `${(100 * v).toFixed(2)} %`;
+  const pct = (v) => (typeof v === 'number' ? `${(100 * v).toFixed(2)} %` : '—');
   root.append(el('h2', { text: 'System' }), el('div', { class: 'grid' },
     panel('fohd',
       el('table', {}, el('tbody', {},
@@ -17,7 +17,7 @@ export default async function system(root) {
           ['Xruns', 'Xruns'], ['Uptime', 'Uptime', (v) => `${Math.floor(v / 60)} min`],
           ['Config', 'ConfigPath'], ['Unsaved changes', 'UnsavedChanges', (v) => (v ? 'YES' : 'no')]]
           .map(([label, prop, fmt]) => el('tr', {}, el('th', { text: label }),
-            el('td', {}, readout(root, 'manager', prop, fmt))))))),
+            el('td', {}, readout(root, 'manager', prop, fmt)))))),
       choice(root, 'manager', 'LogLevel', ['error', 'warning', 'info', 'debug'], { label: 'Log level' }),
       el('div', { class: 'row' }, action('Reload config', () => api.method('manager', 'Reload')),
         action('Self-check', async () => {
