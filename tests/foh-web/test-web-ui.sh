@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # The browser UI (web/, as installed) under foh-web's Content-Security-
-# Policy in headless Chromium: its module loads, the events WebSocket says
-# fohd runs, the channel table fills from /api/v1, and a click on a mute
-# button goes through PATCH to fohd (busctl sees Mute) and comes back as
-# the button's new label via PropertiesChanged.
+# Policy in headless Chromium: its modules load, the events WebSocket says
+# fohd runs, a strip per channel fills from /api/v1, and a click on a
+# channel's Mute goes through PATCH to fohd (busctl sees Mute) and comes
+# back as the button's pressed state via PropertiesChanged.
 set -u
 . "$FOH_TESTS/lib.sh"
 . "$FOH_TESTS/foh-web/web.sh"
@@ -17,15 +17,15 @@ spawn chromium chromium --headless=new --no-sandbox --disable-gpu --no-first-run
 devtools() { grep -o 'ws://127.0.0.1:[0-9]*/devtools/browser/[a-z0-9-]*' "$FOH_SESSION/chromium.log"; }
 wait_for 20 devtools || fail "headless Chromium did not start (see chromium.log)"
 got=$($PY "$here/cdp.py" "$(devtools)" "$BASE/" 20 \
-  'document.querySelector("#fohd").textContent + "|" + document.querySelectorAll("#channels tbody tr").length' \
-  'document.querySelectorAll("#channels tbody tr").length == 2 && document.querySelector("#fohd").textContent == "fohd running"')
+  'document.querySelector("#link").textContent + "|" + document.querySelectorAll("[data-readout]").length' \
+  'document.querySelectorAll("[data-readout]").length == 2 && document.querySelector("#link").textContent == "live"')
 note "UI: $got"
-[ "$got" = "fohd running|2" ] || fail "the UI did not come up: $got"
+[ "$got" = "live|2" ] || fail "the UI did not come up: $got"
+mute='document.querySelector("button[data-path=\"channel/2\"][data-prop=\"Mute\"]")'
 got=$($PY "$here/cdp.py" "$(devtools)" "$BASE/" 20 \
-  'document.querySelector("#ch2 button").textContent' \
-  '(() => { const b = document.querySelector("#ch2 button"); if (b && b.textContent == "on" && !window.clicked) { window.clicked = 1; b.click(); } return !!b && b.textContent == "muted"; })()')
-[ "$got" = muted ] || fail "the mute button reads '$got' after a click"
+  "String($mute && $mute.getAttribute(\"aria-pressed\"))" \
+  "(() => { const b = $mute; if (b && b.getAttribute(\"aria-pressed\") == \"false\" && !window.clicked) { window.clicked = 1; b.click(); } return !!b && b.getAttribute(\"aria-pressed\") == \"true\"; })()")
+[ "$got" = true ] || fail "the Mute button reads '$got' after a click"
 [ "$(chprop 2 Mute)" = true ] || fail "the UI's click did not mute channel 2"
 [ "$(web_stat refused_origin)" = 0 ] && [ "$(web_stat refused_host)" = 0 ] || fail "the UI's own requests were refused"
 stop chromium
-note "ui ok"
