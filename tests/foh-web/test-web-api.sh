@@ -93,7 +93,7 @@ doc = json.load(open(sys.argv[1]))
 root = ET.parse(sys.argv[2]).getroot()
 urls = {"Manager": "/api/v1/manager", "Channel": "/api/v1/channel/{n}", "Analyzer": "/api/v1/analyzer",
         "X32": "/api/v1/x32", "Stabilizer": "/api/v1/stabilizer", "Deck": "/api/v1/deck/{letter}",
-        "Mixer": "/api/v1/mixer"}
+        "Mixer": "/api/v1/mixer", "Content": "/api/v1/content", "Profiles": "/api/v1/profiles"}
 want = set()
 for iface in root.findall("interface"):
     url = urls[iface.get("name").split(".")[-1]]

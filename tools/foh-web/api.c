@@ -7,7 +7,8 @@
  *   POST  /api/v1/OBJECT/Method     arguments as {name: value} or [positional];
  *                                   the reply's out-arguments as {name: value}
  *   GET   /api/v1/openapi.json      generated from the embedded contract
- * OBJECT is manager, channel/N, analyzer, x32, stabilizer, deck/L or mixer.
+ * OBJECT is manager, channel/N, analyzer, x32, stabilizer, deck/L, mixer,
+ * content or profiles.
  * Types come from dbus/org.foh.Foh1.xml (compiled in), the same file fohd's
  * introspection is tested against, so the REST side cannot drift from it. */
 #include <errno.h>
@@ -34,6 +35,8 @@ static const struct object_kind {
 	{ "stabilizer", FOH_IFACE("Stabilizer"), 0 },
 	{ "deck", FOH_IFACE("Deck"), 'l' },
 	{ "mixer", FOH_IFACE("Mixer"), 0 },
+	{ "content", FOH_IFACE("Content"), 0 },
+	{ "profiles", FOH_IFACE("Profiles"), 0 },
 };
 
 struct target {
@@ -464,8 +467,8 @@ static void schema(JsonBuilder *b, const char *sig)
 		break;
 	case 'a':
 		if (sig[1] == '{') {
-			g_autofree char *val = g_strndup(web_sig_next(sig + 2),
-					(gsize)(end - 1 - web_sig_next(sig + 2)));
+			/* a{KV}: K is one basic type, V runs to the closing brace */
+			g_autofree char *val = g_strndup(sig + 3, (gsize)(end - 1 - (sig + 3)));
 			json_builder_set_member_name(b, "type");
 			json_builder_add_string_value(b, "object");
 			json_builder_set_member_name(b, "additionalProperties");

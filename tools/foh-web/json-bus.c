@@ -22,9 +22,12 @@ const char *web_sig_next(const char *sig)
 	int depth = 0;
 
 	do {
+		/* an array's element is part of the array (a `continue` here
+		 * would test depth and stop after the 'a' of a top-level array) */
+		while (*sig == 'a')
+			sig++;
 		switch (*sig) {
 		case '\0': return NULL;
-		case 'a': sig++; continue;
 		case '(': case '{': depth++; break;
 		case ')': case '}': depth--; break;
 		default: break;
