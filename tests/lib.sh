@@ -31,6 +31,19 @@ spawn() {
   echo $! >"$FOH_SESSION/pids/$name.pid"
 }
 
+# spawn_web NAME CMD...: spawn for foh-web. Under the sanitizer pass its
+# allocations are unwound in full so that GLib's one deliberate leak (see
+# foh-web/lsan.supp) can be told apart from ours.
+spawn_web() {
+  local name=$1; shift
+  if [ -n "${ASAN_OPTIONS:-}" ]; then
+    spawn "$name" env ASAN_OPTIONS="$ASAN_OPTIONS:fast_unwind_on_malloc=0" \
+      LSAN_OPTIONS="suppressions=$FOH_TESTS/foh-web/lsan.supp:print_suppressions=0" "$@"
+  else
+    spawn "$name" "$@"
+  fi
+}
+
 pid_of() {
   cat "$FOH_SESSION/pids/$1.pid" 2>/dev/null
 }

@@ -11,7 +11,7 @@ web_up() { curl -sf -o /dev/null "http://127.0.0.1:$WEB_PORT/health"; }
 case $1 in
 start-web|restart-web)
   stop foh-web
-  spawn foh-web "$FOH_WEB" --listen "127.0.0.1:$WEB_PORT" --static-dir "$FOH_SRCDIR/web"
+  spawn_web foh-web "$FOH_WEB" --listen "127.0.0.1:$WEB_PORT" --static-dir "$FOH_SRCDIR/web"
   wait_for 10 web_up || fail "foh-web did not answer on $WEB_PORT (see $FOH_SESSION/foh-web.log)"
   ;;
 kill-fohd)

@@ -35,7 +35,7 @@ start_web() {
   trap check_web_exit EXIT
   [ -f "$FOH_SESSION/foh-web.conf" ] || printf '[web]\nlisten = 127.0.0.1:0\n' >"$FOH_SESSION/foh-web.conf"
   mkdir -p "$FOH_SESSION/www"
-  spawn foh-web "$FOH_WEB" --config "$FOH_SESSION/foh-web.conf" --static-dir "$FOH_SESSION/www" \
+  spawn_web foh-web "$FOH_WEB" --config "$FOH_SESSION/foh-web.conf" --static-dir "$FOH_SESSION/www" \
     --log-level debug "$@"
   wait_for 10 web_on_bus || fail "foh-web did not appear on the bus (see $FOH_SESSION/foh-web.log)"
   WEB_PORT=$(web_port main)

@@ -93,7 +93,7 @@ osc_on_bus() { busctl --user status org.foh.Osc1 >/dev/null 2>&1; }
 wait_for 10 osc_on_bus || fail "foh-osc did not appear on the bus"
 # and foh-web, for `fohctl web stats`
 printf '[web]\nlisten = 127.0.0.1:0\n' >"$FOH_SESSION/foh-web.conf"
-spawn foh-web "$FOH_WEB" --config "$FOH_SESSION/foh-web.conf"
+spawn_web foh-web "$FOH_WEB" --config "$FOH_SESSION/foh-web.conf"
 web_on_bus() { busctl --user status org.foh.Web1 >/dev/null 2>&1; }
 wait_for 10 web_on_bus || fail "foh-web did not appear on the bus"
 
