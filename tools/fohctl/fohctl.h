@@ -33,6 +33,9 @@ struct command {
  * returns the exit status (1). */
 int report_bus_error(const char *what, const sd_bus_error *e, int r);
 int report_bad_reply(const char *what, int r);
+/* A foh program's Stats() counters (foh-osc, foh-web): see util.c. */
+int print_stats(struct ctx *c, const char *program, const char *bus_name,
+		const char *path, const char *iface, const char *what);
 void print_json_node(JsonNode *root);
 /* After a change: a warning on stderr when fohd says its settings could not
  * be saved (Manager.UnsavedChanges), so the change lives in memory only. */

@@ -1,6 +1,7 @@
 /* fohctl's shared helpers: error lines, JSON output, object names and a
  * generic D-Bus value → JSON reader. */
 #include <errno.h>
+#include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -207,4 +208,51 @@ void warn_if_unsaved(struct ctx *c)
 		fprintf(stderr, "fohctl: warning: fohd cannot save its settings (see its log or "
 				"fohctl status); this change lives in memory only\n");
 	sd_bus_error_free(&e);
+}
+
+/* Calls Stats() (a{st}) of a foh program's own object and prints its
+ * counters, as a table or (--json) an object; "PROGRAM is not running"
+ * when its name has no owner. */
+int print_stats(struct ctx *c, const char *program, const char *bus_name,
+		const char *path, const char *iface, const char *what)
+{
+	sd_bus_error e = SD_BUS_ERROR_NULL;
+	sd_bus_message *reply = NULL;
+	g_autoptr(JsonBuilder) b = json_builder_new();
+	const char *name;
+	uint64_t v;
+	int r;
+
+	r = sd_bus_call_method(c->bus, bus_name, path, iface, "Stats", &e, &reply, "");
+	if (r < 0) {
+		if (sd_bus_error_has_names(&e, "org.freedesktop.DBus.Error.ServiceUnknown",
+					"org.freedesktop.DBus.Error.NameHasNoOwner"))
+			fprintf(stderr, "fohctl: %s is not running (no %s on the user bus)\n",
+					program, bus_name);
+		else
+			report_bus_error(what, &e, r);
+		sd_bus_error_free(&e);
+		return EXIT_FAILURE;
+	}
+	json_builder_begin_object(b);
+	if ((r = sd_bus_message_enter_container(reply, 'a', "{st}")) < 0)
+		goto bad;
+	while ((r = sd_bus_message_read(reply, "{st}", &name, &v)) > 0) {
+		if (c->json) {
+			json_builder_set_member_name(b, name);
+			json_builder_add_int_value(b, (gint64)v);
+		} else {
+			printf("%-24s %" PRIu64 "\n", name, v);
+		}
+	}
+	if (r < 0)
+		goto bad;
+	json_builder_end_object(b);
+	if (c->json)
+		print_json(b);
+	sd_bus_message_unref(reply);
+	return EXIT_SUCCESS;
+bad:
+	sd_bus_message_unref(reply);
+	return report_bad_reply(what, r);
 }

@@ -1,7 +1,6 @@
 /* fohctl web: foh-web's counters (org.foh.Web1 Stats: requests and every
  * kind of refusal) and its access token (read from the token file, which
  * foh-web writes 0600 on first start with a non-loopback listener). */
-#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,48 +11,6 @@
 #define WEB_PATH "/org/foh/Web1"
 #define WEB_IFACE "org.foh.Web1"
 
-static int web_stats(struct ctx *c)
-{
-	sd_bus_error e = SD_BUS_ERROR_NULL;
-	sd_bus_message *reply = NULL;
-	g_autoptr(JsonBuilder) b = json_builder_new();
-	const char *name;
-	uint64_t v;
-	int r;
-
-	r = sd_bus_call_method(c->bus, WEB_BUS_NAME, WEB_PATH, WEB_IFACE, "Stats", &e, &reply, "");
-	if (r < 0) {
-		if (sd_bus_error_has_names(&e, "org.freedesktop.DBus.Error.ServiceUnknown",
-					"org.freedesktop.DBus.Error.NameHasNoOwner"))
-			fprintf(stderr, "fohctl: foh-web is not running (no %s on the user bus)\n",
-					WEB_BUS_NAME);
-		else
-			report_bus_error("web stats", &e, r);
-		sd_bus_error_free(&e);
-		return EXIT_FAILURE;
-	}
-	json_builder_begin_object(b);
-	if ((r = sd_bus_message_enter_container(reply, 'a', "{st}")) < 0)
-		goto bad;
-	while ((r = sd_bus_message_read(reply, "{st}", &name, &v)) > 0) {
-		if (c->json) {
-			json_builder_set_member_name(b, name);
-			json_builder_add_int_value(b, (gint64)v);
-		} else {
-			printf("%-24s %" PRIu64 "\n", name, v);
-		}
-	}
-	if (r < 0)
-		goto bad;
-	json_builder_end_object(b);
-	if (c->json)
-		print_json(b);
-	sd_bus_message_unref(reply);
-	return EXIT_SUCCESS;
-bad:
-	sd_bus_message_unref(reply);
-	return report_bad_reply("web stats", r);
-}
 
 /* foh-web.conf's [web] token-file, else the default beside it. */
 static char *token_path(void)
@@ -99,7 +56,7 @@ static int web_token(struct ctx *c, const char *given)
 int cmd_web(struct ctx *c, int argc, char **argv)
 {
 	if (argc == 2 && strcmp(argv[1], "stats") == 0)
-		return web_stats(c);
+		return print_stats(c, "foh-web", WEB_BUS_NAME, WEB_PATH, WEB_IFACE, "web stats");
 	if ((argc == 2 || argc == 3) && strcmp(argv[1], "token") == 0)
 		return web_token(c, argc == 3 ? argv[2] : NULL);
 	fprintf(stderr, "Usage: fohctl [--json] web stats | web token [FILE]\n");
