@@ -14,6 +14,7 @@
 
 #define GST_USE_UNSTABLE_API
 #include <gst/app/gstappsink.h>
+#include <gst/app/gstappsrc.h>
 #include <gst/gst.h>
 #include <gst/sdp/sdp.h>
 #include <gst/webrtc/webrtc.h>
@@ -27,13 +28,12 @@
 struct rm_prog {
 	GstElement *pipeline;
 	GMutex lock;			/* guards outs: the appsink's thread reads it */
-	GPtrArray *outs;		/* struct rm_peer* of every listener, referenced */
+	GPtrArray *outs;		/* GstAppSrc* of every listener, referenced */
 	unsigned int listeners;
 	guint bus_watch;
 	char *target;
 	uint64_t packets;		/* encoded RTP packets (under lock) */
 	guint32 ssrc;			/* the payloader's, announced in every offer */
-	GstClock *clock;		/* the system clock, every listener pipeline's */
 };
 
 struct rm_peer {
@@ -42,10 +42,7 @@ struct rm_peer {
 	bool publisher;
 	bool linked;			/* publisher: webrtcbin's src pad is linked */
 	GstElement *pipeline;		/* its own: publisher or listener */
-	GstElement *webrtc, *tail;
-	GstPad *out;			/* listener: the programme's way into its webrtcbin */
-	gint sending;			/* listener: connected (ICE and DTLS), atomic */
-	GstClockTime base;		/* listener: its pipeline's base time */
+	GstElement *webrtc, *tail, *appsrc;
 	struct rm_prog *prog;
 	guint bus_watch;
 	const struct rm_events *ev;
@@ -63,8 +60,8 @@ static void peer_unref(struct rm_peer *p)
 		return;
 	if (p->webrtc)
 		gst_object_unref(p->webrtc);
-	if (p->out)
-		gst_object_unref(p->out);
+	if (p->appsrc)
+		gst_object_unref(p->appsrc);
 	if (p->tail)
 		gst_object_unref(p->tail);
 	if (p->pipeline)
@@ -257,20 +254,6 @@ static void on_remote_set(GstPromise *promise, gpointer data)
 	gst_promise_unref(promise);
 }
 
-/* A listener is fed from when webrtcbin says it is connected (ICE and
- * DTLS) until it says otherwise. */
-static void on_conn_state(GstElement *webrtc, GParamSpec *pspec, gpointer data)
-{
-	struct rm_peer *p = data;
-	GstWebRTCPeerConnectionState s;
-
-	if (!peer_hold(p))
-		return;
-	g_object_get(webrtc, "connection-state", &s, NULL);
-	g_atomic_int_set(&p->sending, s == GST_WEBRTC_PEER_CONNECTION_STATE_CONNECTED);
-	peer_unref(p);
-}
-
 static void on_negotiation_needed(GstElement *webrtc, gpointer data)
 {
 	struct rm_peer *p = data;
@@ -388,8 +371,6 @@ void rm_peer_poll_stats(struct rm_peer *p)
 
 	if (!peer_hold(p))
 		return;
-	if (p->prog)		/* a listener: its notify may be missed, not this */
-		on_conn_state(p->webrtc, NULL, p);
 	promise = gst_promise_new_with_change_func(on_stats, p, promise_unref_peer);
 	g_signal_emit_by_name(p->webrtc, "get-stats", NULL, promise);
 }
@@ -399,7 +380,7 @@ void rm_peer_poll_stats(struct rm_peer *p)
 const char *rm_init(void)
 {
 	static const char *const need[] = { "webrtcbin", "nicesrc", "dtlssrtpenc", "opusenc",
-		"opusdec", "rtpopuspay", "rtpopusdepay", "pipewiresrc", "pipewiresink", "appsink",
+		"opusdec", "rtpopuspay", "rtpopusdepay", "pipewiresrc", "pipewiresink", "appsrc",
 		"audioconvert", "audioresample" };
 
 	if (!gst_init_check(NULL, NULL, NULL))
@@ -541,17 +522,11 @@ error:
 	return NULL;
 }
 
-/* The programme: encoded and payloaded once, then the appsink's thread
- * pushes every RTP packet, by reference, straight into each connected
- * listener's webrtcbin (a pad of ours linked to its sink pad): no queue
- * and no thread of its own per listener, so a packet costs each listener
- * only its SRTP encryption and its send (measured: an appsrc per listener,
- * a thread woken per packet, cost about twice as much). That path does not
- * block: rtpbin, srtpenc and nicesink (UDP, non-blocking) run through; a
- * listener is fed only once webrtcbin says it is connected, because before
- * that its transport holds data back until DTLS is up. A listener's
+/* The programme: encoded once, then every RTP packet goes, by reference,
+ * to each listener's own pipeline (appsrc → webrtcbin). A listener's
  * pipeline starts and stops on its own, so a join or a leave never
- * disturbs the programme or the other listeners. */
+ * disturbs the programme or the other listeners, and a stalled listener
+ * only fills (and leaks) its own appsrc queue. */
 
 static gboolean on_prog_bus(GstBus *bus, GstMessage *m, gpointer data)
 {
@@ -579,29 +554,16 @@ static GstFlowReturn on_packet(GstAppSink *sink, gpointer data)
 	buf = gst_sample_get_buffer(sample);
 	g_mutex_lock(&prog->lock);
 	prog->packets++;
-	if (buf && prog->outs->len > 0) {
-		GstClockTime now = gst_clock_get_time(prog->clock);
-		for (guint i = 0; i < prog->outs->len; i++) {
-			struct rm_peer *q = prog->outs->pdata[i];
-			GstBuffer *b;
-			if (!g_atomic_int_get(&q->sending))
-				continue;
-			/* a shallow copy (the payload is shared), stamped
-			 * with the listener's running time */
-			b = gst_buffer_copy(buf);
-			GST_BUFFER_PTS(b) = now > q->base ? now - q->base : 0;
-			GST_BUFFER_DTS(b) = GST_CLOCK_TIME_NONE;
-			(void)gst_pad_push(q->out, b);
-		}
+	for (guint i = 0; buf && i < prog->outs->len; i++) {
+		/* a shallow copy (the payload is shared) that the listener's
+		 * appsrc stamps with its own running time */
+		GstBuffer *b = gst_buffer_copy(buf);
+		GST_BUFFER_PTS(b) = GST_BUFFER_DTS(b) = GST_CLOCK_TIME_NONE;
+		(void)gst_app_src_push_buffer(prog->outs->pdata[i], b);
 	}
 	g_mutex_unlock(&prog->lock);
 	gst_sample_unref(sample);
 	return GST_FLOW_OK;
-}
-
-static void outs_unref(gpointer data)
-{
-	peer_unref(data);
 }
 
 struct rm_prog *rm_prog_new(const struct rm_conf *c, const char *target)
@@ -616,8 +578,7 @@ struct rm_prog *rm_prog_new(const struct rm_conf *c, const char *target)
 	prog->target = g_strdup(target);
 	prog->ssrc = g_random_int();
 	g_mutex_init(&prog->lock);
-	prog->outs = g_ptr_array_new_with_free_func(outs_unref);
-	prog->clock = gst_system_clock_obtain();
+	prog->outs = g_ptr_array_new_with_free_func(gst_object_unref);
 	/* target is a checked node name (letters, digits, ".-_:"): safe to
 	 * quote. always-copy: opusenc keeps input in an adapter, and
 	 * pipewiresrc 0.3.65 recycles the PipeWire memory under it otherwise
@@ -661,7 +622,6 @@ void rm_prog_free(struct rm_prog *prog)
 	gst_element_set_state(prog->pipeline, GST_STATE_NULL);
 	gst_object_unref(prog->pipeline);
 	g_ptr_array_free(prog->outs, TRUE);
-	gst_object_unref(prog->clock);
 	g_mutex_clear(&prog->lock);
 	g_free(prog->target);
 	g_free(prog);
@@ -706,31 +666,36 @@ struct rm_peer *rm_listener_new(struct rm_prog *prog, const struct rm_conf *c,
 	struct rm_peer *p = peer_new(ev, data, false);
 	GstWebRTCRTPTransceiver *trans = NULL;
 	GstCaps *caps = NULL;
-	GstPad *sink = NULL;
+	GstPad *sink = NULL, *src = NULL;
 	GstBus *bus;
-	GstSegment seg;
-	char sid[32];
 
 	p->prog = prog;
 	prog->listeners++;		/* rm_peer_free counts it out again */
 	p->pipeline = gst_object_ref_sink(gst_pipeline_new(NULL));
 	p->webrtc = new_webrtc(c, p);
-	if (p->webrtc == NULL) {
+	p->appsrc = make("appsrc");
+	if (p->webrtc == NULL || p->appsrc == NULL) {
 		foh_error("rooms: a GStreamer element is missing");
 		goto error;
 	}
 	gst_object_ref(p->webrtc);
-	g_signal_connect(p->webrtc, "notify::connection-state", G_CALLBACK(on_conn_state), p);
-	p->out = gst_object_ref_sink(gst_pad_new("programme", GST_PAD_SRC));
+	gst_object_ref(p->appsrc);
 	caps = gst_caps_from_string(OPUS_CAPS ",payload=(int)96,encoding-params=(string)2,"
 			"stereo=(string)1,sprop-stereo=(string)1");
 	/* the browser tells streams apart by the SSRC the offer announces */
 	gst_caps_set_simple(caps, "ssrc", G_TYPE_UINT, prog->ssrc, NULL);
-	gst_bin_add(GST_BIN(p->pipeline), p->webrtc);
+	/* live, stamped on arrival; a listener that stalls loses its oldest
+	 * packets (200 ms worth), never holds up the others */
+	g_object_set(p->appsrc, "caps", caps, "is-live", TRUE, "format", GST_FORMAT_TIME,
+			"do-timestamp", TRUE, "max-bytes", (guint64)0, "max-buffers", (guint64)20,
+			"block", FALSE, NULL);
+	gst_util_set_object_arg(G_OBJECT(p->appsrc), "leaky-type", "downstream");
+	gst_bin_add_many(GST_BIN(p->pipeline), p->appsrc, p->webrtc, NULL);
 	/* the requested pad makes the one transceiver, its codec from the
-	 * codec preferences (adding one as well would offer a second m-line) */
+	 * appsrc's caps (adding one as well would offer a second m-line) */
 	sink = gst_element_request_pad_simple(p->webrtc, "sink_%u");
-	if (sink == NULL || gst_pad_link(p->out, sink) != GST_PAD_LINK_OK) {
+	src = gst_element_get_static_pad(p->appsrc, "src");
+	if (sink == NULL || gst_pad_link(src, sink) != GST_PAD_LINK_OK) {
 		foh_error("rooms: cannot link a listener to its webrtcbin");
 		goto error;
 	}
@@ -740,31 +705,20 @@ struct rm_peer *rm_listener_new(struct rm_prog *prog, const struct rm_conf *c,
 				"codec-preferences", caps, NULL);
 		gst_object_unref(trans);
 	}
+	gst_caps_unref(caps);
+	caps = NULL;
 	gst_object_unref(sink);
-	sink = NULL;
+	gst_object_unref(src);
+	sink = src = NULL;
 	bus = gst_pipeline_get_bus(GST_PIPELINE(p->pipeline));
 	p->bus_watch = gst_bus_add_watch(bus, on_peer_bus, p);
 	gst_object_unref(bus);
-	/* a fixed base time on the system clock: the running time the
-	 * appsink's thread stamps packets with */
-	gst_pipeline_use_clock(GST_PIPELINE(p->pipeline), prog->clock);
 	if (gst_element_set_state(p->pipeline, GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE) {
 		foh_error("rooms: a listener's pipeline does not start");
 		goto error;
 	}
-	p->base = gst_element_get_base_time(p->pipeline);
-	/* the stream's sticky events, forwarded with its first packet */
-	gst_pad_set_active(p->out, TRUE);
-	g_snprintf(sid, sizeof(sid), "foh-room-%08x", prog->ssrc);
-	gst_pad_push_event(p->out, gst_event_new_stream_start(sid));
-	gst_pad_push_event(p->out, gst_event_new_caps(caps));
-	gst_segment_init(&seg, GST_FORMAT_TIME);
-	gst_pad_push_event(p->out, gst_event_new_segment(&seg));
-	gst_caps_unref(caps);
-	caps = NULL;
-	g_atomic_int_inc(&p->refs);
 	g_mutex_lock(&prog->lock);
-	g_ptr_array_add(prog->outs, p);
+	g_ptr_array_add(prog->outs, gst_object_ref(p->appsrc));
 	g_mutex_unlock(&prog->lock);
 	return p;
 error:
@@ -772,6 +726,8 @@ error:
 		gst_caps_unref(caps);
 	if (sink)
 		gst_object_unref(sink);
+	if (src)
+		gst_object_unref(src);
 	rm_peer_free(p);
 	return NULL;
 }
@@ -828,8 +784,8 @@ void rm_peer_free(struct rm_peer *p)
 	p->bus_watch = 0;
 	if (p->prog) {
 		g_mutex_lock(&p->prog->lock);
-		g_atomic_int_set(&p->sending, 0);
-		(void)g_ptr_array_remove(p->prog->outs, p);	/* drops its reference */
+		if (p->appsrc)
+			(void)g_ptr_array_remove(p->prog->outs, p->appsrc);
 		g_mutex_unlock(&p->prog->lock);
 		p->prog->listeners--;
 		p->prog = NULL;
