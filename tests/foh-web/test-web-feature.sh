@@ -7,8 +7,8 @@
 #  - every binary FFT frame is byte for byte the floats of an /audio/fft
 #    datagram fohd sent at the same time to another destination, one with
 #    the "fft" option; a plain destination (oscdump) with SendFft off gets
-#    no /audio/fft at all while WebSocket clients turn the FFT on and
-#    receive frames, and SendFft stays off;
+#    no /audio/fft (nor /audio/lmh_raw) at all while WebSocket clients turn
+#    the FFT on and receive frames, and SendFft stays off;
 #  - mid_raw is the sine's RMS through the mid band-pass (Butterworth
 #    formula) within 1 dB, low_raw and high_raw far below it, and a 6 dB
 #    quieter tone moves mid_raw by 6 dB (±0.5) while the auto-scaled mid
@@ -49,6 +49,8 @@ no_fft_on_dump() {
   wait_for 5 osc_more "$FOH_SESSION/dump.osc" /audio/lmh 0 || fail "oscdump receives nothing"
   [ "$(osc_count "$FOH_SESSION/dump.osc" /audio/fft)" = 0 ] \
     || fail "a destination without FFT got $(osc_count "$FOH_SESSION/dump.osc" /audio/fft) /audio/fft while WebSocket clients asked for the FFT"
+  [ "$(osc_count "$FOH_SESSION/dump.osc" /audio/lmh_raw)" = 0 ] \
+    || fail "a destination without lmh-raw got /audio/lmh_raw"
 }
 
 # the seed's Python client, unchanged
