@@ -104,7 +104,8 @@ if [ "$sandbox_rc" -eq 0 ]; then
 fi
 trap check_web_exit EXIT
 spawn_web foh-web env GST_REGISTRY="$XDG_CACHE_HOME/foh-web/gst-registry.bin" "$program"
-wait_for 10 web_on_bus || fail "the hardened foh-web did not appear on the bus (see foh-web.log)"
+# a fresh GStreamer registry means a plugin scan first: slow under ASan and load
+wait_for 60 web_on_bus || fail "the hardened foh-web did not appear on the bus (see foh-web.log)"
 BASE=http://127.0.0.1:$(web_port main)
 expect_status 201 POST "$BASE/api/rooms" '{"id": "unit", "channel": 1}'
 busctl --user call org.foh.Foh1 /org/foh/Foh1 org.foh.Foh1.Manager PlayTestTone uddd 1 1000 20 -- -12 \
