@@ -8,7 +8,8 @@
  *                                   the reply's out-arguments as {name: value}
  *   GET   /api/v1/openapi.json      generated from the embedded contract
  * OBJECT is manager, channel/N, analyzer, x32, stabilizer, deck/L, mixer,
- * content or profiles.
+ * content or profiles. A deck's Load/Cue path must lie in the music folder
+ * (music.c): relative to it, or absolute inside it.
  * Types come from dbus/org.foh.Foh1.xml (compiled in), the same file fohd's
  * introspection is tested against, so the REST side cannot drift from it;
  * ranges, choices, defaults and units in openapi.json's
@@ -16,7 +17,9 @@
  * (src/<capability>/settings.c, linked in), the ones its setters validate
  * with. */
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "foh-config.h"
@@ -362,7 +365,7 @@ static void call_method(struct web *w, SoupServerMessage *msg, const struct targ
 	sd_bus_error e = SD_BUS_ERROR_NULL;
 	sd_bus_message *m = NULL;
 	struct pending *p;
-	char why[256];
+	char why[PATH_MAX + 128];
 	guint n_in = 0;
 	int r;
 
@@ -389,10 +392,27 @@ static void call_method(struct web *w, SoupServerMessage *msg, const struct targ
 		JsonNode *v = JSON_NODE_HOLDS_ARRAY(body) ?
 			json_array_get_element(json_node_get_array(body), i) :
 			json_object_get_member(json_node_get_object(body), a->name);
+		g_autoptr(JsonNode) track = NULL;
 		if (v == NULL) {
 			sd_bus_message_unref(m);
 			return web_reply_error(msg, 400, ERR_INVALID, "%s needs the argument %s (%s)",
 					t->member, a->name, a->signature);
+		}
+		/* a deck's track through foh-web comes from the music folder only */
+		if (strcmp(t->iface, FOH_IFACE("Deck")) == 0 && strcmp(a->name, "path") == 0) {
+			char *real = NULL;
+			if (!JSON_NODE_HOLDS_VALUE(v) || json_node_get_value_type(v) != G_TYPE_STRING ||
+			    web_music_resolve(w, json_node_get_string(v), &real, why, sizeof(why)) < 0) {
+				sd_bus_message_unref(m);
+				w->stats.refused_path++;
+				if (!JSON_NODE_HOLDS_VALUE(v) || json_node_get_value_type(v) != G_TYPE_STRING)
+					return web_reply_error(msg, 400, ERR_INVALID, "path: not a string");
+				return web_reply_error(msg, 403, "org.foh.Web1.Error.NotInMusicFolder",
+						"%s", why);
+			}
+			track = json_node_init_string(json_node_alloc(), real);
+			free(real);
+			v = track;
 		}
 		if (web_json_append(m, a->signature, v, why, sizeof(why)) < 0) {
 			sd_bus_message_unref(m);
