@@ -108,7 +108,7 @@ PY
 
 # openapi.json's ranges are the ones fohd enforces: for properties of each
 # kind with a table, busctl sets the edge (accepted, read back) and just
-# outside it (refused as out of range); choices
+# outside it (refused as out of range, the value unchanged); choices
 # likewise; read-only properties are marked so
 $PY - "$FOH_SESSION/http.body" <<'PY' || fail "openapi.json's ranges are not what fohd enforces"
 import json, subprocess, sys
@@ -139,9 +139,11 @@ for kind, props in [("Channel", ["Gain", "CompRatio", "GateRelease", "ChorusVoic
         for edge, out in ((hi, hi + eps), (lo, lo - eps)):
             if sig == "u" and out < 0:
                 continue
+            was = getp(kind, prop)
             r = setp(kind, prop, sig, out)
             assert r.returncode != 0 and "out of range" in r.stderr, \
                 (kind, prop, out, r.returncode, r.stderr)
+            assert getp(kind, prop) == was, (kind, prop, "changed by a refused set")
             r = setp(kind, prop, sig, edge)
             assert r.returncode == 0, (kind, prop, edge, r.stderr)
             assert abs(getp(kind, prop) - edge) < 1e-9, (kind, prop, edge, getp(kind, prop))
