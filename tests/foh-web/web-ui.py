@@ -173,7 +173,8 @@ async def main():
         print(f"gain slider [{lo}, {hi}] dragged to {want}; D-Bus Gain {before} -> {got}")
         check(abs(got - want) < 1e-9 and abs(got - before) > 1, "the dragged slider sets Gain on D-Bus")
         check(lo == -60 and hi == 24, "the slider's range is fohd's (-60..24 dB from openapi.json)")
-        # keyboard: one step right
+        # keyboard: one step right (once the slider shows what fohd holds)
+        await page.wait_for(f"Number({GAIN}.value) === {got}", 5)
         await page.eval(f"{GAIN}.focus()")
         step = await page.eval(f"Number({GAIN}.step)")
         await key(page, "ArrowRight", "ArrowRight")

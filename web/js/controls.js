@@ -80,12 +80,14 @@ export function slider(root, path, prop, o = {}) {
   const input = el('input', { type: 'range', id, min, max, step, 'data-prop': prop, 'data-path': path });
   const out = el('output', { for: id });
   const box = el('div', { class: 'ctl' }, el('label', { for: id, text: o.label || prop }), input, out);
-  let server = null, dragging = false, inflight = false, queued = null;
+  let server = null, dragging = false, committing = false, inflight = false, queued = null;
 
+  // while dragging or committing, the server's echoes of the streamed
+  // values do not move the slider back under the hand
   const show = (v) => {
     if (typeof v !== 'number' || !Number.isFinite(v)) return;
     server = v;
-    if (!dragging) input.value = v;
+    if (!dragging && !committing) input.value = v;
     out.textContent = fmt(v);
   };
   const refuse = (e) => {
@@ -112,11 +114,13 @@ export function slider(root, path, prop, o = {}) {
     dragging = false;
     queued = null;
     const v = Number(input.value);
+    committing = true;
     try {
-      await send(path, prop, v);
-      // the server's answer arrives as PropertiesChanged; a value it
-      // adjusted shows when it does
-    } catch (e) { refuse(e); }
+      const now = await send(path, prop, v);
+      committing = false;
+      // the object as the server holds it after the commit
+      if (now && prop in now) show(now[prop]);
+    } catch (e) { committing = false; refuse(e); }
   });
   watch(path, prop, show, root);
   return box;
