@@ -7,7 +7,7 @@
 
 #include "dsp-util.h"
 #include "leveler.h"
-#include "loudness.h"
+#include "kweight.h"
 
 #define LUFS_OFFSET	(-0.691)
 #define BLOCK_S		0.05
@@ -48,7 +48,7 @@ int foh_leveler_init(struct foh_leveler *s, uint32_t rate, float max_lookahead_s
 	memset(s, 0, sizeof(*s));
 	s->rate = foh_dsp_clamp_rate(rate);
 	s->block_len = (uint32_t)lround(s->rate * BLOCK_S);
-	foh_loudness_k_coefs(s->rate, s->kb, s->ka);
+	foh_kweight_coefs(&s->kc, s->rate);
 	max = max > FOH_LEVELER_MAX_LOOKAHEAD ? FOH_LEVELER_MAX_LOOKAHEAD : (max > 0.0 ? max : 0.0);
 	s->dl_cap = (uint32_t)lround(max * s->rate) + 1;
 	for (int c = 0; c < 2; c++)
@@ -100,7 +100,7 @@ void foh_leveler_set(struct foh_leveler *s, const struct foh_leveler_params *p)
 
 void foh_leveler_reset(struct foh_leveler *s)
 {
-	memset(s->kz, 0, sizeof(s->kz));
+	memset(s->kw, 0, sizeof(s->kw));
 	memset(s->ring, 0, sizeof(s->ring));
 	s->acc = 0.0;
 	s->block_fill = 0;
@@ -376,33 +376,6 @@ static void block_done(struct foh_leveler *s)
 	s->g_step = (target - s->g) / (float)s->block_len;
 }
 
-/* K-weight n frames of channel ch: the sum of squares. */
-static double kweight(struct foh_leveler *s, int ch, const float *in, uint32_t n)
-{
-	const double b00 = s->kb[0][0], b01 = s->kb[0][1], b02 = s->kb[0][2];
-	const double a01 = s->ka[0][0], a02 = s->ka[0][1];
-	const double a11 = s->ka[1][0], a12 = s->ka[1][1];
-	double p1 = s->kz[ch][0][0], p2 = s->kz[ch][0][1];
-	double q1 = s->kz[ch][1][0], q2 = s->kz[ch][1][1];
-	double sq = 0.0;
-
-	for (uint32_t i = 0; i < n; i++) {
-		double x = (double)in[i] + 1e-20;
-		double y = b00 * x + p1;
-		p1 = b01 * x - a01 * y + p2;
-		p2 = b02 * x - a02 * y;
-		double z = y + q1;
-		q1 = -2.0 * y - a11 * z + q2;
-		q2 = y - a12 * z;
-		sq += z * z;
-	}
-	s->kz[ch][0][0] = p1;
-	s->kz[ch][0][1] = p2;
-	s->kz[ch][1][0] = q1;
-	s->kz[ch][1][1] = q2;
-	return sq;
-}
-
 /* Delays n frames of one channel through its ring and applies the ramp
  * from g by step; returns nothing, writes out (in place is fine). */
 static void delay_gain(struct foh_leveler *s, int ch, const float *in, float *out, uint32_t n)
@@ -429,9 +402,9 @@ void foh_leveler_run(struct foh_leveler *s, const float *inl, const float *inr,
 	while (n > 0) {
 		uint32_t k = s->block_len - s->block_fill;
 		k = k < n ? k : n;
-		s->acc += kweight(s, 0, inl, k);
+		s->acc += foh_kweight_run(&s->kc, &s->kw[0], inl, k);
 		if (inr != NULL)
-			s->acc += kweight(s, 1, inr, k);
+			s->acc += foh_kweight_run(&s->kc, &s->kw[1], inr, k);
 		delay_gain(s, 0, inl, outl, k);
 		if (inr != NULL)
 			delay_gain(s, 1, inr, outr, k);
@@ -514,7 +487,7 @@ void foh_leveler_init_meter(struct foh_leveler *s)
 	memset(s, 0, sizeof(*s));
 	s->rate = 48000;
 	s->block_len = (uint32_t)lround(s->rate * BLOCK_S);
-	foh_loudness_k_coefs(s->rate, s->kb, s->ka);
+	foh_kweight_coefs(&s->kc, s->rate);
 	foh_leveler_default_params(&p);
 	foh_leveler_set(s, &p);
 	foh_leveler_reset(s);

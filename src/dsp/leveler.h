@@ -1,7 +1,7 @@
 /* Loudness leveler (AGC) after ITU-R BS.1770: a gain that holds the
  * programme's loudness at a target in LUFS, for a livestream feed.
  *
- * Measure: the input is K-weighted (the stages of loudness.c, in double)
+ * Measure: the input is K-weighted (kweight.h, in double)
  * and its mean square summed over the channels every 50 ms block; a ring
  * of 64 blocks gives the momentary (last 8 blocks, 400 ms) and short-term
  * (last 60, 3 s) loudness in O(1).
@@ -49,6 +49,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "kweight.h"
+
 #define FOH_LEVELER_RING	128	/* 50 ms blocks kept: 6.4 s */
 #define FOH_LEVELER_GRING	64	/* block gains kept for the look-ahead */
 #define FOH_LEVELER_MAX_LOOKAHEAD 3.0
@@ -73,8 +75,8 @@ struct foh_leveler_params {
 struct foh_leveler {
 	uint32_t rate;
 	uint32_t block_len, block_fill;
-	double kb[2][3], ka[2][2];
-	double kz[2][2][2];
+	struct foh_kweight_coefs kc;
+	struct foh_kweight kw[2];	/* per channel */
 	double acc;
 	double ring[FOH_LEVELER_RING];
 	uint64_t blocks;		/* blocks measured; block b at ring[b % size] */
