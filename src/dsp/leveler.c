@@ -40,25 +40,74 @@ static double lufs(double e)
 	return e > 0.0 ? LUFS_OFFSET + 10.0 * log10(e) : -INFINITY;
 }
 
+struct foh_leveler_ring *foh_leveler_ring_new(uint32_t rate, float max_s)
+{
+	struct foh_leveler_ring *r;
+	double max = max_s > FOH_LEVELER_MAX_LOOKAHEAD ? FOH_LEVELER_MAX_LOOKAHEAD :
+		(max_s > 0.0f ? max_s : 0.0);
+	uint32_t cap;
+
+	rate = foh_dsp_clamp_rate(rate);
+	cap = (uint32_t)lround(max * rate) + 1;
+	r = calloc(1, sizeof(*r) + 2 * (size_t)cap * sizeof(float));
+	if (r == NULL)
+		return NULL;
+	r->rate = rate;
+	r->cap = cap;
+	return r;
+}
+
+void foh_leveler_ring_free(struct foh_leveler_ring *r)
+{
+	free(r);
+}
+
+/* The delay in frames and blocks for the look-ahead asked for, as far as
+ * the ring holds it (none without a ring). */
+static void apply_delay(struct foh_leveler *s)
+{
+	uint32_t cap = s->ring_mem != NULL ? s->ring_mem->cap : 0;
+
+	s->dl_len = (uint32_t)lround(s->p.lookahead_s * s->rate);
+	if (s->dl_len >= cap)
+		s->dl_len = cap > 0 ? cap - 1 : 0;
+	s->gdelay = (uint32_t)lround((double)s->dl_len / s->rate / BLOCK_S);
+	if (s->gdelay >= FOH_LEVELER_GRING - 2)
+		s->gdelay = FOH_LEVELER_GRING - 2;
+}
+
+struct foh_leveler_ring *foh_leveler_swap_ring(struct foh_leveler *s, struct foh_leveler_ring *r)
+{
+	struct foh_leveler_ring *old = s->ring_mem;
+
+	if (r != NULL && r->rate != s->rate)
+		return r;
+	s->ring_mem = r;
+	s->dl[0] = r != NULL ? r->buf : NULL;
+	s->dl[1] = r != NULL ? r->buf + r->cap : NULL;
+	s->dl_cap = r != NULL ? r->cap : 0;
+	s->dl_pos = 0;
+	apply_delay(s);
+	return old;
+}
+
 int foh_leveler_init(struct foh_leveler *s, uint32_t rate, float max_lookahead_s)
 {
 	struct foh_leveler_params p;
-	double max = max_lookahead_s;
 
 	memset(s, 0, sizeof(*s));
 	s->rate = foh_dsp_clamp_rate(rate);
 	s->block_len = (uint32_t)lround(s->rate * BLOCK_S);
 	foh_kweight_coefs(&s->kc, s->rate);
-	max = max > FOH_LEVELER_MAX_LOOKAHEAD ? FOH_LEVELER_MAX_LOOKAHEAD : (max > 0.0 ? max : 0.0);
-	s->dl_cap = (uint32_t)lround(max * s->rate) + 1;
-	for (int c = 0; c < 2; c++)
-		if ((s->dl[c] = calloc(s->dl_cap, sizeof(float))) == NULL) {
-			foh_leveler_free(s);
+	if (max_lookahead_s > 0.0f) {
+		struct foh_leveler_ring *r = foh_leveler_ring_new(s->rate, max_lookahead_s);
+		if (r == NULL)
 			return -ENOMEM;
-		}
+		(void)foh_leveler_swap_ring(s, r);
+	}
 	foh_leveler_default_params(&p);
 	foh_leveler_set(s, &p);
-	foh_leveler_reset(s);		/* the rings are calloc'd: silence */
+	foh_leveler_reset(s);		/* the ring is calloc'd: silence */
 	s->mix = s->mix_next = s->mix_target = 1.0f;
 	s->mix_step = 1.0f;
 	return 0;
@@ -66,10 +115,12 @@ int foh_leveler_init(struct foh_leveler *s, uint32_t rate, float max_lookahead_s
 
 void foh_leveler_free(struct foh_leveler *s)
 {
-	for (int c = 0; c < 2; c++) {
-		free(s->dl[c]);
-		s->dl[c] = NULL;
-	}
+	foh_leveler_ring_free(foh_leveler_swap_ring(s, NULL));
+}
+
+bool foh_leveler_has_ring(const struct foh_leveler *s)
+{
+	return s->ring_mem != NULL;
 }
 
 static float clampf(float v, float lo, float hi)
@@ -90,12 +141,7 @@ void foh_leveler_set(struct foh_leveler *s, const struct foh_leveler_params *p)
 	s->p.lookahead_s = clampf(p->lookahead_s, 0.0f, (float)FOH_LEVELER_MAX_LOOKAHEAD);
 	s->a_slow = (float)(1.0 - exp(-BLOCK_S / s->p.calm_s));
 	s->a_gain = (float)(1.0 - exp(-BLOCK_S / GAIN_TAU_S));
-	s->dl_len = (uint32_t)lround(s->p.lookahead_s * s->rate);
-	if (s->dl_len >= s->dl_cap)
-		s->dl_len = s->dl_cap - 1;
-	s->gdelay = (uint32_t)lround((double)s->dl_len / s->rate / BLOCK_S);
-	if (s->gdelay >= FOH_LEVELER_GRING - 2)
-		s->gdelay = FOH_LEVELER_GRING - 2;
+	apply_delay(s);
 }
 
 void foh_leveler_reset(struct foh_leveler *s)
@@ -384,6 +430,17 @@ static void delay_gain(struct foh_leveler *s, int ch, const float *in, float *ou
 	float mix = s->mix, mt = s->mix_target, ms = s->mix_step;
 	uint32_t cap = s->dl_cap, len = s->dl_len, pos = s->dl_pos;
 
+	if (ring == NULL) {
+		/* no look-ahead ring: no delay */
+		for (uint32_t i = 0; i < n; i++) {
+			out[i] = in[i] * (1.0f + (g - 1.0f) * mix);
+			g += step;
+			mix = mix < mt ? foh_minf(mix + ms, mt) : foh_maxf(mix - ms, mt);
+		}
+		if (ch == 0)
+			s->mix_next = mix;
+		return;
+	}
 	for (uint32_t i = 0; i < n; i++) {
 		uint32_t r = pos >= len ? pos - len : pos + cap - len;
 		ring[pos] = in[i];
@@ -408,7 +465,8 @@ void foh_leveler_run(struct foh_leveler *s, const float *inl, const float *inr,
 		delay_gain(s, 0, inl, outl, k);
 		if (inr != NULL)
 			delay_gain(s, 1, inr, outr, k);
-		s->dl_pos = (s->dl_pos + k) % s->dl_cap;
+		if (s->dl_cap > 0)
+			s->dl_pos = (s->dl_pos + k) % s->dl_cap;
 		s->mix = s->mix_next;
 		s->g += s->g_step * (float)k;
 		s->block_fill += k;

@@ -42,8 +42,11 @@
  * ramps in the quiet block before the step, a boost in the quiet first
  * block of it: a loud block never gets the higher gain).
  *
- * Memory: foh_leveler_init allocates the look-ahead ring for max_lookahead_s
- * (off the RT thread); run never allocates. */
+ * Memory: the look-ahead ring (1.1 MB for 3 s of stereo at 48 kHz) exists
+ * only while a look-ahead is wanted: made off the RT thread
+ * (foh_leveler_ring_new) and handed over by foh_leveler_swap_ring, which
+ * never allocates; without one the leveler has no delay. run never
+ * allocates. */
 #pragma once
 
 #include <stdbool.h>
@@ -72,6 +75,12 @@ struct foh_leveler_params {
 	float lookahead_s;	/* [0, max_lookahead_s] */
 };
 
+/* The look-ahead ring: cap frames of two channels. */
+struct foh_leveler_ring {
+	uint32_t rate, cap;
+	float buf[];
+};
+
 struct foh_leveler {
 	uint32_t rate;
 	uint32_t block_len, block_fill;
@@ -98,6 +107,7 @@ struct foh_leveler {
 	/* bypass: the gain applied is 1 + (g - 1) x mix, mix ramping */
 	float mix, mix_target, mix_step, mix_next;
 	/* look-ahead: audio ring and the delayed gain curve */
+	struct foh_leveler_ring *ring_mem;	/* owned; NULL: no look-ahead */
 	float *dl[2];
 	uint32_t dl_cap, dl_len, dl_pos;
 	float gring[FOH_LEVELER_GRING];	/* dB, per block of input */
@@ -106,9 +116,21 @@ struct foh_leveler {
 };
 
 void foh_leveler_default_params(struct foh_leveler_params *p);
-/* 0 or -ENOMEM; s is zeroed first. max_lookahead_s in [0, 3]. */
+/* 0 or -ENOMEM; s is zeroed first. max_lookahead_s in [0, 3]: the ring
+ * made for it (none for 0). */
 int foh_leveler_init(struct foh_leveler *s, uint32_t rate, float max_lookahead_s);
+/* Frees the ring it holds. */
 void foh_leveler_free(struct foh_leveler *s);
+/* A zeroed look-ahead ring for max_s (clamped to [0, 3]) at rate; NULL
+ * when out of memory. Allocates: never on the RT thread. */
+struct foh_leveler_ring *foh_leveler_ring_new(uint32_t rate, float max_s);
+void foh_leveler_ring_free(struct foh_leveler_ring *r);
+/* RT-safe: the leveler takes ring r (NULL: none, no delay) and returns the
+ * one it held, for the caller to free off the RT thread; a ring of another
+ * rate is refused (returned as is). The delay restarts on the new ring:
+ * its first look-ahead of output is silence. */
+struct foh_leveler_ring *foh_leveler_swap_ring(struct foh_leveler *s, struct foh_leveler_ring *r);
+bool foh_leveler_has_ring(const struct foh_leveler *s);
 /* The controller alone, on levels instead of audio (a desk's meter): no
  * allocation, no look-ahead ring; run must not be called on it. */
 void foh_leveler_init_meter(struct foh_leveler *s);
@@ -117,9 +139,10 @@ void foh_leveler_init_meter(struct foh_leveler *s);
 void foh_leveler_push_level(struct foh_leveler *s, double level, double seconds);
 /* The gain the controller wants now, dB (before the 120 ms smoothing). */
 float foh_leveler_want_db(const struct foh_leveler *s);
-/* Values are clamped to the ranges above; the look-ahead to the ring. A
- * new look-ahead takes effect at once (the ring always holds the last
- * max_lookahead_s of input, so the audio comes out at the new delay). */
+/* Values are clamped to the ranges above; the look-ahead to the ring (0
+ * without one). A new look-ahead takes effect at once (the ring always
+ * holds its capacity of past input, so the audio comes out at the new
+ * delay). */
 void foh_leveler_set(struct foh_leveler *s, const struct foh_leveler_params *p);
 /* Mono when inr/outr are NULL; in place is fine; any n. */
 void foh_leveler_run(struct foh_leveler *s, const float *inl, const float *inr,
