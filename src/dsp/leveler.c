@@ -14,10 +14,14 @@
 #define M_BLOCKS	8u	/* 400 ms */
 #define S_BLOCKS	60u	/* 3 s */
 #define REL_GATE_LU	20.0
-#define UP_BLOCKS	8u	/* 400 ms above: a louder scene */
-#define UP_FAR_BLOCKS	3u	/* 150 ms when FAR_LU further above */
-#define FAR_LU		4.0
-#define DOWN_BLOCKS	20u	/* 1 s under: a quieter one */
+/* Scene-change evidence (a CUSUM on the momentary loudness): each block
+ * adds how far the momentary is beyond half of scene-lu, capped; a change
+ * is taken when the sum reaches what scene-lu held for UP_BLOCKS (louder)
+ * or DOWN_BLOCKS (quieter) gives. */
+#define UP_BLOCKS	8u	/* 400 ms at scene-lu above: a louder scene */
+#define UP_CAP		2.0	/* x scene-lu: a block adds at most this */
+#define DOWN_BLOCKS	20u	/* 1 s at scene-lu under: a quieter one */
+#define DOWN_CAP	1.0	/* x scene-lu: a gap in speech adds little */
 #define GAIN_TAU_S	0.12
 #define PAUSE_BLOCKS	20u	/* 500 ms under the gate: a pause */
 #define FEED_BLOCKS	20u	/* a block is learned this late */
@@ -156,7 +160,10 @@ void foh_leveler_reset(struct foh_leveler *s)
 	s->blocks = 0;
 	s->state = FOH_LEVELER_COLD;
 	s->scene_e = s->scene_n = 0.0;
-	s->up = s->up_far = s->down = s->since_pause = 0;
+	s->ev_up = s->ev_down = 0.0;
+	s->up_from = s->down_from = 0;
+	s->since_pause = 0;
+	s->pend_from = 0;
 	s->momentary = s->short_term = -INFINITY;
 	s->want_db = s->gain_db = 0.0f;
 	s->g = 1.0f;
@@ -238,14 +245,15 @@ static void new_scene(struct foh_leveler *s, uint64_t c, uint64_t j, double quie
 	s->scene_start = c;
 	s->mid = 0;
 	s->scene_end = j;
-	s->up = s->up_far = s->down = 0;
+	s->ev_up = s->ev_down = 0.0;
 	s->state = FOH_LEVELER_SCENE;
 	s->want_db = foh_dsp_clampf(s->p.target_lufs - (float)lufs(s->scene_e),
 			-s->p.max_cut_db, s->p.max_boost_db);
 	s->gain_db = s->want_db;
 	/* a cut ramps in the (quiet) block before the change, a boost in the
 	 * (quiet) first block of it: never a loud block at the higher gain */
-	set_gain_from(s, s->want_db < old && c > 0 ? c - 1 : c, j, s->want_db);
+	s->pend_from = s->want_db < old && c > 0 ? c - 1 : c;
+	set_gain_from(s, s->pend_from, j, s->want_db);
 }
 
 /* One 50 ms block of input energy e: the gate, the scene, the gain. */
@@ -317,8 +325,9 @@ static bool mid_change(struct foh_leveler *s, uint64_t j, double scene, double q
 static void controller(struct foh_leveler *s, double e)
 {
 	uint64_t j = s->blocks, b;
-	double m, scene, gate, quiet, edge, a;
+	double m, scene, gate, quiet, edge, a, k;
 	uint32_t down_blocks;
+	bool up;
 
 	s->ring[j % FOH_LEVELER_RING] = e;
 	s->blocks++;
@@ -343,14 +352,21 @@ static void controller(struct foh_leveler *s, double e)
 		new_scene(s, onset(s, j, 2 * M_BLOCKS, quiet, true, quiet), j, quiet);
 		return;
 	}
-	s->up = m > scene + s->p.scene_lu ? s->up + 1 : 0;
-	s->up_far = m > scene + s->p.scene_lu + FAR_LU ? s->up_far + 1 : 0;
-	s->down = m < scene - s->p.scene_lu ? s->down + 1 : 0;
+	/* evidence of a change: how far beyond half of scene-lu the momentary
+	 * is, summed while it lasts (a short excursion, a syllable or a gap
+	 * between words, adds little and the sum falls back to 0 after it) */
+	k = 0.5 * s->p.scene_lu;
+	if (s->ev_up == 0.0)
+		s->up_from = j;
+	s->ev_up = fmax(0.0, s->ev_up + fmin(m - scene, UP_CAP * s->p.scene_lu) - k);
+	if (s->ev_down == 0.0)
+		s->down_from = j;
+	s->ev_down = fmax(0.0, s->ev_down + fmin(scene - m, DOWN_CAP * s->p.scene_lu) - k);
 	/* right after a pause a new level is likely a new scene: half the wait */
 	down_blocks = s->since_pause < AFTER_PAUSE_BLOCKS ? DOWN_BLOCKS / 2 : DOWN_BLOCKS;
-	if (s->up_far >= UP_FAR_BLOCKS || s->up >= UP_BLOCKS || s->down >= down_blocks) {
-		bool up = s->down < down_blocks;
-		uint32_t span = (up ? s->up : s->down) + M_BLOCKS;
+	up = s->ev_up >= k * UP_BLOCKS;
+	if (up || s->ev_down >= k * down_blocks) {
+		uint32_t span = (uint32_t)(j - (up ? s->up_from : s->down_from)) + M_BLOCKS;
 		edge = s->scene_e * pow(10.0, (up ? 1.0 : -1.0) * s->p.scene_lu / 20.0);
 		new_scene(s, onset(s, j, span, edge, up, quiet), j, quiet);
 		return;
@@ -415,6 +431,11 @@ static void block_done(struct foh_leveler *s)
 
 	controller(s, s->acc / (double)s->block_len);
 	s->gring[j % FOH_LEVELER_GRING] = s->gain_db;
+	if (s->gdelay >= 2 && s->state == FOH_LEVELER_SCENE && j < s->scene_start + S_BLOCKS)
+		/* a young scene, seen through the look-ahead: the level learnt
+		 * from its first blocks up to now is the best known for all of
+		 * its blocks not yet out, so they all take it */
+		set_gain_from(s, s->pend_from, j, s->gain_db);
 	s->acc = 0.0;
 	s->block_fill = 0;
 	s->applied = next_applied(s, j);

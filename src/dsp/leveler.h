@@ -98,7 +98,9 @@ struct foh_leveler {
 	uint64_t scene_start;		/* the scene's first block */
 	uint64_t scene_end;		/* the last block of the scene's seed */
 	uint32_t mid;			/* blocks a smaller change has lasted */
-	uint32_t up, up_far, down;	/* blocks the deviation has lasted */
+	double ev_up, ev_down;		/* evidence of a change, LU x blocks */
+	uint64_t up_from, down_from;	/* where it began */
+	uint64_t pend_from;		/* the scene's first block of gain */
 	uint32_t since_pause;		/* active blocks since the last pause */
 	float momentary, short_term;	/* of the input, LUFS */
 	float want_db, gain_db;		/* wanted, smoothed */
