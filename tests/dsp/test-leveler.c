@@ -7,6 +7,8 @@
  * - a pause (silence, then noise 25 LU under the programme: room noise)
  *   leaves the gain exactly where it was, and the programme after it is on
  *   target at once;
+ * - speech-like phrases with gaps between words of up to 0.9 s in a noisy
+ *   room do not move the gain by more than 1 dB (no pumping);
  * - max boost and max cut hold when the programme wants more;
  * - look-ahead delays the audio by exactly round(s x rate) frames and is
  *   the block's latency (only with a ring handed over: none, no delay; a
@@ -172,6 +174,45 @@ static void test_pause(void)
 	run_free(&r);
 }
 
+struct range {
+	double from, lo, hi;
+};
+
+static void range_probe(double t, double m, double gain_db, void *data)
+{
+	struct range *g = data;
+
+	(void)m;
+	if (t >= g->from) {
+		g->lo = fmin(g->lo, gain_db);
+		g->hi = fmax(g->hi, gain_db);
+	}
+}
+
+/* Speech-like phrases (1.2 s of tone) with gaps between words of 0.3, 0.6
+ * and 0.9 s in a noisy room (noise about 10 LU under the phrases, above
+ * the gates): the gaps are not scene changes, the gain does not pump. */
+static void test_speech_gaps(void)
+{
+	struct foh_leveler_params p;
+	struct run r;
+	struct range g = { 4.0, INFINITY, -INFINITY };
+	uint64_t scene = 0;
+
+	foh_leveler_default_params(&p);
+	run_init(&r, &p);
+	for (int k = 0; k < 15; k++) {
+		if (k == 3)
+			scene = r.lev.scene_start;
+		play(&r, 0, -25.0, 1.2, range_probe, &g);
+		play(&r, 1, -40.0, 0.3 * (1 + k % 3), range_probe, &g);
+	}
+	printf("speech gaps: gain within [%.2f, %.2f] dB from 4 s on\n", g.lo, g.hi);
+	CHECK(r.lev.scene_start == scene, "a gap was taken for a scene change");
+	CHECK(g.hi - g.lo <= 1.0, "the gaps pumped the gain: %.2f dB", g.hi - g.lo);
+	run_free(&r);
+}
+
 static void test_limits(void)
 {
 	struct foh_leveler_params p;
@@ -302,6 +343,7 @@ int main(void)
 {
 	test_steps();
 	test_pause();
+	test_speech_gaps();
 	test_limits();
 	test_lookahead_delay();
 	test_ring();
