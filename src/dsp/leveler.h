@@ -18,12 +18,18 @@
  * (once it is known whether they lie in a pause) by an EMA with weight
  * max(1/n, 1 - exp(-block / calm-s)): a slow follow with time constant
  * calm-s, so drifts inside a scene are followed calmly.
- * Scene changes, answered at once from the blocks that show them:
- * - louder: the momentary loudness more than scene-lu above the scene for
- *   400 ms, or more than scene-lu + 4 LU above it for 150 ms;
- * - quieter: more than scene-lu under it for 1 s of non-paused time (a
- *   song's soft bar or a phrase's end must not count), 0.5 s in the 2 s
- *   after a pause, where a new level is likely a new speaker;
+ * Scene changes, answered at once from the blocks that show them. The
+ * evidence is a CUSUM on the momentary loudness m: every block above the
+ * gate adds (m - scene) - scene-lu/2 to the louder sum (at most 1.5 x
+ * scene-lu) and (scene - m) - scene-lu/2 to the quieter one (at most
+ * scene-lu/2: a gap between words adds little), each sum floored at 0, so
+ * a short excursion (a syllable, a drum fill, a word's end) fades out
+ * while a new level keeps adding, however it flickers:
+ * - louder: the sum reaches what scene-lu above held for 400 ms gives
+ *   (scene-lu/2 x 8 blocks): a 15 LU step in about 200 ms, 8 LU in 400,
+ *   4 LU in about 1.5 s, 3 LU never;
+ * - quieter: what scene-lu under held for 1 s gives (20 blocks), 0.5 s in
+ *   the 2 s after a pause, where a new level is likely a new speaker;
  * - smaller: the scene's last 3 s (pauses left out) more than 0.35 x
  *   scene-lu from its level for 0.5 s: the scene is re-learnt from them
  *   (with look-ahead the gains not yet applied ramp to the new one).
@@ -40,7 +46,10 @@
  * block, and a scene change rewrites those not yet applied from its onset
  * on, so the new gain is in place when the step reaches the output (a cut
  * ramps in the quiet block before the step, a boost in the quiet first
- * block of it: a loud block never gets the higher gain).
+ * block of it: a loud block never gets the higher gain). While the scene
+ * is young (3 s) every block rewrites all of its gains not yet applied
+ * with the level learnt so far: the look-ahead's future is known, so its
+ * first blocks get the level of as much of it as has been measured.
  *
  * Memory: the look-ahead ring (1.1 MB for 3 s of stereo at 48 kHz) exists
  * only while a look-ahead is wanted: made off the RT thread
