@@ -484,6 +484,10 @@ static struct pw_properties *stream_props(struct foh_channel *ch, bool capture)
 				capture ? "Stream/Input/Audio" : "Stream/Output/Audio");
 	if (target[0] != '\0')
 		pw_properties_set(p, PW_KEY_TARGET_OBJECT, target);
+	if (!capture)
+		/* its links to the Output do not keep the Output's driver
+		 * running: only what plays into the channel does */
+		pw_properties_set(p, PW_KEY_NODE_PASSIVE, "true");
 	if (capture && target[0] != '\0' && ch->input_is_sink)
 		/* a sink as the Input: what plays into it, not the default source */
 		pw_properties_set(p, PW_KEY_STREAM_CAPTURE_SINK, "true");

@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# An idle channel lets the graph suspend, and wakes without losing audio.
+# With one channel (a virtual sink, nothing playing into it) and the
+# analyzer without destinations (inactive: see the analyzer), every foh node
+# — the channel's two streams, the decks, the analyzer — and the test sink
+# it plays to are out of the "running" state (pw-dump): the channel's
+# playback is passive (node.passive), so its link to the sink does not keep
+# the sink's driver going. A recorder on the sink's monitor, passive too,
+# keeps it that way. Then pw-play starts a 100 ms 1 kHz burst at -6 dBFS
+# that begins at its first sample into the channel: the recording holds
+# the burst whole — 100 ms long (within 2 ms) at its RMS (-9.03 dBFS, within
+# 0.5 dB) — so the wake from suspend loses nothing at the start.
+set -u
+. "$FOH_TESTS/lib.sh"
+
+conf=$FOH_SESSION/foh.conf
+printf "[daemon]\nchannels = 1\n[analyzer]\ndestinations =\n[channel.1]\ncomp-enabled = false\nlimiter-enabled = false\n" >"$conf"
+start_fohd --config "$conf"
+wait_for 5 pw_client_running foh.ch1.playback || fail "channel 1 is not in the graph"
+
+# running NAME...: prints those of the named nodes that are running.
+running() {
+  pw-dump 2>/dev/null | python3 -c '
+import json, sys
+want = set(sys.argv[1:])
+for o in json.load(sys.stdin):
+    info = o.get("info") or {}
+    name = (info.get("props") or {}).get("node.name")
+    if o.get("type", "").endswith(":Node") and name in want and info.get("state") == "running":
+        print(name)' "$@"
+}
+idle_nodes="foh.ch1.capture foh.ch1.playback foh.decks foh.analyzer foh-test-sink"
+none_running() {
+  [ -z "$(running $idle_nodes)" ]
+}
+wait_for 10 none_running || fail "an idle fohd keeps nodes running: $(running $idle_nodes | tr '\n' ' ')"
+note "idle: none of $idle_nodes runs"
+
+spawn rec pw-record --target foh-test-sink \
+  -P '{ stream.capture.sink = true node.passive = true }' "$FOH_SESSION/out.wav"
+wait_for 5 recorder_linked || fail "pw-record was not linked to the test sink"
+sleep 0.5
+none_running || fail "a passive recorder woke the graph: $(running $idle_nodes | tr '\n' ' ')"
+
+python3 - "$FOH_SESSION/burst.wav" <<'PY'
+import math, struct, sys, wave
+rate = 48000
+x = [0.5 * math.sin(2 * math.pi * 1000 * i / rate + math.pi / 2) if i < rate // 10 else 0.0
+     for i in range(rate * 4 // 10)]
+with wave.open(sys.argv[1], "wb") as w:
+    w.setnchannels(2); w.setsampwidth(2); w.setframerate(rate)
+    w.writeframes(b"".join(struct.pack("<hh", int(v * 32767), int(v * 32767)) for v in x))
+PY
+pw-play --target foh.ch1.capture "$FOH_SESSION/burst.wav" || fail "pw-play failed"
+sleep 0.3
+stop rec
+python3 - "$FOH_SESSION/out.wav" <<'PY' || fail "the burst did not arrive whole"
+import math, struct, sys, wave
+w = wave.open(sys.argv[1])
+n, ch, rate = w.getnframes(), w.getnchannels(), w.getframerate()
+width = w.getsampwidth()
+raw = w.readframes(n)
+if width == 2:
+    data = [v / 32768 for v in struct.unpack("<%dh" % (n * ch), raw)]
+elif width == 4:
+    data = list(struct.unpack("<%df" % (n * ch), raw))
+else:
+    sys.exit(f"unexpected sample width {width}")
+L = data[0::ch]
+# onset and end: first and last sample above -20 dBFS (the burst starts at
+# a crest, 0.5, and every 1 kHz period has samples near it)
+above = [i for i, v in enumerate(L) if abs(v) > 0.1]
+assert above, "the recording is silent"
+a, b = above[0], above[-1]
+ms = (b - a + 1) / rate * 1000
+seg = L[a:a + rate // 10]
+rms = 20 * math.log10(math.sqrt(sum(v * v for v in seg) / len(seg)))
+print(f"# burst from {a / rate * 1000:.1f} ms in the recording: {ms:.2f} ms long, RMS {rms:.2f} dBFS")
+assert abs(ms - 100.0) <= 2.0, f"the burst lasts {ms:.2f} ms, want 100 +- 2"
+assert abs(rms - 20 * math.log10(0.5 / math.sqrt(2))) <= 0.5, f"RMS {rms:.2f} dBFS, want -9.03 +- 0.5"
+PY
+echo "ok: an idle channel lets the graph suspend and wakes with the burst whole"
