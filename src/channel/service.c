@@ -88,6 +88,7 @@ static int add_slot(struct foh_daemon *d, uint32_t index)
 	slot->content.cls = FOH_CONTENT_UNKNOWN;
 	slot->levels = (struct foh_strip_levels){ .peak_db = -120, .rms_db = -120, .vu_db = -60,
 		.lufs_m = -120, .lufs_s = -120, .lufs_m_in = -120 };
+	slot->quiet_ticks = UINT32_MAX;		/* silent until it first runs */
 	foh_daemon_channel_effective(d, index, &eff);
 	if ((res = foh_channel_new(index, &eff, &d->xruns, &slot->channel)) < 0 ||
 	    (d->hooks && d->hooks->channel_added &&
@@ -265,6 +266,34 @@ static double current_tempo(struct foh_daemon *d)
 	return 0.0;
 }
 
+/* A channel whose node has not run for QUIET_USEC (nothing plays into it
+ * and its driver suspended) has silent meters: they are announced once,
+ * then no Levels signal is sent until it runs again — an idle fohd sends
+ * nothing. A running channel publishes levels every 10 ms, so even a
+ * quantum of 8192 frames never looks quiet. */
+#define QUIET_USEC (500 * 1000)
+
+static bool levels_to_announce(struct foh_daemon *d, struct foh_channel_slot *slot)
+{
+	uint32_t quiet = (uint32_t)((QUIET_USEC * d->conf->meter_rate + 999999) / 1000000);
+
+	if (foh_channel_poll_levels(slot->channel, &slot->levels)) {
+		slot->quiet_ticks = 0;
+		return true;
+	}
+	if (slot->quiet_ticks == UINT32_MAX)
+		return false;
+	if (++slot->quiet_ticks < quiet)
+		return true;		/* as before: the last reading, held */
+	/* the leveler's gain and state hold through silence: keep them */
+	slot->levels.peak_db = slot->levels.rms_db = -120.0f;
+	slot->levels.vu_db = -60.0f;
+	slot->levels.lufs_m = slot->levels.lufs_s = slot->levels.lufs_m_in = -120.0f;
+	slot->levels.gr_db = 0.0f;
+	slot->quiet_ticks = UINT32_MAX;
+	return true;
+}
+
 static int on_meter_timer(sd_event_source *s, uint64_t usec, void *data)
 {
 	struct foh_daemon *d = data;
@@ -275,8 +304,7 @@ static int on_meter_timer(sd_event_source *s, uint64_t usec, void *data)
 		foh_channel_set_tempo(slot->channel, tempo);
 		if (!foh_channel_is_connected(slot->channel))
 			continue;
-		(void)foh_channel_poll_levels(slot->channel, &slot->levels);
-		if (d->hooks && d->hooks->channel_levels)
+		if (levels_to_announce(d, slot) && d->hooks && d->hooks->channel_levels)
 			d->hooks->channel_levels(d, slot);
 	}
 	update_cpu_load(d);

@@ -64,6 +64,7 @@ struct foh_channel_slot {
 	struct foh_channel *channel;
 	sd_bus_slot *bus_slot;
 	struct foh_strip_levels levels;
+	uint32_t quiet_ticks;		/* meter ticks without new levels */
 	struct foh_content_result content;	/* as last announced */
 	uint64_t content_since;		/* usec (monotonic) of its last class/style change */
 	/* profiles (content/service.c): the one applied last, the glide to it */

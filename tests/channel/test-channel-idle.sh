@@ -9,7 +9,9 @@
 # keeps it that way. Then pw-play starts a 100 ms 1 kHz burst at -6 dBFS
 # that begins at its first sample into the channel: the recording holds
 # the burst whole — 100 ms long (within 2 ms) at its RMS (-9.03 dBFS, within
-# 0.5 dB) — so the wake from suspend loses nothing at the start.
+# 0.5 dB) — so the wake from suspend loses nothing at the start. Its
+# Levels signal: none while idle, readings with the burst, and once the
+# channel stops running one silent reading (peak -120 dBFS), then none.
 set -u
 . "$FOH_TESTS/lib.sh"
 
@@ -51,9 +53,37 @@ with wave.open(sys.argv[1], "wb") as w:
     w.setnchannels(2); w.setsampwidth(2); w.setframerate(rate)
     w.writeframes(b"".join(struct.pack("<hh", int(v * 32767), int(v * 32767)) for v in x))
 PY
+stdbuf -oL busctl --user monitor --json=short org.foh.Foh1 >"$FOH_SESSION/monitor.json" 2>/dev/null &
+mon=$!
+sleep 1
+t_play=$(date +%s%N)
 pw-play --target foh.ch1.capture "$FOH_SESSION/burst.wav" || fail "pw-play failed"
-sleep 0.3
+sleep 2
+kill $mon; wait $mon 2>/dev/null
+t_end=$(date +%s%N)
 stop rec
+python3 - "$FOH_SESSION/monitor.json" "$t_play" "$t_end" <<'PY' || fail "Levels of an idle channel"
+import json, sys
+t_play, t_end = int(sys.argv[2]) // 1000, int(sys.argv[3]) // 1000
+rows = []
+for line in open(sys.argv[1]):
+    try:
+        m = json.loads(line)
+    except ValueError:
+        continue
+    if m.get("member") == "Levels" and m.get("path") == "/org/foh/Foh1/channel/1":
+        rows.append((m["timestamp-realtime"], m["payload"]["data"]))
+before = [r for r in rows if r[0] < t_play]
+assert not before, f"{len(before)} Levels signals while idle"
+loud = [i for i, (t, d) in enumerate(rows) if d[0] > -20]
+assert loud, "no Levels with the burst"
+after = rows[loud[-1] + 1:]
+silent = [(t, d) for t, d in after if d[0] <= -120 and d[2] <= -60]
+print(f"# Levels: none in 1 s idle, {len(loud)} with the burst, then {len(after)} "
+      f"({len(silent)} silent), the last {(t_end - rows[-1][0]) / 1e6:.2f} s before the end")
+assert len(silent) == 1 and after[-1][1] == silent[0][1], "not one silent reading at the end"
+assert t_end - rows[-1][0] >= 500000, "Levels still sent after the silent reading"
+PY
 python3 - "$FOH_SESSION/out.wav" <<'PY' || fail "the burst did not arrive whole"
 import math, struct, sys, wave
 w = wave.open(sys.argv[1])
