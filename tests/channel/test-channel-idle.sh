@@ -12,6 +12,8 @@
 # 0.5 dB) — so the wake from suspend loses nothing at the start. Its
 # Levels signal: none while idle, readings with the burst, and once the
 # channel stops running one silent reading (peak -120 dBFS), then none.
+# The analyzer's Source set to channel/1 makes its playback not passive, and
+# set elsewhere passive again.
 set -u
 . "$FOH_TESTS/lib.sh"
 
@@ -109,4 +111,26 @@ print(f"# burst from {a / rate * 1000:.1f} ms in the recording: {ms:.2f} ms long
 assert abs(ms - 100.0) <= 2.0, f"the burst lasts {ms:.2f} ms, want 100 +- 2"
 assert abs(rms - 20 * math.log10(0.5 / math.sqrt(2))) <= 0.5, f"RMS {rms:.2f} dBFS, want -9.03 +- 0.5"
 PY
+# The analyzer's source: that channel is not passive (the analyzer would
+# stop with it), and is made passive again when the source moves away.
+# playback_passive: node.passive of foh.ch1.playback ("none" when absent).
+playback_passive() {
+  pw-dump 2>/dev/null | python3 -c '
+import json, sys
+for o in json.load(sys.stdin):
+    p = (o.get("info") or {}).get("props") or {}
+    if o.get("type", "").endswith(":Node") and p.get("node.name") == "foh.ch1.playback":
+        print(str(p.get("node.passive", "none")).lower())'
+}
+passive_is() {
+  [ "$(playback_passive)" = "$1" ]
+}
+passive_is true || fail "channel 1's playback is not passive: $(playback_passive)"
+busctl --user set-property org.foh.Foh1 /org/foh/Foh1/analyzer org.foh.Foh1.Analyzer \
+  Source s channel/1 || fail "Source = channel/1 refused"
+wait_for 5 passive_is none || fail "the analyzer's channel is still passive: $(playback_passive)"
+busctl --user set-property org.foh.Foh1 /org/foh/Foh1/analyzer org.foh.Foh1.Analyzer \
+  Source s foh-test-sink || fail "Source = foh-test-sink refused"
+wait_for 5 passive_is true || fail "channel 1 is not passive again: $(playback_passive)"
+
 echo "ok: an idle channel lets the graph suspend and wakes with the burst whole"
