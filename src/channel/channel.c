@@ -4,7 +4,11 @@
  * configured, else a capture stream with target.object = input) and
  * foh.chN.playback (target.object = output, else the default sink), in the
  * node.group and node.link-group foh.chN so they share a driver and
- * WirePlumber links both. The capture stream's process callback dequeues
+ * WirePlumber links both. The playback is passive (node.passive) unless
+ * asked otherwise: its links do not keep a driver running, so a channel
+ * with nothing playing into it lets the graph suspend. WirePlumber makes
+ * every link of a passive node passive, so a channel something must hear
+ * while it is silent (the analyzer's source) is made not passive. The capture stream's process callback dequeues
  * both buffers, runs the strip and triggers the playback stream. */
 #include <errno.h>
 #include <math.h>
@@ -38,6 +42,7 @@ struct foh_channel {
 	uint32_t out_channels;		/* the playback stream's: 1 or 2 */
 	struct spa_hook capture_listener, playback_listener;
 	bool input_is_sink;		/* the capture takes a sink's monitor */
+	bool passive;			/* the playback's links are passive */
 	uint32_t rate;			/* negotiated; 0 until the format is known */
 	struct tone pending_tone;	/* main thread: until the format is known */
 	/* main thread owns it; the strip uses it once handed over by a
@@ -530,6 +535,10 @@ static struct pw_properties *stream_props(struct foh_channel *ch, bool capture)
 				capture ? "Stream/Input/Audio" : "Stream/Output/Audio");
 	if (target[0] != '\0')
 		pw_properties_set(p, PW_KEY_TARGET_OBJECT, target);
+	if (!capture && ch->passive)
+		/* its links do not keep the Output's driver running: only
+		 * what plays into the channel does */
+		pw_properties_set(p, PW_KEY_NODE_PASSIVE, "true");
 	if (capture && target[0] != '\0' && ch->input_is_sink)
 		/* a sink as the Input: what plays into it, not the default source */
 		pw_properties_set(p, PW_KEY_STREAM_CAPTURE_SINK, "true");
@@ -558,7 +567,7 @@ static int connect_stream(struct pw_stream *stream, uint32_t channels,
 }
 
 int foh_channel_connect(struct foh_channel *ch, struct pw_core *core, struct pw_loop *data_loop,
-		bool input_is_sink)
+		bool input_is_sink, bool passive)
 {
 	struct pw_properties *props;
 	int res;
@@ -567,6 +576,7 @@ int foh_channel_connect(struct foh_channel *ch, struct pw_core *core, struct pw_
 		return 0;
 	ch->data_loop = data_loop;
 	ch->input_is_sink = input_is_sink;
+	ch->passive = passive;
 	atomic_store(&ch->stopping, false);
 	ch->strip_ready = false;
 	ch->position = NULL;
@@ -656,6 +666,11 @@ bool foh_channel_is_connected(const struct foh_channel *ch)
 bool foh_channel_input_is_sink(const struct foh_channel *ch)
 {
 	return ch->input_is_sink;
+}
+
+bool foh_channel_is_passive(const struct foh_channel *ch)
+{
+	return ch->passive;
 }
 
 bool foh_channel_playback_streaming(const struct foh_channel *ch)
