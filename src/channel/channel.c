@@ -272,6 +272,21 @@ static int do_tone(struct spa_loop *loop, bool async, uint32_t seq,
 	return 0;
 }
 
+struct ring_swap {
+	struct foh_strip_fx *fx;
+	struct foh_leveler_ring *ring;
+	struct foh_leveler_ring **old;	/* main thread's, waited on */
+};
+
+static int do_ring_swap(struct spa_loop *loop, bool async, uint32_t seq,
+		const void *data, size_t size, void *user_data)
+{
+	const struct ring_swap *w = data;
+
+	*w->old = foh_leveler_swap_ring(&w->fx->leveler, w->ring);
+	return 0;
+}
+
 /* ---- main thread ------------------------------------------------------ */
 
 static int invoke(struct foh_channel *ch, spa_invoke_func_t func, const void *data, size_t size)
@@ -288,6 +303,35 @@ static int invoke_sync(struct foh_channel *ch, spa_invoke_func_t func, const voi
 	int res = pw_loop_invoke(ch->data_loop, func, 0, data, size, true, ch);
 
 	return res < 0 ? res : 0;
+}
+
+/* The leveler's look-ahead ring exists only while a look-ahead is set
+ * (3 s of stereo is 1.1 MB a channel): made or dropped here, off the data
+ * thread, and swapped in by a blocking invoke when the data thread has fx
+ * (shared), so the old one is unused when it is freed. */
+static void sync_leveler_ring(struct foh_channel *ch, struct foh_strip_fx *fx, bool shared)
+{
+	bool want = ch->settings.leveler_lookahead > 0.0;
+	struct foh_leveler_ring *ring = NULL, *old = NULL;
+	struct ring_swap w;
+
+	if (fx == NULL || want == foh_leveler_has_ring(&fx->leveler))
+		return;
+	if (want && (ring = foh_leveler_ring_new(fx->rate, FOH_LEVELER_MAX_LOOKAHEAD)) == NULL) {
+		foh_warn("channel %u: no memory for the leveler's look-ahead", ch->index);
+		return;
+	}
+	if (!shared) {
+		foh_leveler_ring_free(foh_leveler_swap_ring(&fx->leveler, ring));
+		return;
+	}
+	w = (struct ring_swap){ fx, ring, &old };
+	if (invoke_sync(ch, do_ring_swap, &w, sizeof(w)) < 0) {
+		foh_warn("channel %u: cannot hand the leveler its look-ahead", ch->index);
+		foh_leveler_ring_free(ring);
+		return;
+	}
+	foh_leveler_ring_free(old);
 }
 
 static void update_latency(struct foh_channel *ch, const struct spa_pod *param,
@@ -362,6 +406,7 @@ static void capture_param_changed(void *data, uint32_t id, const struct spa_pod 
 					strerror(-res));
 			setup.fx = NULL;
 		}
+		sync_leveler_ring(ch, setup.fx, false);
 		if (invoke_sync(ch, do_strip_setup, &setup, sizeof(setup)) < 0) {
 			foh_warn("channel %u: cannot set up its strip", ch->index);
 			foh_strip_fx_free(setup.fx);
@@ -371,6 +416,7 @@ static void capture_param_changed(void *data, uint32_t id, const struct spa_pod 
 		foh_strip_fx_free(old);
 		return;
 	}
+	sync_leveler_ring(ch, ch->fx, true);
 	if (invoke(ch, do_strip_setup, &setup, sizeof(setup)) < 0)
 		foh_warn("channel %u: cannot set up its strip", ch->index);
 }
@@ -700,8 +746,13 @@ int foh_channel_apply(struct foh_channel *ch, const struct foh_channel_settings 
 	 * tail rings out and nothing is re-linked twice */
 	if (foh_channel_outputs_wanted(s) > ch->out_channels)
 		(void)reopen_playback(ch, 2);
+	/* a ring before a look-ahead is set; dropped after it is 0 */
+	if (s->leveler_lookahead > 0.0)
+		sync_leveler_ring(ch, ch->fx, true);
 	strip_params(ch, s, &p);
 	r = invoke(ch, do_strip_set, &p, sizeof(p));
+	if (!(s->leveler_lookahead > 0.0))
+		sync_leveler_ring(ch, ch->fx, true);
 	/* the look-ahead is latency: tell the graph */
 	if (lookahead)
 		publish_own_latency(ch);
