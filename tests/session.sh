@@ -98,6 +98,12 @@ if [ "${FOH_WP_DROPIN:-1}" != 0 ]; then
 fi
 echo 'bluez_monitor.enabled = false' >"$XDG_CONFIG_HOME/wireplumber/bluetooth.lua.d/51-foh-session.lua"
 
+# FOH_PIPEWIRE_DROPIN=FILE: one more pipewire.conf.d drop-in (a test's own
+# modules, e.g. a second session receiving RTP).
+if [ -n "${FOH_PIPEWIRE_DROPIN:-}" ]; then
+  cp "$FOH_PIPEWIRE_DROPIN" "$XDG_CONFIG_HOME/pipewire/pipewire.conf.d/50-test.conf"
+fi
+
 spawn dbus dbus-daemon --session --nofork --nopidfile --address="$DBUS_SESSION_BUS_ADDRESS"
 wait_for 10 busctl --user status >/dev/null || fail "dbus-daemon did not start"
 start_pipewire

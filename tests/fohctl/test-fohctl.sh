@@ -47,6 +47,7 @@ declare -A read_args=(
   [profile]='list|show speech'
   [content]="classify --file $FOH_SRCDIR/data/content/styles $FOH_SESSION/tone.wav"
   [web]='stats'
+  [room]='list'
 )
 tone "$FOH_SESSION/tone.wav" 440 -20 2
 for cmd in $reads; do
@@ -65,6 +66,7 @@ for cmd in $reads $writes; do
   daemon=fohd
   [ "$cmd" = osc ] && daemon=foh-osc     # the commands that ask foh-osc
   [ "$cmd" = web ] && daemon=foh-web     # and foh-web
+  [ "$cmd" = room ] && daemon=foh-web
   grep -q "$daemon is not running" "$FOH_SESSION/err" || fail "fohctl $cmd with $daemon down: $(cat "$FOH_SESSION/err")"
 done
 

@@ -14,6 +14,11 @@ signalling socket spoken directly).
                                               browser: the listener hears 1 kHz, the
                                               channel's Gain -6 dB shows at the
                                               listener, closing it empties the stats
+  rooms.py clicks OUT.wav                     writes a click train (4 ms 2 kHz bursts
+                                              300 to 700 ms apart, 10 s)
+  rooms.py latency BASE ROOM KEY WAV N        publisher and listener pages in one
+                                              browser time the clicks of WAV; prints
+                                              BENCH rooms-latency p50_ms p95_ms clicks
 """
 import statistics
 import subprocess
@@ -163,6 +168,132 @@ async def listen(base, room, key, wav, channel):
         print(f"# closed listener left the stats after {time.monotonic() - t0:.2f} s")
 
 
+def click_times(seconds=10.0):
+    """Click onsets (s): gaps of 300 to 700 ms drawn from a fixed seed, so
+    no stretch of the train looks like another (latency is unambiguous up
+    to 2 s)."""
+    rng = np.random.default_rng(20)
+    t, out = 0.2, []
+    while t < seconds - 0.3:
+        out.append(t)
+        t += rng.uniform(0.3, 0.7)
+    return out
+
+
+def clicks(path, rate=48000, seconds=10.0):
+    """A 4 ms Hann-shaped 2 kHz burst (peak -6 dBFS) at each click_times."""
+    import wave
+    x = np.zeros(int(seconds * rate))
+    n = int(0.004 * rate)
+    burst = 0.5 * np.hanning(n) * np.sin(2 * np.pi * 2000 * np.arange(n) / rate)
+    for t in click_times(seconds):
+        i = int(t * rate)
+        x[i:i + n] = burst
+    pcm = (np.repeat(x[:, None], 2, axis=1) * 32767).astype("<i2")
+    with wave.open(path, "wb") as w:
+        w.setnchannels(2)
+        w.setsampwidth(2)
+        w.setframerate(rate)
+        w.writeframes(pcm.tobytes())
+
+
+def match(pub, lis):
+    """Latency of each listener click: the delay (0 to 2 s) most listener
+    clicks agree on (10 ms bins), then per click the publisher click whose
+    delay is nearest to it, kept when within 100 ms of it."""
+    diffs = [(l, l - p) for l in lis for p in pub if 0 < l - p < 2000]
+    if not diffs:
+        return []
+    bins = np.bincount([int(d // 10) for _, d in diffs])
+    centre = (int(np.argmax(bins)) + 0.5) * 10
+    out = []
+    for l in lis:
+        ds = [d for x, d in diffs if x == l]
+        if ds:
+            d = min(ds, key=lambda d: abs(d - centre))
+            if abs(d - centre) < 100:
+                out.append(d)
+    return out
+
+
+# Injected into a page: reads window.room.stream's audio track frame by
+# frame (MediaStreamTrackProcessor, 10 ms AudioData) as the browser hands
+# it out — for a publisher as its capture produces it, for a listener as
+# its audio output pulls it from the jitter buffer — and stamps each click
+# onset (|x| > 0.1 after 100 ms below 0.02) with the time that frame
+# arrived, less the rest of the frame after the onset, as
+# performance.timeOrigin + performance.now() (ms since the epoch: one clock
+# for every page of the browser). A page that rejoins is followed.
+TAP_JS = r"""(() => {
+  window.clicks = [];
+  let cur = null;
+  const run = async (track) => {
+    const reader = new MediaStreamTrackProcessor({ track }).readable.getReader();
+    let armed = false, quiet = 0, x = new Float32Array(0);
+    for (;;) {
+      const { value: f, done } = await reader.read();
+      if (done || track !== cur) { if (f) f.close(); reader.cancel(); return; }
+      const now = performance.now(), n = f.numberOfFrames;
+      if (x.length !== n) x = new Float32Array(n);
+      f.copyTo(x, { planeIndex: 0, format: "f32-planar" });
+      for (let i = 0; i < n; i++) {
+        const a = Math.abs(x[i]);
+        if (armed && a > 0.1) {
+          window.clicks.push(performance.timeOrigin + now - (n - i) / f.sampleRate * 1000);
+          armed = false; quiet = 0;
+        } else if (!armed) {
+          if (a < 0.02) { if (++quiet > f.sampleRate / 10) armed = true; } else quiet = 0;
+        }
+      }
+      f.close();
+    }
+  };
+  const follow = () => {
+    const t = window.room.stream && window.room.stream.getAudioTracks()[0];
+    if (t && t !== cur) { cur = t; run(t); }
+  };
+  follow();
+  setInterval(follow, 100);
+  return true;
+})()"""
+window_clock = "performance.timeOrigin + performance.now() at frame arrival"
+
+
+async def latency(base, room, key, wav, n):
+    """Mouth-to-ear: listener clicks matched to the publisher's (match)."""
+    async with Browser(chromium_args(wav)) as b:
+        pub = await page_until_live(
+            b, f"{base}/rooms/{room}?role=publisher&key={key}&autostart=1&ec=0&ns=0&agc=0")
+        lis = await page_until_live(b, f"{base}/rooms/{room}?role=listener&autostart=1")
+        for page in (pub, lis):
+            if not await page.wait_for("!!window.room.stream", 15):
+                raise SystemExit("FAIL: a page has no audio stream")
+        await asyncio.sleep(3.0)		# start-up transients pass
+        for page in (pub, lis):
+            await page.eval(TAP_JS)
+        end = time.monotonic() + n * 0.5 + 15
+        lat = []
+        while time.monotonic() < end:
+            await asyncio.sleep(0.5)
+            p = await pub.eval("window.clicks")
+            ls = await lis.eval("window.clicks")
+            lat = match(p, ls)
+            if len(lat) >= n:
+                break
+        clock = window_clock
+        jb = await lis.eval("window.room.stats.jitter_buffer_ms")
+        print(f"# listener's jitter buffer (chromium getStats, mean since start): {jb} ms")
+        if len(lat) < n:
+            raise SystemExit(f"FAIL: {len(lat)} of {n} clicks heard "
+                             f"(publisher {len(p)}, listener {len(ls)}: "
+                             f"{[round(x - p[0]) for x in p[:12]]} {[round(x - p[0]) for x in ls[:12]]}, "
+                             f"clock {clock}, listener {await lis.eval('JSON.stringify(window.room)')})")
+        lat = np.array(lat[:n])
+        print(f"# latencies ms: {' '.join(f'{x:.1f}' for x in lat)} (clock: {clock})")
+        print(f"BENCH rooms-latency p50_ms={np.percentile(lat, 50):.1f} "
+              f"p95_ms={np.percentile(lat, 95):.1f} clicks={n}")
+
+
 async def badmsgs(base, room, key):
     """Hostile signalling: each refused by name, the socket still usable."""
     url = base.replace("http://", "ws://") + "/api/rooms/signal"
@@ -207,6 +338,10 @@ def main():
         freq(sys.argv[2])
     elif cmd == "listen":
         asyncio.run(listen(*sys.argv[2:6], int(sys.argv[6])))
+    elif cmd == "clicks":
+        clicks(sys.argv[2])
+    elif cmd == "latency":
+        asyncio.run(latency(*sys.argv[2:6], int(sys.argv[6])))
     elif cmd == "badmsgs":
         asyncio.run(badmsgs(*sys.argv[2:5]))
     elif cmd == "wrongkey":

@@ -164,6 +164,8 @@ static int bus_open(struct web *w)
 			on_props, NULL, w)) < 0 ||
 	    (r = sd_bus_add_object_vtable(w->bus, &w->vtable_slot, WEB_PATH, WEB_IFACE,
 			web_vtable(), w)) < 0 ||
+	    (r = sd_bus_add_object_vtable(w->bus, &w->rooms_slot, WEB_PATH, WEB_IFACE ".Rooms",
+			web_rooms_vtable(), w)) < 0 ||
 	    (r = sd_bus_call_method_async(w->bus, NULL, "org.freedesktop.DBus",
 			"/org/freedesktop/DBus", "org.freedesktop.DBus", "GetNameOwner",
 			on_name_owner, w, "s", FOH_BUS_NAME)) < 0 ||
@@ -191,6 +193,7 @@ static void bus_close(struct web *w)
 	w->match_props = sd_bus_slot_unref(w->match_props);
 	w->match_levels = sd_bus_slot_unref(w->match_levels);
 	w->vtable_slot = sd_bus_slot_unref(w->vtable_slot);
+	w->rooms_slot = sd_bus_slot_unref(w->rooms_slot);
 	w->bus = sd_bus_flush_close_unref(w->bus);
 }
 

@@ -107,7 +107,7 @@ struct web {
 	GSource *bus_source;
 	guint reconnect_id;
 	bool fohd_up;
-	sd_bus_slot *match_owner, *match_props, *match_levels, *vtable_slot;
+	sd_bus_slot *match_owner, *match_props, *match_levels, *vtable_slot, *rooms_slot;
 	GDBusNodeInfo *contract;	/* dbus/org.foh.Foh1.xml, embedded */
 
 	/* analyzer feed */
@@ -231,3 +231,5 @@ void web_rooms_install(struct web *w, SoupServer *s);
 /* Members for /api/stats and the events "rooms" topic, for /health. */
 void web_rooms_json(struct web *w, JsonBuilder *b);
 void web_rooms_health(struct web *w, JsonBuilder *b);
+/* rooms-bus.c: org.foh.Web1.Rooms on /org/foh/Web1. */
+const sd_bus_vtable *web_rooms_vtable(void);

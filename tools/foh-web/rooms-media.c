@@ -423,8 +423,10 @@ static gboolean on_peer_bus(GstBus *bus, GstMessage *m, gpointer data)
 	GError *err = NULL;
 
 	if (GST_MESSAGE_TYPE(m) == GST_MESSAGE_ERROR && !p->dead) {
-		gst_message_parse_error(m, &err, NULL);
-		foh_warn("room peer pipeline: %s (%s)", err->message, GST_OBJECT_NAME(m->src));
+		g_autofree char *debug = NULL;
+		gst_message_parse_error(m, &err, &debug);
+		foh_warn("room peer pipeline: %s (%s: %s)", err->message, GST_OBJECT_NAME(m->src),
+				debug ? debug : "");
 		p->ev->error(p->data, err->message);
 		g_error_free(err);
 	}
@@ -446,7 +448,7 @@ struct rm_peer *rm_publisher_new(const struct rm_conf *c, const char *node_name,
 		const struct rm_events *ev, void *data)
 {
 	struct rm_peer *p = peer_new(ev, data, true);
-	GstElement *depay, *dec, *conv, *res, *caps, *sink;
+	GstElement *depay, *dec, *conv, *res, *caps, *q, *sink, *rtpbin;
 	GstWebRTCRTPTransceiver *trans = NULL;
 	GstCaps *want;
 	GstStructure *props;
@@ -459,8 +461,9 @@ struct rm_peer *rm_publisher_new(const struct rm_conf *c, const char *node_name,
 	conv = make("audioconvert");
 	res = make("audioresample");
 	caps = make("capsfilter");
+	q = make("queue");
 	sink = make("pipewiresink");
-	if (!p->webrtc || !depay || !dec || !conv || !res || !caps || !sink) {
+	if (!p->webrtc || !depay || !dec || !conv || !res || !caps || !q || !sink) {
 		foh_error("rooms: a GStreamer element is missing");
 		goto error;
 	}
@@ -480,8 +483,21 @@ struct rm_peer *rm_publisher_new(const struct rm_conf *c, const char *node_name,
 	g_object_set(sink, "stream-properties", props, "sync", FALSE, "client-name", node_name,
 			NULL);
 	gst_structure_free(props);
-	gst_bin_add_many(GST_BIN(p->pipeline), p->webrtc, depay, dec, conv, res, caps, sink, NULL);
-	if (!gst_element_link_many(depay, dec, conv, res, caps, sink, NULL)) {
+	/* Latency stays bounded: until fohd links the new node, pipewiresink
+	 * blocks, and what arrived meanwhile would otherwise wait in the
+	 * jitter buffer and stay as delay for good (seen: 0.5 to 1.5 s). The
+	 * jitter buffer drops what is later than its latency, and a leaky
+	 * queue keeps at most 60 ms ahead of the node, dropping the oldest. */
+	rtpbin = gst_bin_get_by_name(GST_BIN(p->webrtc), "rtpbin");
+	if (rtpbin) {
+		g_object_set(rtpbin, "drop-on-latency", TRUE, NULL);
+		gst_object_unref(rtpbin);
+	}
+	g_object_set(q, "max-size-time", (guint64)60 * GST_MSECOND, "max-size-buffers", 0u,
+			"max-size-bytes", 0u, NULL);
+	gst_util_set_object_arg(G_OBJECT(q), "leaky", "downstream");
+	gst_bin_add_many(GST_BIN(p->pipeline), p->webrtc, depay, dec, conv, res, caps, q, sink, NULL);
+	if (!gst_element_link_many(depay, dec, conv, res, caps, q, sink, NULL)) {
 		foh_error("rooms: cannot link the publisher's decoder chain");
 		goto error;
 	}
@@ -571,7 +587,7 @@ struct rm_prog *rm_prog_new(const struct rm_conf *c, const char *target)
 			"always-copy=true "
 			"! audioconvert ! audioresample ! audio/x-raw,rate=48000,channels=2 "
 			"! opusenc bitrate=%u frame-size=%u audio-type=restricted-lowdelay "
-			"! rtpopuspay pt=%d ssrc=%u ! appsink name=out sync=false async=false "
+			"! rtpopuspay name=pay pt=%d ssrc=%u ! appsink name=out sync=false async=false "
 			"max-buffers=64 drop=true",
 			target, c->bitrate, c->frame_ms, PROG_PT, prog->ssrc);
 	prog->pipeline = gst_parse_launch(desc, &err);
@@ -613,7 +629,18 @@ void rm_prog_free(struct rm_prog *prog)
 
 void rm_prog_restart(struct rm_prog *prog)
 {
+	GstElement *pay = gst_bin_get_by_name(GST_BIN(prog->pipeline), "pay");
+	guint seq = 0, ts = 0;
+
+	/* the RTP stream goes on where it stopped: a payloader restarted at a
+	 * random sequence number would look like a replay to every listener's
+	 * SRTP encoder (libsrtp's replay_old, a media error) whenever the new
+	 * number is lower */
+	g_object_get(pay, "seqnum", &seq, "timestamp", &ts, NULL);
 	gst_element_set_state(prog->pipeline, GST_STATE_NULL);
+	g_object_set(pay, "seqnum-offset", (gint)((seq + 1) & 0xffff),
+			"timestamp-offset", ts + 48000u, NULL);
+	gst_object_unref(pay);
 	if (gst_element_set_state(prog->pipeline, GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE)
 		foh_warn("rooms: the programme from %s does not restart", prog->target);
 }

@@ -578,6 +578,87 @@ static bool member_type(JsonObject *o, const char *name, GType t, bool *present)
 	return JSON_NODE_HOLDS_VALUE(n) && json_node_get_value_type(n) == t;
 }
 
+struct room *rooms_create(struct web_rooms *rs, const struct room_req *q, unsigned int *status,
+		const char **error, const char **why)
+{
+	struct room *r;
+	gint64 ch = q->channel;
+	char *prev = NULL;
+
+	*status = 400;
+	*error = "org.foh.Foh1.Error.InvalidArgument";
+	if (q->id && !rooms_valid_id(q->id))
+		return *why = "id: 1 to 32 of a-z, 0-9, '_' and '-' (not 'signal')", NULL;
+	if (ch < -1 || ch > 64)
+		return *why = "channel: a foh channel number, or 0 for none", NULL;
+	if (q->programme && !valid_node_name(q->programme))
+		return *why = "programme: a PipeWire node name (letters, digits, '.', '_', '-', ':')",
+			NULL;
+	if (q->max_peers > rs->max_peers)
+		return *why = "max_peers: 1 up to [rooms] max-peers", NULL;
+	if (g_hash_table_size(rs->rooms) >= rs->max_rooms) {
+		*status = 429;
+		*error = "org.foh.Web1.Error.Full";
+		return *why = "foh-web has as many rooms as [rooms] max-rooms allows", NULL;
+	}
+	if (q->id && rooms_find(rs, q->id)) {
+		*status = 409;
+		*error = "org.foh.Web1.Error.Exists";
+		return *why = "a room with that id exists", NULL;
+	}
+	if (ch < 0)
+		ch = rs->default_channel > 0 ? (gint64)rs->default_channel : -1;
+	if (ch != 0) {
+		int r2 = channel_claim(rs, (int)ch, &prev, why);
+		if (r2 < 0) {
+			if (!rs->w->fohd_up) {
+				*status = 503;
+				*error = "org.foh.Web1.Error.Unavailable";
+				return *why = "fohd is not running: no channel to feed", NULL;
+			}
+			*status = r2 == -ENOENT ? 404 : 409;
+			*error = r2 == -ENOENT ? "org.foh.Foh1.Error.NotFound" : "org.foh.Web1.Error.Busy";
+			return NULL;
+		}
+		ch = r2;
+	}
+	r = g_new0(struct room, 1);
+	r->rs = rs;
+	if (q->id)
+		g_strlcpy(r->id, q->id, sizeof(r->id));
+	else
+		do
+			random_hex(r->id, 4);
+		while (rooms_find(rs, r->id));
+	random_hex(r->publish_key, ROOM_KEY_BYTES);
+	if (q->listen_key)
+		random_hex(r->listen_key, ROOM_KEY_BYTES);
+	r->channel = (int)ch;
+	r->prev_input = prev ? prev : g_strdup("");
+	r->programme = q->programme ? g_strdup(q->programme) : NULL;
+	r->max_peers = q->max_peers > 0 ? q->max_peers : rs->max_peers;
+	r->peers = g_ptr_array_new();
+	r->created = r->empty_since = web_now();
+	g_hash_table_insert(rs->rooms, r->id, r);
+	rs->stats.rooms_created++;
+	foh_info("room %s created (channel %d)", r->id, r->channel);
+	*status = 201;
+	return r;
+}
+
+bool rooms_close(struct web_rooms *rs, const char *id)
+{
+	if (rooms_find(rs, id) == NULL)
+		return false;
+	foh_info("room %s closes", id);
+	return g_hash_table_remove(rs->rooms, id);
+}
+
+const char *rooms_programme(struct room *r, char *buf, size_t size)
+{
+	return room_programme(r, buf, size);
+}
+
 static void create_room(struct web_rooms *rs, SoupServerMessage *msg)
 {
 	static const char *const known[] = { "id", "channel", "programme", "listen_key",
@@ -586,10 +667,11 @@ static void create_room(struct web_rooms *rs, SoupServerMessage *msg)
 	g_autoptr(JsonBuilder) b = NULL;
 	JsonObject *o;
 	struct room *r;
-	const char *why = NULL;
+	struct room_req q = { .channel = -1 };
+	const char *error = NULL, *why = NULL;
+	unsigned int status;
 	bool has_id, has_ch, has_prog, has_lk, has_max;
-	gint64 ch = -1, max = rs->max_peers;
-	char *prev = NULL;
+	gint64 max = 0;
 
 	if (node == NULL)
 		return;
@@ -608,16 +690,15 @@ static void create_room(struct web_rooms *rs, SoupServerMessage *msg)
 						"unknown member; known: id, channel, programme, listen_key, max_peers");
 		}
 	}
-	if (!member_type(o, "id", G_TYPE_STRING, &has_id) ||
-	    (has_id && !rooms_valid_id(json_object_get_string_member(o, "id"))))
+	if (!member_type(o, "id", G_TYPE_STRING, &has_id))
 		return refuse(msg, 400, "org.foh.Foh1.Error.InvalidArgument",
 				"id: 1 to 32 of a-z, 0-9, '_' and '-' (not 'signal')");
 	if (!member_type(o, "channel", G_TYPE_INT64, &has_ch) ||
-	    (has_ch && ((ch = json_object_get_int_member(o, "channel")) < 0 || ch > 64)))
+	    (has_ch && ((q.channel = json_object_get_int_member(o, "channel")) < 0 ||
+			q.channel > 64)))
 		return refuse(msg, 400, "org.foh.Foh1.Error.InvalidArgument",
 				"channel: a foh channel number, or 0 for none");
-	if (!member_type(o, "programme", G_TYPE_STRING, &has_prog) ||
-	    (has_prog && !valid_node_name(json_object_get_string_member(o, "programme"))))
+	if (!member_type(o, "programme", G_TYPE_STRING, &has_prog))
 		return refuse(msg, 400, "org.foh.Foh1.Error.InvalidArgument",
 				"programme: a PipeWire node name (letters, digits, '.', '_', '-', ':')");
 	if (!member_type(o, "listen_key", G_TYPE_BOOLEAN, &has_lk))
@@ -628,44 +709,13 @@ static void create_room(struct web_rooms *rs, SoupServerMessage *msg)
 			max > rs->max_peers)))
 		return refuse(msg, 400, "org.foh.Foh1.Error.InvalidArgument",
 				"max_peers: 1 up to [rooms] max-peers");
-	if (g_hash_table_size(rs->rooms) >= rs->max_rooms)
-		return refuse(msg, 429, "org.foh.Web1.Error.Full",
-				"foh-web has as many rooms as [rooms] max-rooms allows");
-	if (has_id && rooms_find(rs, json_object_get_string_member(o, "id")))
-		return refuse(msg, 409, "org.foh.Web1.Error.Exists", "a room with that id exists");
-	if (!has_ch)
-		ch = rs->default_channel > 0 ? (gint64)rs->default_channel : -1;
-	if (ch != 0) {
-		int r2 = channel_claim(rs, (int)ch, &prev, &why);
-		if (r2 < 0) {
-			if (!rs->w->fohd_up)
-				return refuse(msg, 503, "org.foh.Web1.Error.Unavailable",
-						"fohd is not running: no channel to feed");
-			return refuse(msg, r2 == -ENOENT ? 404 : 409, r2 == -ENOENT ?
-					"org.foh.Foh1.Error.NotFound" : "org.foh.Web1.Error.Busy", why);
-		}
-		ch = r2;
-	}
-	r = g_new0(struct room, 1);
-	r->rs = rs;
-	if (has_id)
-		g_strlcpy(r->id, json_object_get_string_member(o, "id"), sizeof(r->id));
-	else
-		do
-			random_hex(r->id, 4);
-		while (rooms_find(rs, r->id));
-	random_hex(r->publish_key, ROOM_KEY_BYTES);
-	if (has_lk && json_object_get_boolean_member(o, "listen_key"))
-		random_hex(r->listen_key, ROOM_KEY_BYTES);
-	r->channel = (int)ch;
-	r->prev_input = prev ? prev : g_strdup("");
-	r->programme = has_prog ? g_strdup(json_object_get_string_member(o, "programme")) : NULL;
-	r->max_peers = (unsigned int)max;
-	r->peers = g_ptr_array_new();
-	r->created = r->empty_since = web_now();
-	g_hash_table_insert(rs->rooms, r->id, r);
-	rs->stats.rooms_created++;
-	foh_info("room %s created (channel %d)", r->id, r->channel);
+	q.id = has_id ? json_object_get_string_member(o, "id") : NULL;
+	q.programme = has_prog ? json_object_get_string_member(o, "programme") : NULL;
+	q.listen_key = has_lk && json_object_get_boolean_member(o, "listen_key");
+	q.max_peers = (unsigned int)max;
+	r = rooms_create(rs, &q, &status, &error, &why);
+	if (r == NULL)
+		return refuse(msg, status, error, why);
 	b = json_builder_new();
 	room_json(r, b, true);
 	web_reply_builder(msg, 201, b);

@@ -71,6 +71,20 @@ struct web_rooms {
 };
 
 /* rooms.c */
+struct room_req {
+	const char *id;			/* NULL = random */
+	gint64 channel;			/* -1 = [rooms] channel or the first free, 0 = none */
+	const char *programme;		/* NULL = derived */
+	bool listen_key;
+	unsigned int max_peers;		/* 0 = [rooms] max-peers */
+};
+/* Creates a room (HTTP and D-Bus alike); NULL with an HTTP status, a D-Bus
+ * error name and why when refused, nothing changed. */
+struct room *rooms_create(struct web_rooms *rs, const struct room_req *q, unsigned int *status,
+		const char **error, const char **why);
+/* Closes a room: its peers leave, its channel gets its Input back. */
+bool rooms_close(struct web_rooms *rs, const char *id);
+const char *rooms_programme(struct room *r, char *buf, size_t size);
 struct room *rooms_find(struct web_rooms *rs, const char *id);
 bool rooms_key_equal(const char *given, const char *key);
 bool rooms_valid_id(const char *id);

@@ -98,6 +98,11 @@ static const struct command commands[] = {
 		"stats asks foh-web (org.foh.Web1); token prints the token foh-web needs\n"
 		"on a listener off 127.0.0.1 (from [web] token-file in foh-web.conf, else\n"
 		"$XDG_CONFIG_HOME/foh/web-token).", true, cmd_web },
+	{ "room", "create [--id ID] [--channel N] [--programme NODE] [--listen-key] "
+		"[--max-peers N] | list | close ID", "foh-web's WebRTC rooms",
+		"Asks foh-web (org.foh.Web1.Rooms), not fohd: create prints the new room's\n"
+		"id and keys, list its rooms with their counts, close ends one (its peers\n"
+		"leave, its channel gets its Input back).", true, cmd_room },
 	{ "set", "OBJECT PROPERTY VALUE", "change a property",
 		"VALUE is converted to the property's type; booleans are true/false,\n"
 		"yes/no, on/off or 1/0. A negative VALUE needs no --.", false, cmd_set },

@@ -70,6 +70,7 @@ int cmd_meters(struct ctx *c, int argc, char **argv);
 int cmd_object(struct ctx *c, int argc, char **argv);
 int cmd_osc(struct ctx *c, int argc, char **argv);
 int cmd_web(struct ctx *c, int argc, char **argv);
+int cmd_room(struct ctx *c, int argc, char **argv);
 int cmd_x32(struct ctx *c, int argc, char **argv);
 int cmd_stabilizer(struct ctx *c, int argc, char **argv);
 int cmd_deck(struct ctx *c, int argc, char **argv);

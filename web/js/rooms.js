@@ -44,6 +44,7 @@ function constraints() {
 
 // Levels: RMS and peak in dBFS, and the loudest FFT bin, from an analyser.
 function watch(mediaStream) {
+  room.stream = mediaStream;	// what the meters read (tests tap it too)
   audioCtx = audioCtx || new AudioContext({ sampleRate: 48000, latencyHint: "interactive" });
   if (audioCtx.state === "suspended") audioCtx.resume();
   analyser = audioCtx.createAnalyser();
