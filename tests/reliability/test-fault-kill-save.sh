@@ -9,6 +9,13 @@
 # and every rename by 150 ms on exit: a save then lasts about half a
 # second, most kills land inside one, and the temporary files left behind
 # (killed before the rename) show how many did.
+#
+# Those temporaries must not pile up: each start removes what the kill
+# before it left (foh_atomic_clean) and says how many in its log; so after
+# the rounds and a normal start, no foh.conf.tmp-* is left, nor one of a
+# preset or of the content model planted as if a save of theirs had been
+# killed — while files that only look like ours (a symbolic link and a
+# directory of that name, another suffix, the link's target) stay.
 set -u
 . "$FOH_TESTS/lib.sh"
 
@@ -22,11 +29,20 @@ file_gain() {
   sed -n '/^\[channel\.1\]/,/^\[/s/^gain *= *//p' "$conf"
 }
 
+tmps() { find "$FOH_SESSION" -maxdepth 1 -type f -name 'foh.conf.tmp-??????' | wc -l; }
+left=0 last=0
 for r in $(seq 1 "$rounds"); do
+  [ "$(tmps)" -le 1 ] || fail "round $r: $(tmps) temporary files before the start: they pile up"
+  : >"$FOH_SESSION/fohd.log"
   spawn fohd strace -f -qq -o /dev/null -e trace=fsync,fdatasync,rename,renameat,renameat2 \
     -e inject=fsync,fdatasync:delay_enter=150000 \
     -e inject=rename,renameat,renameat2:delay_exit=150000 "$FOHD" --config "$conf"
   wait_for 10 fohd_on_bus || fail "round $r: fohd did not start under strace (see fohd.log)"
+  # the start removed what the last kill left, before any save of its own
+  if [ "$r" -gt 1 ] && [ "$last" -gt 0 ]; then
+    wait_for 10 grep -q "removed $last stale temporary file.* of $FOH_SESSION/foh.conf " \
+      "$FOH_SESSION/fohd.log" || fail "round $r: the start did not report removing $last: $(cat "$FOH_SESSION/fohd.log")"
+  fi
   tracer=$(pid_of fohd)
   fohd=$(pgrep -P "$tracer" | head -n1)
   [ -n "$fohd" ] || fail "round $r: cannot find fohd under strace $tracer"
@@ -47,12 +63,38 @@ for r in $(seq 1 "$rounds"); do
     || fail "round $r (killed at $delay ms): the config does not load: $(cat "$FOH_SESSION/check.txt")"
   g=$(file_gain)
   grep -qx -- "$g" "$written" || fail "round $r: the file holds gain '$g', which was never written"
-  note "round $r: killed at $delay ms, file holds gain $g"
+  last=$(tmps)
+  left=$(( left + last ))
+  note "round $r: killed at $delay ms, file holds gain $g, $last temporary file(s) left"
 done
-tmp=$(find "$FOH_SESSION" -maxdepth 1 -name 'foh.conf.tmp-*' | wc -l)
-note "$tmp of $rounds kills left a temporary file (killed inside a save, before its rename)"
-[ "$tmp" -ge 1 ] || note "no kill landed before a rename this time"
+note "$left of $rounds kills left a temporary file (killed inside a save, before its rename)"
+[ "$left" -ge 1 ] || note "no kill landed before a rename this time"
+
+# As if a preset save and a content learn had been killed too, and files
+# that only look like leftovers.
+presets=$XDG_CONFIG_HOME/foh/presets styles=$XDG_CONFIG_HOME/foh/content/styles
+mkdir -p "$presets" "${styles%/*}" "$FOH_SESSION/foh.conf.tmp-DIR000"
+echo stale >"$presets/channel-vocal.conf.tmp-aB3xYz"
+echo stale >"$styles.tmp-Q1w2E3"
+echo keep >"$FOH_SESSION/target"
+ln -s "$FOH_SESSION/target" "$FOH_SESSION/foh.conf.tmp-LINK00"
+echo keep >"$presets/notes.txt.tmp-abcdef"
+echo keep >"$FOH_SESSION/foh.conf.tmp-abc"
 
 # A normal start on what is left: the settings are the file's.
+: >"$FOH_SESSION/fohd.log"
 start_fohd --config "$conf"
 [ "$(chprop 1 Gain)" = "$(file_gain)" ] || fail "fohd's Gain $(chprop 1 Gain), the file's $(file_gain)"
+[ "$(tmps)" = 0 ] || fail "$(tmps) foh.conf.tmp-* left after a normal start"
+[ -e "$presets/channel-vocal.conf.tmp-aB3xYz" ] && fail "a preset's stale temporary file survived the start"
+[ -e "$styles.tmp-Q1w2E3" ] && fail "the content model's stale temporary file survived the start"
+for k in "$FOH_SESSION/foh.conf.tmp-DIR000" "$FOH_SESSION/foh.conf.tmp-LINK00" "$FOH_SESSION/target" \
+    "$presets/notes.txt.tmp-abcdef" "$FOH_SESSION/foh.conf.tmp-abc"; do
+  [ -e "$k" ] || [ -L "$k" ] || fail "$k is not ours but was removed"
+done
+[ "$(cat "$FOH_SESSION/target")" = keep ] || fail "the symbolic link's target was changed"
+grep -q "removed 1 stale temporary file of $presets/\*\.conf" "$FOH_SESSION/fohd.log" \
+  || fail "no log line for the preset's temporary file: $(cat "$FOH_SESSION/fohd.log")"
+grep -q "removed 1 stale temporary file of $styles " "$FOH_SESSION/fohd.log" \
+  || fail "no log line for the content model's temporary file"
+note "after $rounds kills and a normal start: no temporary file left, the look-alikes kept"

@@ -390,6 +390,11 @@ int web_token_load(struct web *w)
 	struct stat st;
 	int r;
 
+	/* a foh-web killed while it wrote the token left a copy of a token
+	 * nobody uses (see foh_atomic_clean) */
+	if ((r = foh_atomic_clean(w->token_file)) < 0)
+		foh_warn("cannot remove stale temporary files beside %s: %s", w->token_file,
+				strerror(-r));
 	if (g_file_get_contents(w->token_file, &text, NULL, &err)) {
 		if (stat(w->token_file, &st) == 0 && (st.st_mode & 077) != 0) {
 			foh_error("%s is readable by others (mode %o): chmod 600 it", w->token_file,
