@@ -5,10 +5,13 @@
 # naming 5000 different analyzer bands must not lock every other setting
 # out (idle keys are forgotten when the table is full); X32 backups in the
 # default directory: only the newest [x32] backups-keep stay (the user's
-# own files and links of our naming are never touched), each at most 64 KiB.
+# own files and links of our naming are never touched), each at most 64 KiB;
+# foh-web's 512 TCP connections at once (600 idle ones opened: the rest
+# are closed at once and counted, and when they go, requests work again).
 set -u
 . "$FOH_TESTS/lib.sh"
 . "$FOH_TESTS/foh-osc/osc.sh"
+. "$FOH_TESTS/foh-web/web.sh"
 dpy=/usr/bin/python3   # python3-dbus belongs to Debian's interpreter
 
 : >"$FOH_SESSION/desk.control"
@@ -95,3 +98,37 @@ x32 call Backup s "$FOH_SESSION/explicit.json" >/dev/null || fail "Backup to a p
 [ -f "$FOH_SESSION/explicit.json" ] || fail "the explicit backup is missing"
 [ "$(find "$dir" -maxdepth 1 -type f -name 'x32-*T*Z*.json' | wc -l)" = 3 ] || fail "an explicit backup changed the rotation"
 note "X32 backups: 5 made, the newest 3 kept ($(tail -n 1 "$FOH_SESSION/made" | xargs stat -c %s) bytes each)"
+
+# 4. foh-web's connections.
+start_web
+$dpy - "$WEB_PORT" <<'PY' || fail "the connection cap does not hold"
+import select, socket, sys, time
+port = int(sys.argv[1])
+socks = []
+for i in range(600):
+    s = socket.create_connection(("127.0.0.1", port), timeout=5)
+    socks.append(s)
+    if i % 50 == 49:
+        time.sleep(0.05)   # let foh-web accept them in turn
+# a connection foh-web closed reads as EOF; an admitted one stays silent
+deadline = time.monotonic() + 10
+closed = set()
+while time.monotonic() < deadline and len(closed) < 88:
+    r, _, _ = select.select([s for s in socks if s not in closed], [], [], 0.2)
+    for s in r:
+        try:
+            if s.recv(1) == b"":
+                closed.add(s)
+        except OSError:
+            closed.add(s)
+print("# %d of 600 idle connections closed by foh-web" % len(closed))
+assert len(closed) == 600 - 512, len(closed)
+for s in socks:
+    s.close()
+PY
+[ "$(web_stat refused_connections)" = 88 ] || fail "refused_connections is $(web_stat refused_connections), want 88"
+back() { [ "$(curl -s -o /dev/null -w '%{http_code}' "$BASE/health")" = 200 ]; }
+wait_for 10 back || fail "after the idle connections left, foh-web does not answer"
+few() { [ "$(web_stat connections)" -le 2 ]; }
+wait_for 10 few || fail "foh-web still counts $(web_stat connections) connections"
+note "foh-web: 512 of 600 connections admitted, 88 closed and counted; answers again after"
