@@ -16,6 +16,11 @@
 # preset or of the content model planted as if a save of theirs had been
 # killed — while files that only look like ours (a symbolic link and a
 # directory of that name, another suffix, the link's target) stay.
+#
+# Last, a save in flight does not hold up the main loop (fohd writes on a
+# thread of its own): with every fsync delayed by 3 s, D-Bus calls are
+# answered while the save's temporary file is there and the file does not
+# hold the new value yet, and the value lands when the fsyncs are done.
 set -u
 . "$FOH_TESTS/lib.sh"
 
@@ -98,3 +103,27 @@ grep -q "removed 1 stale temporary file of $presets/\*\.conf" "$FOH_SESSION/fohd
 grep -q "removed 1 stale temporary file of $styles " "$FOH_SESSION/fohd.log" \
   || fail "no log line for the content model's temporary file"
 note "after $rounds kills and a normal start: no temporary file left, the look-alikes kept"
+
+stop fohd
+: >"$FOH_SESSION/fohd.log"
+spawn fohd strace -f -qq -o /dev/null -e trace=fsync,fdatasync \
+  -e inject=fsync,fdatasync:delay_enter=3000000 "$FOHD" --config "$conf"
+wait_for 10 fohd_on_bus || fail "fohd did not start under strace"
+busctl --user -- set-property org.foh.Foh1 /org/foh/Foh1/channel/1 org.foh.Foh1.Channel Gain d -3.25 \
+  || fail "Gain -3.25 was refused"
+in_flight() { [ "$(tmps)" -ge 1 ]; }
+wait_for 10 in_flight || fail "the save did not start"
+for i in 1 2 3; do
+  [ "$(chprop 1 Gain)" = -3.25 ] || fail "a Get during the save: $(chprop 1 Gain)"
+done
+busctl --user -- set-property org.foh.Foh1 /org/foh/Foh1/channel/2 org.foh.Foh1.Channel Gain d -1.5 \
+  || fail "a Set during the save was refused"
+in_flight || fail "the save ended before the calls were answered: they waited for it"
+[ "$(file_gain)" = -3.25 ] && fail "the file holds -3.25 already: the calls waited for the save"
+landed() { [ "$(file_gain)" = -3.25 ] && grep -q '^gain *= *-1.5' "$conf"; }
+wait_for 30 landed || fail "the values did not land after the fsyncs: gain $(file_gain)"
+note "4 calls answered while a save sat in a 3 s fsync; both values on disk after"
+# strace does not pass SIGTERM on: end fohd itself, then strace ends
+tracer=$(pid_of fohd)
+kill -TERM "$(pgrep -P "$tracer" | head -n1)"
+wait_for 20 eval '! kill -0 "$tracer" 2>/dev/null' || fail "fohd under strace did not stop on SIGTERM"
