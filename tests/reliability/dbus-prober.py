@@ -14,8 +14,11 @@ watcher thread looks every 5 ms at the main thread of the callee and of
 the bus daemon (its state R running/runnable, S sleeping, D in the disk,
 and the system call it sits in, from /proc/PID/syscall), so a call that
 waited on fohd's own fsync shows "fohd:D:fsync", one that waited for a CPU
-shows "fohd:R". The line also holds the wall-clock time, the 1-minute
-load average and the share of the CPUs that were busy during the call.
+shows "fohd:R". R is running or waiting for a CPU; the callee's main
+thread's scheduler figures (/proc/PID/task/PID/schedstat) over the call
+tell which: cpu_ms it ran, wait_ms it sat runnable in the run queue (a
+busy machine). The line also holds the wall-clock time, the 1-minute load
+average and the share of the CPUs that were busy during the call.
 Ends on SIGTERM.
 """
 import os
@@ -79,6 +82,15 @@ def look(pid):
         return state
 
 
+def schedstat(pid):
+    """ns on the CPU and ns waiting in the run queue of a process's main thread."""
+    try:
+        f = open(f"/proc/{pid}/task/{pid}/schedstat").read().split()
+        return int(f[0]), int(f[1])
+    except (OSError, ValueError, IndexError, TypeError):
+        return 0, 0
+
+
 def cpu_busy():
     f = open("/proc/stat").readline().split()[1:]
     v = [int(x) for x in f]
@@ -133,6 +145,7 @@ while True:
                         "Stats", "", [])))
     for who, method, t in targets:
         b0, a0 = cpu_busy()
+        s0 = schedstat(pids[who])
         watch.start(who, pids[who])
         t0 = time.monotonic()
         try:
@@ -146,10 +159,13 @@ while True:
         if dt > 100:
             slow += 1
             b1, a1 = cpu_busy()
+            s1 = schedstat(pids[who])
             busy = 100 * (b1 - b0) / max(1, a1 - a0)
             where = " ".join(f"{k}x{n}" for k, n in sorted(seen.items(), key=lambda kv: -kv[1]))
             slow_log.write(f"{time.strftime('%H:%M:%S')} {method} ms={dt:.0f} "
                            f"load1={open('/proc/loadavg').read().split()[0]} cpu_busy={busy:.0f}% "
+                           f"{who}_main cpu_ms={(s1[0] - s0[0]) / 1e6:.0f} "
+                           f"wait_ms={(s1[1] - s0[1]) / 1e6:.0f} "
                            f"seen: {where or '-'}\n")
         worst = max(worst, dt if dt != float("inf") else 10000.0)
     now = time.monotonic()
