@@ -31,6 +31,7 @@
 
 struct record {
 	float value[3];
+	float raw[3];		/* smoothed RMS, before the auto-scaler */
 	uint8_t onset[3];
 	float bpm;
 	uint32_t frames;
@@ -150,6 +151,7 @@ static void push_record(struct foh_analyzer *a, uint32_t n)
 	r = &a->recs[idx & (RECORDS - 1)];
 	for (int b = 0; b < 3; b++) {
 		r->value[b] = a->lmh.value[b];
+		r->raw[b] = a->lmh.rms[b];
 		r->onset[b] = foh_onset_flag(&a->onset, b);
 	}
 	r->bpm = foh_onset_bpm(&a->onset);
@@ -282,6 +284,7 @@ static void send_record(struct foh_analyzer *a, const struct record *r)
 	uint64_t t = now_ns();
 
 	count_failures(a, foh_osc_send_lmh(a->osc, r->value));
+	count_failures(a, foh_osc_send_lmh_raw(a->osc, r->raw));
 	for (int b = 0; b < 3; b++)
 		if (r->onset[b])
 			count_failures(a, foh_osc_send_onset(a->osc, (enum foh_band)b));
@@ -336,9 +339,9 @@ static void run_fft(struct foh_analyzer *a, const struct mailbox *m)
 				break;
 			atomic_fetch_add_explicit(&a->fft_ns, now_ns() - t0, memory_order_relaxed);
 			atomic_fetch_add_explicit(&a->hops, 1, memory_order_relaxed);
-			if (m->send_fft && a->osc != NULL)
+			if (a->osc != NULL)
 				count_failures(a, foh_osc_send_fft(a->osc, a->fft_out,
-							foh_spectrum_n_bins(a->spectrum)));
+							foh_spectrum_n_bins(a->spectrum), m->send_fft));
 		}
 	}
 }

@@ -191,36 +191,56 @@ static int set_destinations(struct foh_daemon *d, GPtrArray *list, sd_bus_error 
 	return commit(d, &next, error, "destination");
 }
 
+/* Destinations are matched by address: AddDestination of one that is
+ * there already replaces its options ("127.0.0.1:9000 fft" after
+ * "127.0.0.1:9000"), RemoveDestination takes an address with or without
+ * options. */
+static bool same_address(const char *item, const char *dest)
+{
+	size_t n = strcspn(item, " \t");
+
+	return n == strcspn(dest, " \t") && strncmp(item, dest, n) == 0;
+}
+
 static int method_destination(sd_bus_message *m, void *userdata, sd_bus_error *error)
 {
 	struct foh_daemon *d = userdata;
 	bool add = strcmp(sd_bus_message_get_member(m), "AddDestination") == 0;
 	g_auto(GStrv) cur = g_strsplit(settings(d)->destinations, ",", -1);
 	g_autoptr(GPtrArray) list = g_ptr_array_new();
-	char host[64], port[8];
+	char host[64], port[8], canon[128];
 	const char *dest;
+	unsigned options;
 	bool found = false;
 	int r;
 
 	if ((r = sd_bus_message_read(m, "s", &dest)) < 0)
 		return r;
-	if (foh_osc_destination_parse(dest, host, port) < 0)
+	while (*dest == ' ' || *dest == '\t')
+		dest++;
+	if (strlen(dest) >= sizeof(canon) ||
+	    foh_osc_destination_split(dest, host, port, &options) < 0)
 		return sd_bus_error_setf(error, FOH_ERROR_INVALID_ARGUMENT,
 				"destination \"%s\" is not ip:port (numeric IPv4, or [IPv6]:port; "
-				"port 1..65535)", dest);
+				"port 1..65535), optionally followed by the options \"fft\" and "
+				"\"lmh-raw\"", dest);
 	if (add && foh_osc_destination_special(host) != NULL)
 		return sd_bus_error_setf(error, FOH_ERROR_INVALID_ARGUMENT,
 				"destination \"%s\" is %s: the features would go to no one or to "
 				"everyone; name one receiver (or list it in foh.conf's [analyzer] "
 				"destinations to mean it)", dest, foh_osc_destination_special(host));
+	foh_osc_destination_format(dest, canon, sizeof(canon));
 	for (size_t i = 0; cur[i] != NULL; i++) {
 		char *item = g_strstrip(cur[i]);
 		if (item[0] == '\0')
 			continue;
-		if (strcmp(item, dest) == 0) {
-			found = true;
-			if (!add)
+		if (same_address(item, canon)) {
+			if (found || !add) {
+				found = true;
 				continue;
+			}
+			found = true;
+			item = canon;
 		}
 		g_ptr_array_add(list, item);
 	}
@@ -228,7 +248,7 @@ static int method_destination(sd_bus_message *m, void *userdata, sd_bus_error *e
 		return sd_bus_error_setf(error, FOH_ERROR_NOT_FOUND,
 				"%s is not a destination", dest);
 	if (add && !found)
-		g_ptr_array_add(list, (char *)dest);
+		g_ptr_array_add(list, canon);
 	if ((r = set_destinations(d, list, error)) < 0)
 		return r;
 	foh_announce_analyzer(d, "Destinations");
@@ -299,6 +319,28 @@ static int method_list_presets(sd_bus_message *m, void *userdata, sd_bus_error *
 	return r;
 }
 
+static int method_list_preset_times(sd_bus_message *m, void *userdata, sd_bus_error *error)
+{
+	g_auto(GStrv) names = foh_preset_list("analyzer");
+	sd_bus_message *reply = NULL;
+	int r;
+
+	if ((r = sd_bus_message_new_method_return(m, &reply)) < 0)
+		return r;
+	r = sd_bus_message_open_container(reply, 'a', "(sx)");
+	for (size_t i = 0; r >= 0 && names[i] != NULL; i++) {
+		int64_t t = foh_preset_saved_at("analyzer", names[i]);
+		if (t >= 0)	/* deleted since it was listed: left out */
+			r = sd_bus_message_append(reply, "(sx)", names[i], t);
+	}
+	if (r >= 0)
+		r = sd_bus_message_close_container(reply);
+	if (r >= 0)
+		r = sd_bus_send(NULL, reply, NULL);
+	sd_bus_message_unref(reply);
+	return r;
+}
+
 static sd_bus_vtable *analyzer_vtable;
 
 static const sd_bus_vtable *build_vtable(void)
@@ -329,6 +371,9 @@ static const sd_bus_vtable *build_vtable(void)
 				SD_BUS_NO_RESULT, method_preset, SD_BUS_VTABLE_UNPRIVILEGED),
 		SD_BUS_METHOD_WITH_ARGS("ListPresets", SD_BUS_NO_ARGS, SD_BUS_RESULT("as", names),
 				method_list_presets, SD_BUS_VTABLE_UNPRIVILEGED),
+		SD_BUS_METHOD_WITH_ARGS("ListPresetTimes", SD_BUS_NO_ARGS,
+				SD_BUS_RESULT("a(sx)", presets), method_list_preset_times,
+				SD_BUS_VTABLE_UNPRIVILEGED),
 		SD_BUS_VTABLE_END
 	};
 	if (analyzer_vtable == NULL)

@@ -26,11 +26,13 @@ struct dest {
 	socklen_t tolen;
 	int fd;
 	uint64_t retry_ns;
+	unsigned options;	/* FOH_OSC_DEST_* */
 };
 
 struct foh_osc_out {
 	struct dest d[FOH_ANALYZER_MAX_DESTINATIONS];
 	unsigned n;
+	unsigned any_options;	/* the union of every destination's options */
 };
 
 static uint64_t now_ns(void)
@@ -80,7 +82,7 @@ static int dest_open(struct dest *d)
 
 int foh_osc_out_new(const char *destinations, struct foh_osc_out **out)
 {
-	char copy[FOH_ANALYZER_MAX_DESTINATIONS * 48], host[64], port[8], *save = NULL;
+	char copy[FOH_ANALYZER_DESTINATIONS_LEN], host[64], port[8], *save = NULL;
 	struct foh_osc_out *o = calloc(1, sizeof(*o));
 
 	if (o == NULL)
@@ -95,10 +97,11 @@ int foh_osc_out_new(const char *destinations, struct foh_osc_out **out)
 		while (*tok == ' ')
 			tok++;
 		d->fd = -1;
-		if (foh_osc_destination_parse(tok, host, port) < 0) {
+		if (foh_osc_destination_split(tok, host, port, &d->options) < 0) {
 			foh_osc_out_free(o);
 			return -EINVAL;
 		}
+		o->any_options |= d->options;
 		if (inet_pton(AF_INET, host, &v4->sin_addr) == 1) {
 			v4->sin_family = AF_INET;
 			v4->sin_port = htons((uint16_t)atoi(port));
@@ -134,7 +137,13 @@ unsigned foh_osc_out_count(const struct foh_osc_out *o)
 	return o ? o->n : 0;
 }
 
-static unsigned send_all(struct foh_osc_out *o, const char *path, lo_message m)
+bool foh_osc_out_wants(const struct foh_osc_out *o, unsigned options)
+{
+	return o != NULL && (o->any_options & options) != 0;
+}
+
+/* To every destination, or (only != 0) to those with one of these options. */
+static unsigned send_to(struct foh_osc_out *o, const char *path, lo_message m, unsigned only)
 {
 	static _Thread_local char buf[MAX_PACKET];
 	size_t len = sizeof(buf);
@@ -149,6 +158,9 @@ static unsigned send_all(struct foh_osc_out *o, const char *path, lo_message m)
 	for (unsigned i = 0; i < o->n; i++) {
 		struct dest *d = &o->d[i];
 
+		if (only != 0 && (d->options & only) == 0)
+			continue;
+
 		if (d->fd < 0 && (now_ns() < d->retry_ns || dest_open(d) < 0)) {
 			if (d->fd < 0 && now_ns() >= d->retry_ns)
 				d->retry_ns = now_ns() + RETRY_NS;
@@ -160,6 +172,11 @@ static unsigned send_all(struct foh_osc_out *o, const char *path, lo_message m)
 			failed++;
 	}
 	return failed;
+}
+
+static unsigned send_all(struct foh_osc_out *o, const char *path, lo_message m)
+{
+	return send_to(o, path, m, 0);
 }
 
 unsigned foh_osc_send_meta(struct foh_osc_out *o, int32_t rate, int32_t block, int32_t bins,
@@ -188,15 +205,30 @@ unsigned foh_osc_send_lmh(struct foh_osc_out *o, const float lmh[3])
 	return send_all(o, "/audio/lmh", m);
 }
 
-unsigned foh_osc_send_fft(struct foh_osc_out *o, const float *bins, uint32_t n)
+unsigned foh_osc_send_lmh_raw(struct foh_osc_out *o, const float raw[3])
 {
-	lo_message m = lo_message_new();
+	lo_message m;
 
-	if (m == NULL)
+	if (!foh_osc_out_wants(o, FOH_OSC_DEST_LMH_RAW))
+		return 0;
+	if ((m = lo_message_new()) == NULL)
+		return o->n;
+	for (int i = 0; i < 3; i++)
+		lo_message_add_float(m, raw[i]);
+	return send_to(o, "/audio/lmh_raw", m, FOH_OSC_DEST_LMH_RAW);
+}
+
+unsigned foh_osc_send_fft(struct foh_osc_out *o, const float *bins, uint32_t n, bool everyone)
+{
+	lo_message m;
+
+	if (!everyone && !foh_osc_out_wants(o, FOH_OSC_DEST_FFT))
+		return 0;
+	if ((m = lo_message_new()) == NULL)
 		return o->n;
 	for (uint32_t i = 0; i < n; i++)
 		lo_message_add_float(m, bins[i]);
-	return send_all(o, "/audio/fft", m);
+	return send_to(o, "/audio/fft", m, everyone ? 0 : FOH_OSC_DEST_FFT);
 }
 
 unsigned foh_osc_send_onset(struct foh_osc_out *o, enum foh_band band)

@@ -141,19 +141,66 @@ const char *foh_osc_destination_special(const char *host)
 	return NULL;
 }
 
+static const struct { const char *name; unsigned bit; } dest_options[] = {
+	{ "fft", FOH_OSC_DEST_FFT },
+	{ "lmh-raw", FOH_OSC_DEST_LMH_RAW },
+};
+
+int foh_osc_destination_split(const char *item, char host[64], char port[8], unsigned *options)
+{
+	char copy[FOH_ANALYZER_DESTINATIONS_LEN], *save = NULL, *word;
+
+	snprintf(copy, sizeof(copy), "%s", item);
+	*options = 0;
+	if ((word = strtok_r(copy, " \t", &save)) == NULL ||
+	    foh_osc_destination_parse(word, host, port) < 0)
+		return -EINVAL;
+	while ((word = strtok_r(NULL, " \t", &save)) != NULL) {
+		size_t i;
+		for (i = 0; i < sizeof(dest_options) / sizeof(dest_options[0]); i++)
+			if (strcmp(word, dest_options[i].name) == 0)
+				break;
+		if (i == sizeof(dest_options) / sizeof(dest_options[0]))
+			return -EINVAL;
+		*options |= dest_options[i].bit;
+	}
+	return 0;
+}
+
+void foh_osc_destination_format(const char *item, char *out, size_t len)
+{
+	char host[64], port[8];
+	unsigned options;
+	size_t n;
+
+	while (*item == ' ' || *item == '\t')
+		item++;
+	n = strcspn(item, " \t");
+	snprintf(out, len, "%.*s", (int)n, item);
+	if (foh_osc_destination_split(item, host, port, &options) < 0)
+		return;
+	for (size_t i = 0; i < sizeof(dest_options) / sizeof(dest_options[0]); i++)
+		if (options & dest_options[i].bit) {
+			n = strlen(out);
+			snprintf(out + n, len - n, " %s", dest_options[i].name);
+		}
+}
+
 static int check_destinations(const char *list, char **reason)
 {
 	char copy[sizeof(((struct foh_analyzer_settings *)0)->destinations)];
 	char host[64], port[8], *save = NULL;
+	unsigned options;
 	int n = 0;
 
 	snprintf(copy, sizeof(copy), "%s", list);
 	for (char *tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
 		while (*tok == ' ')
 			tok++;
-		if (foh_osc_destination_parse(tok, host, port) < 0) {
+		if (foh_osc_destination_split(tok, host, port, &options) < 0) {
 			if (asprintf(reason, "destination \"%s\" is not ip:port (numeric IPv4, or "
-						"[IPv6]:port; port 1..65535)", tok) < 0)
+						"[IPv6]:port; port 1..65535) followed by options "
+						"\"fft\" and \"lmh-raw\"", tok) < 0)
 				*reason = NULL;
 			return -EINVAL;
 		}

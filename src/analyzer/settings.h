@@ -27,8 +27,12 @@
  *   raw-db                 send raw dB instead of [0, 1] bins          (false)
  *   peak-smear             Gaussian smear, octaves [0, 3]              (0.3)
  *   send-fft               send /audio/fft over OSC                    (false)
- *   destinations           comma-separated ip:port list, up to 16
- *                          ("127.0.0.1:9000")
+ *   destinations           comma-separated list of up to 16 ip:port, each
+ *                          optionally followed by options (space-separated):
+ *                          "fft" (this destination gets /audio/fft while the
+ *                          FFT runs, whatever send-fft says), "lmh-raw" (it
+ *                          also gets /audio/lmh_raw, the bands' smoothed RMS
+ *                          before the auto-scaler)     ("127.0.0.1:9000")
  */
 #pragma once
 
@@ -39,6 +43,14 @@
 #include "core/params.h"
 
 #define FOH_ANALYZER_MAX_DESTINATIONS 16
+/* "[ipv6]:port fft lmh-raw" fits in 64 */
+#define FOH_ANALYZER_DESTINATIONS_LEN (FOH_ANALYZER_MAX_DESTINATIONS * 64)
+
+/* Options of one destination. */
+enum {
+	FOH_OSC_DEST_FFT = 1u << 0,	/* /audio/fft whether send-fft is on or not */
+	FOH_OSC_DEST_LMH_RAW = 1u << 1,	/* /audio/lmh_raw */
+};
 
 enum foh_band { FOH_BAND_LOW, FOH_BAND_MID, FOH_BAND_HIGH, FOH_BAND_COUNT };
 
@@ -54,7 +66,7 @@ struct foh_analyzer_settings {
 	bool raw_db;
 	double peak_smear;
 	bool send_fft;
-	char destinations[FOH_ANALYZER_MAX_DESTINATIONS * 48];
+	char destinations[FOH_ANALYZER_DESTINATIONS_LEN];
 };
 
 extern const struct foh_param foh_analyzer_params[];
@@ -79,3 +91,10 @@ int foh_osc_destination_parse(const char *text, char host[64], char port[8]);
 /* Why a parsed host is no place to send features to without being asked
  * explicitly (the unspecified address, broadcast, multicast), or NULL. */
 const char *foh_osc_destination_special(const char *host);
+/* Splits one destination item, "ip:port [option...]", into its address
+ * (parsed as above: host and port written) and its FOH_OSC_DEST_* options;
+ * -EINVAL for a bad address or an unknown option. */
+int foh_osc_destination_split(const char *item, char host[64], char port[8], unsigned *options);
+/* The item's canonical text: the address as given, then its options in a
+ * fixed order ("127.0.0.1:9000 fft lmh-raw"). */
+void foh_osc_destination_format(const char *item, char *out, size_t len);

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <glib.h>
@@ -158,4 +159,16 @@ char **foh_preset_list(const char *kind)
 	g_ptr_array_sort(names, compare_names);
 	g_ptr_array_add(names, NULL);
 	return (char **)g_ptr_array_free(names, FALSE);
+}
+
+int64_t foh_preset_saved_at(const char *kind, const char *name)
+{
+	g_autofree char *path = foh_preset_path(kind, name);
+	struct stat st;
+
+	if (path == NULL)
+		return -EINVAL;
+	if (stat(path, &st) < 0)
+		return -errno;
+	return (int64_t)st.st_mtime;
 }

@@ -7,6 +7,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "core/params.h"
 
@@ -36,3 +37,6 @@ int foh_preset_load(const char *kind, const char *name, const struct foh_param *
 int foh_preset_delete(const char *kind, const char *name);
 /* Sorted names, NULL-terminated (g_strfreev). */
 char **foh_preset_list(const char *kind);
+/* When the preset was last saved: its file's modification time, seconds
+ * since the epoch; -errno when there is none. */
+int64_t foh_preset_saved_at(const char *kind, const char *name);

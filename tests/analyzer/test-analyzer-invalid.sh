@@ -94,9 +94,21 @@ bad_prop Source "'no-such-node'" "'channel/99'" "'channel/0'" "'channel/1x'" "'c
 # --- destinations: names, no port, port 0 or too big, garbage, more than 16
 for d in example.org:9000 localhost:9000 1.2.3.4 1.2.3.4:0 1.2.3.4:65536 1.2.3.4:-1 \
          :9000 1.2.3:9000 "" "[::1]" "1.2.3.4:9000,5.6.7.8:9000" \
-         0.0.0.0:9000 255.255.255.255:9000 239.1.2.3:9000 "[::]:9000" "[ff02::1]:9000"; do
+         0.0.0.0:9000 255.255.255.255:9000 239.1.2.3:9000 "[::]:9000" "[ff02::1]:9000" \
+         "1.2.3.4:9000 bogus" "1.2.3.4:9000 fft raw" "fft 1.2.3.4:9000" "1.2.3.4:9000 fft,5.6.7.8:9000"; do
   refused InvalidArgument $AN_IFACE.AddDestination "'$d'"
 done
+refused InvalidArgument $AN_IFACE.RemoveDestination "'127.0.0.1:9000 bogus'"
+# options: AddDestination of an address already there replaces its options
+# (written in a fixed order); RemoveDestination matches the address
+ancall AddDestination s "127.0.0.1:9000  lmh-raw fft"
+[ "$(anprop Destinations)" = '1 "127.0.0.1:9000 fft lmh-raw"' ] || fail "options: $(anprop Destinations)"
+ancall AddDestination s "127.0.0.1:9000"
+[ "$(anprop Destinations)" = '1 "127.0.0.1:9000"' ] || fail "options not dropped: $(anprop Destinations)"
+ancall AddDestination s "127.0.0.1:9003 fft"
+ancall RemoveDestination s "127.0.0.1:9003"
+[ "$(anprop Destinations)" = '1 "127.0.0.1:9000"' ] || fail "RemoveDestination by address: $(anprop Destinations)"
+state=$(an_state)
 # at most 16: fill up to 16, the 17th is refused, then back to the one
 for i in $(seq 1 15); do
   ancall AddDestination s "127.0.0.1:$((20000 + i))"

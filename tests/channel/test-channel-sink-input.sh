@@ -6,7 +6,7 @@
 # Input set over D-Bus to a sink that is there. A 750 Hz programme at
 # -12 dBFS peak plays into the sink with pw-play; the recording of the
 # channel's output (dynamics off, unity) must be that tone (Goertzel, in
-# tone-match.py: share >= 0.95, where the null source would give 0) at
+# audio.py tonematch: share >= 0.95, where the null source would give 0) at
 # -15 dBFS RMS (-12 dBFS peak sine: -12 - 3.01).
 set -u
 . "$FOH_TESTS/lib.sh"
@@ -31,7 +31,7 @@ check_programme() {
   record_sink "$FOH_SESSION/out.wav"
   pw-play --target "$sink" "$FOH_SESSION/prog.wav" || fail "pw-play into $sink failed"
   stop rec
-  read -r frac rms < <(python3 "$FOH_TESTS/tools/tone-match.py" "$FOH_SESSION/out.wav" 750 \
+  read -r frac rms < <(python3 "$FOH_TESTS/tools/audio.py" tonematch "$FOH_SESSION/out.wav" 750 \
     --from 0.5 --to 1.5)
   note "$what: 750 Hz share $frac, $rms dBFS RMS"
   within "$frac" 0.95 1.01 || fail "$what: the output is not the programme (750 Hz share $frac)"

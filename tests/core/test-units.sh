@@ -7,11 +7,18 @@
 # MemoryDenyWriteExecute= impose) in a mount namespace like the unit's
 # ProtectSystem=strict one, with a channel and the analyzer (FFT on) in the
 # graph: a test tone reaches the channel's meter, a setting and a preset
-# are saved, and fohd stops cleanly. The FFT's output is not checked here. (Running the units
-# themselves needs a systemd user manager, which the test session does not
-# have.)
+# are saved, and fohd stops cleanly. The FFT's output is not checked here.
+# foh-web then runs the same way (its default config, ~/.config/foh and its
+# cache directory writable, GST_REGISTRY there as the unit sets it) with
+# rooms on: a GStreamer webrtcbin listener joins a room on channel 1 and
+# decodes fohd's 1 kHz test tone through foh-web's pipewiresrc/opus/
+# webrtcbin pipeline, so GStreamer (ORC included) works under MDWE and a
+# read-only system. Not emulated: the system-call filter, PrivateTmp=,
+# PrivateUsers=. (Running the units themselves needs a systemd user
+# manager, which the test session does not have.)
 set -u
 . "$FOH_TESTS/lib.sh"
+. "$FOH_TESTS/foh-web/web.sh"
 
 grep -qx 'Name=org.foh.Foh1' "$FOH_BUILDDIR/dbus/org.foh.Foh1.service" || fail "activation file lacks Name"
 grep -qx 'SystemdService=fohd.service' "$FOH_BUILDDIR/dbus/org.foh.Foh1.service" || fail "activation file lacks SystemdService"
@@ -48,6 +55,7 @@ printf '[daemon]\nchannels = 1\n[analyzer]\nsource = channel/1\nfft = true\n' >"
 program=$FOHD layers=""
 export HARDENED_PROGRAM=/bin/true
 "$FOH_TESTS/core/hardened-exec.py"; rc=$?
+hardened_rc=$rc
 if [ "$rc" -eq 0 ]; then
   export HARDENED_PROGRAM=$program
   program=$FOH_TESTS/core/hardened-exec.py layers="no_new_privs + MDWE"
@@ -58,6 +66,7 @@ else
 fi
 export SANDBOX_PROGRAM=/bin/true SANDBOX_RW=$cfg:$XDG_STATE_HOME/foh:$XDG_DATA_HOME/foh
 "$FOH_TESTS/core/sandbox-exec.sh"; rc=$?
+sandbox_rc=$rc
 if [ "$rc" -eq 0 ]; then
   export SANDBOX_PROGRAM=$program
   program=$FOH_TESTS/core/sandbox-exec.sh layers="$layers, ProtectSystem=strict"
@@ -80,4 +89,34 @@ wait_for 3 saved || fail "the hardened fohd did not save Gain: $(cat "$cfg/foh.c
 busctl --user call org.foh.Foh1 /org/foh/Foh1/analyzer org.foh.Foh1.Analyzer SavePreset s unit \
   || fail "the hardened fohd cannot save a preset"
 [ -f "$cfg/presets/analyzer-unit.conf" ] || fail "no preset file in $cfg/presets"
-echo "ok: fohd.service and foh-osc.service verify; fohd runs under ${layers#, }"
+
+# foh-web as foh-web.service runs it, under the layers fohd got
+export XDG_CACHE_HOME=$FOH_SESSION/cache
+printf '[web]\nlisten = 127.0.0.1:0\n[rooms]\n' >"$cfg/foh-web.conf"
+program=$FOH_WEB
+if [ "$hardened_rc" -eq 0 ]; then
+  export HARDENED_PROGRAM=$program
+  program=$FOH_TESTS/core/hardened-exec.py
+fi
+if [ "$sandbox_rc" -eq 0 ]; then
+  export SANDBOX_PROGRAM=$program SANDBOX_RW=$cfg:$XDG_CACHE_HOME/foh-web
+  program=$FOH_TESTS/core/sandbox-exec.sh
+fi
+trap check_web_exit EXIT
+spawn_web foh-web env GST_REGISTRY="$XDG_CACHE_HOME/foh-web/gst-registry.bin" "$program"
+# a fresh GStreamer registry means a plugin scan first: slow under ASan and load
+wait_for 60 web_on_bus || fail "the hardened foh-web did not appear on the bus (see foh-web.log)"
+BASE=http://127.0.0.1:$(web_port main)
+expect_status 201 POST "$BASE/api/rooms" '{"id": "unit", "channel": 1}'
+busctl --user call org.foh.Foh1 /org/foh/Foh1 org.foh.Foh1.Manager PlayTestTone uddd 1 1000 20 -- -12 \
+  || fail "PlayTestTone refused"
+$PY "$FOH_TESTS/rooms/gst_listeners.py" "$BASE" unit 1 1 >"$FOH_SESSION/listener.out" \
+  || fail "a room listener of the hardened foh-web failed: $(cat "$FOH_SESSION/listener.out")"
+note "$(grep '^listener ' "$FOH_SESSION/listener.out")"
+$PY - "$FOH_SESSION/listener.out" <<'PY' || fail "the room listener did not hear 1 kHz: $(cat "$FOH_SESSION/listener.out")"
+import sys
+lines = [l.split() for l in open(sys.argv[1]) if l.startswith("listener ")]
+assert len(lines) == 1 and abs(float(lines[0][2]) - 1000) < 5 and float(lines[0][3]) > -30, lines
+PY
+[ -f "$XDG_CACHE_HOME/foh-web/gst-registry.bin" ] || fail "GStreamer's registry is not in foh-web's cache directory"
+echo "ok: fohd.service, foh-osc.service and foh-web.service verify; fohd and foh-web run under ${layers#, }"

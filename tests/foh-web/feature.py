@@ -7,9 +7,23 @@ test-web-feature.sh with Debian's python3-websockets:
                               error and no meta (nothing changed)
   roundtrip                   set_band/set_smoothing/set_autoscale/... answer a
                               meta carrying the new values
-  presets NAME                save_preset lists NAME; load_preset answers meta
+  presets NAME                save_preset lists NAME with saved_at, the preset
+                              file's modification time in the seed's format
+                              (local "%Y-%m-%d %H:%M"), newest first; a file
+                              dated back by os.utime lists that date, last;
+                              load_preset answers meta
+  raw SECONDS                 prints the mean low mid high low_raw mid_raw
+                              high_raw of SECONDS of snapshots (after a 1 s
+                              settle) and the sample rate from meta
+  raw-check A B DB            A and B are two `raw` outputs for a 1 kHz tone
+                              at -20 dBFS and DB dB lower: each *_raw is the
+                              sine's RMS through that band's Butterworth
+                              band-pass (formula below, from the band edges
+                              fohd reports): mid_raw within 1 dB, low_raw and
+                              high_raw far below it; mid_raw moves by DB
+                              within 0.5 dB, mid (auto-scaled) does not
 """
-import asyncio, json, socket, struct, sys, time
+import asyncio, json, math, os, socket, struct, sys, time
 import websockets
 
 URL = "ws://127.0.0.1:8765"
@@ -178,20 +192,103 @@ async def roundtrip():
         print(f"roundtrip ok; snapshots {median * 1000:.1f} ms apart at 30 Hz")
 
 
+def preset_file(name):
+    return os.path.join(os.environ["XDG_CONFIG_HOME"], "foh", "presets", f"analyzer-{name}.conf")
+
+
+def seed_time(t):
+    """The seed's saved_at: time.strftime("%Y-%m-%d %H:%M", localtime(mtime))."""
+    return time.strftime("%Y-%m-%d %H:%M", time.localtime(t))
+
+
 async def presets(name):
     async with websockets.connect(URL) as ws:
         await recv_json(ws, "presets")
+        before = time.time()
         await ws.send(json.dumps({"type": "save_preset", "name": name}))
         p = await recv_json(ws, "presets")
-        if name not in [i["name"] for i in p["items"]]:
+        after = time.time()
+        items = {i["name"]: i["saved_at"] for i in p["items"]}
+        if name not in items:
             raise SystemExit(f"{name} not listed after save_preset: {p}")
-        await ws.send(json.dumps({"type": "list_presets"}))
+        want = seed_time(os.stat(preset_file(name)).st_mtime)
+        if items[name] != want or want not in (seed_time(before), seed_time(after)):
+            raise SystemExit(f"saved_at of {name} is {items[name]!r}, the file says {want!r}, "
+                             f"saved between {seed_time(before)} and {seed_time(after)}")
+        # an older preset: its file dated 2021-03-04 05:06:07 local time
+        await ws.send(json.dumps({"type": "save_preset", "name": name + " old"}))
         await recv_json(ws, "presets")
+        old = time.mktime((2021, 3, 4, 5, 6, 7, 0, 0, -1))
+        os.utime(preset_file(name + " old"), (old, old))
+        await ws.send(json.dumps({"type": "list_presets"}))
+        p = await recv_json(ws, "presets")
+        got = [(i["name"], i["saved_at"]) for i in p["items"]]
+        if (name + " old", "2021-03-04 05:06") not in got:
+            raise SystemExit(f"a preset saved on 2021-03-04 05:06 lists as {got}")
+        if [n for n, _ in got].index(name) > [n for n, _ in got].index(name + " old"):
+            raise SystemExit(f"presets are not newest first: {got}")
+        print(f"presets: {got}")
         await ws.send(json.dumps({"type": "load_preset", "name": name}))
         await recv_json(ws, "meta")
         await ws.send(json.dumps({"type": "load_preset", "name": "absent"}))
         await recv_json(ws, "error")
         print("presets ok")
+
+
+async def raw(seconds):
+    """Means of the snapshots' values over SECONDS, after 1 s to settle."""
+    async with websockets.connect(URL) as ws:
+        meta = await recv_json(ws, "meta")
+        end = time.monotonic() + 1.0
+        while time.monotonic() < end:
+            await recv_json(ws, "snapshot")
+        keys = ("low", "mid", "high", "low_raw", "mid_raw", "high_raw")
+        sums, n = dict.fromkeys(keys, 0.0), 0
+        end = time.monotonic() + seconds
+        while time.monotonic() < end:
+            m = await recv_json(ws, "snapshot")
+            for k in keys:
+                sums[k] += m[k]
+            n += 1
+        bands = ",".join(f"{meta['bands'][b]['lo_hz']}:{meta['bands'][b]['hi_hz']}"
+                         for b in ("low", "mid", "high"))
+        print(" ".join(f"{sums[k] / n:.6g}" for k in keys), meta["sr"], bands)
+
+
+def butter_gain(f, lo, hi, sr, order=2):
+    """|H(f)| of fohd's order-N Butterworth band-pass (src/dsp/lmh.h):
+    1 / sqrt(1 + ((W^2 - W0^2) / (W B))^(2N)), W = tan(pi f / sr)."""
+    w, wl, wh = (math.tan(math.pi * x / sr) for x in (f, lo, hi))
+    x = (w * w - wl * wh) / (w * (wh - wl))
+    return 1 / math.sqrt(1 + x ** (2 * order))
+
+
+def raw_check(a, b, drop_db):
+    a, b = a.split(), b.split()
+    sr = float(a[6])
+    edges = [tuple(map(float, e.split(":"))) for e in a[7].split(",")]
+    db = lambda x: 20 * math.log10(max(x, 1e-12))
+    rms = 10 ** (-20 / 20) / math.sqrt(2)          # a -20 dBFS-peak sine
+    mid = float(a[4])
+    for i, band in enumerate(("low", "mid", "high")):
+        want = rms * butter_gain(1000, *edges[i], sr)
+        got = float(a[3 + i])
+        print(f"{band}_raw {got:.6g} (formula {want:.6g}, {db(got) - db(want):+.2f} dB), "
+              f"scaled {float(a[i]):.4g}")
+        # mid holds the tone; low and high see it 20-40 dB down, where a
+        # glitch of the tone under load (broadband) can outweigh it: they
+        # need only be that far below mid
+        if band == "mid" and abs(db(got) - db(want)) > 1.0:
+            raise SystemExit(f"{band}_raw {got:.6g} is not the band's RMS {want:.6g} within 1 dB")
+        if band != "mid" and db(mid) - db(got) < min(15.0, db(rms) - db(want) - 5):
+            raise SystemExit(f"{band}_raw {got:.6g} is not far below mid_raw {mid:.6g}")
+    raw_step = db(float(b[4])) - db(float(a[4]))
+    scaled_step = db(float(b[1])) - db(float(a[1]))
+    print(f"-{drop_db} dB tone: mid_raw moves {raw_step:+.2f} dB, mid {scaled_step:+.2f} dB")
+    if abs(raw_step + drop_db) > 0.5:
+        raise SystemExit(f"mid_raw moved {raw_step:+.2f} dB for a -{drop_db} dB step")
+    if abs(scaled_step + drop_db) < 1.0:
+        raise SystemExit(f"mid (auto-scaled) moved {scaled_step:+.2f} dB too: the same as raw")
 
 
 cmd = sys.argv[1]
@@ -201,6 +298,10 @@ elif cmd == "bad":
     asyncio.run(bad())
 elif cmd == "roundtrip":
     asyncio.run(roundtrip())
+elif cmd == "raw":
+    asyncio.run(raw(float(sys.argv[2])))
+elif cmd == "raw-check":
+    raw_check(sys.argv[2], sys.argv[3], float(sys.argv[4]))
 elif cmd == "presets":
     asyncio.run(presets(sys.argv[2]))
 else:

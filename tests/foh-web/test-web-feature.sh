@@ -5,11 +5,19 @@
 #    seed's README) runs unchanged: it turns the FFT on (busctl sees
 #    FftEnabled) and prints snapshots at ~60 Hz;
 #  - every binary FFT frame is byte for byte the floats of an /audio/fft
-#    datagram fohd sent to another destination at the same time;
+#    datagram fohd sent at the same time to another destination, one with
+#    the "fft" option; a plain destination (oscdump) with SendFft off gets
+#    no /audio/fft (nor /audio/lmh_raw) at all while WebSocket clients turn
+#    the FFT on and receive frames, and SendFft stays off;
+#  - mid_raw is the sine's RMS through the mid band-pass (Butterworth
+#    formula) within 1 dB, low_raw and high_raw far below it, and a 6 dB
+#    quieter tone moves mid_raw by 6 dB (±0.5) while the auto-scaled mid
+#    moves differently;
 #  - malformed and out-of-range messages each get an error and change
 #    nothing fohd holds (busctl GetAll before and after);
 #  - each setter answers a meta with the new value, busctl sees it, snapshots
-#    follow ws_snapshot_hz; presets save, list and load;
+#    follow ws_snapshot_hz; presets save, list (saved_at = the file's time
+#    in the seed's format, newest first) and load;
 #  - the seed's minimal JS client (seed-client.js, verbatim) runs unchanged
 #    in headless Chromium from a page foh-web serves, receives meta,
 #    snapshots and FFT frames, and its set_fft/set_band reach fohd.
@@ -28,6 +36,22 @@ printf '[web]\nlisten = 127.0.0.1:0\n[compat]\nfeature-server = true\n' >"$FOH_S
 start_web
 [ "$(web_port feature-server)" = 8765 ] || fail "the feature server is not on 8765"
 start_tone tone 1000 -20
+# a plain OSC destination, which must never see /audio/fft (SendFft is off),
+# and the fft-match receiver, which asks for the FFT with the "fft" option
+dump_port=$(free_port)
+start_osc dump "$dump_port"
+ancall AddDestination s "127.0.0.1:$dump_port"
+ancall AddDestination s "127.0.0.1:$osc_port fft"
+anprop Destinations | grep -q "\"127.0.0.1:$osc_port fft\"" \
+  || fail "AddDestination did not give $osc_port the fft option: $(anprop Destinations)"
+no_fft_on_dump() {
+  [ "$(anprop SendFft)" = false ] || fail "SendFft was turned on"
+  wait_for 5 osc_more "$FOH_SESSION/dump.osc" /audio/lmh 0 || fail "oscdump receives nothing"
+  [ "$(osc_count "$FOH_SESSION/dump.osc" /audio/fft)" = 0 ] \
+    || fail "a destination without FFT got $(osc_count "$FOH_SESSION/dump.osc" /audio/fft) /audio/fft while WebSocket clients asked for the FFT"
+  [ "$(osc_count "$FOH_SESSION/dump.osc" /audio/lmh_raw)" = 0 ] \
+    || fail "a destination without lmh-raw got /audio/lmh_raw"
+}
 
 # the seed's Python client, unchanged
 anset FftEnabled b false
@@ -45,6 +69,15 @@ awk '$1 > 0 || $2 > 0 || $3 > 0 { n++ } END { exit !(n > 0) }' "$FOH_SESSION/see
 
 # FFT frames are /audio/fft's floats
 $PY "$here/feature.py" fft-match "$osc_port" 2 || fail "binary FFT frames differ from /audio/fft"
+no_fft_on_dump
+
+# *_raw: the bands' smoothed RMS before the auto-scaler, at two levels
+[ "$(anprop FilterOrder)" = 2 ] || fail "FilterOrder is not 2"
+loud=$($PY "$here/feature.py" raw 1) || fail "no snapshots at -20 dBFS"
+stop tone
+start_tone tone 1000 -26
+quiet=$($PY "$here/feature.py" raw 1) || fail "no snapshots at -26 dBFS"
+$PY "$here/feature.py" raw-check "$loud" "$quiet" 6 || fail "*_raw are not the bands' RMS"
 
 # bad messages: an error each, nothing changed
 before=$(an_state)
@@ -74,4 +107,5 @@ echo "$seen" | $PY -c 'import json, sys; s = json.load(sys.stdin); sys.exit(not 
 [ "$(anprop FftEnabled)" = true ] || fail "the JS client's set_fft did not reach fohd"
 anprop Bands | grep -q '"mid" 200 4000' || fail "the JS client's set_band did not reach fohd: $(anprop Bands)"
 [ "$(web_stat refused_origin)" = 0 ] || fail "the JS client's origin was refused"
+no_fft_on_dump
 note "feature server ok"

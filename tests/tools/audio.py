@@ -7,6 +7,11 @@
   audio.py levels IN.wav [--from S] [--to S]        print peak_dbfs rms_dbfs of the
                                                     loudest channel over the window,
                                                     skipping leading/trailing silence
+  audio.py tonematch IN.wav HZ [--from S] [--to S]  print "fraction rms_dbfs": the share of
+                                                    the window's power (loudest channel) in
+                                                    a sine at HZ (Goertzel over whole
+                                                    periods: a pure HZ tone gives near 1,
+                                                    silence/noise/another tone near 0)
 """
 import math
 import struct
@@ -89,6 +94,36 @@ def levels(path, start=None, end=None):
     return best
 
 
+def tone_match(path, hz, start=None, end=None):
+    rate, chans = read(path)
+    a = int((start or 0) * rate)
+    best = (0.0, -120.0)
+    for c in chans:
+        x = c[a:int(end * rate)] if end is not None else c[a:]
+        # whole periods of HZ: no leakage from the window's edges
+        m = int(int(len(x) * hz / rate) * rate / hz)
+        x = x[:m]
+        if m == 0:
+            continue
+        power = sum(v * v for v in x) / m
+        k = 2 * math.cos(2 * math.pi * hz / rate)
+        s1 = s2 = 0.0
+        for v in x:
+            s1, s2 = v + k * s1 - s2, s1
+        tone_power = (s1 * s1 + s2 * s2 - k * s1 * s2) * 2 / (m * m)
+        frac = tone_power / power if power > 0 else 0.0
+        rms = 10 * math.log10(power) if power > 0 else -120.0
+        if rms > best[1]:
+            best = (frac, rms)
+    return best
+
+
+def window(args):
+    start = float(args[args.index("--from") + 1]) if "--from" in args else None
+    end = float(args[args.index("--to") + 1]) if "--to" in args else None
+    return start, end
+
+
 def main():
     if sys.argv[1] == "tone":
         write_tone(sys.argv[2], float(sys.argv[3]), float(sys.argv[4]), float(sys.argv[5]),
@@ -97,11 +132,11 @@ def main():
         write_steps(sys.argv[2], float(sys.argv[3]), float(sys.argv[4]),
                     [float(v) for v in sys.argv[5:]])
     elif sys.argv[1] == "levels":
-        args = sys.argv[3:]
-        start = float(args[args.index("--from") + 1]) if "--from" in args else None
-        end = float(args[args.index("--to") + 1]) if "--to" in args else None
-        pk, rms = levels(sys.argv[2], start, end)
+        pk, rms = levels(sys.argv[2], *window(sys.argv[3:]))
         print(f"{pk:.3f} {rms:.3f}")
+    elif sys.argv[1] == "tonematch":
+        frac, rms = tone_match(sys.argv[2], float(sys.argv[3]), *window(sys.argv[4:]))
+        print(f"{frac:.4f} {rms:.2f}")
     else:
         raise SystemExit(__doc__)
 

@@ -3,11 +3,12 @@
  *
  * Feed: foh-web binds a loopback UDP port and registers it with
  * Analyzer.AddDestination whenever fohd appears (RemoveDestination on
- * exit); datagrams from anywhere but 127.0.0.1 are dropped, the rest pass
- * src/osc's validator before /audio/lmh, /audio/fft and /audio/meta are
- * read. An FFT message becomes the feature server's binary frame
- * [u8 1][u8 0][u16 LE n][f32 LE × n]: the same floats as the OSC payload,
- * byte-swapped from OSC's big-endian.
+ * exit), with the options its clients need (see "The analyzer's
+ * destination" below); datagrams from anywhere but 127.0.0.1 are dropped,
+ * the rest pass src/osc's validator before /audio/lmh, /audio/lmh_raw,
+ * /audio/fft and /audio/meta are read. An FFT message becomes the feature
+ * server's binary frame [u8 1][u8 0][u16 LE n][f32 LE × n]: the same floats
+ * as the OSC payload, byte-swapped from OSC's big-endian.
  *
  * Clients: every frame for a client goes through its own queue (at most
  * [web] ws-queue frames); frames leave the queue only while the kernel's
@@ -127,6 +128,7 @@ static void detach(struct web_client *c)
 {
 	if (!g_ptr_array_remove(c->w->clients, c))
 		return;
+	web_events_want(c->w);
 	if (c->conn) {
 		g_signal_handlers_disconnect_by_data(c->conn, c);
 	}
@@ -242,6 +244,7 @@ struct web_client *web_client_new(struct web *w, SoupServerMessage *msg,
 	g_signal_connect(conn, "error", G_CALLBACK(on_error), c);
 	g_signal_connect(conn, "message", G_CALLBACK(on_message), c);
 	g_ptr_array_add(w->clients, c);
+	web_events_want(w);
 	return c;
 }
 
@@ -386,28 +389,104 @@ static void send_fohd_state(struct web *w, struct web_client *only)
 	web_client_send_text(only, text);
 }
 
-/* The analyzer's destination */
+/* The analyzer's destination. foh-web's loopback port is registered with
+ * the options its clients need: "fft" while a feature-server client is
+ * connected or an events client takes the fft topic (so /audio/fft reaches
+ * foh-web alone, whatever the analyzer's SendFft says for the other
+ * destinations), "lmh-raw" while a feature-server client is connected (its
+ * snapshots' *_raw). More is asked for at once; what no one wants any more
+ * is given back after WANT_SHRINK_MS, so a client that reconnects costs
+ * fohd nothing. */
+
+#define WANT_SHRINK_MS 5000
+#define WEB_DEST_FFT (1u << 0)
+#define WEB_DEST_LMH_RAW (1u << 1)
+
+static unsigned wanted_options(struct web *w)
+{
+	unsigned want = 0;
+
+	for (guint i = 0; i < w->clients->len; i++) {
+		struct web_client *c = w->clients->pdata[i];
+		if (c->kind == WEB_FEATURE)
+			want |= WEB_DEST_FFT | WEB_DEST_LMH_RAW;
+		else if (c->kind == WEB_MAIN && (c->topics & TOPIC_FFT))
+			want |= WEB_DEST_FFT;
+	}
+	return want;
+}
+
+static void register_dest(struct web *w, unsigned options);
 
 static int on_added(sd_bus_message *reply, void *data, sd_bus_error *unused)
 {
 	struct web *w = data;
 	const sd_bus_error *e = sd_bus_message_get_error(reply);
 
+	w->osc_pending = false;
 	if (e) {
 		foh_warn("cannot register %s with the analyzer: %s", w->osc_dest, e->message);
 		return 0;
 	}
+	if (!w->osc_registered)
+		foh_info("receiving the analyzer's features on %s", w->osc_dest);
 	w->osc_registered = true;
-	foh_info("receiving the analyzer's features on %s", w->osc_dest);
+	w->osc_options = w->osc_asking;
+	web_events_want(w);
 	return 0;
+}
+
+static void register_dest(struct web *w, unsigned options)
+{
+	char dest[64];
+	int r;
+
+	if (w->bus == NULL || !w->fohd_up || w->osc_fd < 0 || w->osc_pending)
+		return;
+	snprintf(dest, sizeof(dest), "%s%s%s", w->osc_dest, options & WEB_DEST_FFT ? " fft" : "",
+			options & WEB_DEST_LMH_RAW ? " lmh-raw" : "");
+	r = sd_bus_call_method_async(w->bus, NULL, FOH_BUS_NAME, FOH_ROOT "/analyzer",
+			FOH_IFACE("Analyzer"), "AddDestination", on_added, w, "s", dest);
+	if (r >= 0) {
+		w->osc_pending = true;
+		w->osc_asking = options;
+	}
+}
+
+static gboolean on_shrink(gpointer data)
+{
+	struct web *w = data;
+
+	w->osc_shrink_id = 0;
+	if (w->osc_registered && wanted_options(w) != w->osc_options)
+		register_dest(w, wanted_options(w));
+	return G_SOURCE_REMOVE;
+}
+
+void web_events_want(struct web *w)
+{
+	unsigned want = wanted_options(w);
+
+	if (!w->osc_registered || w->osc_pending)
+		return;		/* on_added looks again */
+	if (want == w->osc_options) {
+		if (w->osc_shrink_id)
+			g_source_remove(w->osc_shrink_id);
+		w->osc_shrink_id = 0;
+	} else if (want & ~w->osc_options) {
+		register_dest(w, want | w->osc_options);	/* more now; less later */
+	} else if (w->osc_shrink_id == 0) {
+		w->osc_shrink_id = g_timeout_add(WANT_SHRINK_MS, on_shrink, w);
+	}
 }
 
 void web_events_fohd(struct web *w, bool up)
 {
 	w->osc_registered = false;
-	if (up && w->bus && w->osc_fd >= 0)
-		(void)sd_bus_call_method_async(w->bus, NULL, FOH_BUS_NAME, FOH_ROOT "/analyzer",
-				FOH_IFACE("Analyzer"), "AddDestination", on_added, w, "s", w->osc_dest);
+	w->osc_pending = false;
+	w->osc_options = 0;
+	if (up)
+		register_dest(w, wanted_options(w));
 	if (w->clients)
 		send_fohd_state(w, NULL);
 	if (up)
@@ -499,6 +578,9 @@ static gboolean on_osc(gint fd, GIOCondition cond, gpointer data)
 			for (int k = 0; k < 3; k++)
 				w->lmh[k] = be_float(args + 4 * k);
 			w->lmh_at = web_now();
+		} else if (strcmp(addr, "/audio/lmh_raw") == 0 && strcmp(tags, "fff") == 0) {
+			for (int k = 0; k < 3; k++)
+				w->lmh_raw[k] = be_float(args + 4 * k);
 		} else if (strcmp(addr, "/audio/fft") == 0) {
 			on_fft(w, tags, args, n_args);
 		} else if (strcmp(addr, "/audio/meta") == 0 && strncmp(tags, "iii", 3) == 0) {
@@ -605,6 +687,7 @@ static void events_message(struct web_client *c, GBytes *message)
 		}
 	}
 	c->topics = bits;
+	web_events_want(c->w);
 	send_fohd_state(c->w, c);
 }
 
@@ -649,14 +732,18 @@ int web_events_start(struct web *w)
 
 void web_events_stop(struct web *w)
 {
+	w->osc_registered = false;	/* clients leaving ask for nothing more */
+	if (w->osc_shrink_id)
+		g_source_remove(w->osc_shrink_id);
+	w->osc_shrink_id = 0;
+	while (w->clients && w->clients->len > 0)
+		web_client_drop(w->clients->pdata[0], SOUP_WEBSOCKET_CLOSE_GOING_AWAY, "foh-web stops");
 	if (w->bus && w->fohd_up && w->osc_fd >= 0) {
 		sd_bus_error e = SD_BUS_ERROR_NULL;
 		(void)sd_bus_call_method(w->bus, FOH_BUS_NAME, FOH_ROOT "/analyzer",
 				FOH_IFACE("Analyzer"), "RemoveDestination", &e, NULL, "s", w->osc_dest);
 		sd_bus_error_free(&e);
 	}
-	while (w->clients && w->clients->len > 0)
-		web_client_drop(w->clients->pdata[0], SOUP_WEBSOCKET_CLOSE_GOING_AWAY, "foh-web stops");
 	if (w->tick_id)
 		g_source_remove(w->tick_id);
 	if (w->osc_watch)

@@ -78,13 +78,12 @@ static void on_set_fft(struct web_client *c, JsonObject *o)
 
 	if (!get_bool(o, "enabled", &on))
 		return feature_error(c, "set_fft needs enabled: bool");
+	/* The FFT worker, as in the seed; the frames reach foh-web on its own
+	 * destination ("fft", events.c), never through SendFft, which is the
+	 * other OSC destinations' (the seed's osc.send_fft). */
 	json_builder_begin_object(b);
 	json_builder_set_member_name(b, "FftEnabled");
 	json_builder_add_boolean_value(b, on);
-	if (on) {
-		json_builder_set_member_name(b, "SendFft");
-		json_builder_add_boolean_value(b, TRUE);
-	}
 	json_builder_end_object(b);
 	apply(c, b);
 }

@@ -3,12 +3,15 @@
  * analyzer.
  *
  * Out: meta (on connect and after every change, from the Analyzer's and
- * Manager's properties), snapshot at ws_snapshot_hz (the last /audio/lmh;
- * low_raw/mid_raw/high_raw carry the same auto-scaled values, fohd sends no
- * pre-autoscale RMS), binary FFT frames (events.c builds them from
- * /audio/fft, byte for byte the same floats), devices, presets,
+ * Manager's properties), snapshot at ws_snapshot_hz (the last /audio/lmh,
+ * and as low_raw/mid_raw/high_raw the last /audio/lmh_raw: the smoothed RMS
+ * before the auto-scaler, which foh-web's destination asks for while a
+ * client is connected), binary FFT frames (events.c builds them from
+ * /audio/fft, byte for byte the same floats; they reach foh-web's own
+ * destination only), devices, presets (saved_at from ListPresetTimes),
  * server_status at 2 Hz, error {reason}.
- * In: set_fft → FftEnabled (+ SendFft so the frames reach foh-web),
+ * In: set_fft → FftEnabled (the FFT worker; never SendFft, which is the
+ * other OSC destinations'),
  * set_band → SetBand, set_smoothing tau.X → XRelease, set_autoscale →
  * AutoscaleAttack/AutoscaleRelease/NoiseFloor/Strength, set_fft_send_raw_db
  * → RawDb, set_fft_peak_smear → PeakSmear, set_n_fft_bins → FftBins,
@@ -298,37 +301,66 @@ void feature_send_devices(struct web *w, struct web_client *only)
 	to_all(w, b, only);
 }
 
+struct preset { char *name; char saved_at[32]; };
+
+static void preset_clear(gpointer p)
+{
+	g_free(((struct preset *)p)->name);
+}
+
+/* Newest first, as the seed lists them (its sort on the saved_at text). */
+static gint newest_first(gconstpointer a, gconstpointer b)
+{
+	return strcmp(((const struct preset *)b)->saved_at, ((const struct preset *)a)->saved_at);
+}
+
+/* items: [{name, saved_at}], saved_at being the preset file's modification
+ * time in the seed's format, local time "%Y-%m-%d %H:%M". */
 void feature_send_presets(struct web *w, struct web_client *only)
 {
 	sd_bus_error e = SD_BUS_ERROR_NULL;
 	sd_bus_message *m = NULL, *reply = NULL;
 	g_autoptr(JsonBuilder) b = json_builder_new();
+	g_autoptr(GArray) list = g_array_new(FALSE, TRUE, sizeof(struct preset));
 	const char *name;
+	int64_t t;
 	int r;
 
-	if ((r = web_new_call(w, &m, ANALYZER, A_IFACE, "ListPresets")) >= 0)
+	g_array_set_clear_func(list, preset_clear);
+	if ((r = web_new_call(w, &m, ANALYZER, A_IFACE, "ListPresetTimes")) >= 0)
 		r = web_call(w, m, &reply, &e);
 	sd_bus_message_unref(m);
 	sd_bus_error_free(&e);
 	if (r < 0)
 		return;
+	if (sd_bus_message_enter_container(reply, 'a', "(sx)") >= 0)
+		while (sd_bus_message_read(reply, "(sx)", &name, &t) > 0) {
+			struct preset p = { g_strdup(name), "" };
+			g_autoptr(GDateTime) dt = g_date_time_new_from_unix_local(t);
+			g_autofree char *text = dt ? g_date_time_format(dt, "%Y-%m-%d %H:%M") : NULL;
+
+			snprintf(p.saved_at, sizeof(p.saved_at), "%s", text ? text : "");
+			g_array_append_val(list, p);
+		}
+	sd_bus_message_unref(reply);
+	g_array_sort(list, newest_first);
 	json_builder_begin_object(b);
 	json_builder_set_member_name(b, "type");
 	json_builder_add_string_value(b, "presets");
 	json_builder_set_member_name(b, "items");
 	json_builder_begin_array(b);
-	if (sd_bus_message_enter_container(reply, 'a', "s") >= 0)
-		while (sd_bus_message_read(reply, "s", &name) > 0) {
-			json_builder_begin_object(b);
-			json_builder_set_member_name(b, "name");
-			json_builder_add_string_value(b, name);
-			json_builder_set_member_name(b, "saved_at");
-			json_builder_add_null_value(b);
-			json_builder_end_object(b);
-		}
+	for (guint i = 0; i < list->len; i++) {
+		const struct preset *p = &g_array_index(list, struct preset, i);
+
+		json_builder_begin_object(b);
+		json_builder_set_member_name(b, "name");
+		json_builder_add_string_value(b, p->name);
+		json_builder_set_member_name(b, "saved_at");
+		json_builder_add_string_value(b, p->saved_at);
+		json_builder_end_object(b);
+	}
 	json_builder_end_array(b);
 	json_builder_end_object(b);
-	sd_bus_message_unref(reply);
 	to_all(w, b, only);
 }
 
@@ -344,7 +376,7 @@ static void send_snapshot(struct web *w)
 	snprintf(text, sizeof(text), "{\"type\":\"snapshot\",\"seq\":%" G_GUINT64_FORMAT ","
 			"\"low\":%.6g,\"mid\":%.6g,\"high\":%.6g,\"low_raw\":%.6g,\"mid_raw\":%.6g,"
 			"\"high_raw\":%.6g,\"t\":%.6f}", f->seq++, w->lmh[0], w->lmh[1], w->lmh[2],
-			w->lmh[0], w->lmh[1], w->lmh[2], now);
+			w->lmh_raw[0], w->lmh_raw[1], w->lmh_raw[2], now);
 	{
 		g_autoptr(GBytes) bytes = g_bytes_new(text, strlen(text) + 1);
 		g_autoptr(GPtrArray) list = g_ptr_array_copy(w->clients, NULL, NULL);

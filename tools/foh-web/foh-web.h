@@ -114,7 +114,12 @@ struct web {
 	guint osc_watch;
 	bool osc_registered;
 	char osc_dest[32];
+	unsigned osc_options;		/* WEB_DEST_*: what the analyzer sends us */
+	unsigned osc_asking;		/* options of the AddDestination under way */
+	bool osc_pending;		/* an AddDestination is under way */
+	guint osc_shrink_id;		/* options no one wants any more, dropped later */
 	float lmh[3];
+	float lmh_raw[3];		/* /audio/lmh_raw: smoothed RMS, before the auto-scaler */
 	uint64_t lmh_at;		/* µs monotonic of the last /audio/lmh */
 	int32_t meta_sr, meta_block, meta_bins;
 	GBytes *last_fft;		/* the last binary FFT frame */
@@ -188,6 +193,9 @@ int web_events_start(struct web *w);
 void web_events_stop(struct web *w);
 void web_events_install(struct web *w, SoupServer *s);
 void web_events_fohd(struct web *w, bool up);
+/* Clients came, went or changed topics: ask the analyzer for what they
+ * need on foh-web's destination (FFT, raw L/M/H), and no more. */
+void web_events_want(struct web *w);
 void web_events_properties(struct web *w, sd_bus_message *m);
 void web_events_levels(struct web *w, sd_bus_message *m);
 struct web_client *web_client_new(struct web *w, SoupServerMessage *msg,
