@@ -20,7 +20,8 @@
 # Last, a save in flight does not hold up the main loop (fohd writes on a
 # thread of its own): with every fsync delayed by 3 s, D-Bus calls are
 # answered while the save's temporary file is there and the file does not
-# hold the new value yet, and the value lands when the fsyncs are done.
+# hold the new value yet, and the value lands when the fsyncs are done; a
+# reload (SIGHUP) while a save is written keeps the value being written.
 set -u
 . "$FOH_TESTS/lib.sh"
 
@@ -125,6 +126,18 @@ in_flight || fail "the save ended before the calls were answered: they waited fo
 landed() { [ "$(file_gain)" = -3.25 ] && grep -q '^gain *= *-1.5' "$conf"; }
 wait_for 30 landed || fail "the values did not land after the fsyncs: gain $(file_gain)"
 note "4 calls answered while a save sat in a 3 s fsync; both values on disk after"
+# A reload while a save is being written keeps what it writes.
+tracer=$(pid_of fohd)
+fohd=$(pgrep -P "$tracer" | head -n1)
+busctl --user -- set-property org.foh.Foh1 /org/foh/Foh1/channel/1 org.foh.Foh1.Channel Gain d -4.75 \
+  || fail "Gain -4.75 was refused"
+wait_for 10 in_flight || fail "the save of -4.75 did not start"
+kill -HUP "$fohd"
+wait_for 10 grep -q "reloaded" "$FOH_SESSION/fohd.log" || fail "no reload"
+in_flight || note "(the save ended during the reload)"
+[ "$(chprop 1 Gain)" = -4.75 ] || fail "a reload during the save lost Gain -4.75: $(chprop 1 Gain)"
+landed2() { [ "$(file_gain)" = -4.75 ]; }
+wait_for 30 landed2 || fail "-4.75 did not land after the reload: $(file_gain)"
 # strace does not pass SIGTERM on: end fohd itself, then strace ends
 tracer=$(pid_of fohd)
 kill -TERM "$(pgrep -P "$tracer" | head -n1)"
