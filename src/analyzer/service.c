@@ -186,8 +186,10 @@ int foh_daemon_analyzer_changed(struct foh_daemon *d, const struct foh_analyzer_
 	bool new_source = strcmp(prev->source, next->source) != 0;
 	int res;
 
-	if (new_source)
+	if (new_source) {
 		foh_daemon_analyzer_disconnect(d);
+		foh_daemon_channels_passive(d);
+	}
 	res = foh_analyzer_apply(d->analyzer, next);
 	foh_daemon_analyzer_update_active(d);
 	if (new_source)

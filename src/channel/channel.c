@@ -4,7 +4,11 @@
  * configured, else a capture stream with target.object = input) and
  * foh.chN.playback (target.object = output, else the default sink), in the
  * node.group and node.link-group foh.chN so they share a driver and
- * WirePlumber links both. The capture stream's process callback dequeues
+ * WirePlumber links both. The playback is passive (node.passive) unless
+ * asked otherwise: its links do not keep a driver running, so a channel
+ * with nothing playing into it lets the graph suspend. WirePlumber makes
+ * every link of a passive node passive, so a channel something must hear
+ * while it is silent (the analyzer's source) is made not passive. The capture stream's process callback dequeues
  * both buffers, runs the strip and triggers the playback stream. */
 #include <errno.h>
 #include <math.h>
@@ -38,6 +42,7 @@ struct foh_channel {
 	uint32_t out_channels;		/* the playback stream's: 1 or 2 */
 	struct spa_hook capture_listener, playback_listener;
 	bool input_is_sink;		/* the capture takes a sink's monitor */
+	bool passive;			/* the playback's links are passive */
 	uint32_t rate;			/* negotiated; 0 until the format is known */
 	struct tone pending_tone;	/* main thread: until the format is known */
 	/* main thread owns it; the strip uses it once handed over by a
@@ -272,6 +277,21 @@ static int do_tone(struct spa_loop *loop, bool async, uint32_t seq,
 	return 0;
 }
 
+struct ring_swap {
+	struct foh_strip_fx *fx;
+	struct foh_leveler_ring *ring;
+	struct foh_leveler_ring **old;	/* main thread's, waited on */
+};
+
+static int do_ring_swap(struct spa_loop *loop, bool async, uint32_t seq,
+		const void *data, size_t size, void *user_data)
+{
+	const struct ring_swap *w = data;
+
+	*w->old = foh_leveler_swap_ring(&w->fx->leveler, w->ring);
+	return 0;
+}
+
 /* ---- main thread ------------------------------------------------------ */
 
 static int invoke(struct foh_channel *ch, spa_invoke_func_t func, const void *data, size_t size)
@@ -288,6 +308,35 @@ static int invoke_sync(struct foh_channel *ch, spa_invoke_func_t func, const voi
 	int res = pw_loop_invoke(ch->data_loop, func, 0, data, size, true, ch);
 
 	return res < 0 ? res : 0;
+}
+
+/* The leveler's look-ahead ring exists only while a look-ahead is set
+ * (3 s of stereo is 1.1 MB a channel): made or dropped here, off the data
+ * thread, and swapped in by a blocking invoke when the data thread has fx
+ * (shared), so the old one is unused when it is freed. */
+static void sync_leveler_ring(struct foh_channel *ch, struct foh_strip_fx *fx, bool shared)
+{
+	bool want = ch->settings.leveler_lookahead > 0.0;
+	struct foh_leveler_ring *ring = NULL, *old = NULL;
+	struct ring_swap w;
+
+	if (fx == NULL || want == foh_leveler_has_ring(&fx->leveler))
+		return;
+	if (want && (ring = foh_leveler_ring_new(fx->rate, FOH_LEVELER_MAX_LOOKAHEAD)) == NULL) {
+		foh_warn("channel %u: no memory for the leveler's look-ahead", ch->index);
+		return;
+	}
+	if (!shared) {
+		foh_leveler_ring_free(foh_leveler_swap_ring(&fx->leveler, ring));
+		return;
+	}
+	w = (struct ring_swap){ fx, ring, &old };
+	if (invoke_sync(ch, do_ring_swap, &w, sizeof(w)) < 0) {
+		foh_warn("channel %u: cannot hand the leveler its look-ahead", ch->index);
+		foh_leveler_ring_free(ring);
+		return;
+	}
+	foh_leveler_ring_free(old);
 }
 
 static void update_latency(struct foh_channel *ch, const struct spa_pod *param,
@@ -362,6 +411,7 @@ static void capture_param_changed(void *data, uint32_t id, const struct spa_pod 
 					strerror(-res));
 			setup.fx = NULL;
 		}
+		sync_leveler_ring(ch, setup.fx, false);
 		if (invoke_sync(ch, do_strip_setup, &setup, sizeof(setup)) < 0) {
 			foh_warn("channel %u: cannot set up its strip", ch->index);
 			foh_strip_fx_free(setup.fx);
@@ -371,6 +421,7 @@ static void capture_param_changed(void *data, uint32_t id, const struct spa_pod 
 		foh_strip_fx_free(old);
 		return;
 	}
+	sync_leveler_ring(ch, ch->fx, true);
 	if (invoke(ch, do_strip_setup, &setup, sizeof(setup)) < 0)
 		foh_warn("channel %u: cannot set up its strip", ch->index);
 }
@@ -484,6 +535,10 @@ static struct pw_properties *stream_props(struct foh_channel *ch, bool capture)
 				capture ? "Stream/Input/Audio" : "Stream/Output/Audio");
 	if (target[0] != '\0')
 		pw_properties_set(p, PW_KEY_TARGET_OBJECT, target);
+	if (!capture && ch->passive)
+		/* its links do not keep the Output's driver running: only
+		 * what plays into the channel does */
+		pw_properties_set(p, PW_KEY_NODE_PASSIVE, "true");
 	if (capture && target[0] != '\0' && ch->input_is_sink)
 		/* a sink as the Input: what plays into it, not the default source */
 		pw_properties_set(p, PW_KEY_STREAM_CAPTURE_SINK, "true");
@@ -512,7 +567,7 @@ static int connect_stream(struct pw_stream *stream, uint32_t channels,
 }
 
 int foh_channel_connect(struct foh_channel *ch, struct pw_core *core, struct pw_loop *data_loop,
-		bool input_is_sink)
+		bool input_is_sink, bool passive)
 {
 	struct pw_properties *props;
 	int res;
@@ -521,6 +576,7 @@ int foh_channel_connect(struct foh_channel *ch, struct pw_core *core, struct pw_
 		return 0;
 	ch->data_loop = data_loop;
 	ch->input_is_sink = input_is_sink;
+	ch->passive = passive;
 	atomic_store(&ch->stopping, false);
 	ch->strip_ready = false;
 	ch->position = NULL;
@@ -612,6 +668,11 @@ bool foh_channel_input_is_sink(const struct foh_channel *ch)
 	return ch->input_is_sink;
 }
 
+bool foh_channel_is_passive(const struct foh_channel *ch)
+{
+	return ch->passive;
+}
+
 bool foh_channel_playback_streaming(const struct foh_channel *ch)
 {
 	return ch->playback != NULL &&
@@ -700,8 +761,13 @@ int foh_channel_apply(struct foh_channel *ch, const struct foh_channel_settings 
 	 * tail rings out and nothing is re-linked twice */
 	if (foh_channel_outputs_wanted(s) > ch->out_channels)
 		(void)reopen_playback(ch, 2);
+	/* a ring before a look-ahead is set; dropped after it is 0 */
+	if (s->leveler_lookahead > 0.0)
+		sync_leveler_ring(ch, ch->fx, true);
 	strip_params(ch, s, &p);
 	r = invoke(ch, do_strip_set, &p, sizeof(p));
+	if (!(s->leveler_lookahead > 0.0))
+		sync_leveler_ring(ch, ch->fx, true);
 	/* the look-ahead is latency: tell the graph */
 	if (lookahead)
 		publish_own_latency(ch);

@@ -44,13 +44,16 @@ void foh_channel_free(struct foh_channel *ch);
 
 /* Creates the two streams on core; their process runs on data_loop.
  * input_is_sink: the Input names a sink, whose monitor is captured
- * (stream.capture.sink); else a source or a stream's output is. */
+ * (stream.capture.sink); else a source or a stream's output is.
+ * passive: the playback is node.passive — its links keep no driver
+ * running, and so neither do the links of whatever captures it. */
 int foh_channel_connect(struct foh_channel *ch, struct pw_core *core, struct pw_loop *data_loop,
-		bool input_is_sink);
+		bool input_is_sink, bool passive);
 void foh_channel_disconnect(struct foh_channel *ch);
 bool foh_channel_is_connected(const struct foh_channel *ch);
 /* What the streams were made with (foh_channel_connect's input_is_sink). */
 bool foh_channel_input_is_sink(const struct foh_channel *ch);
+bool foh_channel_is_passive(const struct foh_channel *ch);
 /* The PipeWire ids of the capture and playback nodes; SPA_ID_INVALID
  * until PipeWire has made them. */
 uint32_t foh_channel_capture_node(const struct foh_channel *ch);

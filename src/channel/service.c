@@ -3,6 +3,7 @@
  * PipeWire is there, the meter timer that reads their levels and timing and
  * hands them to hooks->channel_levels. Main thread only. */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -26,6 +27,22 @@ void foh_daemon_channel_effective(const struct foh_daemon *d, uint32_t index,
 	out->leveler_gate = d->stab_leveler_gate;
 }
 
+/* A channel is passive (lets the graph suspend while nothing plays into
+ * it) unless the analyzer listens to it: an analyzer with destinations
+ * sends its readings, silence included, and WirePlumber would make its
+ * link to a passive channel passive too, so it would stop with the channel. */
+static bool slot_passive(const struct foh_daemon *d, const struct foh_channel_slot *slot)
+{
+	const char *source = d->conf->analyzer.source;
+	char name[32];
+	unsigned int n;
+
+	if (sscanf(source, "channel/%u", &n) == 1 && n == slot->index)
+		return false;
+	snprintf(name, sizeof(name), "foh.ch%u.playback", slot->index);
+	return strcmp(source, name) != 0;
+}
+
 static int connect_slot(struct foh_daemon *d, struct foh_channel_slot *slot)
 {
 	struct pw_core *core = foh_engine_core(d->engine);
@@ -35,7 +52,8 @@ static int connect_slot(struct foh_daemon *d, struct foh_channel_slot *slot)
 		return 0;
 	res = foh_channel_connect(slot->channel, core, foh_engine_data_loop(d->engine),
 			foh_engine_target_is_sink(d->engine,
-				foh_channel_settings(slot->channel)->input));
+				foh_channel_settings(slot->channel)->input),
+			slot_passive(d, slot));
 	if (res < 0)
 		foh_warn("channel %u: cannot create its streams: %s", slot->index, strerror(-res));
 	return res;
@@ -65,6 +83,7 @@ static int add_slot(struct foh_daemon *d, uint32_t index)
 	slot->content.cls = FOH_CONTENT_UNKNOWN;
 	slot->levels = (struct foh_strip_levels){ .peak_db = -120, .rms_db = -120, .vu_db = -60,
 		.lufs_m = -120, .lufs_s = -120, .lufs_m_in = -120 };
+	slot->quiet_ticks = UINT32_MAX;		/* silent until it first runs */
 	foh_daemon_channel_effective(d, index, &eff);
 	if ((res = foh_channel_new(index, &eff, &d->xruns, &slot->channel)) < 0 ||
 	    (d->hooks && d->hooks->channel_added &&
@@ -126,12 +145,14 @@ void foh_daemon_channels_connection(struct foh_daemon *d, bool connected)
 	}
 }
 
-/* Channels stay scheduled while connected. Making an idle channel's
- * streams inactive (pw_stream_set_active, woken when the registry shows a
- * link into the capture) was tried: an idle fohd with 4 channels then cost
- * 0.0 % and 15 wakeups/s, but a stream newly linked into an idle channel
- * lost its first ~35 ms (a 50 ms burst came out as 15 ms) while the pair
- * woke, which a live channel must not do. */
+/* Channels stay active while connected; an idle one costs nothing because
+ * its playback is passive (see slot_passive): with nothing playing into it
+ * PipeWire suspends its driver, and a stream linked into it starts the
+ * driver and the channel in the same cycle — test channel-idle hears a
+ * 100 ms burst whole. Making an idle channel's streams inactive instead
+ * (pw_stream_set_active, woken when the registry shows a link into the
+ * capture) was tried: a stream newly linked into an idle channel lost its
+ * first ~35 ms (a 50 ms burst came out as 15 ms) while the pair woke. */
 
 /* The graph changed: a channel whose Input names a node that is now known
  * to be a sink, or no longer one, gets streams made for what it is (a
@@ -155,6 +176,21 @@ void foh_daemon_channels_graph(struct foh_daemon *d)
 			continue;
 		foh_info("channel %u: its input %s is %s: capturing %s", slot->index, input,
 				sink ? "a sink" : "not a sink", sink ? "its monitor" : "it");
+		foh_channel_disconnect(slot->channel);
+		(void)connect_slot(d, slot);
+	}
+}
+
+/* The analyzer's source changed: a channel it now listens to, or no longer
+ * does, gets streams made for that. */
+void foh_daemon_channels_passive(struct foh_daemon *d)
+{
+	for (uint32_t i = 0; i < d->n_channels; i++) {
+		struct foh_channel_slot *slot = d->channels[i];
+
+		if (!foh_channel_is_connected(slot->channel) ||
+		    slot_passive(d, slot) == foh_channel_is_passive(slot->channel))
+			continue;
 		foh_channel_disconnect(slot->channel);
 		(void)connect_slot(d, slot);
 	}
@@ -225,6 +261,34 @@ static double current_tempo(struct foh_daemon *d)
 	return 0.0;
 }
 
+/* A channel whose node has not run for QUIET_USEC (nothing plays into it
+ * and its driver suspended) has silent meters: they are announced once,
+ * then no Levels signal is sent until it runs again — an idle fohd sends
+ * nothing. A running channel publishes levels every 10 ms, so even a
+ * quantum of 8192 frames never looks quiet. */
+#define QUIET_USEC (500 * 1000)
+
+static bool levels_to_announce(struct foh_daemon *d, struct foh_channel_slot *slot)
+{
+	uint32_t quiet = (uint32_t)((QUIET_USEC * d->conf->meter_rate + 999999) / 1000000);
+
+	if (foh_channel_poll_levels(slot->channel, &slot->levels)) {
+		slot->quiet_ticks = 0;
+		return true;
+	}
+	if (slot->quiet_ticks == UINT32_MAX)
+		return false;
+	if (++slot->quiet_ticks < quiet)
+		return true;		/* as before: the last reading, held */
+	/* the leveler's gain and state hold through silence: keep them */
+	slot->levels.peak_db = slot->levels.rms_db = -120.0f;
+	slot->levels.vu_db = -60.0f;
+	slot->levels.lufs_m = slot->levels.lufs_s = slot->levels.lufs_m_in = -120.0f;
+	slot->levels.gr_db = 0.0f;
+	slot->quiet_ticks = UINT32_MAX;
+	return true;
+}
+
 static int on_meter_timer(sd_event_source *s, uint64_t usec, void *data)
 {
 	struct foh_daemon *d = data;
@@ -235,8 +299,7 @@ static int on_meter_timer(sd_event_source *s, uint64_t usec, void *data)
 		foh_channel_set_tempo(slot->channel, tempo);
 		if (!foh_channel_is_connected(slot->channel))
 			continue;
-		(void)foh_channel_poll_levels(slot->channel, &slot->levels);
-		if (d->hooks && d->hooks->channel_levels)
+		if (levels_to_announce(d, slot) && d->hooks && d->hooks->channel_levels)
 			d->hooks->channel_levels(d, slot);
 	}
 	update_cpu_load(d);

@@ -62,7 +62,7 @@ int foh_strip_fx_new(uint32_t rate, struct foh_strip_fx **out)
 	fx->rate = rate;
 	if (foh_chorus_init(&fx->chorus, rate) < 0 || foh_delay_init(&fx->delay, rate) < 0 ||
 	    foh_reverb_init(&fx->reverb, rate) < 0 ||
-	    foh_leveler_init(&fx->leveler, rate, FOH_LEVELER_MAX_LOOKAHEAD) < 0) {
+	    foh_leveler_init(&fx->leveler, rate, 0.0f) < 0) {
 		foh_strip_fx_free(fx);
 		return -ENOMEM;
 	}

@@ -162,6 +162,8 @@ static void set_class(struct foh_content_state *s, enum foh_content_class c, boo
 		return;
 	s->cls = c;
 	s->pending_ticks = 0;
+	if (c != FOH_CONTENT_UNKNOWN)
+		s->after_silence = false;
 	if (c != FOH_CONTENT_MUSIC) {
 		s->style = s->style_pending = -1;
 		s->style_mean_valid = false;
@@ -178,7 +180,8 @@ bool foh_content_update(struct foh_content_state *s, const struct foh_content_mo
 
 	if (v == NULL)
 		return false;
-	if (v->level_db < s->silence_db || v->active < 0.05f) {
+	/* silence is the level alone: the last 0.5 s under the gate */
+	if (v->level_db < s->silence_db) {
 		if (++s->silent_ticks >= SILENCE_TICKS || s->cls == FOH_CONTENT_UNKNOWN) {
 			set_class(s, FOH_CONTENT_SILENCE, &changed);
 			s->confidence = 1.0;
@@ -186,6 +189,13 @@ bool foh_content_update(struct foh_content_state *s, const struct foh_content_mo
 		return changed;
 	}
 	s->silent_ticks = 0;
+	/* a signal over the gate is no silence, at once: unknown until a
+	 * window can be judged, then that window's class without waiting */
+	if (s->cls == FOH_CONTENT_SILENCE) {
+		set_class(s, FOH_CONTENT_UNKNOWN, &changed);
+		s->confidence = 0.0;
+		s->after_silence = true;
+	}
 	/* too little since the latest pause to judge: hold */
 	if (v->seconds < MIN_SECONDS)
 		return changed;
@@ -202,7 +212,8 @@ bool foh_content_update(struct foh_content_state *s, const struct foh_content_mo
 		else
 			s->pending_ticks = 1;
 		s->pending = g.cls;
-		if (s->pending_ticks >= CLASS_TICKS || s->cls == FOH_CONTENT_UNKNOWN)
+		if (s->pending_ticks >= CLASS_TICKS ||
+		    (s->cls == FOH_CONTENT_UNKNOWN && !s->after_silence))
 			set_class(s, g.cls, &changed);
 	}
 	if (s->cls == FOH_CONTENT_MUSIC)

@@ -10,9 +10,15 @@
  * nearest centroid of another class (or, for styles, another style).
  *
  * Decisions come every 0.5 s (FOH_CONTENT_TICK_S):
- *   silence   the last 0.5 s are under silence-db (-60 dBFS) for 3 ticks in
- *             a row (a pause between words is no silence); leaves silence
- *             at the first tick above it
+ *   silence   the last 0.5 s are under silence-db for 3 ticks in a row (a
+ *             pause between words is no silence), whatever the features;
+ *             leaves silence at the first tick above it, for unknown (not
+ *             judged yet) until two windows since the pause agree on a
+ *             class (the first window after a pause may hold too little
+ *             of the new passage to tell) fohd's silence-db is
+ *             FOH_CONTENT_SILENCE_DB, -70 dBFS RMS: BS.1770's absolute
+ *             gate (-70 LUFS), the level under which loudness measurement
+ *             itself counts a signal as nothing, on the unweighted level
  *   speech/music  a new class is taken when 2 ticks in a row agree on it
  *             (1.0 s), so one odd window never flips a stable passage; a
  *             window holding less than 0.45 s since the latest pause
@@ -27,6 +33,7 @@
 #include "content/features.h"
 
 #define FOH_CONTENT_TICK_S	0.5
+#define FOH_CONTENT_SILENCE_DB	-70.0
 #define FOH_CONTENT_NAME_MAX	64
 #define FOH_CONTENT_CENTROIDS_MAX 64
 
@@ -73,6 +80,7 @@ struct foh_content_state {
 	double silence_db;
 	enum foh_content_class cls, pending;
 	uint32_t pending_ticks, silent_ticks;
+	bool after_silence;		/* unknown since silence ended */
 	int style, style_pending;
 	uint32_t style_pending_ticks;
 	double style_mean[FOH_CF_N];

@@ -18,7 +18,6 @@
 #include "util/atomic-file.h"
 #include "util/log.h"
 
-#define SILENCE_DB	-60.0
 
 static void announce(struct foh_daemon *d, struct foh_channel_slot *slot,
 		const struct foh_content_result *r)
@@ -80,7 +79,7 @@ int foh_daemon_content_start(struct foh_daemon *d)
 	}
 	d->content_model = g_steal_pointer(&m);
 	d->content_model_path = g_steal_pointer(&path);
-	if ((res = foh_content_detector_new(d->content_model, SILENCE_DB, &d->content, &fd)) < 0)
+	if ((res = foh_content_detector_new(d->content_model, FOH_CONTENT_SILENCE_DB, &d->content, &fd)) < 0)
 		return res;
 	return sd_event_add_io(d->event, &d->content_source, fd, EPOLLIN, on_results, d);
 }

@@ -64,6 +64,7 @@ struct foh_channel_slot {
 	struct foh_channel *channel;
 	sd_bus_slot *bus_slot;
 	struct foh_strip_levels levels;
+	uint32_t quiet_ticks;		/* meter ticks without new levels */
 	struct foh_content_result content;	/* as last announced */
 	uint64_t content_since;		/* usec (monotonic) of its last class/style change */
 	/* profiles (content/service.c): the one applied last, the glide to it */
@@ -211,6 +212,8 @@ void foh_daemon_channels_connection(struct foh_daemon *d, bool connected);
 /* The graph changed (engine's graph event): streams follow what their
  * targets are (a sink's monitor or a source) and which are linked. */
 void foh_daemon_channels_graph(struct foh_daemon *d);
+/* The analyzer's source changed: channels it listens to are not passive. */
+void foh_daemon_channels_passive(struct foh_daemon *d);
 /* Settings of channel index changed over D-Bus: apply and persist. */
 int foh_daemon_channel_changed(struct foh_daemon *d, uint32_t index, bool structural);
 /* Debounced atomic save of d->conf (at most one write per 250 ms). */

@@ -22,9 +22,11 @@ const struct foh_param foh_decks_params[] = {
 const size_t foh_decks_n_params = sizeof(foh_decks_params) / sizeof(foh_decks_params[0]);
 
 #define D(field) offsetof(struct foh_deck_settings, field)
+static const char *const stretch_methods[] = { "rate", "rubberband", NULL };
 const struct foh_param foh_deck_params[] = {
 	{ "gain", "Gain", FOH_PARAM_DOUBLE, -80, 12, 0, NULL, D(gain), 0, "dB" },
-	{ "stretch-method", "StretchMethod", FOH_PARAM_STRING, 0, 15, 0, "rate", D(stretch_method), 0, NULL },
+	{ "stretch-method", "StretchMethod", FOH_PARAM_STRING, 0, 15, 0, "rate", D(stretch_method), 0, NULL,
+		stretch_methods },
 	{ "tempo-ratio", "TempoRatio", FOH_PARAM_DOUBLE, 0.5, 2, 1, NULL, D(tempo_ratio), 0, NULL },
 	{ "track-bpm", "TrackBpm", FOH_PARAM_DOUBLE, 0, 300, 0, NULL, D(track_bpm), 0, "BPM" },
 	{ "eq-low-db", "EqLowDb", FOH_PARAM_DOUBLE, -80, 6, 0, NULL, D(eq_low_db), 0, "dB" },

@@ -7,17 +7,21 @@
 
 #include "dsp-util.h"
 #include "leveler.h"
-#include "loudness.h"
+#include "kweight.h"
 
 #define LUFS_OFFSET	(-0.691)
 #define BLOCK_S		0.05
 #define M_BLOCKS	8u	/* 400 ms */
 #define S_BLOCKS	60u	/* 3 s */
 #define REL_GATE_LU	20.0
-#define UP_BLOCKS	8u	/* 400 ms above: a louder scene */
-#define UP_FAR_BLOCKS	3u	/* 150 ms when FAR_LU further above */
-#define FAR_LU		4.0
-#define DOWN_BLOCKS	20u	/* 1 s under: a quieter one */
+/* Scene-change evidence (a CUSUM on the momentary loudness): each block
+ * adds how far the momentary is beyond half of scene-lu, capped; a change
+ * is taken when the sum reaches what scene-lu held for UP_BLOCKS (louder)
+ * or DOWN_BLOCKS (quieter) gives. */
+#define UP_BLOCKS	8u	/* 400 ms at scene-lu above: a louder scene */
+#define UP_CAP		2.0	/* x scene-lu: a block adds at most this */
+#define DOWN_BLOCKS	20u	/* 1 s at scene-lu under: a quieter one */
+#define DOWN_CAP	1.0	/* x scene-lu: a gap in speech adds little */
 #define GAIN_TAU_S	0.12
 #define PAUSE_BLOCKS	20u	/* 500 ms under the gate: a pause */
 #define FEED_BLOCKS	20u	/* a block is learned this late */
@@ -40,25 +44,74 @@ static double lufs(double e)
 	return e > 0.0 ? LUFS_OFFSET + 10.0 * log10(e) : -INFINITY;
 }
 
+struct foh_leveler_ring *foh_leveler_ring_new(uint32_t rate, float max_s)
+{
+	struct foh_leveler_ring *r;
+	double max = max_s > FOH_LEVELER_MAX_LOOKAHEAD ? FOH_LEVELER_MAX_LOOKAHEAD :
+		(max_s > 0.0f ? max_s : 0.0);
+	uint32_t cap;
+
+	rate = foh_dsp_clamp_rate(rate);
+	cap = (uint32_t)lround(max * rate) + 1;
+	r = calloc(1, sizeof(*r) + 2 * (size_t)cap * sizeof(float));
+	if (r == NULL)
+		return NULL;
+	r->rate = rate;
+	r->cap = cap;
+	return r;
+}
+
+void foh_leveler_ring_free(struct foh_leveler_ring *r)
+{
+	free(r);
+}
+
+/* The delay in frames and blocks for the look-ahead asked for, as far as
+ * the ring holds it (none without a ring). */
+static void apply_delay(struct foh_leveler *s)
+{
+	uint32_t cap = s->ring_mem != NULL ? s->ring_mem->cap : 0;
+
+	s->dl_len = (uint32_t)lround(s->p.lookahead_s * s->rate);
+	if (s->dl_len >= cap)
+		s->dl_len = cap > 0 ? cap - 1 : 0;
+	s->gdelay = (uint32_t)lround((double)s->dl_len / s->rate / BLOCK_S);
+	if (s->gdelay >= FOH_LEVELER_GRING - 2)
+		s->gdelay = FOH_LEVELER_GRING - 2;
+}
+
+struct foh_leveler_ring *foh_leveler_swap_ring(struct foh_leveler *s, struct foh_leveler_ring *r)
+{
+	struct foh_leveler_ring *old = s->ring_mem;
+
+	if (r != NULL && r->rate != s->rate)
+		return r;
+	s->ring_mem = r;
+	s->dl[0] = r != NULL ? r->buf : NULL;
+	s->dl[1] = r != NULL ? r->buf + r->cap : NULL;
+	s->dl_cap = r != NULL ? r->cap : 0;
+	s->dl_pos = 0;
+	apply_delay(s);
+	return old;
+}
+
 int foh_leveler_init(struct foh_leveler *s, uint32_t rate, float max_lookahead_s)
 {
 	struct foh_leveler_params p;
-	double max = max_lookahead_s;
 
 	memset(s, 0, sizeof(*s));
 	s->rate = foh_dsp_clamp_rate(rate);
 	s->block_len = (uint32_t)lround(s->rate * BLOCK_S);
-	foh_loudness_k_coefs(s->rate, s->kb, s->ka);
-	max = max > FOH_LEVELER_MAX_LOOKAHEAD ? FOH_LEVELER_MAX_LOOKAHEAD : (max > 0.0 ? max : 0.0);
-	s->dl_cap = (uint32_t)lround(max * s->rate) + 1;
-	for (int c = 0; c < 2; c++)
-		if ((s->dl[c] = calloc(s->dl_cap, sizeof(float))) == NULL) {
-			foh_leveler_free(s);
+	foh_kweight_coefs(&s->kc, s->rate);
+	if (max_lookahead_s > 0.0f) {
+		struct foh_leveler_ring *r = foh_leveler_ring_new(s->rate, max_lookahead_s);
+		if (r == NULL)
 			return -ENOMEM;
-		}
+		(void)foh_leveler_swap_ring(s, r);
+	}
 	foh_leveler_default_params(&p);
 	foh_leveler_set(s, &p);
-	foh_leveler_reset(s);		/* the rings are calloc'd: silence */
+	foh_leveler_reset(s);		/* the ring is calloc'd: silence */
 	s->mix = s->mix_next = s->mix_target = 1.0f;
 	s->mix_step = 1.0f;
 	return 0;
@@ -66,10 +119,12 @@ int foh_leveler_init(struct foh_leveler *s, uint32_t rate, float max_lookahead_s
 
 void foh_leveler_free(struct foh_leveler *s)
 {
-	for (int c = 0; c < 2; c++) {
-		free(s->dl[c]);
-		s->dl[c] = NULL;
-	}
+	foh_leveler_ring_free(foh_leveler_swap_ring(s, NULL));
+}
+
+bool foh_leveler_has_ring(const struct foh_leveler *s)
+{
+	return s->ring_mem != NULL;
 }
 
 static float clampf(float v, float lo, float hi)
@@ -90,17 +145,12 @@ void foh_leveler_set(struct foh_leveler *s, const struct foh_leveler_params *p)
 	s->p.lookahead_s = clampf(p->lookahead_s, 0.0f, (float)FOH_LEVELER_MAX_LOOKAHEAD);
 	s->a_slow = (float)(1.0 - exp(-BLOCK_S / s->p.calm_s));
 	s->a_gain = (float)(1.0 - exp(-BLOCK_S / GAIN_TAU_S));
-	s->dl_len = (uint32_t)lround(s->p.lookahead_s * s->rate);
-	if (s->dl_len >= s->dl_cap)
-		s->dl_len = s->dl_cap - 1;
-	s->gdelay = (uint32_t)lround((double)s->dl_len / s->rate / BLOCK_S);
-	if (s->gdelay >= FOH_LEVELER_GRING - 2)
-		s->gdelay = FOH_LEVELER_GRING - 2;
+	apply_delay(s);
 }
 
 void foh_leveler_reset(struct foh_leveler *s)
 {
-	memset(s->kz, 0, sizeof(s->kz));
+	memset(s->kw, 0, sizeof(s->kw));
 	memset(s->ring, 0, sizeof(s->ring));
 	s->acc = 0.0;
 	s->block_fill = 0;
@@ -110,7 +160,10 @@ void foh_leveler_reset(struct foh_leveler *s)
 	s->blocks = 0;
 	s->state = FOH_LEVELER_COLD;
 	s->scene_e = s->scene_n = 0.0;
-	s->up = s->up_far = s->down = s->since_pause = 0;
+	s->ev_up = s->ev_down = 0.0;
+	s->up_from = s->down_from = 0;
+	s->since_pause = 0;
+	s->pend_from = 0;
 	s->momentary = s->short_term = -INFINITY;
 	s->want_db = s->gain_db = 0.0f;
 	s->g = 1.0f;
@@ -192,14 +245,15 @@ static void new_scene(struct foh_leveler *s, uint64_t c, uint64_t j, double quie
 	s->scene_start = c;
 	s->mid = 0;
 	s->scene_end = j;
-	s->up = s->up_far = s->down = 0;
+	s->ev_up = s->ev_down = 0.0;
 	s->state = FOH_LEVELER_SCENE;
 	s->want_db = foh_dsp_clampf(s->p.target_lufs - (float)lufs(s->scene_e),
 			-s->p.max_cut_db, s->p.max_boost_db);
 	s->gain_db = s->want_db;
 	/* a cut ramps in the (quiet) block before the change, a boost in the
 	 * (quiet) first block of it: never a loud block at the higher gain */
-	set_gain_from(s, s->want_db < old && c > 0 ? c - 1 : c, j, s->want_db);
+	s->pend_from = s->want_db < old && c > 0 ? c - 1 : c;
+	set_gain_from(s, s->pend_from, j, s->want_db);
 }
 
 /* One 50 ms block of input energy e: the gate, the scene, the gain. */
@@ -271,8 +325,9 @@ static bool mid_change(struct foh_leveler *s, uint64_t j, double scene, double q
 static void controller(struct foh_leveler *s, double e)
 {
 	uint64_t j = s->blocks, b;
-	double m, scene, gate, quiet, edge, a;
+	double m, scene, gate, quiet, edge, a, k;
 	uint32_t down_blocks;
+	bool up;
 
 	s->ring[j % FOH_LEVELER_RING] = e;
 	s->blocks++;
@@ -297,14 +352,21 @@ static void controller(struct foh_leveler *s, double e)
 		new_scene(s, onset(s, j, 2 * M_BLOCKS, quiet, true, quiet), j, quiet);
 		return;
 	}
-	s->up = m > scene + s->p.scene_lu ? s->up + 1 : 0;
-	s->up_far = m > scene + s->p.scene_lu + FAR_LU ? s->up_far + 1 : 0;
-	s->down = m < scene - s->p.scene_lu ? s->down + 1 : 0;
+	/* evidence of a change: how far beyond half of scene-lu the momentary
+	 * is, summed while it lasts (a short excursion, a syllable or a gap
+	 * between words, adds little and the sum falls back to 0 after it) */
+	k = 0.5 * s->p.scene_lu;
+	if (s->ev_up == 0.0)
+		s->up_from = j;
+	s->ev_up = fmax(0.0, s->ev_up + fmin(m - scene, UP_CAP * s->p.scene_lu) - k);
+	if (s->ev_down == 0.0)
+		s->down_from = j;
+	s->ev_down = fmax(0.0, s->ev_down + fmin(scene - m, DOWN_CAP * s->p.scene_lu) - k);
 	/* right after a pause a new level is likely a new scene: half the wait */
 	down_blocks = s->since_pause < AFTER_PAUSE_BLOCKS ? DOWN_BLOCKS / 2 : DOWN_BLOCKS;
-	if (s->up_far >= UP_FAR_BLOCKS || s->up >= UP_BLOCKS || s->down >= down_blocks) {
-		bool up = s->down < down_blocks;
-		uint32_t span = (up ? s->up : s->down) + M_BLOCKS;
+	up = s->ev_up >= k * UP_BLOCKS;
+	if (up || s->ev_down >= k * down_blocks) {
+		uint32_t span = (uint32_t)(j - (up ? s->up_from : s->down_from)) + M_BLOCKS;
 		edge = s->scene_e * pow(10.0, (up ? 1.0 : -1.0) * s->p.scene_lu / 20.0);
 		new_scene(s, onset(s, j, span, edge, up, quiet), j, quiet);
 		return;
@@ -369,38 +431,16 @@ static void block_done(struct foh_leveler *s)
 
 	controller(s, s->acc / (double)s->block_len);
 	s->gring[j % FOH_LEVELER_GRING] = s->gain_db;
+	if (s->gdelay >= 2 && s->state == FOH_LEVELER_SCENE && j < s->scene_start + S_BLOCKS)
+		/* a young scene, seen through the look-ahead: the level learnt
+		 * from its first blocks up to now is the best known for all of
+		 * its blocks not yet out, so they all take it */
+		set_gain_from(s, s->pend_from, j, s->gain_db);
 	s->acc = 0.0;
 	s->block_fill = 0;
 	s->applied = next_applied(s, j);
 	target = foh_db_to_lin(s->gring[s->applied % FOH_LEVELER_GRING]);
 	s->g_step = (target - s->g) / (float)s->block_len;
-}
-
-/* K-weight n frames of channel ch: the sum of squares. */
-static double kweight(struct foh_leveler *s, int ch, const float *in, uint32_t n)
-{
-	const double b00 = s->kb[0][0], b01 = s->kb[0][1], b02 = s->kb[0][2];
-	const double a01 = s->ka[0][0], a02 = s->ka[0][1];
-	const double a11 = s->ka[1][0], a12 = s->ka[1][1];
-	double p1 = s->kz[ch][0][0], p2 = s->kz[ch][0][1];
-	double q1 = s->kz[ch][1][0], q2 = s->kz[ch][1][1];
-	double sq = 0.0;
-
-	for (uint32_t i = 0; i < n; i++) {
-		double x = (double)in[i] + 1e-20;
-		double y = b00 * x + p1;
-		p1 = b01 * x - a01 * y + p2;
-		p2 = b02 * x - a02 * y;
-		double z = y + q1;
-		q1 = -2.0 * y - a11 * z + q2;
-		q2 = y - a12 * z;
-		sq += z * z;
-	}
-	s->kz[ch][0][0] = p1;
-	s->kz[ch][0][1] = p2;
-	s->kz[ch][1][0] = q1;
-	s->kz[ch][1][1] = q2;
-	return sq;
 }
 
 /* Delays n frames of one channel through its ring and applies the ramp
@@ -411,6 +451,17 @@ static void delay_gain(struct foh_leveler *s, int ch, const float *in, float *ou
 	float mix = s->mix, mt = s->mix_target, ms = s->mix_step;
 	uint32_t cap = s->dl_cap, len = s->dl_len, pos = s->dl_pos;
 
+	if (ring == NULL) {
+		/* no look-ahead ring: no delay */
+		for (uint32_t i = 0; i < n; i++) {
+			out[i] = in[i] * (1.0f + (g - 1.0f) * mix);
+			g += step;
+			mix = mix < mt ? foh_minf(mix + ms, mt) : foh_maxf(mix - ms, mt);
+		}
+		if (ch == 0)
+			s->mix_next = mix;
+		return;
+	}
 	for (uint32_t i = 0; i < n; i++) {
 		uint32_t r = pos >= len ? pos - len : pos + cap - len;
 		ring[pos] = in[i];
@@ -429,13 +480,14 @@ void foh_leveler_run(struct foh_leveler *s, const float *inl, const float *inr,
 	while (n > 0) {
 		uint32_t k = s->block_len - s->block_fill;
 		k = k < n ? k : n;
-		s->acc += kweight(s, 0, inl, k);
+		s->acc += foh_kweight_run(&s->kc, &s->kw[0], inl, k);
 		if (inr != NULL)
-			s->acc += kweight(s, 1, inr, k);
+			s->acc += foh_kweight_run(&s->kc, &s->kw[1], inr, k);
 		delay_gain(s, 0, inl, outl, k);
 		if (inr != NULL)
 			delay_gain(s, 1, inr, outr, k);
-		s->dl_pos = (s->dl_pos + k) % s->dl_cap;
+		if (s->dl_cap > 0)
+			s->dl_pos = (s->dl_pos + k) % s->dl_cap;
 		s->mix = s->mix_next;
 		s->g += s->g_step * (float)k;
 		s->block_fill += k;
@@ -514,7 +566,7 @@ void foh_leveler_init_meter(struct foh_leveler *s)
 	memset(s, 0, sizeof(*s));
 	s->rate = 48000;
 	s->block_len = (uint32_t)lround(s->rate * BLOCK_S);
-	foh_loudness_k_coefs(s->rate, s->kb, s->ka);
+	foh_kweight_coefs(&s->kc, s->rate);
 	foh_leveler_default_params(&p);
 	foh_leveler_set(s, &p);
 	foh_leveler_reset(s);

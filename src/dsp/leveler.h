@@ -1,7 +1,7 @@
 /* Loudness leveler (AGC) after ITU-R BS.1770: a gain that holds the
  * programme's loudness at a target in LUFS, for a livestream feed.
  *
- * Measure: the input is K-weighted (the stages of loudness.c, in double)
+ * Measure: the input is K-weighted (kweight.h, in double)
  * and its mean square summed over the channels every 50 ms block; a ring
  * of 64 blocks gives the momentary (last 8 blocks, 400 ms) and short-term
  * (last 60, 3 s) loudness in O(1).
@@ -18,12 +18,18 @@
  * (once it is known whether they lie in a pause) by an EMA with weight
  * max(1/n, 1 - exp(-block / calm-s)): a slow follow with time constant
  * calm-s, so drifts inside a scene are followed calmly.
- * Scene changes, answered at once from the blocks that show them:
- * - louder: the momentary loudness more than scene-lu above the scene for
- *   400 ms, or more than scene-lu + 4 LU above it for 150 ms;
- * - quieter: more than scene-lu under it for 1 s of non-paused time (a
- *   song's soft bar or a phrase's end must not count), 0.5 s in the 2 s
- *   after a pause, where a new level is likely a new speaker;
+ * Scene changes, answered at once from the blocks that show them. The
+ * evidence is a CUSUM on the momentary loudness m: every block above the
+ * gate adds (m - scene) - scene-lu/2 to the louder sum (at most 1.5 x
+ * scene-lu) and (scene - m) - scene-lu/2 to the quieter one (at most
+ * scene-lu/2: a gap between words adds little), each sum floored at 0, so
+ * a short excursion (a syllable, a drum fill, a word's end) fades out
+ * while a new level keeps adding, however it flickers:
+ * - louder: the sum reaches what scene-lu above held for 400 ms gives
+ *   (scene-lu/2 x 8 blocks): a 15 LU step in about 200 ms, 8 LU in 400,
+ *   4 LU in about 1.5 s, 3 LU never;
+ * - quieter: what scene-lu under held for 1 s gives (20 blocks), 0.5 s in
+ *   the 2 s after a pause, where a new level is likely a new speaker;
  * - smaller: the scene's last 3 s (pauses left out) more than 0.35 x
  *   scene-lu from its level for 0.5 s: the scene is re-learnt from them
  *   (with look-ahead the gains not yet applied ramp to the new one).
@@ -40,14 +46,22 @@
  * block, and a scene change rewrites those not yet applied from its onset
  * on, so the new gain is in place when the step reaches the output (a cut
  * ramps in the quiet block before the step, a boost in the quiet first
- * block of it: a loud block never gets the higher gain).
+ * block of it: a loud block never gets the higher gain). While the scene
+ * is young (3 s) every block rewrites all of its gains not yet applied
+ * with the level learnt so far: the look-ahead's future is known, so its
+ * first blocks get the level of as much of it as has been measured.
  *
- * Memory: foh_leveler_init allocates the look-ahead ring for max_lookahead_s
- * (off the RT thread); run never allocates. */
+ * Memory: the look-ahead ring (1.1 MB for 3 s of stereo at 48 kHz) exists
+ * only while a look-ahead is wanted: made off the RT thread
+ * (foh_leveler_ring_new) and handed over by foh_leveler_swap_ring, which
+ * never allocates; without one the leveler has no delay. run never
+ * allocates. */
 #pragma once
 
 #include <stdbool.h>
 #include <stdint.h>
+
+#include "kweight.h"
 
 #define FOH_LEVELER_RING	128	/* 50 ms blocks kept: 6.4 s */
 #define FOH_LEVELER_GRING	64	/* block gains kept for the look-ahead */
@@ -70,11 +84,17 @@ struct foh_leveler_params {
 	float lookahead_s;	/* [0, max_lookahead_s] */
 };
 
+/* The look-ahead ring: cap frames of two channels. */
+struct foh_leveler_ring {
+	uint32_t rate, cap;
+	float buf[];
+};
+
 struct foh_leveler {
 	uint32_t rate;
 	uint32_t block_len, block_fill;
-	double kb[2][3], ka[2][2];
-	double kz[2][2][2];
+	struct foh_kweight_coefs kc;
+	struct foh_kweight kw[2];	/* per channel */
 	double acc;
 	double ring[FOH_LEVELER_RING];
 	uint64_t blocks;		/* blocks measured; block b at ring[b % size] */
@@ -87,7 +107,9 @@ struct foh_leveler {
 	uint64_t scene_start;		/* the scene's first block */
 	uint64_t scene_end;		/* the last block of the scene's seed */
 	uint32_t mid;			/* blocks a smaller change has lasted */
-	uint32_t up, up_far, down;	/* blocks the deviation has lasted */
+	double ev_up, ev_down;		/* evidence of a change, LU x blocks */
+	uint64_t up_from, down_from;	/* where it began */
+	uint64_t pend_from;		/* the scene's first block of gain */
 	uint32_t since_pause;		/* active blocks since the last pause */
 	float momentary, short_term;	/* of the input, LUFS */
 	float want_db, gain_db;		/* wanted, smoothed */
@@ -96,6 +118,7 @@ struct foh_leveler {
 	/* bypass: the gain applied is 1 + (g - 1) x mix, mix ramping */
 	float mix, mix_target, mix_step, mix_next;
 	/* look-ahead: audio ring and the delayed gain curve */
+	struct foh_leveler_ring *ring_mem;	/* owned; NULL: no look-ahead */
 	float *dl[2];
 	uint32_t dl_cap, dl_len, dl_pos;
 	float gring[FOH_LEVELER_GRING];	/* dB, per block of input */
@@ -104,9 +127,21 @@ struct foh_leveler {
 };
 
 void foh_leveler_default_params(struct foh_leveler_params *p);
-/* 0 or -ENOMEM; s is zeroed first. max_lookahead_s in [0, 3]. */
+/* 0 or -ENOMEM; s is zeroed first. max_lookahead_s in [0, 3]: the ring
+ * made for it (none for 0). */
 int foh_leveler_init(struct foh_leveler *s, uint32_t rate, float max_lookahead_s);
+/* Frees the ring it holds. */
 void foh_leveler_free(struct foh_leveler *s);
+/* A zeroed look-ahead ring for max_s (clamped to [0, 3]) at rate; NULL
+ * when out of memory. Allocates: never on the RT thread. */
+struct foh_leveler_ring *foh_leveler_ring_new(uint32_t rate, float max_s);
+void foh_leveler_ring_free(struct foh_leveler_ring *r);
+/* RT-safe: the leveler takes ring r (NULL: none, no delay) and returns the
+ * one it held, for the caller to free off the RT thread; a ring of another
+ * rate is refused (returned as is). The delay restarts on the new ring:
+ * its first look-ahead of output is silence. */
+struct foh_leveler_ring *foh_leveler_swap_ring(struct foh_leveler *s, struct foh_leveler_ring *r);
+bool foh_leveler_has_ring(const struct foh_leveler *s);
 /* The controller alone, on levels instead of audio (a desk's meter): no
  * allocation, no look-ahead ring; run must not be called on it. */
 void foh_leveler_init_meter(struct foh_leveler *s);
@@ -115,9 +150,10 @@ void foh_leveler_init_meter(struct foh_leveler *s);
 void foh_leveler_push_level(struct foh_leveler *s, double level, double seconds);
 /* The gain the controller wants now, dB (before the 120 ms smoothing). */
 float foh_leveler_want_db(const struct foh_leveler *s);
-/* Values are clamped to the ranges above; the look-ahead to the ring. A
- * new look-ahead takes effect at once (the ring always holds the last
- * max_lookahead_s of input, so the audio comes out at the new delay). */
+/* Values are clamped to the ranges above; the look-ahead to the ring (0
+ * without one). A new look-ahead takes effect at once (the ring always
+ * holds its capacity of past input, so the audio comes out at the new
+ * delay). */
 void foh_leveler_set(struct foh_leveler *s, const struct foh_leveler_params *p);
 /* Mono when inr/outr are NULL; in place is fine; any n. */
 void foh_leveler_run(struct foh_leveler *s, const float *inl, const float *inr,

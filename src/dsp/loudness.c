@@ -1,4 +1,4 @@
-/* Loudness meter: K-weighting, 100 ms block ring, gated histogram, TP. */
+/* Loudness meter: K-weighting (kweight.c), 100 ms block ring, gated histogram, TP. */
 #include <math.h>
 #include <string.h>
 
@@ -11,34 +11,6 @@
 #define TP_TAPS		12u
 #define TP_BETA		6.0
 
-void foh_loudness_k_coefs(uint32_t rate, double b[2][3], double a[2][2])
-{
-	/* stage 1: high shelf, +4 dB above ~1.7 kHz (head as a sphere) */
-	double f0 = 1681.974450955533, g = 3.999843853973347;
-	double q = 0.7071752369554196;
-	double k = tan(M_PI * f0 / (double)rate);
-	double vh = pow(10.0, g / 20.0);
-	double vb = pow(vh, 0.4996667741545416);
-	double a0 = 1.0 + k / q + k * k;
-
-	b[0][0] = (vh + vb * k / q + k * k) / a0;
-	b[0][1] = 2.0 * (k * k - vh) / a0;
-	b[0][2] = (vh - vb * k / q + k * k) / a0;
-	a[0][0] = 2.0 * (k * k - 1.0) / a0;
-	a[0][1] = (1.0 - k / q + k * k) / a0;
-
-	/* stage 2: the RLB high-pass at ~38 Hz */
-	f0 = 38.13547087602444;
-	q = 0.5003270373238773;
-	k = tan(M_PI * f0 / (double)rate);
-	a0 = 1.0 + k / q + k * k;
-	b[1][0] = 1.0;
-	b[1][1] = -2.0;
-	b[1][2] = 1.0;
-	a[1][0] = 2.0 * (k * k - 1.0) / a0;
-	a[1][1] = (1.0 - k / q + k * k) / a0;
-}
-
 void foh_loudness_init(struct foh_loudness *s, uint32_t rate)
 {
 	struct foh_loudness_params p = { .true_peak = true };
@@ -46,7 +18,7 @@ void foh_loudness_init(struct foh_loudness *s, uint32_t rate)
 	memset(s, 0, sizeof(*s));
 	s->rate = foh_dsp_clamp_rate(rate);
 	s->block_len = s->rate / 10;
-	foh_loudness_k_coefs(s->rate, s->kb, s->ka);
+	foh_kweight_coefs(&s->kc, s->rate);
 	foh_os_design(&s->os_coefs, TP_TAPS, TP_BETA);
 	foh_loudness_set(s, &p);
 	foh_loudness_reset(s);
@@ -64,7 +36,7 @@ void foh_loudness_set(struct foh_loudness *s,
 
 void foh_loudness_reset(struct foh_loudness *s)
 {
-	memset(s->kz, 0, sizeof(s->kz));
+	memset(s->kw, 0, sizeof(s->kw));
 	memset(s->acc, 0, sizeof(s->acc));
 	memset(s->ring, 0, sizeof(s->ring));
 	memset(s->fw_sum, 0, sizeof(s->fw_sum));
@@ -187,35 +159,6 @@ void foh_loudness_push_block(struct foh_loudness *s, double energy)
 	s->seq++;
 }
 
-/* K-weight n frames of one channel and return the sum of squares. */
-static double kweight(struct foh_loudness *s, int ch, const float *in,
-		uint32_t n)
-{
-	const double b00 = s->kb[0][0], b01 = s->kb[0][1], b02 = s->kb[0][2];
-	const double a01 = s->ka[0][0], a02 = s->ka[0][1];
-	const double a11 = s->ka[1][0], a12 = s->ka[1][1];
-	double p1 = s->kz[ch][0][0], p2 = s->kz[ch][0][1];
-	double q1 = s->kz[ch][1][0], q2 = s->kz[ch][1][1];
-	double sq = 0.0;
-
-	for (uint32_t i = 0; i < n; i++) {
-		double x = (double)in[i] + 1e-20;
-		double y = b00 * x + p1;
-		p1 = b01 * x - a01 * y + p2;
-		p2 = b02 * x - a02 * y;
-		/* stage 2 numerator is 1, -2, 1 */
-		double z = y + q1;
-		q1 = -2.0 * y - a11 * z + q2;
-		q2 = y - a12 * z;
-		sq += z * z;
-	}
-	s->kz[ch][0][0] = p1;
-	s->kz[ch][0][1] = p2;
-	s->kz[ch][1][0] = q1;
-	s->kz[ch][1][1] = q2;
-	return sq;
-}
-
 static void true_peak(struct foh_loudness *s, int ch, const float *in,
 		uint32_t n)
 {
@@ -235,9 +178,9 @@ void foh_loudness_run(struct foh_loudness *s, const float *inl,
 	while (n > 0) {
 		uint32_t k = s->block_len - s->block_fill;
 		k = k < n ? k : n;
-		s->acc[0] += kweight(s, 0, inl, k);
+		s->acc[0] += foh_kweight_run(&s->kc, &s->kw[0], inl, k);
 		if (inr != NULL)
-			s->acc[1] += kweight(s, 1, inr, k);
+			s->acc[1] += foh_kweight_run(&s->kc, &s->kw[1], inr, k);
 		if (s->true_peak) {
 			true_peak(s, 0, inl, k);
 			if (inr != NULL)

@@ -2,9 +2,7 @@
  * K-weighting, momentary (400 ms), short-term (3 s) and integrated
  * loudness, and 4x oversampled true peak.
  *
- * K-weighting: the shelf and high-pass stages computed for any rate from
- * their analogue prototypes via the bilinear transform (at 48 kHz they are
- * the coefficients of the recommendation and libebur128), run in double.
+ * K-weighting: kweight.h (the shelf and high-pass stages for any rate).
  * Every 100 ms the mean square of each channel (weights 1.0) is summed into
  * a block energy kept in a ring of 30; running sums over the last 4 and 30
  * blocks give momentary and short-term in O(1). Before the first 400 ms / 3 s
@@ -20,6 +18,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "kweight.h"
 #include "oversample.h"
 
 #define FOH_LOUD_RING		30	/* 100 ms blocks in 3 s */
@@ -36,8 +35,8 @@ struct foh_loudness {
 	uint32_t block_len;	/* frames per 100 ms */
 	uint32_t block_fill;
 	bool true_peak;
-	double kb[2][3], ka[2][2];	/* stage coefficients (a0 = 1) */
-	double kz[2][2][2];		/* [channel][stage][state] */
+	struct foh_kweight_coefs kc;
+	struct foh_kweight kw[2];	/* per channel */
 	double acc[2];			/* squares of the current block */
 	double ring[FOH_LOUD_RING];
 	uint32_t ring_pos;
@@ -77,6 +76,3 @@ float foh_loudness_max_short_term(const struct foh_loudness *s);
 /* Highest true peak since reset, dBTP (-INFINITY when none). */
 float foh_loudness_true_peak_db(const struct foh_loudness *s);
 uint32_t foh_loudness_seq(const struct foh_loudness *s);
-/* The two K-weighting stages at rate (pure): b[stage][0..2], a[stage][0..1]
- * for a1, a2 (a0 = 1). */
-void foh_loudness_k_coefs(uint32_t rate, double b[2][3], double a[2][2]);

@@ -146,8 +146,10 @@ int foh_stab_params_set(struct foh_stab_params *p, const char *key,
 	return 0;
 }
 
-static const char *const mode_names[] = { "two-speed", "single", "leveler" };
-static const char *const point_names[] = { "pre", "post" };
+const char *const foh_stab_mode_names[] = { "two-speed", "single", "leveler", NULL };
+const char *const foh_stab_meter_point_names[] = { "pre", "post", NULL };
+#define mode_names foh_stab_mode_names
+#define point_names foh_stab_meter_point_names
 static const char *const state_names[] = {
 	[FOH_STAB_IDLE] = "idle",
 	[FOH_STAB_TRACKING] = "tracking",

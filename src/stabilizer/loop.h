@@ -133,6 +133,10 @@ int foh_stab_params_validate(const struct foh_stab_params *p, char *msg,
 int foh_stab_params_set(struct foh_stab_params *p, const char *key,
 		double value, char *msg, size_t size);
 
+/* The names the two enums take in config and on D-Bus (NULL-terminated). */
+extern const char *const foh_stab_mode_names[];
+extern const char *const foh_stab_meter_point_names[];
+
 int foh_stab_mode_from_string(const char *s, enum foh_stab_mode *m);
 const char *foh_stab_mode_str(enum foh_stab_mode m);
 int foh_stab_meter_point_from_string(const char *s,

@@ -41,9 +41,10 @@ const struct foh_param *foh_stabilizer_params(size_t *n)
 		add((struct foh_param){ "enabled", "Enabled", FOH_PARAM_BOOL, 0, 1, 0, NULL, F(enabled), 0, NULL });
 		add((struct foh_param){ "source", "Source", FOH_PARAM_STRING, 0, 31, 0, "x32", F(source), 0, NULL });
 		add((struct foh_param){ "output", "Output", FOH_PARAM_STRING, 0, 31, 0, "bus1", F(output), 0, NULL });
-		add((struct foh_param){ "mode", "Mode", FOH_PARAM_STRING, 0, 15, 0, "two-speed", F(mode), 0, NULL });
+		add((struct foh_param){ "mode", "Mode", FOH_PARAM_STRING, 0, 15, 0, "two-speed", F(mode), 0, NULL,
+				foh_stab_mode_names });
 		add((struct foh_param){ "meter-point", "MeterPoint", FOH_PARAM_STRING, 0, 7, 0, "pre",
-				F(meter_point), 0, NULL });
+				F(meter_point), 0, NULL, foh_stab_meter_point_names });
 		k = foh_stab_knobs(&n_knobs);
 		for (size_t i = 0; i < n_knobs; i++) {
 			const char *prop = NULL, *unit = NULL;

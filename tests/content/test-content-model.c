@@ -95,9 +95,24 @@ static void test_hysteresis(void)
 	CHECK(foh_content_update(&s, &m, &quiet) && s.cls == FOH_CONTENT_SILENCE,
 			"the third quiet tick is silence");
 	CHECK(strcmp(foh_content_style_name(&s, &m), "") == 0, "no style in silence");
-	foh_content_update(&s, &m, &sp);
+	CHECK(foh_content_update(&s, &m, &cut) && s.cls == FOH_CONTENT_UNKNOWN,
+			"over the gate, 0.3 s since the pause: no longer silence, unknown");
+	CHECK(!foh_content_update(&s, &m, &sp) && s.cls == FOH_CONTENT_UNKNOWN,
+			"out of silence, one speech window: still unknown");
 	CHECK(foh_content_update(&s, &m, &sp) && s.cls == FOH_CONTENT_SPEECH,
 			"out of silence, two speech windows: speech");
+	quiet.v[0] = 0.0f;
+	quiet.active = 0.0f;
+	foh_content_update(&s, &m, &quiet);
+	foh_content_update(&s, &m, &quiet);
+	CHECK(foh_content_update(&s, &m, &quiet) && s.cls == FOH_CONTENT_SILENCE,
+			"silence again");
+	sp.active = 0.0f;
+	CHECK(foh_content_update(&s, &m, &sp) && s.cls == FOH_CONTENT_UNKNOWN,
+			"over the gate is no silence, whatever the share of active frames");
+	CHECK(foh_content_update(&s, &m, &sp) && s.cls == FOH_CONTENT_SPEECH,
+			"and two speech windows are speech");
+	sp.active = 1.0f;
 	CHECK(!foh_content_update(&s, &m, NULL) && s.cls == FOH_CONTENT_SPEECH,
 			"no vector: nothing changes");
 

@@ -156,7 +156,7 @@ static void test_channel_refusals(void)
 	REFUSE("x32 address", "[x32]\naddress = desk.local\n", "[x32]", "numeric");
 	REFUSE("stabilizer output", "[stabilizer]\noutput = bus17\n", "[stabilizer]", "bus1..bus16");
 	REFUSE("stabilizer source", "[stabilizer]\nsource = mic\n", "[stabilizer]", "x32 or channel/N");
-	REFUSE("stabilizer mode", "[stabilizer]\nmode = fast\n", "[stabilizer]", "two-speed, single or leveler");
+	REFUSE("stabilizer mode", "[stabilizer]\nmode = fast\n", "[stabilizer]", "allowed: \"two-speed\", \"single\", \"leveler\"");
 	REFUSE("stabilizer knob", "[stabilizer]\nslew-db = 0\n", "slew-db", "[0.1, 12]");
 	REFUSE("stabilizer fader range", "[stabilizer]\nfader-min-db = -10\nfader-max-db = -20\n",
 			"[stabilizer]", "fader");

@@ -4,8 +4,7 @@
 # graph (routable: pw-link lists their ports) but inactive, so none is
 # "running" in pw-dump and the driver (the test sink) suspends. Each wakes
 # when it has work: the analyzer when an OSC destination is added, the
-# decks' node when a deck plays. (Channels still run while connected: see
-# the note in channel/service.c.)
+# decks' node when a deck plays. (Idle channels: test channel-idle.)
 set -u
 . "$FOH_TESTS/lib.sh"
 . "$FOH_TESTS/decks/deck.sh"

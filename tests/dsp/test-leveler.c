@@ -7,9 +7,12 @@
  * - a pause (silence, then noise 25 LU under the programme: room noise)
  *   leaves the gain exactly where it was, and the programme after it is on
  *   target at once;
+ * - speech-like phrases with gaps between words of up to 0.9 s in a noisy
+ *   room do not move the gain by more than 1 dB (no pumping);
  * - max boost and max cut hold when the programme wants more;
  * - look-ahead delays the audio by exactly round(s x rate) frames and is
- *   the block's latency; with 1.5 s the step is met: the output stays
+ *   the block's latency (only with a ring handed over: none, no delay; a
+ *   ring of another rate is refused); with 1.5 s the step is met: the output stays
  *   within 2 LU of the target across the step.
  * Expected loudness of a stereo sine of peak P dBFS at 1 kHz per BS.1770:
  * P - 3.01 (rms) + 3.01 (two channels) - 0.691 + K(1 kHz) with K about
@@ -171,6 +174,45 @@ static void test_pause(void)
 	run_free(&r);
 }
 
+struct range {
+	double from, lo, hi;
+};
+
+static void range_probe(double t, double m, double gain_db, void *data)
+{
+	struct range *g = data;
+
+	(void)m;
+	if (t >= g->from) {
+		g->lo = fmin(g->lo, gain_db);
+		g->hi = fmax(g->hi, gain_db);
+	}
+}
+
+/* Speech-like phrases (1.2 s of tone) with gaps between words of 0.3, 0.6
+ * and 0.9 s in a noisy room (noise about 10 LU under the phrases, above
+ * the gates): the gaps are not scene changes, the gain does not pump. */
+static void test_speech_gaps(void)
+{
+	struct foh_leveler_params p;
+	struct run r;
+	struct range g = { 4.0, INFINITY, -INFINITY };
+	uint64_t scene = 0;
+
+	foh_leveler_default_params(&p);
+	run_init(&r, &p);
+	for (int k = 0; k < 15; k++) {
+		if (k == 3)
+			scene = r.lev.scene_start;
+		play(&r, 0, -25.0, 1.2, range_probe, &g);
+		play(&r, 1, -40.0, 0.3 * (1 + k % 3), range_probe, &g);
+	}
+	printf("speech gaps: gain within [%.2f, %.2f] dB from 4 s on\n", g.lo, g.hi);
+	CHECK(r.lev.scene_start == scene, "a gap was taken for a scene change");
+	CHECK(g.hi - g.lo <= 1.0, "the gaps pumped the gain: %.2f dB", g.hi - g.lo);
+	run_free(&r);
+}
+
 static void test_limits(void)
 {
 	struct foh_leveler_params p;
@@ -217,6 +259,58 @@ static void test_lookahead_delay(void)
 	free(x);
 }
 
+/* Where the impulse at frame 100 comes out of the leveler (-1: nowhere or
+ * more than once). */
+static long impulse_at(struct foh_leveler *lev, uint32_t len)
+{
+	float *x = calloc(len, sizeof(float));
+	long at = -1;
+
+	if (x == NULL)
+		abort();
+	x[100] = 1e-3f;	/* under the gate: the gain stays at 0 dB */
+	foh_leveler_run(lev, x, NULL, x, NULL, len);
+	for (uint32_t i = 0; i < len; i++)
+		if (x[i] != 0.0f)
+			at = at < 0 && x[i] == 1e-3f ? (long)i : -2;
+	free(x);
+	return at < 0 ? -1 : at;
+}
+
+/* The look-ahead ring exists only when handed over: without one a
+ * look-ahead asked for is no delay; swapped in, the delay is exact; swapped
+ * out, it is gone; a ring of another rate is refused. */
+static void test_ring(void)
+{
+	struct foh_leveler lev;
+	struct foh_leveler_params p;
+	struct foh_leveler_ring *ring, *other;
+	uint32_t n = (uint32_t)lround(0.25 * RATE);
+
+	if (foh_leveler_init(&lev, RATE, 0.0f) < 0)
+		abort();
+	CHECK(!foh_leveler_has_ring(&lev), "a ring without look-ahead");
+	foh_leveler_default_params(&p);
+	p.lookahead_s = 0.25f;
+	foh_leveler_set(&lev, &p);
+	CHECK(foh_leveler_latency(&lev) == 0, "latency %u without a ring", foh_leveler_latency(&lev));
+	CHECK(impulse_at(&lev, 2000) == 100, "no ring: the audio is delayed");
+	other = foh_leveler_ring_new(44100, 3.0f);
+	CHECK(foh_leveler_swap_ring(&lev, other) == other && !foh_leveler_has_ring(&lev),
+			"a ring of another rate was taken");
+	foh_leveler_ring_free(other);
+	ring = foh_leveler_ring_new(RATE, 3.0f);
+	CHECK(ring != NULL && foh_leveler_swap_ring(&lev, ring) == NULL, "swap in");
+	CHECK(foh_leveler_latency(&lev) == n, "latency %u with a ring, want %u",
+			foh_leveler_latency(&lev), n);
+	CHECK(impulse_at(&lev, n + 2000) == (long)(100 + n), "ring: not delayed by %u", n);
+	CHECK(foh_leveler_swap_ring(&lev, NULL) == ring, "swap out returns the ring");
+	CHECK(foh_leveler_latency(&lev) == 0 && impulse_at(&lev, 2000) == 100,
+			"swapped out: still delayed");
+	foh_leveler_ring_free(ring);
+	foh_leveler_free(&lev);
+}
+
 static void band_probe(double t, double m, double gain_db, void *data)
 {
 	double *worst = data;
@@ -249,8 +343,10 @@ int main(void)
 {
 	test_steps();
 	test_pause();
+	test_speech_gaps();
 	test_limits();
 	test_lookahead_delay();
+	test_ring();
 	test_lookahead_step();
 	return test_summary("leveler");
 }

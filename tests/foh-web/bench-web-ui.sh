@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # Benchmark: the UI with 16 channels playing and the analyzer streaming
-# (see bench-web-ui.py for the figures it prints).
+# and the busctl → page latency (see bench-web-ui.py for the figures).
 set -u
 . "$FOH_TESTS/lib.sh"
 
 conf=$FOH_SESSION/foh.conf
-printf '[daemon]\nchannels = 16\n[analyzer]\nfft-enabled = true\nsend-fft = true\n' >"$conf"
+printf '[daemon]\nchannels = 16\n[analyzer]\nsource = channel/1\nfft = true\nsend-fft = true\n' >"$conf"
 start_fohd --config "$conf"
 wait_for 10 pw_client_running foh.ch16.playback || fail "16 channels are not in the graph"
 export WEB_PORT=$((20000 + RANDOM % 20000))

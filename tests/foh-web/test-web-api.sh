@@ -3,7 +3,7 @@
 # nothing (busctl sees the change; a bad value among good ones changes
 # none), POST …/Method calls with JSON arguments, D-Bus errors become HTTP
 # statuses with {error, message}, and openapi.json lists what the contract
-# (dbus/org.foh.Foh1.xml) lists.
+# (dbus/org.foh.Foh1.xml) lists, with the ranges fohd enforces.
 set -u
 . "$FOH_TESTS/lib.sh"
 . "$FOH_TESTS/foh-web/web.sh"
@@ -104,6 +104,58 @@ for iface in root.findall("interface"):
     got = set(doc["paths"][url]["get"]["responses"]["200"]["content"]["application/json"]["schema"]["properties"])
     assert props == got, (url, props ^ got)
 assert want == set(doc["paths"]), want ^ set(doc["paths"])
+PY
+
+# openapi.json's ranges are the ones fohd enforces: for properties of each
+# kind with a table, busctl sets the edge (accepted, read back) and just
+# outside it (refused as out of range, the value unchanged); choices
+# likewise; read-only properties are marked so
+$PY - "$FOH_SESSION/http.body" <<'PY' || fail "openapi.json's ranges are not what fohd enforces"
+import json, subprocess, sys
+doc = json.load(open(sys.argv[1]))
+S = doc["components"]["schemas"]
+paths = {"Channel": "/org/foh/Foh1/channel/1", "Analyzer": "/org/foh/Foh1/analyzer",
+         "Deck": "/org/foh/Foh1/deck/a", "Mixer": "/org/foh/Foh1/mixer",
+         "Stabilizer": "/org/foh/Foh1/stabilizer"}
+def bus(*a, opts=()):
+    return subprocess.run(["busctl", "--user", *opts, "--", *a], capture_output=True, text=True)
+def setp(kind, prop, sig, v):
+    return bus("set-property", "org.foh.Foh1", paths[kind], "org.foh.Foh1." + kind, prop, sig, str(v))
+def getp(kind, prop):
+    r = bus("get-property", "org.foh.Foh1", paths[kind], "org.foh.Foh1." + kind, prop, opts=("--json=short",))
+    return json.loads(r.stdout)["data"]
+checked = 0
+for kind, props in [("Channel", ["Gain", "CompRatio", "GateRelease", "ChorusVoices", "EqHighpass"]),
+                    ("Deck", ["TempoRatio", "Gain"]), ("Mixer", ["Crossfader", "GlideSec"]),
+                    ("Stabilizer", ["TargetDb"]),
+                    ("Analyzer", ["FilterOrder", "MidAttack", "Strength", "FftMinHz", "PeakSmear"])]:
+    sch = S[kind]["properties"]
+    for prop in props:
+        s = sch[prop]
+        lo, hi, sig = s["minimum"], s["maximum"], s["x-dbus-signature"]
+        assert lo < hi, (kind, prop, s)
+        eps = 1 if sig == "u" else max(1e-6, (hi - lo) * 1e-4)
+        old = getp(kind, prop)
+        for edge, out in ((hi, hi + eps), (lo, lo - eps)):
+            if sig == "u" and out < 0:
+                continue
+            was = getp(kind, prop)
+            r = setp(kind, prop, sig, out)
+            assert r.returncode != 0 and "out of range" in r.stderr, \
+                (kind, prop, out, r.returncode, r.stderr)
+            assert getp(kind, prop) == was, (kind, prop, "changed by a refused set")
+            r = setp(kind, prop, sig, edge)
+            assert r.returncode == 0, (kind, prop, edge, r.stderr)
+            assert abs(getp(kind, prop) - edge) < 1e-9, (kind, prop, edge, getp(kind, prop))
+            checked += 1
+        assert setp(kind, prop, sig, old).returncode == 0
+sync = S["Channel"]["properties"]["DelaySync"]
+assert "1/4" in sync["enum"] and setp("Channel", "DelaySync", "s", "1/4").returncode == 0
+assert "1/5" not in sync["enum"] and setp("Channel", "DelaySync", "s", "1/5").returncode != 0
+assert S["Channel"]["properties"]["PeakDb"].get("readOnly") is True
+assert "readOnly" not in S["Channel"]["properties"]["Gain"]
+assert S["Manager"]["properties"]["Version"].get("readOnly") is True
+print("ranges checked at", checked, "edges")
 PY
 
 note "api ok"

@@ -93,13 +93,8 @@ $PY "$here/feature.py" presets "web test" || fail "presets"
 # the seed's JS client, unchanged, in Chromium
 [ "$(anprop FftEnabled)" = false ] || fail "roundtrip left the FFT on"
 cp "$here/seed-js.html" "$here/seed-watch.js" "$here/seed-client.js" "$FOH_SESSION/www/"
-spawn chromium chromium --headless=new --no-sandbox --disable-gpu --no-first-run \
-  --user-data-dir="$FOH_SESSION/chromium" --remote-debugging-port=0 about:blank
-devtools() { grep -o 'ws://127.0.0.1:[0-9]*/devtools/browser/[a-z0-9-]*' "$FOH_SESSION/chromium.log"; }
-wait_for 20 devtools || fail "headless Chromium did not start (see chromium.log)"
-seen=$($PY "$here/cdp.py" "$(devtools)" "$BASE/seed-js.html" 30 'document.documentElement.dataset.seen' \
+seen=$($PY "$FOH_TESTS/tools/cdp.py" "$BASE/seed-js.html" 30 'document.documentElement.dataset.seen' \
   '(s => s && s.meta >= 1 && s.snapshot >= 20 && s.fft >= 20)(JSON.parse(document.documentElement.dataset.seen || "null"))')
-stop chromium
 note "seed JS client saw $seen"
 [ -n "$seen" ] || fail "the JS client received nothing (see chromium.log)"
 echo "$seen" | $PY -c 'import json, sys; s = json.load(sys.stdin); sys.exit(not (s["meta"] >= 1 and s["snapshot"] >= 20 and s["fft"] >= 20 and s["fftBins"] == 64))' \

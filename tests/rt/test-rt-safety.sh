@@ -2,9 +2,10 @@
 # RT safety, checked: fohd runs with the RT checker preloaded (rt-check.c)
 # while a tone plays through channel 1 and, for 5 s, a loop changes the
 # parameters of both channels over D-Bus (the effects too: channel 1 starts
-# with reverb, delay, chorus and width on, and both channels toggle them)
-# and plays test tones; channel 1's content detector is on, so its
-# process callback also fills the detector's tap. After fohd
+# with reverb, delay, chorus and width on, and both channels toggle them,
+# and the leveler with its look-ahead, whose ring is made and dropped) and
+# plays test tones; channel 1's content detector is on, so its process
+# callback also fills the detector's tap. After fohd
 # stops on SIGTERM, the checker's report must show that the channel process
 # callback ran (more than 100 RT sections) and that it never allocated, freed
 # or took a lock (no violations), with every section entered and left once.
@@ -78,7 +79,10 @@ while [ "$(date +%s%N)" -lt "$deadline" ]; do
     chset "$ch" ChorusEnabled b "$(bool $(( i / 2 + ch + 1 )))"
     chset "$ch" ChorusVoices u $(( 2 + i % 3 ))
     chset "$ch" Width d $(( i * 17 % 201 ))
-    sets=$(( sets + 20 ))
+    # the look-ahead ring is made and dropped off the data thread
+    chset "$ch" LevelerLookaheadSec d "0.$(( i / 2 % 2 * 5 ))"
+    chset "$ch" LevelerEnabled b "$(bool $(( i / 3 + ch )))"
+    sets=$(( sets + 22 ))
   done
   if [ $(( i % 3 )) -eq 0 ]; then
     for ch in 1 2; do

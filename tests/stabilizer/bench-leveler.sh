@@ -2,10 +2,14 @@
 # Leveler benchmark (issue 15): how well each way of holding a livestream's
 # loudness keeps a real programme at its target.
 #
-# Programme "dense" (149 s, 48 kHz stereo; "stretched": every segment
-# twice as long, 298 s), built here from recordings shipped in
+# Three programmes, 48 kHz stereo, built here from recordings shipped in
 # Debian packages plus synthetic steps; levels are the segment's own
-# loudness (libebur128), target -23 LUFS:
+# loudness (libebur128), target -23 LUFS. "dense" (149 s) has a step every
+# 6-20 s, denser than a stream (a 3 s short-term window straddles a step
+# much of the time); "stretched" is it with every segment twice as long
+# (298 s); "livestream" (253 s) has passages of 10-30 s as a stream has
+# them (a host between songs, a guest, a pause), steps of up to 15 dB, and
+# material dense leaves out (mutilated_mime, chaos_god's full mix). Dense:
 #   16 s speech, -30 LUFS   the voices of alsa-utils (/usr/share/sounds/alsa,
 #                           real human speech, each clip and 0.25 s of gap)
 #   20 s metal, -15         fretsonfire-songs-muldjord "armygeddon" (+15 dB)
@@ -18,6 +22,9 @@
 #   20 s metal, -20         "internal_degeneration" (+15 dB)
 # Variants, all on the same file in the same run, all OFFLINE (the same code
 # the daemon runs, on the file; tests/stabilizer/level-file.c):
+#   ideal: every passage at the target by its own gain, known in advance
+#     (the ceiling of a per-passage leveler; the music's own dynamics and
+#     the 3 s window across each step are what it misses)
 #   foh-leveler-la0, foh-leveler-la1.5: the channel's RT leveler, defaults,
 #     look-ahead 0 / 1.5 s (output latency-compensated)
 #   two-speed: the stabilizer's loop on the channel gain, as local mode ran
@@ -31,7 +38,8 @@
 #   |gain - its 3 s centred mean|, the gain being output minus input
 #   momentary every 100 ms (what moves inside a short-term window; a slow
 #   follow of the music's own dynamics is not counted as wobble).
-# Prints: BENCH leveler=<variant> programme=dense|stretched within1=.. within2=.. median_lu=.. wobble_p95_db=..
+# Prints: BENCH leveler=<variant> programme=dense|stretched|livestream within1=.. within2=.. median_lu=.. wobble_p95_db=..
+# ONLY_FOH=1 runs ideal and foh only; KEEP=DIR keeps each programme there.
 # Needs alsa-utils, tomatoes-data, fretsonfire-songs-muldjord, ffmpeg, sox;
 # skips (exit 77) naming what is missing.
 set -eu
@@ -104,11 +112,45 @@ print(f"BENCH leveler={name} programme={sys.argv[7]} within1={100 * w1:.1f} with
       f"median_lu={med:+.2f} wobble_p95_db={wob:.2f}")
 PY
 }
-# programme NAME FACTOR: the segments above, each FACTOR times as long (the
-# pause too), every variant run and scored on it
+# seg N LEVEL SRC: segment N of the programme is the prepared file SRC at
+# LEVEL LUFS ($tmp/pN.wav), and at the target for the ideal ($tmp/iN.wav);
+# "pause" is digital silence in both
+seg() {
+  if [ "$2" = pause ]; then
+    cp "$3" "$tmp/p$1.wav"; cp "$3" "$tmp/i$1.wav"
+  else
+    at "$3" "$2" "$tmp/p$1.wav"; at "$3" "$target" "$tmp/i$1.wav"
+  fi
+  segs+=("$tmp/p$1.wav"); isegs+=("$tmp/i$1.wav")
+}
+# score NAME: every variant run and scored on $tmp/p*.wav joined
+score() {
+  local name=$1
+  sox "${segs[@]}" "${fmt[@]}" "$tmp/prog.wav"
+  sox "${isegs[@]}" "${fmt[@]}" "$tmp/ideal.wav"
+  echo "# programme $name: $(soxi -D "$tmp/prog.wav") s"
+  "$LUFS_SERIES" "$tmp/prog.wav" >"$tmp/in.txt"
+  prog=$name
+  if [ -n "${KEEP:-}" ]; then cp "$tmp/prog.wav" "$KEEP/prog-$name.wav"; cp "$tmp/in.txt" "$KEEP/in-$name.txt"; cp "$tmp/ideal.wav" "$KEEP/ideal-$name.wav"; fi
+  # the ceiling: every passage at the target by its own gain, known in advance
+  run ideal true
+  run foh-leveler-la0 "$LEVEL_FILE" leveler "$tmp/prog.wav" "$tmp/foh-leveler-la0.wav" $target 0
+  run foh-leveler-la1.5 "$LEVEL_FILE" leveler "$tmp/prog.wav" "$tmp/foh-leveler-la1.5.wav" $target 1.5
+  [ -n "${ONLY_FOH:-}" ] && return 0
+  run two-speed "$LEVEL_FILE" two-speed "$tmp/prog.wav" "$tmp/two-speed.wav" $target
+  run seed "$LEVEL_FILE" seed "$tmp/prog.wav" "$tmp/seed.wav" $target
+  run ffmpeg-loudnorm ffmpeg -v error -y -i "$tmp/prog.wav" \
+    -af "loudnorm=I=$target:LRA=7:TP=-1,aresample=48000,aformat=channel_layouts=stereo" \
+    -c:a pcm_f32le "$tmp/ffmpeg-loudnorm.wav"
+  run ffmpeg-dynaudnorm ffmpeg -v error -y -i "$tmp/prog.wav" \
+    -af dynaudnorm -ac 2 -c:a pcm_f32le "$tmp/ffmpeg-dynaudnorm.wav"
+}
+# programme NAME FACTOR: the dense segments above, each FACTOR times as long
+# (the pause too)
 programme() {
   local name=$1 k=$2
   d() { echo "$1 * $k" | bc -l; }
+  segs=() isegs=()
   speech "$tmp/s1.wav" 0 "$(d 16)"
   speech "$tmp/s2.wav" 5 "$(d 12)"
   speech "$tmp/s3.wav" 2 "$(d 15)"
@@ -118,33 +160,55 @@ programme() {
   dec "$ff/internal_degeneration/song.ogg" 60 "$(d 20)" "$tmp/m2.wav"
   sox -n "${fmt[@]}" "$tmp/pause.wav" trim 0 "$(d 6)"
   sox -R -n "${fmt[@]}" "$tmp/pink.wav" synth "$(d 10)" pinknoise
-  at "$tmp/s1.wav" -30 "$tmp/p1.wav"
-  at "$tmp/m1.wav" -15 "$tmp/p2.wav"
-  at "$tmp/t1.wav" -30 "$tmp/p3.wav"
-  at "$tmp/s2.wav" -24 "$tmp/p4.wav"
-  at "$tmp/pink.wav" -39 "$tmp/p5.wav"
-  at "$tmp/pink.wav" -24 "$tmp/p6.wav"
-  at "$tmp/g1.wav" -20 "$tmp/p7.wav"
-  at "$tmp/s3.wav" -35 "$tmp/p8.wav"
-  at "$tmp/m2.wav" -20 "$tmp/p9.wav"
-  sox "$tmp/p1.wav" "$tmp/p2.wav" "$tmp/pause.wav" "$tmp/p3.wav" "$tmp/p4.wav" "$tmp/p5.wav" \
-    "$tmp/p6.wav" "$tmp/p7.wav" "$tmp/p8.wav" "$tmp/p9.wav" "${fmt[@]}" "$tmp/prog.wav"
+  seg 1 -30 "$tmp/s1.wav"
+  seg 2 -15 "$tmp/m1.wav"
+  seg 2p pause "$tmp/pause.wav"
+  seg 3 -30 "$tmp/t1.wav"
+  seg 4 -24 "$tmp/s2.wav"
+  seg 5 -39 "$tmp/pink.wav"
+  seg 6 -24 "$tmp/pink.wav"
+  seg 7 -20 "$tmp/g1.wav"
+  seg 8 -35 "$tmp/s3.wav"
+  seg 9 -20 "$tmp/m2.wav"
   # the steady passage: the tracker music from 5 s in to its end
   steady_from=$(d 42 | awk '{print $1 + 5}') steady_to=$(d 62)
-  echo "# programme $name: $(soxi -D "$tmp/prog.wav") s"
-  "$LUFS_SERIES" "$tmp/prog.wav" >"$tmp/in.txt"
-  prog=$name
-  run foh-leveler-la0 "$LEVEL_FILE" leveler "$tmp/prog.wav" "$tmp/foh-leveler-la0.wav" $target 0
-  run foh-leveler-la1.5 "$LEVEL_FILE" leveler "$tmp/prog.wav" "$tmp/foh-leveler-la1.5.wav" $target 1.5
-  run two-speed "$LEVEL_FILE" two-speed "$tmp/prog.wav" "$tmp/two-speed.wav" $target
-  run seed "$LEVEL_FILE" seed "$tmp/prog.wav" "$tmp/seed.wav" $target
-  run ffmpeg-loudnorm ffmpeg -v error -y -i "$tmp/prog.wav" \
-    -af "loudnorm=I=$target:LRA=7:TP=-1,aresample=48000,aformat=channel_layouts=stereo" \
-    -c:a pcm_f32le "$tmp/ffmpeg-loudnorm.wav"
-  run ffmpeg-dynaudnorm ffmpeg -v error -y -i "$tmp/prog.wav" \
-    -af dynaudnorm -ac 2 -c:a pcm_f32le "$tmp/ffmpeg-dynaudnorm.wav"
+  score "$name"
+}
+# livestream: passages of 10-30 s as a stream has them (a host between
+# songs), every change a step of up to 15 dB, one 6 s pause
+livestream() {
+  segs=() isegs=()
+  speech "$tmp/s1.wav" 0 25
+  speech "$tmp/s2.wav" 3 15
+  speech "$tmp/s3.wav" 9 12
+  speech "$tmp/s4.wav" 2 20
+  speech "$tmp/s5.wav" 6 20
+  dec "$ff/armygeddon/song.ogg" 40 30 "$tmp/m1.wav"
+  dec "$it" 30 25 "$tmp/t1.wav"
+  dec "$ff/chaos_god/guitar.ogg" 30 20 "$tmp/g1.wav"
+  dec "$ff/mutilated_mime/song.ogg" 30 30 "$tmp/m2.wav"
+  dec "$ff/chaos_god/song.ogg" 50 25 "$tmp/m3.wav"
+  sox -n "${fmt[@]}" "$tmp/pause.wav" trim 0 6
+  sox -R -n "${fmt[@]}" "$tmp/pink1.wav" synth 10 pinknoise
+  sox -R -n "${fmt[@]}" "$tmp/pink2.wav" synth 15 pinknoise
+  seg 1 -30 "$tmp/s1.wav"	# host
+  seg 2 -15 "$tmp/m1.wav"	# +15: a metal song
+  seg 3 -30 "$tmp/s2.wav"	# -15: host again
+  seg 3p pause "$tmp/pause.wav"
+  seg 4 -27 "$tmp/s3.wav"	# after the pause, a little louder
+  seg 5 -32 "$tmp/t1.wav"	# tracker music
+  seg 6 -39 "$tmp/pink1.wav"	# synthetic: -39 then +15
+  seg 7 -24 "$tmp/pink2.wav"
+  seg 8 -20 "$tmp/g1.wav"	# a guitar stem
+  seg 9 -35 "$tmp/s4.wav"	# -15: a quiet guest
+  seg 10 -20 "$tmp/m2.wav"	# +15: a song
+  seg 11 -28 "$tmp/s5.wav"	# host
+  seg 12 -22 "$tmp/m3.wav"	# a song
+  # the steady passage: the tracker music from 5 s in to its end
+  steady_from=93 steady_to=113
+  score livestream
 }
 
 programme dense 1
 programme stretched 2
-if [ -n "${KEEP:-}" ]; then cp "$tmp"/*.wav "$tmp"/*.txt "$KEEP"/; fi
+livestream

@@ -1,5 +1,6 @@
 #!/usr/bin/python3
-"""A small Chrome DevTools Protocol driver for foh's browser tests.
+"""A small Chrome DevTools Protocol driver for foh's browser tests (also a
+command: cdp.py URL SECONDS EXPR UNTIL prints EXPR once UNTIL holds).
 
 Starts Debian's chromium headless with a private profile, attaches to one
 page over the DevTools WebSocket (python3-websockets) and offers what the
@@ -220,3 +221,19 @@ class Browser:
                 self.proc.wait()
         self.log.close()
         shutil.rmtree(self.profile, ignore_errors=True)
+
+
+async def _main(url, seconds, expr, until):
+    async with Browser() as b:
+        page = await b.new_page()
+        await page.goto(url)
+        await page.wait_for(until, seconds)
+        print(await page.eval(expr))
+
+
+if __name__ == "__main__":
+    # cdp.py URL SECONDS EXPR UNTIL: opens URL in a fresh headless Chromium,
+    # waits until the JavaScript UNTIL is truthy (at most SECONDS) and
+    # prints the value of EXPR.
+    import sys
+    asyncio.run(_main(sys.argv[1], float(sys.argv[2]), sys.argv[3], sys.argv[4]))

@@ -8,16 +8,28 @@
  *                                   the reply's out-arguments as {name: value}
  *   GET   /api/v1/openapi.json      generated from the embedded contract
  * OBJECT is manager, channel/N, analyzer, x32, stabilizer, deck/L, mixer,
- * content or profiles.
+ * content or profiles. A deck's Load/Cue path must lie in the music folder
+ * (music.c): relative to it, or absolute inside it.
  * Types come from dbus/org.foh.Foh1.xml (compiled in), the same file fohd's
- * introspection is tested against, so the REST side cannot drift from it. */
+ * introspection is tested against, so the REST side cannot drift from it;
+ * ranges, choices, defaults and units in openapi.json's
+ * components.schemas.<Kind> come from fohd's own parameter tables
+ * (src/<capability>/settings.c, linked in), the ones its setters validate
+ * with. */
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "foh-config.h"
+#include "analyzer/settings.h"
+#include "channel/settings.h"
+#include "decks/settings.h"
 #include "foh-web/foh-web.h"
+#include "stabilizer/settings.h"
 #include "util/log.h"
+#include "x32/settings.h"
 
 #define ERR_INVALID "org.foh.Foh1.Error.InvalidArgument"
 #define ERR_NOT_FOUND "org.foh.Foh1.Error.NotFound"
@@ -38,6 +50,32 @@ static const struct object_kind {
 	{ "content", FOH_IFACE("Content"), 0 },
 	{ "profiles", FOH_IFACE("Profiles"), 0 },
 };
+
+/* fohd's parameter table behind an interface, or NULL (n = 0). */
+static const struct foh_param *param_table(const char *iface, size_t *n)
+{
+	static const struct {
+		const char *iface;
+		const struct foh_param *table;
+		const size_t *n;
+	} tables[] = {
+		{ FOH_IFACE("Channel"), foh_channel_params, &foh_channel_n_params },
+		{ FOH_IFACE("Analyzer"), foh_analyzer_params, &foh_analyzer_n_params },
+		{ FOH_IFACE("X32"), foh_x32_params, &foh_x32_n_params },
+		{ FOH_IFACE("Mixer"), foh_decks_params, &foh_decks_n_params },
+		{ FOH_IFACE("Deck"), foh_deck_params, &foh_deck_n_params },
+	};
+
+	*n = 0;
+	if (strcmp(iface, FOH_IFACE("Stabilizer")) == 0)
+		return foh_stabilizer_params(n);
+	for (size_t i = 0; i < G_N_ELEMENTS(tables); i++)
+		if (strcmp(iface, tables[i].iface) == 0) {
+			*n = *tables[i].n;
+			return tables[i].table;
+		}
+	return NULL;
+}
 
 struct target {
 	char path[128];
@@ -327,7 +365,7 @@ static void call_method(struct web *w, SoupServerMessage *msg, const struct targ
 	sd_bus_error e = SD_BUS_ERROR_NULL;
 	sd_bus_message *m = NULL;
 	struct pending *p;
-	char why[256];
+	char why[PATH_MAX + 128];
 	guint n_in = 0;
 	int r;
 
@@ -354,10 +392,27 @@ static void call_method(struct web *w, SoupServerMessage *msg, const struct targ
 		JsonNode *v = JSON_NODE_HOLDS_ARRAY(body) ?
 			json_array_get_element(json_node_get_array(body), i) :
 			json_object_get_member(json_node_get_object(body), a->name);
+		g_autoptr(JsonNode) track = NULL;
 		if (v == NULL) {
 			sd_bus_message_unref(m);
 			return web_reply_error(msg, 400, ERR_INVALID, "%s needs the argument %s (%s)",
 					t->member, a->name, a->signature);
+		}
+		/* a deck's track through foh-web comes from the music folder only */
+		if (strcmp(t->iface, FOH_IFACE("Deck")) == 0 && strcmp(a->name, "path") == 0) {
+			char *real = NULL;
+			if (!JSON_NODE_HOLDS_VALUE(v) || json_node_get_value_type(v) != G_TYPE_STRING ||
+			    web_music_resolve(w, json_node_get_string(v), &real, why, sizeof(why)) < 0) {
+				sd_bus_message_unref(m);
+				w->stats.refused_path++;
+				if (!JSON_NODE_HOLDS_VALUE(v) || json_node_get_value_type(v) != G_TYPE_STRING)
+					return web_reply_error(msg, 400, ERR_INVALID, "path: not a string");
+				return web_reply_error(msg, 403, "org.foh.Web1.Error.NotInMusicFolder",
+						"%s", why);
+			}
+			track = json_node_init_string(json_node_alloc(), real);
+			free(real);
+			v = track;
 		}
 		if (web_json_append(m, a->signature, v, why, sizeof(why)) < 0) {
 			sd_bus_message_unref(m);
@@ -437,11 +492,102 @@ void web_api_install(struct web *w, SoupServer *s)
 
 /* openapi.json, generated from the contract */
 
+/* The members of one value's schema (the caller opens and closes the
+ * object); param, when fohd has a table entry for it, gives the range
+ * instead of the type's own. */
+static void schema_members(JsonBuilder *b, const char *sig, const struct foh_param *param);
+
 static void schema(JsonBuilder *b, const char *sig)
+{
+	json_builder_begin_object(b);
+	schema_members(b, sig, NULL);
+	json_builder_end_object(b);
+}
+
+/* What fohd's table says of a property: the range it validates with, the
+ * only values allowed, the default and the unit. */
+static void param_members(JsonBuilder *b, const struct foh_param *p)
+{
+	switch (p->type) {
+	case FOH_PARAM_DOUBLE:
+		json_builder_set_member_name(b, "minimum");
+		json_builder_add_double_value(b, p->min);
+		json_builder_set_member_name(b, "maximum");
+		json_builder_add_double_value(b, p->max);
+		json_builder_set_member_name(b, "default");
+		json_builder_add_double_value(b, p->def);
+		break;
+	case FOH_PARAM_UINT:
+		json_builder_set_member_name(b, "minimum");
+		json_builder_add_int_value(b, (gint64)p->min);
+		json_builder_set_member_name(b, "maximum");
+		json_builder_add_int_value(b, (gint64)p->max);
+		json_builder_set_member_name(b, "default");
+		json_builder_add_int_value(b, (gint64)p->def);
+		break;
+	case FOH_PARAM_BOOL:
+		json_builder_set_member_name(b, "default");
+		json_builder_add_boolean_value(b, p->def != 0.0);
+		break;
+	case FOH_PARAM_STRING:
+		json_builder_set_member_name(b, "maxLength");
+		json_builder_add_int_value(b, (gint64)p->max);
+		json_builder_set_member_name(b, "default");
+		json_builder_add_string_value(b, p->def_str ? p->def_str : "");
+		if (p->choices) {
+			json_builder_set_member_name(b, "enum");
+			json_builder_begin_array(b);
+			for (const char *const *c = p->choices; *c; c++)
+				json_builder_add_string_value(b, *c);
+			json_builder_end_array(b);
+		}
+		break;
+	case FOH_PARAM_LOG_LEVEL:
+		break;
+	}
+	if (p->unit) {
+		json_builder_set_member_name(b, "x-unit");
+		json_builder_add_string_value(b, p->unit);
+	}
+}
+
+/* The D-Bus type fohd serves a table entry as (core/bus-params.c): only a
+ * property of that type takes the entry's range. */
+static char param_sig(const struct foh_param *p)
+{
+	switch (p->type) {
+	case FOH_PARAM_BOOL:
+		return 'b';
+	case FOH_PARAM_UINT:
+		return 'u';
+	case FOH_PARAM_DOUBLE:
+		return 'd';
+	default:
+		return 's';
+	}
+}
+
+/* A property's schema: its type, fohd's range for it where its table has
+ * one, readOnly where the contract says so. */
+static void property_schema(JsonBuilder *b, const char *iface, const GDBusPropertyInfo *pi)
+{
+	size_t n;
+	const struct foh_param *t = param_table(iface, &n);
+	const struct foh_param *p = t ? foh_params_find_property(t, n, pi->name) : NULL;
+
+	json_builder_begin_object(b);
+	schema_members(b, pi->signature, p && pi->signature[0] == param_sig(p) ? p : NULL);
+	if (!(pi->flags & G_DBUS_PROPERTY_INFO_FLAGS_WRITABLE)) {
+		json_builder_set_member_name(b, "readOnly");
+		json_builder_add_boolean_value(b, TRUE);
+	}
+	json_builder_end_object(b);
+}
+
+static void schema_members(JsonBuilder *b, const char *sig, const struct foh_param *param)
 {
 	const char *end = web_sig_next(sig);
 
-	json_builder_begin_object(b);
 	switch (sig[0]) {
 	case 'b':
 		json_builder_set_member_name(b, "type");
@@ -456,7 +602,7 @@ static void schema(JsonBuilder *b, const char *sig)
 	case 'y': case 'n': case 'q': case 'i': case 'u': case 'x': case 't': case 'h':
 		json_builder_set_member_name(b, "type");
 		json_builder_add_string_value(b, "integer");
-		if (strchr("yqut", sig[0])) {
+		if (param == NULL && strchr("yqut", sig[0])) {
 			json_builder_set_member_name(b, "minimum");
 			json_builder_add_int_value(b, 0);
 		}
@@ -493,12 +639,13 @@ static void schema(JsonBuilder *b, const char *sig)
 	default:
 		break;
 	}
+	if (param)
+		param_members(b, param);
 	json_builder_set_member_name(b, "x-dbus-signature");
 	{
 		g_autofree char *one = g_strndup(sig, end ? (gsize)(end - sig) : strlen(sig));
 		json_builder_add_string_value(b, one);
 	}
-	json_builder_end_object(b);
 }
 
 static void error_responses(JsonBuilder *b)
@@ -530,8 +677,8 @@ static void error_responses(JsonBuilder *b)
 	}
 }
 
-static void json_body(JsonBuilder *b, const char *member, GDBusPropertyInfo **props,
-		GDBusArgInfo **args, bool writable_only)
+static void json_body(JsonBuilder *b, const char *member, const char *iface,
+		GDBusPropertyInfo **props, GDBusArgInfo **args, bool writable_only)
 {
 	json_builder_set_member_name(b, member);
 	json_builder_begin_object(b);
@@ -549,7 +696,7 @@ static void json_body(JsonBuilder *b, const char *member, GDBusPropertyInfo **pr
 		if (writable_only && !(props[i]->flags & G_DBUS_PROPERTY_INFO_FLAGS_WRITABLE))
 			continue;
 		json_builder_set_member_name(b, props[i]->name);
-		schema(b, props[i]->signature);
+		property_schema(b, iface, props[i]);
 	}
 	for (guint i = 0; args && args[i]; i++) {
 		json_builder_set_member_name(b, args[i]->name);
@@ -581,7 +728,7 @@ static void path_item(JsonBuilder *b, GDBusInterfaceInfo *ii, const char *url)
 	json_builder_add_string_value(b, ii->name);
 	json_builder_set_member_name(b, "responses");
 	json_builder_begin_object(b);
-	json_body(b, "200", ii->properties, NULL, false);
+	json_body(b, "200", ii->name, ii->properties, NULL, false);
 	error_responses(b);
 	json_builder_end_object(b);
 	json_builder_end_object(b);
@@ -589,10 +736,10 @@ static void path_item(JsonBuilder *b, GDBusInterfaceInfo *ii, const char *url)
 	json_builder_begin_object(b);
 	json_builder_set_member_name(b, "summary");
 	json_builder_add_string_value(b, "set properties, all or nothing");
-	json_body(b, "requestBody", ii->properties, NULL, true);
+	json_body(b, "requestBody", ii->name, ii->properties, NULL, true);
 	json_builder_set_member_name(b, "responses");
 	json_builder_begin_object(b);
-	json_body(b, "200", ii->properties, NULL, false);
+	json_body(b, "200", ii->name, ii->properties, NULL, false);
 	error_responses(b);
 	json_builder_end_object(b);
 	json_builder_end_object(b);
@@ -607,10 +754,10 @@ static void path_item(JsonBuilder *b, GDBusInterfaceInfo *ii, const char *url)
 		json_builder_set_member_name(b, "operationId");
 		g_autofree char *op = g_strconcat(ii->name + strlen("org.foh.Foh1."), ".", mi->name, NULL);
 		json_builder_add_string_value(b, op);
-		json_body(b, "requestBody", NULL, mi->in_args, false);
+		json_body(b, "requestBody", ii->name, NULL, mi->in_args, false);
 		json_builder_set_member_name(b, "responses");
 		json_builder_begin_object(b);
-		json_body(b, "200", NULL, mi->out_args, false);
+		json_body(b, "200", ii->name, NULL, mi->out_args, false);
 		error_responses(b);
 		json_builder_end_object(b);
 		json_builder_end_object(b);
@@ -646,6 +793,26 @@ JsonNode *web_openapi(struct web *w)
 	json_builder_begin_object(b);
 	json_builder_set_member_name(b, "schemas");
 	json_builder_begin_object(b);
+	/* one per interface: Channel, Analyzer, ... with every property */
+	for (size_t k = 0; k < G_N_ELEMENTS(kinds); k++) {
+		GDBusInterfaceInfo *ii = g_dbus_node_info_lookup_interface(w->contract, kinds[k].iface);
+		if (ii == NULL)
+			continue;
+		json_builder_set_member_name(b, ii->name + strlen(FOH_IFACE("")));
+		json_builder_begin_object(b);
+		json_builder_set_member_name(b, "type");
+		json_builder_add_string_value(b, "object");
+		json_builder_set_member_name(b, "x-dbus-interface");
+		json_builder_add_string_value(b, ii->name);
+		json_builder_set_member_name(b, "properties");
+		json_builder_begin_object(b);
+		for (guint i = 0; ii->properties && ii->properties[i]; i++) {
+			json_builder_set_member_name(b, ii->properties[i]->name);
+			property_schema(b, ii->name, ii->properties[i]);
+		}
+		json_builder_end_object(b);
+		json_builder_end_object(b);
+	}
 	json_builder_set_member_name(b, "Error");
 	json_builder_begin_object(b);
 	json_builder_set_member_name(b, "type");

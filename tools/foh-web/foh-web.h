@@ -3,7 +3,8 @@
  * org.foh.Web1 object, the loop), bus.c (sd-bus as a GSource, fohd up/down,
  * D-Bus errors → HTTP), json-bus.c (D-Bus values ↔ JSON by signature),
  * guard.c (Host/Origin/token/allow-list/size checks, static files, login),
- * api.c (/api/v1 and openapi.json), events.c (the analyzer's OSC feed, the
+ * api.c (/api/v1 and openapi.json), music.c (the music folder's listing and
+ * the confinement of Deck Load/Cue), events.c (the analyzer's OSC feed, the
  * events WebSocket, bounded client queues), feature.c (the feature-server
  * personality on 8765) and compat.c (Mission Control, X32 stabilizer and
  * AG06 routes); rooms.c, rooms-signal.c, rooms-media.c (WebRTC rooms). */
@@ -95,6 +96,7 @@ struct web {
 	char *hosts[WEB_MAX_NAMES + 1];
 	char *origins[WEB_MAX_NAMES + 1];
 	char *token_file, *static_dir, *state_dir;
+	char *music_dir;		/* [web] music-dir, NULL: none */
 	char *token;			/* NULL when every listener is on loopback */
 	size_t max_body, max_message;
 	unsigned int ws_queue;
@@ -187,6 +189,12 @@ void web_api_install(struct web *w, SoupServer *s);
 int web_patch(struct web *w, const char *path, const char *iface, JsonObject *o,
 		sd_bus_error *e);
 JsonNode *web_openapi(struct web *w);
+
+/* music.c */
+void web_music_install(struct web *w, SoupServer *s);
+/* path (relative to the music folder, or absolute) resolved to a regular
+ * audio file inside it: 0 and *out (free()), or -errno and why. */
+int web_music_resolve(struct web *w, const char *path, char **out, char *why, size_t n);
 
 /* events.c */
 int web_events_start(struct web *w);

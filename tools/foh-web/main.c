@@ -13,6 +13,8 @@
  *   origins = http://x:1,...    extra browser origins allowed
  *   token-file = PATH           access token (default $XDG_CONFIG_HOME/foh/web-token)
  *   static-dir = PATH           the UI's files (default the installed web/)
+ *   music-dir = PATH            the folder the UI lists and loads decks'
+ *                               tracks from (default none: no loading)
  *   max-body = 65536            request body limit, bytes
  *   max-message = 65536         inbound WebSocket message limit, bytes
  *   ws-queue = 64               frames queued per WebSocket client before it
@@ -123,7 +125,7 @@ static int conf_error(const char *path, const char *group, const char *key, cons
 static int check_keys(GKeyFile *kf, const char *path)
 {
 	static const char *const web_keys[] = { "listen", "allow", "hosts", "origins",
-		"token-file", "static-dir", "max-body", "max-message", "ws-queue", "osc-port",
+		"token-file", "static-dir", "music-dir", "max-body", "max-message", "ws-queue", "osc-port",
 		"log-level" };
 	static const char *const compat_keys[] = { "feature-server", "feature-server-listen",
 		"mission-control", "mission-control-listen", "x32-stabilizer",
@@ -245,6 +247,14 @@ static int read_config(struct web *w, struct options *o)
 		o->static_dir = g_key_file_get_string(kf, "web", "static-dir", NULL);
 	if (o->token_file == NULL)
 		o->token_file = g_key_file_get_string(kf, "web", "token-file", NULL);
+	{
+		g_autofree char *music = g_key_file_get_string(kf, "web", "music-dir", NULL);
+		if (music && g_strstrip(music)[0] != '\0') {
+			if (!g_path_is_absolute(music))
+				return conf_error(path, "web", "music-dir", "not an absolute path");
+			w->music_dir = g_strdup(music);
+		}
+	}
 	if (o->log_level == NULL)
 		o->log_level = g_key_file_get_string(kf, "web", "log-level", NULL);
 	if (o->listen == NULL)
@@ -342,6 +352,7 @@ static int setup(struct web *w)
 			return r;
 	web_login_install(w, w->lis[WEB_MAIN].server);
 	web_api_install(w, w->lis[WEB_MAIN].server);
+	web_music_install(w, w->lis[WEB_MAIN].server);
 	web_events_install(w, w->lis[WEB_MAIN].server);
 	web_ag06_install(w, w->lis[WEB_MAIN].server);
 	web_rooms_install(w, w->lis[WEB_MAIN].server);
@@ -384,6 +395,7 @@ static void teardown(struct web *w)
 	g_free(w->token);
 	g_free(w->token_file);
 	g_free(w->static_dir);
+	g_free(w->music_dir);
 }
 
 static gboolean on_terminate(gpointer data)

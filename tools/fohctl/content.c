@@ -159,7 +159,7 @@ static int content_classify(struct ctx *c, int argc, char **argv, const char *fi
 		g_autofree struct run *r = g_new0(struct run, 1);
 		r->m = m;
 		r->timeline = timeline;
-		foh_content_state_init(&r->st, -60.0);
+		foh_content_state_init(&r->st, FOH_CONTENT_SILENCE_DB);
 		if (foh_content_file_run(argv[i], 0.0, 0.0, classify_tick, r, &error) < 0) {
 			fprintf(stderr, "fohctl content classify: %s\n", error);
 			status = 1;

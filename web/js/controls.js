@@ -14,7 +14,8 @@ export function toast(text) {
   toastTimer = setTimeout(() => { t.hidden = true; }, 5000);
 }
 
-// Property ranges from openapi.json (minimum/maximum where it gives them).
+// Property ranges from openapi.json's components.schemas.<Kind>: fohd's own
+// parameter tables (minimum, maximum, enum, default, unit, readOnly).
 const schema = new Map();
 export function loadSchema(doc) {
   const comps = (doc && doc.components && doc.components.schemas) || {};
@@ -25,11 +26,21 @@ export function loadSchema(doc) {
 function kindOf(path) {
   const k = path.split('/')[0];
   return { manager: 'Manager', channel: 'Channel', analyzer: 'Analyzer', x32: 'X32',
-    stabilizer: 'Stabilizer', deck: 'Deck', mixer: 'Mixer' }[k] || k;
+    stabilizer: 'Stabilizer', deck: 'Deck', mixer: 'Mixer', content: 'Content', profiles: 'Profiles' }[k] || k;
 }
 export function rangeOf(path, prop) {
   const p = (schema.get(kindOf(path)) || {})[prop] || {};
-  return { min: p.minimum, max: p.maximum, enum: p.enum };
+  return { min: p.minimum, max: p.maximum, enum: p.enum, unit: p['x-unit'],
+    integer: p.type === 'integer' };
+}
+
+// A round step near 1/100 of the range (1, 2 or 5 times a power of ten);
+// integers step by 1.
+function stepOf(min, max, integer) {
+  if (integer) return 1;
+  const raw = (max - min) / 100;
+  const p = Math.pow(10, Math.floor(Math.log10(raw)));
+  return [5, 2, 1].map((m) => m * p).find((s) => s <= raw) || p;
 }
 
 let uid = 0;
@@ -61,18 +72,22 @@ function watch(path, prop, fn, root) {
 export function slider(root, path, prop, o = {}) {
   const r = rangeOf(path, prop);
   const min = o.min ?? r.min ?? 0, max = o.max ?? r.max ?? 100;
-  const step = o.step ?? (Number.isInteger(min) && Number.isInteger(max) && max - min > 20 ? 1 : (max - min) / 200);
-  const fmt = o.fmt || ((v) => (Math.abs(v) >= 100 ? v.toFixed(0) : v.toFixed(1)) + (o.unit ? ` ${o.unit}` : ''));
+  const step = o.step ?? stepOf(min, max, r.integer);
+  const unit = o.unit ?? r.unit;
+  const digits = Math.max(0, Math.min(3, -Math.floor(Math.log10(step))));
+  const fmt = o.fmt || ((v) => (Math.abs(v) >= 100 ? v.toFixed(0) : v.toFixed(digits)) + (unit ? ` ${unit}` : ''));
   const id = `c${++uid}`;
   const input = el('input', { type: 'range', id, min, max, step, 'data-prop': prop, 'data-path': path });
   const out = el('output', { for: id });
   const box = el('div', { class: 'ctl' }, el('label', { for: id, text: o.label || prop }), input, out);
-  let server = null, dragging = false, inflight = false, queued = null;
+  let server = null, dragging = false, committing = false, inflight = false, queued = null;
 
+  // while dragging or committing, the server's echoes of the streamed
+  // values do not move the slider back under the hand
   const show = (v) => {
     if (typeof v !== 'number' || !Number.isFinite(v)) return;
     server = v;
-    if (!dragging) input.value = v;
+    if (!dragging && !committing) input.value = v;
     out.textContent = fmt(v);
   };
   const refuse = (e) => {
@@ -99,11 +114,13 @@ export function slider(root, path, prop, o = {}) {
     dragging = false;
     queued = null;
     const v = Number(input.value);
+    committing = true;
     try {
-      await send(path, prop, v);
-      // the server's answer arrives as PropertiesChanged; a value it
-      // adjusted shows when it does
-    } catch (e) { refuse(e); }
+      const now = await send(path, prop, v);
+      committing = false;
+      // the object as the server holds it after the commit
+      if (now && prop in now) show(now[prop]);
+    } catch (e) { committing = false; refuse(e); }
   });
   watch(path, prop, show, root);
   return box;

@@ -1,0 +1,23 @@
+/* K-weighting filter of ITU-R BS.1770: the two stages (a +4 dB high shelf
+ * above ~1.7 kHz, the head as a sphere; the RLB high-pass at ~38 Hz) for
+ * any rate, computed from their analogue prototypes via the bilinear
+ * transform (at 48 kHz the coefficients of the recommendation and
+ * libebur128), run in double on one channel. The loudness meter and the
+ * leveler both measure through it. */
+#pragma once
+
+#include <stdint.h>
+
+struct foh_kweight_coefs {
+	double b[2][3], a[2][2];	/* [stage]: b0..b2, a1 a2 (a0 = 1) */
+};
+
+/* One channel's state: [stage][z1, z2]. Zeroed is reset. */
+struct foh_kweight {
+	double z[2][2];
+};
+
+void foh_kweight_coefs(struct foh_kweight_coefs *c, uint32_t rate);
+/* Filters n samples of in and returns the sum of their squares. */
+double foh_kweight_run(const struct foh_kweight_coefs *c, struct foh_kweight *st,
+		const float *in, uint32_t n);

@@ -1,0 +1,101 @@
+#!/usr/bin/env bash
+# Benchmark: what a channel's nodes cost, apart from its DSP — the measure
+# behind issue 14's "fewer nodes per channel". node-cost runs N stereo
+# channels that only copy, built three ways (see node-cost.c): "streams"
+# (today's channel: a capture and a triggered playback pw_stream, two nodes,
+# linked by WirePlumber), "filter" (one pw_filter node per channel with
+# input and output ports, linked here with pw-link) and "shared" (one
+# pw_filter node with the ports of all N channels). All take the monitor of
+# a null sink prog-sink playing a -20 dBFS 1 kHz sine and play into a null
+# sink bars-sink. For N = 4, 16 and 64 (FOH_NODE_COST_N overrides), each
+# design runs alone, and once all its nodes run, at quanta 128 and 256 after
+# 2 s the CPU time of the node-cost process (utime + stime of all threads)
+# over a 4 s window gives
+#   BENCH nodes design=D channels=N quantum=Q pct=X per_channel_pct=X/N
+# in percent of one core. Asserts nothing about speed.
+set -u
+. "$FOH_TESTS/lib.sh"
+. "$FOH_GRAPH/graph.sh"
+
+hz=$(getconf CLK_TCK)
+
+null_sink() {
+  pw-cli create-node adapter "{ factory.name = support.null-audio-sink node.name = $1
+    media.class = Audio/Sink audio.position = [ FL FR ] object.linger = true }" >/dev/null \
+    || fail "cannot create the null sink $1"
+  wait_for 5 pw_client_running "$1" || fail "the null sink $1 did not appear"
+}
+
+# running_count PREFIX: how many nodes whose name starts with PREFIX run.
+running_count() {
+  pw-dump 2>/dev/null | python3 -c '
+import json, sys
+n = 0
+for o in json.load(sys.stdin):
+    info = o.get("info") or {}
+    name = (info.get("props") or {}).get("node.name") or ""
+    if o.get("type", "").endswith(":Node") and name.startswith(sys.argv[1]) and info.get("state") == "running":
+        n += 1
+print(n)' "$1"
+}
+count_is() {
+  [ "$(running_count "$1")" -eq "$2" ]
+}
+
+# link_filter NODE SUFFIX: prog-sink's monitor into NODE's inputs, its
+# outputs into bars-sink.
+link_filter() {
+  local c
+  for c in FL FR; do
+    wait_for 5 pw-link prog-sink:monitor_$c "$1:input$2_$c" || return 1
+    wait_for 5 pw-link "$1:output$2_$c" bars-sink:playback_$c || return 1
+  done
+}
+
+null_sink prog-sink
+null_sink bars-sink
+spawn prog "$TONE_PLAY" --hz 1000 --dbfs -20 prog-sink
+wait_for 10 nodes_running foh-tone.prog-sink || fail "the programme does not play"
+
+for n in ${FOH_NODE_COST_N:-4 16 64}; do
+  for design in streams filter shared; do
+    spawn cost "$NODE_COST" "$design" "$n" prog-sink bars-sink
+    case $design in
+      streams) want=$(( 2 * n )) ;;
+      filter)
+        want=$n
+        for c in $(seq 1 "$n"); do
+          link_filter "node-cost.ch$c" "" || fail "cannot link node-cost.ch$c"
+        done ;;
+      shared)
+        want=1
+        for c in $(seq 1 "$n"); do
+          link_filter node-cost.all "_$c" || fail "cannot link channel $c of node-cost.all"
+        done ;;
+    esac
+    wait_for 60 count_is node-cost. "$want" \
+      || fail "$design: $(running_count node-cost.) of $want nodes run"
+    pid=$(pid_of cost)
+    for q in 128 256; do
+      pw-metadata -n settings 0 clock.force-quantum "$q" >/dev/null \
+        || fail "cannot force the quantum to $q"
+      sleep 2
+      c0=$(cpu_ticks "$pid") || fail "cannot read the CPU time"
+      t0=$(now_ns)
+      sleep 4
+      c1=$(cpu_ticks "$pid") || fail "cannot read the CPU time"
+      t1=$(now_ns)
+      python3 - "$design" "$n" "$q" "$c0" "$c1" "$t0" "$t1" "$hz" <<'PY'
+import sys
+d = sys.argv[1]
+n, q, c0, c1, t0, t1, hz = map(int, sys.argv[2:])
+pct = (c1 - c0) / hz / ((t1 - t0) / 1e9) * 100
+print(f"BENCH nodes design={d} channels={n} quantum={q} pct={pct:.2f} "
+      f"per_channel_pct={pct / n:.3f}", flush=True)
+PY
+    done
+    stop cost || fail "node-cost exited with status $?"
+  done
+done
+pw-metadata -n settings 0 clock.force-quantum 0 >/dev/null
+stop prog

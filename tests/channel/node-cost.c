@@ -1,0 +1,284 @@
+/* node-cost: what a channel's PipeWire nodes cost, apart from its DSP.
+ * Runs N channels that copy a stereo input to a stereo output, built one
+ * of three ways, so a benchmark can weigh the graph designs side by side:
+ *
+ *   node-cost streams N SOURCE SINK
+ *     today's channel: per channel a capture pw_stream (target.object =
+ *     SOURCE, stream.capture.sink, so a sink's monitor) and a playback
+ *     pw_stream (target.object = SINK, PW_STREAM_FLAG_TRIGGER), in one
+ *     node.group/node.link-group; WirePlumber links them. Two nodes.
+ *   node-cost filter N SOURCE SINK
+ *     per channel one pw_filter node "node-cost.chI" with DSP ports
+ *     input_FL/FR and output_FL/FR, read and written in one process
+ *     callback. WirePlumber 0.4.13 cannot link it (no session item for a
+ *     filter node), so the caller links it (pw-link). One node.
+ *   node-cost shared N SOURCE SINK
+ *     one pw_filter node "node-cost.all" with the ports of all N channels
+ *     (input_I_FL ...), the caller links it. One node in all.
+ *
+ * Runs until SIGTERM/SIGINT. The process callbacks only copy, so the
+ * difference between the designs is what the nodes cost. */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <pipewire/filter.h>
+#include <pipewire/pipewire.h>
+#include <spa/param/audio/format-utils.h>
+
+#define MAX_CHANNELS	256
+
+struct channel {
+	struct pw_stream *capture, *playback;
+	struct spa_hook capture_listener, playback_listener;
+	void *in[2], *out[2];		/* filter ports */
+};
+
+struct app {
+	struct pw_main_loop *loop;
+	struct pw_core *core;
+	struct pw_filter *filters[MAX_CHANNELS];
+	struct spa_hook filter_listeners[MAX_CHANNELS];
+	struct channel channels[MAX_CHANNELS];
+	uint32_t n;
+	bool shared;
+};
+
+/* data thread */
+static void copy_buffers(struct pw_buffer *in, struct pw_buffer *out)
+{
+	for (uint32_t c = 0; c < 2 && c < in->buffer->n_datas && c < out->buffer->n_datas; c++) {
+		struct spa_data *s = &in->buffer->datas[c], *d = &out->buffer->datas[c];
+		uint32_t off = SPA_MIN(s->chunk->offset, s->maxsize);
+		uint32_t size = SPA_MIN(s->chunk->size, s->maxsize - off);
+
+		size = SPA_MIN(size, d->maxsize);
+
+		if (s->data == NULL || d->data == NULL)
+			continue;
+		memcpy(d->data, SPA_PTROFF(s->data, off, void), size);
+		d->chunk->offset = 0;
+		d->chunk->size = size;
+		d->chunk->stride = sizeof(float);
+	}
+}
+
+static void capture_process(void *data)
+{
+	struct channel *ch = data;
+	struct pw_buffer *in = pw_stream_dequeue_buffer(ch->capture);
+	struct pw_buffer *out = pw_stream_dequeue_buffer(ch->playback);
+
+	if (in != NULL && out != NULL)
+		copy_buffers(in, out);
+	if (in != NULL)
+		pw_stream_queue_buffer(ch->capture, in);
+	if (out != NULL)
+		pw_stream_queue_buffer(ch->playback, out);
+	pw_stream_trigger_process(ch->playback);
+}
+
+static void copy_ports(struct channel *ch, uint32_t n)
+{
+	for (int c = 0; c < 2; c++) {
+		float *src = pw_filter_get_dsp_buffer(ch->in[c], n);
+		float *dst = pw_filter_get_dsp_buffer(ch->out[c], n);
+
+		if (dst == NULL)
+			continue;
+		if (src != NULL)
+			memcpy(dst, src, n * sizeof(float));
+		else
+			memset(dst, 0, n * sizeof(float));
+	}
+}
+
+static void filter_process(void *data, struct spa_io_position *pos)
+{
+	struct channel *ch = data;
+
+	copy_ports(ch, pos->clock.duration);
+}
+
+static void shared_process(void *data, struct spa_io_position *pos)
+{
+	struct app *app = data;
+
+	for (uint32_t i = 0; i < app->n; i++)
+		copy_ports(&app->channels[i], pos->clock.duration);
+}
+
+static const struct pw_stream_events capture_events = {
+	PW_VERSION_STREAM_EVENTS,
+	.process = capture_process,
+};
+static const struct pw_stream_events playback_events = {
+	PW_VERSION_STREAM_EVENTS,
+};
+static const struct pw_filter_events filter_events = {
+	PW_VERSION_FILTER_EVENTS,
+	.process = filter_process,
+};
+static const struct pw_filter_events shared_events = {
+	PW_VERSION_FILTER_EVENTS,
+	.process = shared_process,
+};
+
+/* main thread */
+static int connect_stream(struct pw_stream *s, enum pw_direction dir, enum pw_stream_flags extra)
+{
+	uint8_t buffer[1024];
+	struct spa_pod_builder b = SPA_POD_BUILDER_INIT(buffer, sizeof(buffer));
+	struct spa_audio_info_raw info = SPA_AUDIO_INFO_RAW_INIT(.format = SPA_AUDIO_FORMAT_F32P,
+			.channels = 2);
+	const struct spa_pod *params[1];
+
+	info.position[0] = SPA_AUDIO_CHANNEL_FL;
+	info.position[1] = SPA_AUDIO_CHANNEL_FR;
+	params[0] = spa_format_audio_raw_build(&b, SPA_PARAM_EnumFormat, &info);
+	return pw_stream_connect(s, dir, PW_ID_ANY, PW_STREAM_FLAG_AUTOCONNECT |
+			PW_STREAM_FLAG_MAP_BUFFERS | PW_STREAM_FLAG_RT_PROCESS | extra, params, 1);
+}
+
+static int make_streams(struct app *app, uint32_t i, const char *source, const char *sink)
+{
+	struct channel *ch = &app->channels[i];
+	char group[64], name[64];
+
+	snprintf(group, sizeof(group), "node-cost.ch%u", i + 1);
+	snprintf(name, sizeof(name), "node-cost.ch%u.capture", i + 1);
+	ch->capture = pw_stream_new(app->core, name, pw_properties_new(
+			PW_KEY_NODE_NAME, name, PW_KEY_MEDIA_TYPE, "Audio",
+			PW_KEY_MEDIA_CLASS, "Stream/Input/Audio", PW_KEY_TARGET_OBJECT, source,
+			PW_KEY_STREAM_CAPTURE_SINK, "true", PW_KEY_NODE_GROUP, group,
+			PW_KEY_NODE_LINK_GROUP, group, NULL));
+	snprintf(name, sizeof(name), "node-cost.ch%u.playback", i + 1);
+	ch->playback = pw_stream_new(app->core, name, pw_properties_new(
+			PW_KEY_NODE_NAME, name, PW_KEY_MEDIA_TYPE, "Audio",
+			PW_KEY_MEDIA_CLASS, "Stream/Output/Audio", PW_KEY_TARGET_OBJECT, sink,
+			PW_KEY_NODE_GROUP, group, PW_KEY_NODE_LINK_GROUP, group, NULL));
+	if (ch->capture == NULL || ch->playback == NULL)
+		return -1;
+	pw_stream_add_listener(ch->capture, &ch->capture_listener, &capture_events, ch);
+	pw_stream_add_listener(ch->playback, &ch->playback_listener, &playback_events, ch);
+	if (connect_stream(ch->capture, PW_DIRECTION_INPUT, 0) < 0 ||
+	    connect_stream(ch->playback, PW_DIRECTION_OUTPUT, PW_STREAM_FLAG_TRIGGER) < 0)
+		return -1;
+	return 0;
+}
+
+static struct pw_filter *new_filter(struct app *app, const char *name)
+{
+	return pw_filter_new(app->core, name, pw_properties_new(
+			PW_KEY_NODE_NAME, name, PW_KEY_MEDIA_TYPE, "Audio",
+			PW_KEY_MEDIA_CATEGORY, "Filter", PW_KEY_MEDIA_ROLE, "DSP", NULL));
+}
+
+static int add_ports(struct pw_filter *f, struct channel *ch, const char *prefix)
+{
+	static const char *const pos[2] = { "FL", "FR" };
+
+	for (int c = 0; c < 4; c++) {
+		char name[64];
+		bool in = c < 2;
+		void *port;
+
+		snprintf(name, sizeof(name), "%s%s_%s", in ? "input" : "output", prefix, pos[c % 2]);
+		port = pw_filter_add_port(f, in ? PW_DIRECTION_INPUT : PW_DIRECTION_OUTPUT,
+				PW_FILTER_PORT_FLAG_MAP_BUFFERS, 0,
+				pw_properties_new(PW_KEY_FORMAT_DSP, "32 bit float mono audio",
+					PW_KEY_PORT_NAME, name, NULL), NULL, 0);
+		if (port == NULL)
+			return -1;
+		if (in)
+			ch->in[c] = port;
+		else
+			ch->out[c - 2] = port;
+	}
+	return 0;
+}
+
+static int make_filters(struct app *app)
+{
+	char name[64], prefix[16];
+
+	if (app->shared) {
+		if ((app->filters[0] = new_filter(app, "node-cost.all")) == NULL)
+			return -1;
+		pw_filter_add_listener(app->filters[0], &app->filter_listeners[0],
+				&shared_events, app);
+		for (uint32_t i = 0; i < app->n; i++) {
+			snprintf(prefix, sizeof(prefix), "_%u", i + 1);
+			if (add_ports(app->filters[0], &app->channels[i], prefix) < 0)
+				return -1;
+		}
+		return pw_filter_connect(app->filters[0], PW_FILTER_FLAG_RT_PROCESS, NULL, 0);
+	}
+	for (uint32_t i = 0; i < app->n; i++) {
+		snprintf(name, sizeof(name), "node-cost.ch%u", i + 1);
+		if ((app->filters[i] = new_filter(app, name)) == NULL)
+			return -1;
+		pw_filter_add_listener(app->filters[i], &app->filter_listeners[i],
+				&filter_events, &app->channels[i]);
+		if (add_ports(app->filters[i], &app->channels[i], "") < 0 ||
+		    pw_filter_connect(app->filters[i], PW_FILTER_FLAG_RT_PROCESS, NULL, 0) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static void on_signal(void *data, int sig)
+{
+	struct app *app = data;
+
+	pw_main_loop_quit(app->loop);
+}
+
+int main(int argc, char *argv[])
+{
+	static struct app app;
+	struct pw_context *context;
+	int res = 0;
+
+	pw_init(&argc, &argv);
+	if (argc != 5 || atoi(argv[2]) < 1 || atoi(argv[2]) > MAX_CHANNELS) {
+		fprintf(stderr, "usage: node-cost streams|filter|shared N SOURCE SINK\n");
+		return 2;
+	}
+	app.n = (uint32_t)atoi(argv[2]);
+	app.shared = strcmp(argv[1], "shared") == 0;
+	app.loop = pw_main_loop_new(NULL);
+	/* before any thread starts, so they all block them */
+	pw_loop_add_signal(pw_main_loop_get_loop(app.loop), SIGTERM, on_signal, &app);
+	pw_loop_add_signal(pw_main_loop_get_loop(app.loop), SIGINT, on_signal, &app);
+	context = pw_context_new(pw_main_loop_get_loop(app.loop), NULL, 0);
+	app.core = pw_context_connect(context, NULL, 0);
+	if (app.core == NULL) {
+		fprintf(stderr, "node-cost: cannot connect to PipeWire\n");
+		return 1;
+	}
+	if (strcmp(argv[1], "streams") == 0) {
+		for (uint32_t i = 0; i < app.n && res == 0; i++)
+			res = make_streams(&app, i, argv[3], argv[4]);
+	} else {
+		res = make_filters(&app);
+	}
+	if (res < 0) {
+		fprintf(stderr, "node-cost: cannot make the %s nodes\n", argv[1]);
+		return 1;
+	}
+	pw_main_loop_run(app.loop);
+	for (uint32_t i = 0; i < app.n; i++) {
+		if (app.channels[i].capture != NULL)
+			pw_stream_destroy(app.channels[i].capture);
+		if (app.channels[i].playback != NULL)
+			pw_stream_destroy(app.channels[i].playback);
+		if (app.filters[i] != NULL)
+			pw_filter_destroy(app.filters[i]);
+	}
+	pw_core_disconnect(app.core);
+	pw_context_destroy(context);
+	pw_main_loop_destroy(app.loop);
+	return 0;
+}
