@@ -1,8 +1,7 @@
 /* fohd's channels: creating, rebuilding and removing them to match the
  * config (at start and on hot reload), connecting their streams when
  * PipeWire is there, the meter timer that reads their levels and timing and
- * hands them to hooks->channel_levels, and the debounced atomic save of settings changed over
- * D-Bus. Main thread only. */
+ * hands them to hooks->channel_levels. Main thread only. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,10 +13,6 @@
 
 #include "core/daemon.h"
 #include "util/log.h"
-
-#define SAVE_DEBOUNCE_USEC (250 * 1000)
-/* After a failed save: try again this much later (disk full may pass). */
-#define SAVE_RETRY_USEC (10 * 1000 * 1000)
 
 void foh_daemon_channel_effective(const struct foh_daemon *d, uint32_t index,
 		struct foh_channel_settings *out)
@@ -322,150 +317,3 @@ int foh_daemon_start_meters(struct foh_daemon *d)
 			1000000u / d->conf->meter_rate, 1000, on_meter_timer, d);
 }
 
-static int on_save_timer(sd_event_source *s, uint64_t usec, void *data)
-{
-	return foh_daemon_flush_save(data);
-}
-
-void foh_daemon_schedule_save(struct foh_daemon *d)
-{
-	/* Already pending: that write will carry this change too, so a drag
-	 * of a fader writes at most once per SAVE_DEBOUNCE_USEC. */
-	if (d->save_pending && !d->unsaved)
-		return;
-	/* after a failed save, a new change tries again soon */
-	d->save_pending = true;
-	if (d->save_timer == NULL) {
-		if (sd_event_add_time_relative(d->event, &d->save_timer, CLOCK_MONOTONIC,
-					SAVE_DEBOUNCE_USEC, 1000, on_save_timer, d) < 0)
-			foh_error("cannot schedule saving the settings");
-		return;
-	}
-	(void)sd_event_source_set_time_relative(d->save_timer, SAVE_DEBOUNCE_USEC);
-	(void)sd_event_source_set_enabled(d->save_timer, SD_EVENT_ONESHOT);
-}
-
-char *foh_daemon_save_path(struct foh_daemon *d)
-{
-	return d->cli_config ? g_strdup(d->cli_config) : foh_conf_user_path();
-}
-
-/* The save is known to fail when the file is there but is not a regular
- * file, or the nearest existing directory on its way is not a directory
- * fohd may write (read-only file system, permissions, a file in the way). */
-static int save_possible(const char *path, char **why)
-{
-	g_autofree char *dir = g_path_get_dirname(path);
-	struct stat st;
-
-	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
-		*why = g_strdup_printf("%s is not a regular file", path);
-		return -EISDIR;
-	}
-	for (;;) {
-		char *up;
-
-		if (stat(dir, &st) == 0) {
-			if (!S_ISDIR(st.st_mode)) {
-				*why = g_strdup_printf("%s is not a directory", dir);
-				return -ENOTDIR;
-			}
-			if (access(dir, W_OK | X_OK) < 0) {
-				int res = -errno;
-				*why = g_strdup_printf("%s: %s", dir, strerror(errno));
-				return res;
-			}
-			return 0;
-		}
-		if (errno != ENOENT) {
-			int res = -errno;
-			*why = g_strdup_printf("%s: %s", dir, strerror(errno));
-			return res;
-		}
-		up = g_path_get_dirname(dir);
-		if (strcmp(up, dir) == 0) {
-			g_free(up);
-			*why = g_strdup_printf("%s: no such directory", dir);
-			return -ENOENT;
-		}
-		g_free(dir);
-		dir = up;
-	}
-}
-
-int foh_daemon_check_save(struct foh_daemon *d, sd_bus_error *error)
-{
-	g_autofree char *path = foh_daemon_save_path(d), *why = NULL;
-	int res = save_possible(path, &why);
-
-	if (res < 0)
-		return sd_bus_error_setf(error, FOH_ERROR_CANNOT_SAVE,
-				"the settings cannot be saved (%s); nothing was changed", why);
-	return 0;
-}
-
-static void save_failed(struct foh_daemon *d, const char *path, int res)
-{
-	g_autofree char *reason = g_strdup_printf("cannot save the settings to %s: %s",
-			path, strerror(-res));
-	bool was = d->unsaved;
-
-	foh_error("%s; the changes live in memory only, retrying in %d s", reason,
-			SAVE_RETRY_USEC / 1000000);
-	d->unsaved = true;
-	/* try again later; a new change also tries again */
-	d->save_pending = true;
-	if (d->save_timer != NULL && !d->stopping) {
-		(void)sd_event_source_set_time_relative(d->save_timer, SAVE_RETRY_USEC);
-		(void)sd_event_source_set_enabled(d->save_timer, SD_EVENT_ONESHOT);
-	}
-	if (d->stopping || d->bus == NULL)
-		return;
-	if (!was)
-		foh_announce_manager(d, "UnsavedChanges", NULL);
-	if (d->hooks && d->hooks->save_failed)
-		d->hooks->save_failed(d, reason);
-}
-
-int foh_daemon_flush_save(struct foh_daemon *d)
-{
-	g_autofree char *path = NULL;
-	int res;
-
-	if (!d->save_pending)
-		return 0;
-	d->save_pending = false;
-	if (d->save_timer != NULL)
-		(void)sd_event_source_set_enabled(d->save_timer, SD_EVENT_OFF);
-	path = foh_daemon_save_path(d);
-	if ((res = foh_conf_save(d->conf, path)) < 0) {
-		save_failed(d, path, res);
-		return 0;
-	}
-	foh_debug("saved the settings to %s", path);
-	if (d->saved != NULL) {
-		struct foh_conf *copy = foh_conf_dup(d->conf);
-		if (copy != NULL) {
-			foh_conf_free(d->saved);
-			d->saved = copy;
-		}
-	}
-	if (d->unsaved) {
-		d->unsaved = false;
-		foh_info("saved the settings to %s again", path);
-		foh_announce_manager(d, "UnsavedChanges", NULL);
-	}
-	if (g_strcmp0(d->conf->path, path) != 0) {
-		free(d->conf->path);
-		d->conf->path = strdup(path);
-		foh_announce_manager(d, "ConfigPath", NULL);
-	}
-	return 0;
-}
-
-void foh_daemon_cancel_save(struct foh_daemon *d)
-{
-	d->save_pending = false;
-	if (d->save_timer != NULL)
-		(void)sd_event_source_set_enabled(d->save_timer, SD_EVENT_OFF);
-}

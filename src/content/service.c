@@ -15,6 +15,7 @@
 #include "content/centroids.h"
 #include "content/learn.h"
 #include "core/daemon.h"
+#include "util/atomic-file.h"
 #include "util/log.h"
 
 
@@ -55,8 +56,13 @@ static int on_results(sd_event_source *s, int fd, uint32_t revents, void *data)
 int foh_daemon_content_start(struct foh_daemon *d)
 {
 	g_autofree char *path = foh_centroids_path(), *error = NULL;
+	g_autofree char *user = foh_centroids_user_path();
 	g_autofree struct foh_content_model *m = g_new0(struct foh_content_model, 1);
 	int fd, res;
+
+	/* what a learn killed inside its save left (see foh_atomic_clean) */
+	if ((res = foh_atomic_clean(user)) < 0)
+		foh_warn("cannot remove stale temporary files beside %s: %s", user, strerror(-res));
 
 	/* Learn plans FFTs on a thread of its own while the main thread may
 	 * plan the detectors' and the analyzer's: FFTW's planner must lock.

@@ -39,12 +39,13 @@ int foh_daemon_reload(struct foh_daemon *d, char **error)
 		(void)sd_notify(0, "READY=1");
 		return res;
 	}
-	/* Changes not yet written (a reload within the save's debounce, or a
-	 * failed save) are kept, except where the file changed that setting
-	 * itself: the file wins over what it names. */
+	/* Changes not yet written (a reload within the save's debounce, while
+	 * the save is being written, or after a failed save) are kept, except
+	 * where the file changed that setting itself: the file wins over what
+	 * it names. */
 	carried = 0;
 	if (d->saved != NULL && (base = foh_conf_dup(next)) != NULL) {
-		if (d->save_pending || d->unsaved)
+		if (d->save_pending || d->unsaved || d->save_job != NULL)
 			carried = foh_conf_carry_changes(next, d->saved, prev);
 		foh_conf_free(d->saved);
 		d->saved = base;

@@ -139,6 +139,9 @@ struct foh_daemon {
 	uint32_t n_channels;
 	sd_event_source *meter_timer;
 	sd_event_source *save_timer;
+	sd_event_source *save_done;	/* the writer thread's eventfd (core/save.c) */
+	struct foh_save_job *save_job;	/* the write in flight, or NULL */
+	unsigned save_gen;		/* bumped by a reload: a write in flight is stale */
 	bool save_pending;
 	bool unsaved;			/* the last save failed: changes live in memory only */
 	struct foh_conf *saved;		/* the settings as last loaded or saved */
@@ -223,6 +226,8 @@ int foh_daemon_check_save(struct foh_daemon *d, sd_bus_error *error);
 /* Where settings changed over D-Bus are saved (free with g_free). */
 char *foh_daemon_save_path(struct foh_daemon *d);
 void foh_daemon_cancel_save(struct foh_daemon *d);
+/* At exit, after the last flush: waits for a write in flight, frees. */
+void foh_daemon_save_free(struct foh_daemon *d);
 int foh_daemon_start_meters(struct foh_daemon *d);
 uint64_t foh_daemon_xruns(struct foh_daemon *d);
 

@@ -18,6 +18,7 @@
 #include "util/log.h"
 
 #define FOH_DEVICES_MAX	1024	/* audio devices listed (README "Limits") */
+#define FOH_LINKS_MAX	16384	/* PipeWire links followed (README "Limits") */
 
 enum link_state { LINK_DOWN, LINK_SYNCING, LINK_UP, LINK_BROKEN };
 
@@ -55,7 +56,7 @@ struct foh_engine {
 	size_t n_devices, cap_devices, n_devices_dropped;
 
 	struct link *links;
-	size_t n_links, cap_links;
+	size_t n_links, cap_links, n_links_dropped;
 };
 
 static void arm_retry(struct foh_engine *e, uint64_t delay_usec)
@@ -142,6 +143,13 @@ static bool link_add(struct foh_engine *e, uint32_t id, const struct spa_dict *p
 
 	if (out == NULL || in == NULL)
 		return false;
+	if (e->n_links >= FOH_LINKS_MAX) {
+		/* any PipeWire client can make links: the list is capped */
+		if (e->n_links_dropped++ == 0)
+			foh_warn("more than %d PipeWire links: the rest are not counted at foh's "
+					"nodes", FOH_LINKS_MAX);
+		return false;
+	}
 	if (e->n_links == e->cap_links) {
 		size_t cap = e->cap_links ? e->cap_links * 2 : 32;
 		struct link *n = realloc(e->links, cap * sizeof(*n));
@@ -334,7 +342,7 @@ static void disconnect(struct foh_engine *e)
 	pw_core_disconnect(e->core);
 	e->core = NULL;
 	devices_clear(e);
-	e->n_links = 0;
+	e->n_links = e->n_links_dropped = 0;
 	e->rate = e->quantum = e->force_rate = e->force_quantum = 0;
 	if (e->events->clock)
 		e->events->clock(e->data);

@@ -14,6 +14,8 @@
 
 #include "foh-config.h"
 #include "core/bus.h"
+#include "core/presets.h"
+#include "util/atomic-file.h"
 #include "util/log.h"
 
 static void usage(FILE *f)
@@ -183,13 +185,27 @@ static void daemon_clear(struct foh_daemon *d)
 	sd_bus_slot_unref(d->profiles_slot);
 	sd_bus_slot_unref(d->content_slot);
 	sd_event_source_disable_unref(d->meter_timer);
-	sd_event_source_disable_unref(d->save_timer);
+	foh_daemon_save_free(d);
 	foh_engine_free(d->engine);
 	sd_bus_slot_unref(d->manager_slot);
 	sd_bus_flush_close_unref(d->bus);
 	sd_event_unref(d->event);
 	foh_conf_free(d->conf);
 	foh_conf_free(d->saved);
+}
+
+/* A fohd killed inside a save leaves "<file>.tmp-XXXXXX" beside the file it
+ * saved; the next start removes them (each save also removes its own file's).
+ * After the bus name is ours: no other fohd can be saving these files. */
+static void clean_stale_temps(struct foh_daemon *d)
+{
+	g_autofree char *conf = foh_daemon_save_path(d), *presets = foh_preset_dir();
+	int r;
+
+	if (conf != NULL && (r = foh_atomic_clean(conf)) < 0)
+		foh_warn("cannot remove stale temporary files beside %s: %s", conf, strerror(-r));
+	if ((r = foh_atomic_clean_dir(presets, ".conf")) < 0)
+		foh_warn("cannot remove stale temporary files in %s: %s", presets, strerror(-r));
 }
 
 static int run(struct foh_daemon *d)
@@ -228,6 +244,7 @@ static int run(struct foh_daemon *d)
 	}
 	if ((r = setup_bus(d)) < 0)
 		return r;
+	clean_stale_temps(d);
 	if ((r = foh_daemon_content_start(d)) < 0) {
 		foh_error("cannot set up content detection: %s", strerror(-r));
 		return r;

@@ -16,6 +16,7 @@
 #include "core/bus-params.h"
 #include "core/bus.h"
 #include "util/atomic-file.h"
+#include "x32/backups.h"
 #include "util/cleanup.h"
 #include "util/log.h"
 
@@ -260,9 +261,10 @@ static char *backup_path(const char *asked, sd_bus_error *error)
 }
 
 /* Creates the backup as a new file; for the default location, the first
- * free timestamped name. *written gets the path. */
+ * free timestamped name, and then only the newest keep stay there.
+ * *written gets the path. */
 static int write_backup(const char *asked, const char *path, const char *json,
-		char **written, sd_bus_error *error)
+		unsigned keep, char **written, sd_bus_error *error)
 {
 	g_autofree char *dir = NULL;
 	char stamp[32];
@@ -292,7 +294,7 @@ static int write_backup(const char *asked, const char *path, const char *json,
 				dir, strerror(-r));
 	gmtime_r(&now, &tm);
 	strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", &tm);
-	for (int n = 0; n < 100; n++) {
+	for (int n = foh_x32_backup_next_n(dir, stamp); n <= FOH_X32_BACKUP_MAX_N; n++) {
 		g_autofree char *name = n == 0 ? g_strdup_printf("x32-%s.json", stamp) :
 			g_strdup_printf("x32-%s-%d.json", stamp, n);
 		g_autofree char *file = g_build_filename(dir, name, NULL);
@@ -303,6 +305,11 @@ static int write_backup(const char *asked, const char *path, const char *json,
 			return sd_bus_error_setf(error, SD_BUS_ERROR_FAILED, "cannot write %s: %s",
 					file, strerror(-r));
 		*written = g_steal_pointer(&file);
+		if ((r = foh_x32_backups_prune(dir, keep)) > 0)
+			foh_info("X32: removed the %d oldest backup%s in %s (keeping the newest %u, "
+					"[x32] backups-keep)", r, r == 1 ? "" : "s", dir, keep);
+		else if (r < 0)
+			foh_warn("X32: cannot remove old backups in %s: %s", dir, strerror(-r));
 		return 0;
 	}
 	return sd_bus_error_setf(error, SD_BUS_ERROR_FAILED, "too many backups this second");
@@ -322,7 +329,11 @@ static int method_backup(sd_bus_message *m, void *userdata, sd_bus_error *error)
 	if ((r = need_connection(d, error)) < 0)
 		return r;
 	json = foh_x32_backup_json(d->x32);
-	if ((r = write_backup(asked, path, json, &written, error)) < 0)
+	if (strlen(json) > FOH_X32_BACKUP_MAX_BYTES)
+		return sd_bus_error_setf(error, FOH_ERROR_LIMIT_REACHED,
+				"the backup would be %zu bytes, over the %d a backup may have; "
+				"nothing was written", strlen(json), FOH_X32_BACKUP_MAX_BYTES);
+	if ((r = write_backup(asked, path, json, d->conf->x32.backups_keep, &written, error)) < 0)
 		return r;
 	foh_info("X32: settings backed up to %s", written);
 	return sd_bus_reply_method_return(m, "s", written);

@@ -12,6 +12,8 @@
 const struct foh_param foh_x32_params[] = {
 	{ "address", "Address", FOH_PARAM_STRING, 0, 63, 0, "",
 		offsetof(struct foh_x32_settings, address), 0, NULL },
+	{ "backups-keep", NULL, FOH_PARAM_UINT, 1, 1000, 50, NULL,
+		offsetof(struct foh_x32_settings, backups_keep), 0, NULL },
 };
 const size_t foh_x32_n_params = sizeof(foh_x32_params) / sizeof(foh_x32_params[0]);
 

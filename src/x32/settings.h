@@ -4,6 +4,8 @@
  * Keys of [x32]:
  *   address      the desk, "ip" or "ip:port" (numeric; port 10023 when
  *                omitted); "" = no desk                                ("")
+ *   backups-keep how many of Backup("")'s files are kept, the oldest
+ *                removed after each new one                            (50)
  */
 #pragma once
 
@@ -13,6 +15,7 @@
 
 struct foh_x32_settings {
 	char address[64];
+	uint32_t backups_keep;
 };
 
 extern const struct foh_param foh_x32_params[];

@@ -9,7 +9,8 @@
 # counted in `fohctl web stats`. Then foh-web on a non-loopback address:
 # the token is generated 0600, requests without it (or with a wrong one)
 # are refused, the bearer header and the login page's cookie are accepted,
-# and an allow-list that leaves the client out refuses it.
+# and an allow-list that leaves the client out refuses it; a temporary
+# token file a killed foh-web left (token.tmp-XXXXXX) is removed at start.
 set -u
 . "$FOH_TESTS/lib.sh"
 . "$FOH_TESTS/foh-web/web.sh"
@@ -86,8 +87,10 @@ if [ -z "$ip" ]; then
 fi
 stop foh-web
 printf '[web]\nlisten = %s:0\ntoken-file = %s/token\n' "$ip" "$FOH_SESSION" >"$FOH_SESSION/foh-web.conf"
+echo 0123456789abcdef0123456789abcdef >"$FOH_SESSION/token.tmp-k1L2m3"
 start_web
 BASE=http://$ip:$WEB_PORT
+[ -e "$FOH_SESSION/token.tmp-k1L2m3" ] && fail "a stale temporary token file survived the start"
 [ "$(stat -c %a "$FOH_SESSION/token")" = 600 ] || fail "the token file is not 0600"
 token=$("$FOHCTL" web token "$FOH_SESSION/token")
 [ "${#token}" = 64 ] || fail "fohctl web token: '$token'"

@@ -17,9 +17,14 @@
 # (the first quarter, at least a minute) and at the end and the RSS slope
 # over that time and over the second half by least squares (a leak of
 # 1 MB/h shows as ~1000 kB/h; a heap still settling shows in the first),
-# then xruns, underruns, slow calls. It fails only when fohd or foh-osc die
-# or stop answering; the figures are for a person to read (a shared VM
-# makes xruns and slow calls that are not fohd's).
+# then xruns, underruns, slow calls. Each minute's line starts with the load
+# average, the share of the CPUs busy and the four busiest processes of the
+# machine in that minute (cpu-top.py), and every slow call is listed with
+# what the callee was doing meanwhile (dbus-prober.py), so a slow call can be
+# told to be fohd's own (a blocking call on its main loop) or the machine's.
+# It fails only when fohd or foh-osc die or stop answering; the figures are
+# for a person to read (a shared VM makes xruns and slow calls that are not
+# fohd's).
 set -u
 . "$FOH_TESTS/lib.sh"
 . "$FOH_GRAPH/graph.sh"
@@ -76,7 +81,7 @@ sample() { # MINUTE
     echo "$1 $p $rss $fds" >>"$samples"
     line+="$p rss=${rss}kB fds=$fds; "
   done
-  note "minute $1: $line xruns=$(prop Xruns) underruns=$(underruns) $(cat "$FOH_SESSION/prober") osc_out_$(cat "$FOH_SESSION/osc.count" | tr ' ' '=' | sed 's/=\([0-9]*\)=/=\1 /')"
+  note "minute $1 ($(date -u +%T)): $(python3 "$here/cpu-top.py" "$FOH_SESSION/cputop") $line xruns=$(prop Xruns) underruns=$(underruns) $(cat "$FOH_SESSION/prober") osc_out_$(cat "$FOH_SESSION/osc.count" | tr ' ' '=' | sed 's/=\([0-9]*\)=/=\1 /')"
 }
 
 start_xruns=$(prop Xruns)
@@ -133,5 +138,12 @@ for p in dict.fromkeys(r[1] for r in rows):
           f"fds_max={max(f for _, _, f in s)}")
 PY
 read -r _ calls _ slow _ maxms <"$FOH_SESSION/prober"
+# every slow call with what the callee's and the bus daemon's main threads
+# were doing while it was in flight (dbus-prober.py): R = running or waiting
+# for a CPU, D:fsync = in fohd's own disk wait, S:epoll_wait = idle
+if [ -s "$FOH_SESSION/prober.slow" ]; then
+  note "slow D-Bus calls (time method duration load cpu seen-states x 5 ms samples):"
+  sed 's/^/#   /' "$FOH_SESSION/prober.slow"
+fi
 grep -h '^sent\|^rate' "$FOH_SESSION/flood.log" 2>/dev/null | tr '\n' ' ' | sed 's/^/# flood: /'; echo
 echo "BENCH soak minutes=$minutes xruns=$(( end_xruns - start_xruns )) deck_underruns=$(underruns) dbus_calls=$calls dbus_slow_100ms=$slow dbus_max_ms=$maxms osc_datagrams_out=$(awk '{print $2}' "$FOH_SESSION/osc.count") osc_refused_busy=$(osc_stat refused_busy) osc_received=$(osc_stat received) save_failures=$(osc_stat save_failures)"

@@ -256,6 +256,8 @@ static int method_stats(sd_bus_message *m, void *data, sd_bus_error *error)
 #undef X
 	if (r < 0 ||
 	    (r = sd_bus_message_append(reply, "{st}", "ws_clients", (uint64_t)n_ws)) < 0 ||
+	    (r = sd_bus_message_append(reply, "{st}", "connections",
+			(uint64_t)web_connections(w))) < 0 ||
 	    (r = sd_bus_message_close_container(reply)) < 0)
 		goto out;
 	r = sd_bus_send(NULL, reply, NULL);

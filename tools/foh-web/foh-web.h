@@ -33,6 +33,7 @@
 #define WEB_MAX_MESSAGE		65536	/* default inbound WebSocket message limit */
 #define WEB_WS_QUEUE		64	/* default frames waiting per client */
 #define WEB_WS_MAX_CLIENTS	256	/* per WebSocket route */
+#define WEB_MAX_CONNECTIONS	512	/* TCP connections at once, all listeners */
 #define WEB_WS_SOCK_BYTES	(256 * 1024)	/* kernel send queue a client may fill */
 #define WEB_CALL_USEC		(2ULL * 1000000ULL)	/* D-Bus call timeout */
 
@@ -41,7 +42,7 @@
 	X(requests) X(ws_connects) X(ws_messages) X(refused_host) X(refused_origin) \
 	X(refused_token) X(refused_network) X(refused_body_size) X(refused_message_size) \
 	X(refused_path) X(refused_method) X(refused_message) X(refused_clients) \
-	X(slow_clients_dropped) X(fohd_unavailable) X(dbus_errors) X(osc_received) \
+	X(slow_clients_dropped) X(refused_connections) X(fohd_unavailable) X(dbus_errors) X(osc_received) \
 	X(osc_invalid) X(frames_sent) X(login_failures)
 
 struct web_stats {
@@ -126,6 +127,7 @@ struct web {
 	GBytes *last_fft;		/* the last binary FFT frame */
 
 	GPtrArray *clients;		/* struct web_client* of every WebSocket */
+	GHashTable *conns;		/* GSocket* (a ref) of every open connection */
 	guint tick_id;			/* events: lmh coalescing + stabilizer poll */
 	struct web_feature *feature;
 	struct web_rooms *rooms;
@@ -133,6 +135,9 @@ struct web {
 };
 
 uint64_t web_now(void);
+
+/* guard.c: the TCP connections open now (closed ones forgotten) */
+unsigned int web_connections(struct web *w);
 
 /* bus.c */
 int web_bus_start(struct web *w);

@@ -247,8 +247,50 @@ static void free_guard(gpointer data, GClosure *closure)
 	g_free(data);
 }
 
+/* Connections. libsoup accepts any number, and each holds an fd and
+ * buffers: a peer opening thousands would run foh-web out of fds for its
+ * own listeners, PipeWire and D-Bus. Every connection is known by its
+ * socket from its first request (libsoup starts one as it accepts); past
+ * WEB_MAX_CONNECTIONS a new one is closed at once and counted. A closed
+ * socket (the peer left, a WebSocket ended) is forgotten when the table is
+ * looked at. */
+static gboolean is_closed(gpointer key, gpointer value, gpointer data)
+{
+	return g_socket_is_closed(key);
+}
+
+unsigned int web_connections(struct web *w)
+{
+	if (w->conns == NULL)
+		return 0;
+	(void)g_hash_table_foreach_remove(w->conns, is_closed, NULL);
+	return g_hash_table_size(w->conns);
+}
+
+static bool admit(struct web *w, SoupServerMessage *msg)
+{
+	GSocket *sock = soup_server_message_get_socket(msg);
+
+	if (sock == NULL || w->conns == NULL || g_hash_table_contains(w->conns, sock))
+		return true;
+	if (web_connections(w) >= WEB_MAX_CONNECTIONS) {
+		w->stats.refused_connections++;
+		if (w->stats.refused_connections == 1 || w->stats.refused_connections % 1000 == 0)
+			foh_warn("%u connections open: closing new ones (%" G_GUINT64_FORMAT
+					" so far)", WEB_MAX_CONNECTIONS, w->stats.refused_connections);
+		(void)g_socket_shutdown(sock, TRUE, TRUE, NULL);
+		return false;
+	}
+	g_hash_table_add(w->conns, g_object_ref(sock));
+	return true;
+}
+
 static void on_request_started(SoupServer *s, SoupServerMessage *msg, gpointer data)
 {
+	struct guard *g = data;
+
+	if (!admit(g->w, msg))
+		return;
 	g_signal_connect(msg, "got-headers", G_CALLBACK(on_got_headers), data);
 }
 
@@ -390,6 +432,11 @@ int web_token_load(struct web *w)
 	struct stat st;
 	int r;
 
+	/* a foh-web killed while it wrote the token left a copy of a token
+	 * nobody uses (see foh_atomic_clean) */
+	if ((r = foh_atomic_clean(w->token_file)) < 0)
+		foh_warn("cannot remove stale temporary files beside %s: %s", w->token_file,
+				strerror(-r));
 	if (g_file_get_contents(w->token_file, &text, NULL, &err)) {
 		if (stat(w->token_file, &st) == 0 && (st.st_mode & 077) != 0) {
 			foh_error("%s is readable by others (mode %o): chmod 600 it", w->token_file,

@@ -345,6 +345,7 @@ static int setup(struct web *w)
 	if (need_token && (r = web_token_load(w)) < 0)
 		return r;
 	w->clients = g_ptr_array_new();
+	w->conns = g_hash_table_new_full(g_direct_hash, g_direct_equal, g_object_unref, NULL);
 	/* listeners first, so every Host/Origin check knows every port */
 	for (unsigned int i = 0; i < WEB_N_SERVERS; i++)
 		if (w->lis[i].enabled && (r = listen_on(w, i)) < 0)
@@ -384,6 +385,7 @@ static void teardown(struct web *w)
 	web_bus_stop(w);
 	if (w->clients)
 		g_ptr_array_free(w->clients, TRUE);
+	g_clear_pointer(&w->conns, g_hash_table_destroy);
 	if (w->contract)
 		g_dbus_node_info_unref(w->contract);
 	for (size_t i = 0; i < WEB_MAX_NAMES; i++) {
