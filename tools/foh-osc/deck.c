@@ -50,6 +50,7 @@
 #include <strings.h>
 
 #include "foh-osc.h"
+#include "util/confine.h"
 #include "util/log.h"
 
 #define DECK_IFACE	"org.foh.Foh1.Deck"
@@ -280,30 +281,22 @@ static GPtrArray *music_dirs(struct foh_osc *o)
 static char *confined(const struct msg *m, const char *path)
 {
 	g_autoptr(GPtrArray) dirs = music_dirs(m->o);
-	g_autofree char *abs = NULL;
 	char *real;
+	int r;
 
 	if (dirs == NULL) {
 		osc_refused(m->o, &m->o->stats.refused_path, m->path,
 				"no music folder exists ([decks] music-dirs)");
 		return NULL;
 	}
-	abs = path[0] == '/' ? g_strdup(path) : g_build_filename(dirs->pdata[0], path, NULL);
-	if ((real = realpath(abs, NULL)) == NULL) {
+	r = foh_confine(path, (const char *const *)dirs->pdata, dirs->len, &real);
+	if (r == -EACCES)
+		osc_refused(m->o, &m->o->stats.refused_path, m->path,
+				"%s is outside the music folders ([decks] music-dirs)", path);
+	else if (r < 0)
 		osc_refused(m->o, &m->o->stats.refused_path, m->path, "%s: %s", path,
-				strerror(errno));
-		return NULL;
-	}
-	for (unsigned int i = 0; i < dirs->len; i++) {
-		const char *d = dirs->pdata[i];
-		size_t n = strlen(d);
-		if (strncmp(real, d, n) == 0 && (real[n] == '/' || (n == 1 && d[0] == '/')))
-			return real;
-	}
-	osc_refused(m->o, &m->o->stats.refused_path, m->path,
-			"%s is outside the music folders ([decks] music-dirs)", path);
-	free(real);
-	return NULL;
+				strerror(-r));
+	return r < 0 ? NULL : real;
 }
 
 /* ---- handlers --------------------------------------------------------------- */

@@ -17,6 +17,7 @@
 #include <sys/stat.h>
 
 #include "foh-web/foh-web.h"
+#include "util/confine.h"
 
 #define WEB_MUSIC_MAX_FILES	2000
 #define WEB_MUSIC_MAX_DEPTH	8
@@ -35,13 +36,6 @@ static bool is_audio(const char *name)
 	return false;
 }
 
-static bool inside(const char *real, const char *dir)
-{
-	size_t n = strlen(dir);
-
-	return strncmp(real, dir, n) == 0 && (real[n] == '/' || (n == 1 && dir[0] == '/'));
-}
-
 /* The folder, resolved; NULL with why set when there is none. */
 static char *music_root(struct web *w, char *why, size_t n)
 {
@@ -58,9 +52,9 @@ static char *music_root(struct web *w, char *why, size_t n)
 
 int web_music_resolve(struct web *w, const char *path, char **out, char *why, size_t n)
 {
-	g_autofree char *abs = NULL;
 	char *root, *real;
 	struct stat st;
+	int r;
 
 	if ((root = music_root(w, why, n)) == NULL)
 		return -ENOENT;
@@ -69,24 +63,23 @@ int web_music_resolve(struct web *w, const char *path, char **out, char *why, si
 		free(root);
 		return -EINVAL;
 	}
-	abs = path[0] == '/' ? g_strdup(path) : g_build_filename(root, path, NULL);
-	if ((real = realpath(abs, NULL)) == NULL) {
-		snprintf(why, n, "%s: %s", path, strerror(errno));
-		free(root);
+	r = foh_confine(path, (const char *const *)&root, 1, &real);
+	free(root);
+	if (r == -EACCES) {
+		snprintf(why, n, "%s is outside the music folder", path);
+		return -EACCES;
+	}
+	if (r < 0) {
+		snprintf(why, n, "%s: %s", path, strerror(-r));
 		return -ENOENT;
 	}
-	if (!inside(real, root)) {
-		snprintf(why, n, "%s is outside the music folder", path);
-	} else if (stat(real, &st) < 0 || !S_ISREG(st.st_mode) || !is_audio(real)) {
+	if (stat(real, &st) < 0 || !S_ISREG(st.st_mode) || !is_audio(real)) {
 		snprintf(why, n, "%s is not an audio file (%s)", path, ".wav .flac .ogg .opus .mp3 .aiff");
-	} else {
-		free(root);
-		*out = real;
-		return 0;
+		free(real);
+		return -EACCES;
 	}
-	free(root);
-	free(real);
-	return -EACCES;
+	*out = real;
+	return 0;
 }
 
 struct track {
@@ -121,9 +114,9 @@ static void walk_dir(struct walk *k, const char *dir, unsigned int depth)
 		}
 		full = g_build_filename(dir, name, NULL);
 		/* a symlink counts where it leads, and only inside the folder */
-		if ((real = realpath(full, NULL)) == NULL)
+		if (foh_confine(full, &k->root, 1, &real) < 0)
 			continue;
-		if (!inside(real, k->root) || stat(real, &st) < 0) {
+		if (stat(real, &st) < 0) {
 			free(real);
 			continue;
 		}
