@@ -152,6 +152,31 @@ recorder_linked() {
   pw-link -l 2>/dev/null | grep -A1 '^pw-record:input_' | grep -q '|<-'
 }
 
+# null_sink NAME: a null sink called NAME, kept while the session lasts.
+null_sink() {
+  pw-cli create-node adapter "{ factory.name = support.null-audio-sink node.name = $1
+    media.class = Audio/Sink audio.position = [ FL FR ] object.linger = true }" >/dev/null \
+    || fail "cannot create the null sink $1"
+  wait_for 5 pw_client_running "$1" || fail "the null sink $1 did not appear"
+}
+
+# running_nodes: the node.name of every node in state "running" (pw-dump),
+# one a line.
+running_nodes() {
+  pw-dump 2>/dev/null | python3 -c '
+import json, sys
+for o in json.load(sys.stdin):
+    info = o.get("info") or {}
+    name = (info.get("props") or {}).get("node.name")
+    if o.get("type", "").endswith(":Node") and name and info.get("state") == "running":
+        print(name)'
+}
+
+# running_count PREFIX: how many running nodes have a name starting with PREFIX.
+running_count() {
+  running_nodes | awk -v p="$1" 'index($0, p) == 1 { n++ } END { print n + 0 }'
+}
+
 # record_sink OUT.wav: records the test sink's monitor until `stop rec`.
 record_sink() {
   spawn rec pw-record --target foh-test-sink -P '{ stream.capture.sink=true }' "$1"

@@ -20,9 +20,7 @@ printf '[daemon]\nchannels = 0\n[analyzer]\nsource = prog-sink\ndestinations = 1
 start_fohd --config "$FOH_SESSION/foh.conf"
 wait_for 5 pw_client_running foh.analyzer || fail "the analyzer is not in the graph"
 
-pw-cli create-node adapter '{ factory.name = support.null-audio-sink node.name = prog-sink
-  media.class = Audio/Sink audio.position = [ FL FR ] object.linger = true }' >/dev/null \
-  || fail "cannot create the null sink"
+null_sink prog-sink
 analyzer_on_monitor() {
   pw-link -l 2>/dev/null | grep -A2 '^foh.analyzer:' | grep -q '|<- prog-sink:monitor_'
 }

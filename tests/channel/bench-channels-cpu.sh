@@ -33,25 +33,6 @@ window=4
 hz=$(getconf CLK_TCK)
 anchor=$FOH_GRAPH/anchor-filter-chain-strips.sh
 
-null_sink() {
-  pw-cli create-node adapter "{ factory.name = support.null-audio-sink node.name = $1
-    media.class = Audio/Sink audio.position = [ FL FR ] object.linger = true }" >/dev/null \
-    || fail "cannot create the null sink $1"
-  wait_for 5 pw_client_running "$1" || fail "the null sink $1 did not appear"
-}
-
-# running_count PREFIX: how many nodes whose name starts with PREFIX run.
-running_count() {
-  pw-dump 2>/dev/null | python3 -c '
-import json, sys
-n = 0
-for o in json.load(sys.stdin):
-    info = o.get("info") or {}
-    name = (info.get("props") or {}).get("node.name") or ""
-    if o.get("type", "").endswith(":Node") and name.startswith(sys.argv[1]) and info.get("state") == "running":
-        n += 1
-print(n)' "$1"
-}
 all_running() {
   [ "$(running_count foh.ch)" -eq $(( 2 * $1 )) ] && [ "$(running_count anchor.strip)" -eq $(( 2 * $1 )) ]
 }

@@ -39,15 +39,10 @@ through_channel 1 "$FOH_SESSION/t.wav" "$FOH_SESSION/out.wav"
 kill $mon; wait $mon 2>/dev/null
 read -r peak rms < <(levels "$FOH_SESSION/out.wav" --from 0.5 --to 2.5)
 python3 - "$FOH_SESSION/monitor.json" "$rms" <<'PY' || fail "Levels signal"
-import json, sys
-rows = []
-for line in open(sys.argv[1]):
-    try:
-        m = json.loads(line)
-    except ValueError:
-        continue
-    if m.get("member") == "Levels" and m.get("path") == "/org/foh/Foh1/channel/1":
-        rows.append((m["timestamp-realtime"], m["payload"]["data"]))
+import os, sys
+sys.path.insert(0, os.environ["FOH_TESTS"] + "/tools")
+from busmon import signals  # noqa: E402
+rows = signals(sys.argv[1], "Levels", "/org/foh/Foh1/channel/1")
 loud = [(t, d) for t, d in rows if d[2] > -40]
 assert len(loud) >= 15, f"only {len(loud)} Levels with signal"
 span = (loud[-1][0] - loud[0][0]) / 1e6

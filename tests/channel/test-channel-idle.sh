@@ -24,14 +24,7 @@ wait_for 5 pw_client_running foh.ch1.playback || fail "channel 1 is not in the g
 
 # running NAME...: prints those of the named nodes that are running.
 running() {
-  pw-dump 2>/dev/null | python3 -c '
-import json, sys
-want = set(sys.argv[1:])
-for o in json.load(sys.stdin):
-    info = o.get("info") or {}
-    name = (info.get("props") or {}).get("node.name")
-    if o.get("type", "").endswith(":Node") and name in want and info.get("state") == "running":
-        print(name)' "$@"
+  running_nodes | grep -Fx -f <(printf '%s\n' "$@")
 }
 idle_nodes="foh.ch1.capture foh.ch1.playback foh.decks foh.analyzer foh-test-sink"
 none_running() {
@@ -65,16 +58,11 @@ kill $mon; wait $mon 2>/dev/null
 t_end=$(date +%s%N)
 stop rec
 python3 - "$FOH_SESSION/monitor.json" "$t_play" "$t_end" <<'PY' || fail "Levels of an idle channel"
-import json, sys
+import os, sys
+sys.path.insert(0, os.environ["FOH_TESTS"] + "/tools")
+from busmon import signals  # noqa: E402
 t_play, t_end = int(sys.argv[2]) // 1000, int(sys.argv[3]) // 1000
-rows = []
-for line in open(sys.argv[1]):
-    try:
-        m = json.loads(line)
-    except ValueError:
-        continue
-    if m.get("member") == "Levels" and m.get("path") == "/org/foh/Foh1/channel/1":
-        rows.append((m["timestamp-realtime"], m["payload"]["data"]))
+rows = signals(sys.argv[1], "Levels", "/org/foh/Foh1/channel/1")
 before = [r for r in rows if r[0] < t_play]
 assert not before, f"{len(before)} Levels signals while idle"
 loud = [i for i, (t, d) in enumerate(rows) if d[0] > -20]

@@ -11,14 +11,6 @@
 set -u
 . "$FOH_TESTS/lib.sh"
 
-# null_sink NAME: a null sink called NAME, kept while the session lasts.
-null_sink() {
-  pw-cli create-node adapter "{ factory.name = support.null-audio-sink node.name = $1
-    media.class = Audio/Sink audio.position = [ FL FR ] object.linger = true }" >/dev/null \
-    || fail "cannot create the null sink $1"
-  wait_for 5 pw_client_running "$1" || fail "the null sink $1 did not appear"
-}
-
 # capture_linked_to SINK: channel 1's capture has a link from SINK's monitor.
 capture_linked_to() {
   pw-link -l 2>/dev/null | grep -A2 '^foh.ch1.capture:' | grep -q "|<- $1:monitor_"
