@@ -425,21 +425,23 @@ static void post(struct foh_analyzer *a, struct foh_spectrum *spectrum, bool new
 	(void)!write(a->wake_fd, &one, sizeof(one));
 }
 
-static int rebuild_spectrum(struct foh_analyzer *a)
+/* Builds the spectrum for the current settings and rate (NULL before a
+ * rate is known or when it cannot be built); the caller posts it together
+ * with its other changes, so one change is one /audio/meta. */
+static struct foh_spectrum *build_spectrum(struct foh_analyzer *a)
 {
 	struct foh_spectrum_params p;
 	struct foh_spectrum *s = NULL;
 	int res;
 
 	if (a->rate == 0)
-		return 0;
+		return NULL;
 	spectrum_params(&a->settings, &p);
 	if ((res = foh_spectrum_configure(&s, &p, a->rate)) < 0) {
 		foh_warn("analyzer: cannot set up the FFT: %s", strerror(-res));
-		return res;
+		return NULL;
 	}
-	post(a, s, true, NULL, false);
-	return 0;
+	return s;
 }
 
 static int invoke_dsp(struct foh_analyzer *a, bool init)
@@ -468,7 +470,9 @@ static void on_param_changed(void *data, uint32_t id, const struct spa_pod *para
 	a->rate = info.rate;
 	if (invoke_dsp(a, true) < 0)
 		foh_warn("analyzer: cannot set up its DSP");
-	(void)rebuild_spectrum(a);
+	struct foh_spectrum *spectrum = build_spectrum(a);
+	if (spectrum != NULL)
+		post(a, spectrum, true, NULL, false);
 }
 
 static void on_state_changed(void *data, enum pw_stream_state old, enum pw_stream_state state,
@@ -664,9 +668,8 @@ int foh_analyzer_apply(struct foh_analyzer *a, const struct foh_analyzer_setting
 	a->settings = *s;
 	/* The spectrum is rebuilt for any change it depends on: the plan is
 	 * cheap next to a hop's worth of audio, and it keeps one code path. */
-	if (geometry_changed(&prev, s))
-		(void)rebuild_spectrum(a);
-	post(a, NULL, false, osc, new_osc);
+	struct foh_spectrum *spectrum = geometry_changed(&prev, s) ? build_spectrum(a) : NULL;
+	post(a, spectrum, spectrum != NULL, osc, new_osc);
 	if ((res = invoke_dsp(a, false)) < 0)
 		return res;
 	return 0;

@@ -101,7 +101,9 @@ fi
 # Another 100 cycles: nothing more.
 wait_for 5 osc_more "$log" /audio/lmh "$(( $(osc_count "$log" /audio/lmh) + 100 ))" \
   || fail "/audio/lmh stopped arriving"
-[ "$(osc_count "$log" /audio/meta)" -eq "$metas" ] \
-  || problem "$(( $(osc_count "$log" /audio/meta) - metas )) more /audio/meta than changes"
+if [ "$(osc_count "$log" /audio/meta)" -ne "$metas" ]; then
+  problem "$(( $(osc_count "$log" /audio/meta) - metas )) more /audio/meta than changes"
+  osc_py meta "$log" | tail -n +"$((metas + 1))" | sed 's/^/  extra: /' >&2
+fi
 [ "$problems" = 0 ] || fail "$problems problems with /audio/meta (above)"
 echo "ok: /audio/lmh at sr/quantum, /audio/meta at start, on a block change, after SetBand and FftBins"
