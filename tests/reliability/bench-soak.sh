@@ -132,9 +132,15 @@ for p in dict.fromkeys(r[1] for r in rows):
         mx, my = sum(xs) / len(xs), sum(ys) / len(ys)
         return 60 * sum((x - mx) * (y - my) for x, y in zip(xs, ys)) / sum((x - mx) ** 2 for x in xs)
     half = [t for t in s if t[0] >= minutes // 2]
+    # a fit over a step (the allocator reaching a new high-water mark once)
+    # reads as a slope; what a leak does is keep growing, so also: the
+    # growth over the last third, and the minutes since RSS last moved
+    third = [t for t in s if t[0] >= minutes - minutes // 3]
+    moved = max((m for (m, r, _), (_, r0, _) in zip(s[1:], s) if r != r0), default=s[0][0])
     print(f"BENCH soak_{p} minutes={minutes} warm={warm} rss_warm_kb={s[0][1]} rss_end_kb={s[-1][1]} "
           f"rss_max_kb={max(r for _, r, _ in s)} rss_slope_kb_per_h={slope(s):.0f} "
-          f"rss_slope_2nd_half_kb_per_h={slope(half):.0f} fds_warm={s[0][2]} fds_end={s[-1][2]} "
+          f"rss_slope_2nd_half_kb_per_h={slope(half):.0f} "
+          f"rss_last_third_kb={third[-1][1] - third[0][1] if third else 0} rss_flat_min={minutes - moved} fds_warm={s[0][2]} fds_end={s[-1][2]} "
           f"fds_max={max(f for _, _, f in s)}")
 PY
 read -r _ calls _ slow _ maxms <"$FOH_SESSION/prober"
