@@ -13,6 +13,8 @@
 #include <string.h>
 
 #include <pipewire/pipewire.h>
+#include <pipewire/extensions/metadata.h>
+#include <spa/utils/json.h>
 #include <spa/utils/list.h>
 
 #include "graph/links.h"
@@ -65,6 +67,11 @@ struct foh_links {
 	struct spa_hook registry_listener;
 	struct spa_source *sync_event;
 	struct spa_list nodes, ports, wants, made;
+	/* the "default" metadata: where FOH_LINKS_DEFAULT points */
+	struct pw_metadata *metadata;
+	struct spa_hook metadata_listener;
+	uint32_t metadata_id;
+	char default_sink[NAME_MAX_LEN], default_source[NAME_MAX_LEN];
 };
 
 static void schedule(struct foh_links *l)
@@ -254,9 +261,12 @@ static void sync_want(struct foh_links *l, const struct want *w)
 	struct sync_ctx c = { l, w, 0, 0 };
 	uint32_t n_own, n_tgt;
 	int monitor = -1;
+	const char *target = w->target;
 
-	if (w->target[0] == '\0' || (on = node_named(l, w->own)) == NULL ||
-	    (tn = node_named(l, w->target)) == NULL)
+	if (strcmp(target, FOH_LINKS_DEFAULT) == 0)
+		target = w->dir == SPA_DIRECTION_INPUT ? l->default_source : l->default_sink;
+	if (target[0] == '\0' || (on = node_named(l, w->own)) == NULL ||
+	    (tn = node_named(l, target)) == NULL)
 		return;
 	/* a sink's outputs to take are its monitor, not anything else it may
 	 * have; a source's or a stream's are all of its outputs (a virtual
@@ -286,6 +296,83 @@ static void on_sync(void *data, uint64_t count)
 		if (!m->keep || m->gone)
 			made_free(m);
 	}
+}
+
+/* ---- the defaults ----------------------------------------------------- */
+
+/* The name in a default.audio.* value, {"name":"..."}; "" when none. */
+static void default_name(const char *value, char *out, size_t len)
+{
+	struct spa_json it[2];
+	char key[64];
+	const char *v;
+
+	out[0] = '\0';
+	if (value == NULL)
+		return;
+	spa_json_init(&it[0], value, strlen(value));
+	if (spa_json_enter_object(&it[0], &it[1]) <= 0)
+		return;
+	while (spa_json_get_string(&it[1], key, sizeof(key)) > 0) {
+		if (strcmp(key, "name") == 0) {
+			if (spa_json_get_string(&it[1], out, (int)len) <= 0)
+				out[0] = '\0';
+			return;
+		}
+		if (spa_json_next(&it[1], &v) <= 0)
+			return;
+	}
+}
+
+static int metadata_property(void *data, uint32_t subject, const char *key, const char *type,
+		const char *value)
+{
+	struct foh_links *l = data;
+
+	if (subject != PW_ID_CORE)
+		return 0;
+	if (key == NULL) {
+		l->default_sink[0] = l->default_source[0] = '\0';
+	} else if (strcmp(key, "default.audio.sink") == 0) {
+		default_name(value, l->default_sink, sizeof(l->default_sink));
+	} else if (strcmp(key, "default.audio.source") == 0) {
+		default_name(value, l->default_source, sizeof(l->default_source));
+	} else {
+		return 0;
+	}
+	schedule(l);
+	return 0;
+}
+
+static const struct pw_metadata_events metadata_events = {
+	PW_VERSION_METADATA_EVENTS,
+	.property = metadata_property,
+};
+
+static void bind_defaults(struct foh_links *l, uint32_t id, const struct spa_dict *props)
+{
+	const char *name = spa_dict_lookup(props, PW_KEY_METADATA_NAME);
+
+	if (l->metadata != NULL || name == NULL || strcmp(name, "default") != 0)
+		return;
+	l->metadata = pw_registry_bind(l->registry, id, PW_TYPE_INTERFACE_Metadata,
+			PW_VERSION_METADATA, 0);
+	if (l->metadata == NULL) {
+		foh_warn("graph: cannot follow the default sink and source: %s", strerror(errno));
+		return;
+	}
+	l->metadata_id = id;
+	pw_metadata_add_listener(l->metadata, &l->metadata_listener, &metadata_events, l);
+}
+
+static void unbind_defaults(struct foh_links *l)
+{
+	if (l->metadata == NULL)
+		return;
+	spa_hook_remove(&l->metadata_listener);
+	pw_proxy_destroy((struct pw_proxy *)l->metadata);
+	l->metadata = NULL;
+	l->default_sink[0] = l->default_source[0] = '\0';
 }
 
 /* ---- the registry ----------------------------------------------------- */
@@ -347,6 +434,8 @@ static void registry_global(void *data, uint32_t id, uint32_t permissions, const
 		add_node(l, id, props);
 	else if (strcmp(type, PW_TYPE_INTERFACE_Port) == 0)
 		add_port(l, id, props);
+	else if (strcmp(type, PW_TYPE_INTERFACE_Metadata) == 0)
+		bind_defaults(l, id, props);
 	else
 		return;
 	schedule(l);
@@ -373,6 +462,11 @@ static void registry_global_remove(void *data, uint32_t id)
 	struct node *n, *nt;
 	struct port *p, *pt;
 
+	if (l->metadata != NULL && id == l->metadata_id) {
+		unbind_defaults(l);
+		schedule(l);
+		return;
+	}
 	spa_list_for_each_safe(n, nt, &l->nodes, link)
 		if (n->id == id) {
 			node_free(n);
@@ -439,6 +533,7 @@ void foh_links_free(struct foh_links *l)
 		node_free(n);
 	spa_list_consume(p, &l->ports, link)
 		port_free(p);
+	unbind_defaults(l);
 	if (l->registry != NULL) {
 		spa_hook_remove(&l->registry_listener);
 		pw_proxy_destroy((struct pw_proxy *)l->registry);

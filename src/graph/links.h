@@ -15,7 +15,8 @@
  * the other side (PipeWire sums what several links bring to one input), and
  * the rest by order. Links follow the registry: made when the own node and
  * the target appear, dropped with them, made again when they come back,
- * moved when the target changes. They are object.linger = false (they end
+ * moved when the target changes (or, for FOH_LINKS_DEFAULT, when the default
+ * does). They are object.linger = false (they end
  * with fohd) and link.passive when asked, so a passive link keeps no driver
  * running. Main thread only; the work is done once per burst of registry
  * events (a loop event), not per event. */
@@ -28,6 +29,11 @@
 
 struct pw_core;
 struct foh_links;
+
+/* As a target: the default source for own inputs, the default sink for own
+ * outputs (the "default" metadata's default.audio.source/sink, which
+ * WirePlumber keeps), followed when it changes. */
+#define FOH_LINKS_DEFAULT "@DEFAULT@"
 
 int foh_links_new(struct pw_core *core, struct foh_links **out);
 /* Destroys the links it made. */

@@ -9,7 +9,9 @@
 #  - the Output sink vanishes: its links go, the Input's stay; it comes back
 #    under the same name: linked again;
 #  - the Input moved to a source: its capture ports, not a monitor, and the
-#    old links go;
+#    old links go; unset: no links;
+#  - the Output @DEFAULT@: the default sink, and the links move when
+#    wpctl set-default makes another sink the default;
 #  - a mono node: both monitor channels into input_MONO, output_MONO into
 #    both playback channels, and its links are link.passive when asked.
 # The expected link sets are written out here from those rules; pw-link -l
@@ -88,6 +90,16 @@ probe:output_FR > out-sink:playback_FR" "the Input moved to a source"
 control "output out-sink"
 expect_links probe "probe:output_FL > out-sink:playback_FL
 probe:output_FR > out-sink:playback_FR" "the Input unset"
+
+# The default sink, followed when it changes (wpctl: WirePlumber sets
+# default.audio.sink).
+control "output @DEFAULT@"
+expect_links probe "probe:output_FL > foh-test-sink:playback_FL
+probe:output_FR > foh-test-sink:playback_FR" "the Output is the default sink"
+wpctl set-default "$(node_id out-sink)" || fail "wpctl cannot make out-sink the default"
+expect_links probe "probe:output_FL > out-sink:playback_FL
+probe:output_FR > out-sink:playback_FR" "the default sink changed to out-sink"
+wpctl set-default "$(node_id foh-test-sink)" || fail "wpctl cannot make foh-test-sink the default"
 
 # A mono node, passive links.
 CTL=mprobe
