@@ -4,8 +4,9 @@
 # channels that only copy, built three ways (see node-cost.c): "streams"
 # (today's channel: a capture and a triggered playback pw_stream, two nodes,
 # linked by WirePlumber), "filter" (one pw_filter node per channel with
-# input and output ports, linked here with pw-link) and "shared" (one
-# pw_filter node with the ports of all N channels). All take the monitor of
+# input and output ports, linked by fohd's link manager, src/graph/links.c)
+# and "shared" (one pw_filter node with the ports of all N channels, linked
+# the same way). All take the monitor of
 # a null sink prog-sink playing a -20 dBFS 1 kHz sine and play into a null
 # sink bars-sink. For N = 4, 16 and 64 (FOH_NODE_COST_N overrides), each
 # design runs alone, and once all its nodes run, at quanta 128 and 256 after
@@ -23,14 +24,10 @@ count_is() {
   [ "$(running_count "$1")" -eq "$2" ]
 }
 
-# link_filter NODE SUFFIX: prog-sink's monitor into NODE's inputs, its
-# outputs into bars-sink.
-link_filter() {
-  local c
-  for c in FL FR; do
-    wait_for 5 pw-link prog-sink:monitor_$c "$1:input$2_$c" || return 1
-    wait_for 5 pw-link "$1:output$2_$c" bars-sink:playback_$c || return 1
-  done
+# links_are N: every channel's 4 links (2 in, 2 out) to node-cost's nodes.
+links_are() {
+  [ "$(pw-link -l 2>/dev/null | awk '/^[^ ]/ { p = $0 } /\|->/ { print p " " $2 }' \
+    | grep -c node-cost)" -eq $(( 4 * $1 )) ]
 }
 
 null_sink prog-sink
@@ -43,19 +40,12 @@ for n in ${FOH_NODE_COST_N:-4 16 64}; do
     spawn cost "$NODE_COST" "$design" "$n" prog-sink bars-sink
     case $design in
       streams) want=$(( 2 * n )) ;;
-      filter)
-        want=$n
-        for c in $(seq 1 "$n"); do
-          link_filter "node-cost.ch$c" "" || fail "cannot link node-cost.ch$c"
-        done ;;
-      shared)
-        want=1
-        for c in $(seq 1 "$n"); do
-          link_filter node-cost.all "_$c" || fail "cannot link channel $c of node-cost.all"
-        done ;;
+      filter) want=$n ;;
+      shared) want=1 ;;
     esac
     wait_for 60 count_is node-cost. "$want" \
       || fail "$design: $(running_count node-cost.) of $want nodes run"
+    wait_for 30 links_are "$n" || fail "$design: not all of the $(( 4 * n )) links are made"
     pid=$(pid_of cost)
     for q in 128 256; do
       pw-metadata -n settings 0 clock.force-quantum "$q" >/dev/null \

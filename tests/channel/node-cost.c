@@ -10,11 +10,13 @@
  *   node-cost filter N SOURCE SINK
  *     per channel one pw_filter node "node-cost.chI" with DSP ports
  *     input_FL/FR and output_FL/FR, read and written in one process
- *     callback. WirePlumber 0.4.13 cannot link it (no session item for a
- *     filter node), so the caller links it (pw-link). One node.
+ *     callback. WirePlumber 0.4.13 cannot link it ("no usable format"), so
+ *     fohd's link manager (src/graph/links.c) links it to SOURCE (a sink's
+ *     monitor) and SINK. One node.
  *   node-cost shared N SOURCE SINK
  *     one pw_filter node "node-cost.all" with the ports of all N channels
- *     (input_I_FL ...), the caller links it. One node in all.
+ *     (input_I_FL ...), linked the same way, a want per channel and
+ *     direction by port-name prefix. One node in all.
  *
  * Runs until SIGTERM/SIGINT. The process callbacks only copy, so the
  * difference between the designs is what the nodes cost. */
@@ -26,6 +28,8 @@
 #include <pipewire/filter.h>
 #include <pipewire/pipewire.h>
 #include <spa/param/audio/format-utils.h>
+
+#include "graph/links.h"
 
 #define MAX_CHANNELS	256
 
@@ -41,6 +45,8 @@ struct app {
 	struct pw_filter *filters[MAX_CHANNELS];
 	struct spa_hook filter_listeners[MAX_CHANNELS];
 	struct channel channels[MAX_CHANNELS];
+	struct foh_links *links;
+	const char *source, *sink;
 	uint32_t n;
 	bool shared;
 };
@@ -175,6 +181,22 @@ static struct pw_filter *new_filter(struct app *app, const char *name)
 			PW_KEY_MEDIA_CATEGORY, "Filter", PW_KEY_MEDIA_ROLE, "DSP", NULL));
 }
 
+/* The link manager's two wants for a channel: prog into its inputs, its
+ * outputs into the sink. */
+static int want_links(struct app *app, uint32_t i, const char *node, const char *prefix)
+{
+	char in[32], out[32];
+
+	snprintf(in, sizeof(in), "input%s_", prefix);
+	snprintf(out, sizeof(out), "output%s_", prefix);
+	if (foh_links_set(app->links, 2 * i, node, in, SPA_DIRECTION_INPUT, app->source,
+				false) < 0 ||
+	    foh_links_set(app->links, 2 * i + 1, node, out, SPA_DIRECTION_OUTPUT, app->sink,
+				false) < 0)
+		return -1;
+	return 0;
+}
+
 static int add_ports(struct pw_filter *f, struct channel *ch, const char *prefix)
 {
 	static const char *const pos[2] = { "FL", "FR" };
@@ -188,7 +210,8 @@ static int add_ports(struct pw_filter *f, struct channel *ch, const char *prefix
 		port = pw_filter_add_port(f, in ? PW_DIRECTION_INPUT : PW_DIRECTION_OUTPUT,
 				PW_FILTER_PORT_FLAG_MAP_BUFFERS, 0,
 				pw_properties_new(PW_KEY_FORMAT_DSP, "32 bit float mono audio",
-					PW_KEY_PORT_NAME, name, NULL), NULL, 0);
+					PW_KEY_PORT_NAME, name, PW_KEY_AUDIO_CHANNEL, pos[c % 2],
+					NULL), NULL, 0);
 		if (port == NULL)
 			return -1;
 		if (in)
@@ -210,7 +233,8 @@ static int make_filters(struct app *app)
 				&shared_events, app);
 		for (uint32_t i = 0; i < app->n; i++) {
 			snprintf(prefix, sizeof(prefix), "_%u", i + 1);
-			if (add_ports(app->filters[0], &app->channels[i], prefix) < 0)
+			if (add_ports(app->filters[0], &app->channels[i], prefix) < 0 ||
+			    want_links(app, i, "node-cost.all", prefix) < 0)
 				return -1;
 		}
 		return pw_filter_connect(app->filters[0], PW_FILTER_FLAG_RT_PROCESS, NULL, 0);
@@ -222,6 +246,7 @@ static int make_filters(struct app *app)
 		pw_filter_add_listener(app->filters[i], &app->filter_listeners[i],
 				&filter_events, &app->channels[i]);
 		if (add_ports(app->filters[i], &app->channels[i], "") < 0 ||
+		    want_links(app, i, name, "") < 0 ||
 		    pw_filter_connect(app->filters[i], PW_FILTER_FLAG_RT_PROCESS, NULL, 0) < 0)
 			return -1;
 	}
@@ -248,6 +273,8 @@ int main(int argc, char *argv[])
 	}
 	app.n = (uint32_t)atoi(argv[2]);
 	app.shared = strcmp(argv[1], "shared") == 0;
+	app.source = argv[3];
+	app.sink = argv[4];
 	app.loop = pw_main_loop_new(NULL);
 	/* before any thread starts, so they all block them */
 	pw_loop_add_signal(pw_main_loop_get_loop(app.loop), SIGTERM, on_signal, &app);
@@ -262,13 +289,16 @@ int main(int argc, char *argv[])
 		for (uint32_t i = 0; i < app.n && res == 0; i++)
 			res = make_streams(&app, i, argv[3], argv[4]);
 	} else {
-		res = make_filters(&app);
+		res = foh_links_new(app.core, &app.links);
+		if (res == 0)
+			res = make_filters(&app);
 	}
 	if (res < 0) {
 		fprintf(stderr, "node-cost: cannot make the %s nodes\n", argv[1]);
 		return 1;
 	}
 	pw_main_loop_run(app.loop);
+	foh_links_free(app.links);
 	for (uint32_t i = 0; i < app.n; i++) {
 		if (app.channels[i].capture != NULL)
 			pw_stream_destroy(app.channels[i].capture);
