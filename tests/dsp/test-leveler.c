@@ -13,7 +13,9 @@
  * - look-ahead delays the audio by exactly round(s x rate) frames and is
  *   the block's latency (only with a ring handed over: none, no delay; a
  *   ring of another rate is refused); with 1.5 s the step is met: the output stays
- *   within 2 LU of the target across the step.
+ *   within 2 LU of the target across the step, and a 5 LU step (over
+ *   lookahead-scene-lu) within 1 LU; the speech-like phrases are no scene
+ *   change with look-ahead either.
  * Expected loudness of a stereo sine of peak P dBFS at 1 kHz per BS.1770:
  * P - 3.01 (rms) + 3.01 (two channels) - 0.691 + K(1 kHz) with K about
  * 0, so the targets below hold without computing it: the leveler and
@@ -192,14 +194,15 @@ static void range_probe(double t, double m, double gain_db, void *data)
 /* Speech-like phrases (1.2 s of tone) with gaps between words of 0.3, 0.6
  * and 0.9 s in a noisy room (noise about 10 LU under the phrases, above
  * the gates): the gaps are not scene changes, the gain does not pump. */
-static void test_speech_gaps(void)
+static void test_speech_gaps(float lookahead_s)
 {
 	struct foh_leveler_params p;
 	struct run r;
-	struct range g = { 4.0, INFINITY, -INFINITY };
+	struct range g = { 4.0 + lookahead_s, INFINITY, -INFINITY };
 	uint64_t scene = 0;
 
 	foh_leveler_default_params(&p);
+	p.lookahead_s = lookahead_s;
 	run_init(&r, &p);
 	for (int k = 0; k < 15; k++) {
 		if (k == 3)
@@ -207,7 +210,8 @@ static void test_speech_gaps(void)
 		play(&r, 0, -25.0, 1.2, range_probe, &g);
 		play(&r, 1, -40.0, 0.3 * (1 + k % 3), range_probe, &g);
 	}
-	printf("speech gaps: gain within [%.2f, %.2f] dB from 4 s on\n", g.lo, g.hi);
+	printf("speech gaps, look-ahead %.1f s: gain within [%.2f, %.2f] dB from %.1f s on\n",
+			lookahead_s, g.lo, g.hi, g.from);
 	CHECK(r.lev.scene_start == scene, "a gap was taken for a scene change");
 	CHECK(g.hi - g.lo <= 1.0, "the gaps pumped the gain: %.2f dB", g.hi - g.lo);
 	run_free(&r);
@@ -339,14 +343,45 @@ static void test_lookahead_step(void)
 	run_free(&r);
 }
 
+/* A smaller step, 5 LU: with look-ahead it is a scene change (over
+ * lookahead-scene-lu, 4) met at its onset, the output's momentary loudness
+ * stays within 1 LU of the target across it; without, it is followed by
+ * the smaller-change rule, a second or two late (printed, for contrast). */
+static void test_small_step(float lookahead_s, double *worst)
+{
+	struct foh_leveler_params p;
+	struct run r;
+
+	foh_leveler_default_params(&p);
+	p.lookahead_s = lookahead_s;
+	run_init(&r, &p);
+	*worst = 0.0;
+	play(&r, 0, -25.0, 10.0, band_probe, worst);
+	play(&r, 0, -20.0, 10.0, band_probe, worst);
+	printf("5 LU step, look-ahead %.1f s: output within %.2f LU of the target\n",
+			lookahead_s, *worst);
+	run_free(&r);
+}
+
+static void test_lookahead_small_step(void)
+{
+	double worst0, worst;
+
+	test_small_step(0.0f, &worst0);
+	test_small_step(1.5f, &worst);
+	CHECK(worst <= 1.0, "look-ahead 1.5 s: %.2f LU off across a 5 LU step", worst);
+}
+
 int main(void)
 {
 	test_steps();
 	test_pause();
-	test_speech_gaps();
+	test_speech_gaps(0.0f);
+	test_speech_gaps(1.5f);
 	test_limits();
 	test_lookahead_delay();
 	test_ring();
 	test_lookahead_step();
+	test_lookahead_small_step();
 	return test_summary("leveler");
 }
