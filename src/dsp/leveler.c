@@ -239,7 +239,7 @@ static uint64_t next_applied(const struct foh_leveler *s, uint64_t j);
 /* A new scene from block c to block j (those that show the change): its
  * level is their mean, and with look-ahead the gains not yet applied from
  * the change on are rewritten, so the new gain meets the step. */
-static void new_scene(struct foh_leveler *s, uint64_t c, uint64_t j, double quiet)
+static bool new_scene(struct foh_leveler *s, uint64_t c, uint64_t j, double quiet)
 {
 	float old = s->gain_db;
 	double z = 0.0;
@@ -250,8 +250,14 @@ static void new_scene(struct foh_leveler *s, uint64_t c, uint64_t j, double quie
 			z += block_e(s, b);
 			n++;
 		}
-	s->scene_e = n > 0 ? z / n : mean_e(s, c, j);
-	s->scene_n = n > 0 ? n : 1;
+	/* the momentary (400 ms) can be over the gate while its newest blocks
+	 * are under it: a loud passage's tail over the silence before the next
+	 * one. Those blocks tell nothing of the new scene's level; it is taken
+	 * from its first block over the gate (the evidence waits for it) */
+	if (n == 0)
+		return false;
+	s->scene_e = z / n;
+	s->scene_n = n;
 	s->scene_start = c;
 	s->mid = 0;
 	s->scene_end = j;
@@ -264,6 +270,7 @@ static void new_scene(struct foh_leveler *s, uint64_t c, uint64_t j, double quie
 	 * (quiet) first block of it: never a loud block at the higher gain */
 	s->pend_from = s->want_db < old && c > 0 ? c - 1 : c;
 	set_gain_from(s, s->pend_from, j, s->want_db);
+	return true;
 }
 
 /* One 50 ms block of input energy e: the gate, the scene, the gain. */
@@ -359,7 +366,7 @@ static void controller(struct foh_leveler *s, double e)
 	if (s->since_pause < UINT32_MAX)
 		s->since_pause++;
 	if (s->state == FOH_LEVELER_COLD) {
-		new_scene(s, onset(s, j, 2 * M_BLOCKS, quiet, true, quiet), j, quiet);
+		(void)new_scene(s, onset(s, j, 2 * M_BLOCKS, quiet, true, quiet), j, quiet);
 		return;
 	}
 	/* evidence of a change: how far beyond half of scene-lu the momentary
@@ -378,7 +385,8 @@ static void controller(struct foh_leveler *s, double e)
 	if (up || s->ev_down >= k * down_blocks) {
 		uint32_t span = (uint32_t)(j - (up ? s->up_from : s->down_from)) + M_BLOCKS;
 		edge = s->scene_e * pow(10.0, (up ? 1.0 : -1.0) * scene_lu(s) / 20.0);
-		new_scene(s, onset(s, j, span, edge, up, quiet), j, quiet);
+		/* no block over the gate yet: the change waits, gain frozen */
+		(void)new_scene(s, onset(s, j, span, edge, up, quiet), j, quiet);
 		return;
 	}
 	if (j < s->scene_start + S_BLOCKS) {

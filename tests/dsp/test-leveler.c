@@ -10,6 +10,9 @@
  * - speech-like phrases with gaps between words of up to 0.9 s in a noisy
  *   room do not move the gain by more than 1 dB (no pumping);
  * - max boost and max cut hold when the programme wants more;
+ * - words 15 LU under a loud passage: a quieter scene recognised in a gap
+ *   (the momentary still holding the last word) takes its level from the
+ *   words, not the silence;
  * - look-ahead delays the audio by exactly round(s x rate) frames and is
  *   the block's latency (only with a ring handed over: none, no delay; a
  *   ring of another rate is refused); with 1.5 s the step is met: the output stays
@@ -343,6 +346,64 @@ static void test_lookahead_step(void)
 	run_free(&r);
 }
 
+/* A loud passage, then speech-like words 15 LU under it (0.3 s of tone,
+ * 0.3 s of silence): the evidence of the quieter scene may complete in a
+ * gap, while the momentary (400 ms) still holds the last word but the
+ * newest blocks are silence. The new scene's level must come from the
+ * words, gaps and all (the gain: target - their loudness as libebur128
+ * measures the same words alone), never from the silence alone (which
+ * took the gain to the max boost). */
+/* libebur128's integrated loudness of n words: 0.3 s of silence, then
+ * 0.3 s of a 1 kHz stereo sine of peak dbfs. */
+static double words_lufs(double dbfs, int n)
+{
+	struct run r;
+	float l[BLOCK], rr[BLOCK], il[2 * BLOCK];
+	uint32_t len = (uint32_t)lround(0.3 * RATE / BLOCK);
+	double lufs;
+
+	memset(&r, 0, sizeof(r));
+	r.ref = ebur128_init(2, RATE, EBUR128_MODE_I);
+	for (uint32_t b = 0; b < 2 * len * (uint32_t)n; b++) {
+		gen(&r, (b / len) % 2 == 0 ? 2 : 0, dbfs, l, rr, BLOCK);
+		for (uint32_t i = 0; i < BLOCK; i++) {
+			il[2 * i] = l[i];
+			il[2 * i + 1] = rr[i];
+		}
+		ebur128_add_frames_float(r.ref, il, BLOCK);
+	}
+	ebur128_loudness_global(r.ref, &lufs);
+	ebur128_destroy(&r.ref);
+	return lufs;
+}
+
+static void test_tail_over_silence(void)
+{
+	struct foh_leveler_params p;
+	double want = -23.0 - words_lufs(-20.0, 8);
+
+	/* the first word's length moves where the evidence completes */
+	for (int k = 0; k < 6; k++) {
+		double first = 0.05 + 0.05 * k;
+		struct range g = { 10.0, INFINITY, -INFINITY };
+		struct run r;
+
+		foh_leveler_default_params(&p);
+		run_init(&r, &p);
+		play(&r, 0, -5.0, 10.0, NULL, NULL);
+		play(&r, 0, -20.0, first, range_probe, &g);
+		for (int w = 0; w < 8; w++) {
+			play(&r, 2, 0.0, 0.3, range_probe, &g);
+			play(&r, 0, -20.0, 0.3, range_probe, &g);
+		}
+		printf("words after a loud passage (first %.2f s): gain within [%.2f, %.2f] dB "
+				"(want %.2f)\n", first, g.lo, g.hi, want);
+		CHECK(g.hi <= want + 1.5, "the gain went to %.2f dB, over %.2f + 1.5", g.hi, want);
+		CHECK_NEAR(foh_leveler_gain_db(&r.lev), want, 1.0, "gain on the words");
+		run_free(&r);
+	}
+}
+
 /* A smaller step, 5 LU: with look-ahead it is a scene change (over
  * lookahead-scene-lu, 4) met at its onset, the output's momentary loudness
  * stays within 1 LU of the target across it; without, it is followed by
@@ -379,6 +440,7 @@ int main(void)
 	test_speech_gaps(0.0f);
 	test_speech_gaps(1.5f);
 	test_limits();
+	test_tail_over_silence();
 	test_lookahead_delay();
 	test_ring();
 	test_lookahead_step();
