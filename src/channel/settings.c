@@ -85,6 +85,8 @@ const struct foh_param foh_channel_params[] = {
 	NUM("leveler-calm", "LevelerCalmSec", leveler_calm, 0.5, 60, 6, "s"),
 	NUM("leveler-gate", "LevelerGateLufs", leveler_gate, -90, -20, -50, "LUFS"),
 	NUM("leveler-lookahead", "LevelerLookaheadSec", leveler_lookahead, 0, 3, 0, "s"),
+	NUM("leveler-lookahead-scene", "LevelerLookaheadSceneLu", leveler_lookahead_scene, 2, 30, 4,
+			"LU"),
 	BOOL("content-enabled", "ContentEnabled", content_enabled, 0),
 	{ "profile-mode", "ProfileMode", FOH_PARAM_STRING, 0, 7, 0, "off", F(profile_mode), 0, NULL,
 		profile_modes },

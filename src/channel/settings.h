@@ -41,7 +41,10 @@
  *   leveler-calm s [0.5, 60] (6): how slowly a scene is followed,
  *   leveler-gate LUFS [-90, -20] (-50): the absolute gate,
  *   leveler-lookahead s [0, 3] (0): delays the channel by that much (its
- *   latency grows by it) so the leveler meets a step as it arrives
+ *   latency grows by it) so the leveler meets a step as it arrives,
+ *   leveler-lookahead-scene LU [2, 30] (4): leveler-scene while a
+ *   look-ahead is set (a change is then met at its onset, so a smaller
+ *   one is worth taking as a scene)
  *   content-enabled        detect speech, music or silence and the style of
  *                          music in what comes in (false; README.md,
  *                          "Content detection")
@@ -94,7 +97,7 @@ struct foh_channel_settings {
 	double width;
 	bool leveler_enabled;
 	double leveler_target, leveler_max_boost, leveler_max_cut, leveler_scene, leveler_calm;
-	double leveler_gate, leveler_lookahead;
+	double leveler_gate, leveler_lookahead, leveler_lookahead_scene;
 	bool content_enabled;
 	char profile_mode[8];
 	char profile[65];

@@ -37,6 +37,7 @@ void foh_leveler_default_params(struct foh_leveler_params *p)
 	p->calm_s = 6.0f;
 	p->gate_lufs = -50.0f;
 	p->lookahead_s = 0.0f;
+	p->lookahead_scene_lu = 4.0f;
 }
 
 static double lufs(double e)
@@ -143,6 +144,7 @@ void foh_leveler_set(struct foh_leveler *s, const struct foh_leveler_params *p)
 	s->p.calm_s = clampf(p->calm_s, 0.5f, 60.0f);
 	s->p.gate_lufs = clampf(p->gate_lufs, -90.0f, -20.0f);
 	s->p.lookahead_s = clampf(p->lookahead_s, 0.0f, (float)FOH_LEVELER_MAX_LOOKAHEAD);
+	s->p.lookahead_scene_lu = clampf(p->lookahead_scene_lu, 2.0f, 30.0f);
 	s->a_slow = (float)(1.0 - exp(-BLOCK_S / s->p.calm_s));
 	s->a_gain = (float)(1.0 - exp(-BLOCK_S / GAIN_TAU_S));
 	apply_delay(s);
@@ -177,6 +179,14 @@ void foh_leveler_reset(struct foh_leveler *s)
 		if (s->dl[c] != NULL && s->dl_len > 0)
 			memset(s->dl[c] + s->dl_cap - s->dl_len, 0, s->dl_len * sizeof(float));
 	s->dl_pos = 0;
+}
+
+/* The scene threshold: lookahead-scene-lu while the look-ahead spans two
+ * blocks or more (a change can then be placed at its onset), else
+ * scene-lu. */
+static double scene_lu(const struct foh_leveler *s)
+{
+	return s->gdelay >= 2 ? s->p.lookahead_scene_lu : s->p.scene_lu;
 }
 
 static double block_e(const struct foh_leveler *s, uint64_t b)
@@ -229,7 +239,7 @@ static uint64_t next_applied(const struct foh_leveler *s, uint64_t j);
 /* A new scene from block c to block j (those that show the change): its
  * level is their mean, and with look-ahead the gains not yet applied from
  * the change on are rewritten, so the new gain meets the step. */
-static void new_scene(struct foh_leveler *s, uint64_t c, uint64_t j, double quiet)
+static bool new_scene(struct foh_leveler *s, uint64_t c, uint64_t j, double quiet)
 {
 	float old = s->gain_db;
 	double z = 0.0;
@@ -240,8 +250,14 @@ static void new_scene(struct foh_leveler *s, uint64_t c, uint64_t j, double quie
 			z += block_e(s, b);
 			n++;
 		}
-	s->scene_e = n > 0 ? z / n : mean_e(s, c, j);
-	s->scene_n = n > 0 ? n : 1;
+	/* the momentary (400 ms) can be over the gate while its newest blocks
+	 * are under it: a loud passage's tail over the silence before the next
+	 * one. Those blocks tell nothing of the new scene's level; it is taken
+	 * from its first block over the gate (the evidence waits for it) */
+	if (n == 0)
+		return false;
+	s->scene_e = z / n;
+	s->scene_n = n;
 	s->scene_start = c;
 	s->mid = 0;
 	s->scene_end = j;
@@ -254,6 +270,7 @@ static void new_scene(struct foh_leveler *s, uint64_t c, uint64_t j, double quie
 	 * (quiet) first block of it: never a loud block at the higher gain */
 	s->pend_from = s->want_db < old && c > 0 ? c - 1 : c;
 	set_gain_from(s, s->pend_from, j, s->want_db);
+	return true;
 }
 
 /* One 50 ms block of input energy e: the gate, the scene, the gain. */
@@ -295,7 +312,7 @@ static bool mid_change(struct foh_leveler *s, uint64_t j, double scene, double q
 			n++;
 		}
 	lvl = n > 0 ? lufs(z / n) : scene;
-	s->mid = fabs(lvl - scene) > 0.35 * s->p.scene_lu ? s->mid + 1 : 0;
+	s->mid = fabs(lvl - scene) > 0.35 * scene_lu(s) ? s->mid + 1 : 0;
 	if (s->mid < MID_BLOCKS)
 		return false;
 	s->scene_e = z / n;
@@ -349,26 +366,27 @@ static void controller(struct foh_leveler *s, double e)
 	if (s->since_pause < UINT32_MAX)
 		s->since_pause++;
 	if (s->state == FOH_LEVELER_COLD) {
-		new_scene(s, onset(s, j, 2 * M_BLOCKS, quiet, true, quiet), j, quiet);
+		(void)new_scene(s, onset(s, j, 2 * M_BLOCKS, quiet, true, quiet), j, quiet);
 		return;
 	}
 	/* evidence of a change: how far beyond half of scene-lu the momentary
 	 * is, summed while it lasts (a short excursion, a syllable or a gap
 	 * between words, adds little and the sum falls back to 0 after it) */
-	k = 0.5 * s->p.scene_lu;
+	k = 0.5 * scene_lu(s);
 	if (s->ev_up == 0.0)
 		s->up_from = j;
-	s->ev_up = fmax(0.0, s->ev_up + fmin(m - scene, UP_CAP * s->p.scene_lu) - k);
+	s->ev_up = fmax(0.0, s->ev_up + fmin(m - scene, UP_CAP * scene_lu(s)) - k);
 	if (s->ev_down == 0.0)
 		s->down_from = j;
-	s->ev_down = fmax(0.0, s->ev_down + fmin(scene - m, DOWN_CAP * s->p.scene_lu) - k);
+	s->ev_down = fmax(0.0, s->ev_down + fmin(scene - m, DOWN_CAP * scene_lu(s)) - k);
 	/* right after a pause a new level is likely a new scene: half the wait */
 	down_blocks = s->since_pause < AFTER_PAUSE_BLOCKS ? DOWN_BLOCKS / 2 : DOWN_BLOCKS;
 	up = s->ev_up >= k * UP_BLOCKS;
 	if (up || s->ev_down >= k * down_blocks) {
 		uint32_t span = (uint32_t)(j - (up ? s->up_from : s->down_from)) + M_BLOCKS;
-		edge = s->scene_e * pow(10.0, (up ? 1.0 : -1.0) * s->p.scene_lu / 20.0);
-		new_scene(s, onset(s, j, span, edge, up, quiet), j, quiet);
+		edge = s->scene_e * pow(10.0, (up ? 1.0 : -1.0) * scene_lu(s) / 20.0);
+		/* no block over the gate yet: the change waits, gain frozen */
+		(void)new_scene(s, onset(s, j, span, edge, up, quiet), j, quiet);
 		return;
 	}
 	if (j < s->scene_start + S_BLOCKS) {

@@ -50,6 +50,13 @@
  * is young (3 s) every block rewrites all of its gains not yet applied
  * with the level learnt so far: the look-ahead's future is known, so its
  * first blocks get the level of as much of it as has been measured.
+ * With a look-ahead the scene threshold is lookahead-scene-lu (4 LU by
+ * default) instead of scene-lu (6): a change is placed at its onset and a
+ * young scene's level is read from blocks not yet out, so a smaller step
+ * held for a while (a chorus coming in, a quieter song, a guest a few LU
+ * under the host) is met where it starts; without look-ahead the same
+ * threshold would answer such a step late and half-learnt, so it waits
+ * for the slow follow and the smaller-change rule instead.
  *
  * Memory: the look-ahead ring (1.1 MB for 3 s of stereo at 48 kHz) exists
  * only while a look-ahead is wanted: made off the RT thread
@@ -82,6 +89,7 @@ struct foh_leveler_params {
 	float calm_s;		/* in-scene time constant [0.5, 60] */
 	float gate_lufs;	/* absolute gate [-90, -20] */
 	float lookahead_s;	/* [0, max_lookahead_s] */
+	float lookahead_scene_lu; /* scene_lu while a look-ahead is set [2, 30] */
 };
 
 /* The look-ahead ring: cap frames of two channels. */

@@ -10,10 +10,15 @@
  * - speech-like phrases with gaps between words of up to 0.9 s in a noisy
  *   room do not move the gain by more than 1 dB (no pumping);
  * - max boost and max cut hold when the programme wants more;
+ * - words 15 LU under a loud passage: a quieter scene recognised in a gap
+ *   (the momentary still holding the last word) takes its level from the
+ *   words, not the silence;
  * - look-ahead delays the audio by exactly round(s x rate) frames and is
  *   the block's latency (only with a ring handed over: none, no delay; a
  *   ring of another rate is refused); with 1.5 s the step is met: the output stays
- *   within 2 LU of the target across the step.
+ *   within 2 LU of the target across the step, and a 5 LU step (over
+ *   lookahead-scene-lu) within 1 LU; the speech-like phrases are no scene
+ *   change with look-ahead either.
  * Expected loudness of a stereo sine of peak P dBFS at 1 kHz per BS.1770:
  * P - 3.01 (rms) + 3.01 (two channels) - 0.691 + K(1 kHz) with K about
  * 0, so the targets below hold without computing it: the leveler and
@@ -192,14 +197,15 @@ static void range_probe(double t, double m, double gain_db, void *data)
 /* Speech-like phrases (1.2 s of tone) with gaps between words of 0.3, 0.6
  * and 0.9 s in a noisy room (noise about 10 LU under the phrases, above
  * the gates): the gaps are not scene changes, the gain does not pump. */
-static void test_speech_gaps(void)
+static void test_speech_gaps(float lookahead_s)
 {
 	struct foh_leveler_params p;
 	struct run r;
-	struct range g = { 4.0, INFINITY, -INFINITY };
+	struct range g = { 4.0 + lookahead_s, INFINITY, -INFINITY };
 	uint64_t scene = 0;
 
 	foh_leveler_default_params(&p);
+	p.lookahead_s = lookahead_s;
 	run_init(&r, &p);
 	for (int k = 0; k < 15; k++) {
 		if (k == 3)
@@ -207,7 +213,8 @@ static void test_speech_gaps(void)
 		play(&r, 0, -25.0, 1.2, range_probe, &g);
 		play(&r, 1, -40.0, 0.3 * (1 + k % 3), range_probe, &g);
 	}
-	printf("speech gaps: gain within [%.2f, %.2f] dB from 4 s on\n", g.lo, g.hi);
+	printf("speech gaps, look-ahead %.1f s: gain within [%.2f, %.2f] dB from %.1f s on\n",
+			lookahead_s, g.lo, g.hi, g.from);
 	CHECK(r.lev.scene_start == scene, "a gap was taken for a scene change");
 	CHECK(g.hi - g.lo <= 1.0, "the gaps pumped the gain: %.2f dB", g.hi - g.lo);
 	run_free(&r);
@@ -339,14 +346,104 @@ static void test_lookahead_step(void)
 	run_free(&r);
 }
 
+/* A loud passage, then speech-like words 15 LU under it (0.3 s of tone,
+ * 0.3 s of silence): the evidence of the quieter scene may complete in a
+ * gap, while the momentary (400 ms) still holds the last word but the
+ * newest blocks are silence. The new scene's level must come from the
+ * words, gaps and all (the gain: target - their loudness as libebur128
+ * measures the same words alone), never from the silence alone (which
+ * took the gain to the max boost). */
+/* libebur128's integrated loudness of n words: 0.3 s of silence, then
+ * 0.3 s of a 1 kHz stereo sine of peak dbfs. */
+static double words_lufs(double dbfs, int n)
+{
+	struct run r;
+	float l[BLOCK], rr[BLOCK], il[2 * BLOCK];
+	uint32_t len = (uint32_t)lround(0.3 * RATE / BLOCK);
+	double lufs;
+
+	memset(&r, 0, sizeof(r));
+	r.ref = ebur128_init(2, RATE, EBUR128_MODE_I);
+	for (uint32_t b = 0; b < 2 * len * (uint32_t)n; b++) {
+		gen(&r, (b / len) % 2 == 0 ? 2 : 0, dbfs, l, rr, BLOCK);
+		for (uint32_t i = 0; i < BLOCK; i++) {
+			il[2 * i] = l[i];
+			il[2 * i + 1] = rr[i];
+		}
+		ebur128_add_frames_float(r.ref, il, BLOCK);
+	}
+	ebur128_loudness_global(r.ref, &lufs);
+	ebur128_destroy(&r.ref);
+	return lufs;
+}
+
+static void test_tail_over_silence(void)
+{
+	struct foh_leveler_params p;
+	double want = -23.0 - words_lufs(-20.0, 8);
+
+	/* the first word's length moves where the evidence completes */
+	for (int k = 0; k < 6; k++) {
+		double first = 0.05 + 0.05 * k;
+		struct range g = { 10.0, INFINITY, -INFINITY };
+		struct run r;
+
+		foh_leveler_default_params(&p);
+		run_init(&r, &p);
+		play(&r, 0, -5.0, 10.0, NULL, NULL);
+		play(&r, 0, -20.0, first, range_probe, &g);
+		for (int w = 0; w < 8; w++) {
+			play(&r, 2, 0.0, 0.3, range_probe, &g);
+			play(&r, 0, -20.0, 0.3, range_probe, &g);
+		}
+		printf("words after a loud passage (first %.2f s): gain within [%.2f, %.2f] dB "
+				"(want %.2f)\n", first, g.lo, g.hi, want);
+		CHECK(g.hi <= want + 1.5, "the gain went to %.2f dB, over %.2f + 1.5", g.hi, want);
+		CHECK_NEAR(foh_leveler_gain_db(&r.lev), want, 1.0, "gain on the words");
+		run_free(&r);
+	}
+}
+
+/* A smaller step, 5 LU: with look-ahead it is a scene change (over
+ * lookahead-scene-lu, 4) met at its onset, the output's momentary loudness
+ * stays within 1 LU of the target across it; without, it is followed by
+ * the smaller-change rule, a second or two late (printed, for contrast). */
+static void test_small_step(float lookahead_s, double *worst)
+{
+	struct foh_leveler_params p;
+	struct run r;
+
+	foh_leveler_default_params(&p);
+	p.lookahead_s = lookahead_s;
+	run_init(&r, &p);
+	*worst = 0.0;
+	play(&r, 0, -25.0, 10.0, band_probe, worst);
+	play(&r, 0, -20.0, 10.0, band_probe, worst);
+	printf("5 LU step, look-ahead %.1f s: output within %.2f LU of the target\n",
+			lookahead_s, *worst);
+	run_free(&r);
+}
+
+static void test_lookahead_small_step(void)
+{
+	double worst0, worst;
+
+	test_small_step(0.0f, &worst0);
+	test_small_step(1.5f, &worst);
+	CHECK(worst <= 1.0, "look-ahead 1.5 s: %.2f LU off across a 5 LU step", worst);
+}
+
 int main(void)
 {
 	test_steps();
 	test_pause();
-	test_speech_gaps();
+	test_speech_gaps(0.0f);
+	test_speech_gaps(1.5f);
 	test_limits();
+	test_tail_over_silence();
 	test_lookahead_delay();
 	test_ring();
 	test_lookahead_step();
+	test_lookahead_small_step();
 	return test_summary("leveler");
 }

@@ -25,6 +25,11 @@
 #   ideal: every passage at the target by its own gain, known in advance
 #     (the ceiling of a per-passage leveler; the music's own dynamics and
 #     the 3 s window across each step are what it misses)
+#   ideal-late0.2: the same gains, each applied 200 ms after its passage
+#     begins: a leveler that knows every passage's level exactly but, with
+#     no look-ahead, needs 200 ms to see a 15 LU step (the 400 ms momentary
+#     half full): the ceiling without look-ahead, as the short-term window
+#     keeps those 200 ms for 3 s
 #   foh-leveler-la0, foh-leveler-la1.5: the channel's RT leveler, defaults,
 #     look-ahead 0 / 1.5 s (output latency-compensated)
 #   two-speed: the stabilizer's loop on the channel gain, as local mode ran
@@ -38,15 +43,19 @@
 #   |gain - its 3 s centred mean|, the gain being output minus input
 #   momentary every 100 ms (what moves inside a short-term window; a slow
 #   follow of the music's own dynamics is not counted as wobble).
-# Prints: BENCH leveler=<variant> programme=dense|stretched|livestream within1=.. within2=.. median_lu=.. wobble_p95_db=..
+# "heldout" (199 s, when ktuberling-data is installed) is built the same
+# way from other material (see heldout below) and was not used for tuning.
+# Prints: BENCH leveler=<variant> programme=dense|stretched|livestream|heldout within1=.. within2=.. median_lu=.. wobble_p95_db=..
 # ONLY_FOH=1 runs ideal and foh only; KEEP=DIR keeps each programme there.
-# Needs alsa-utils, tomatoes-data, fretsonfire-songs-muldjord, ffmpeg, sox;
+# Needs alsa-utils, tomatoes-data, fretsonfire-songs-muldjord, ffmpeg, sox (and
+# ktuberling-data for the held-out programme, left out without it);
 # skips (exit 77) naming what is missing.
 set -eu
 LEVEL_FILE=${LEVEL_FILE:?} LUFS_SERIES=${LUFS_SERIES:?}
 alsa=/usr/share/sounds/alsa
 ff=/usr/share/games/fretsonfire/data/songs/muldjord
 it=/usr/share/tomatoes/music/IHaveNoTomatoes.it
+kt=/usr/share/ktuberling/sounds
 missing=()
 [ -f "$alsa/Front_Center.wav" ] || missing+=(alsa-utils)
 [ -f "$it" ] || missing+=(tomatoes-data)
@@ -134,6 +143,8 @@ score() {
   if [ -n "${KEEP:-}" ]; then cp "$tmp/prog.wav" "$KEEP/prog-$name.wav"; cp "$tmp/in.txt" "$KEEP/in-$name.txt"; cp "$tmp/ideal.wav" "$KEEP/ideal-$name.wav"; fi
   # the ceiling: every passage at the target by its own gain, known in advance
   run ideal true
+  # the causal limit: the ideal gains, each 200 ms late
+  run ideal-late0.2 "$LEVEL_FILE" ideal-late "$tmp/prog.wav" "$tmp/ideal-late0.2.wav" 0.2 "$tmp/ideal.wav"
   run foh-leveler-la0 "$LEVEL_FILE" leveler "$tmp/prog.wav" "$tmp/foh-leveler-la0.wav" $target 0
   run foh-leveler-la1.5 "$LEVEL_FILE" leveler "$tmp/prog.wav" "$tmp/foh-leveler-la1.5.wav" $target 1.5
   [ -n "${ONLY_FOH:-}" ] && return 0
@@ -209,6 +220,57 @@ livestream() {
   score livestream
 }
 
+# words LANG OUT SECONDS: ktuberling-data's spoken words in LANG, each
+# followed by 0.3 s of silence and every fifth by 1.1 s (a sentence's end)
+words() {
+  local parts=() i=0 f g
+  for f in "$kt/$1"/*.o[gp][gu]*; do
+    i=$((i + 1)); g=0.3; [ $((i % 5)) -eq 0 ] && g=1.1
+    ffmpeg -v error -y -i "$f" -ar 48000 -ac 2 -c:a pcm_f32le "$tmp/w.wav"
+    sox -V1 "$tmp/w.wav" "${fmt[@]}" "$tmp/w_$1_$i.wav" pad 0 $g
+    parts+=("$tmp/w_$1_$i.wav")
+  done
+  sox -V1 "${parts[@]}" "$tmp/words_$1.wav"
+  sox -V1 "$tmp/words_$1.wav" "$2" trim 0 "$3"
+}
+# held-out (199 s): other material, not used to tune the leveler (issue 15
+# tuned on the three above): speech from ktuberling-data's voices (German,
+# Norwegian, English; single words with gaps), the guitar stems of three
+# songs the others use whole, other stretches of a song and of the tracker
+# tune, brown-noise steps, a 5 s pause; steps of +-15, -8, -4, +11 LU
+heldout() {
+  if [ ! -d "$kt/en" ]; then
+    echo "# programme heldout: skipped, install: apt-get install ktuberling-data"
+    return 0
+  fi
+  segs=() isegs=()
+  words de "$tmp/s1.wav" 20
+  words nn "$tmp/s2.wav" 18
+  words en "$tmp/s3.wav" 22
+  dec "$ff/armygeddon/guitar.ogg" 60 20 "$tmp/g1.wav"
+  dec "$ff/internal_degeneration/guitar.ogg" 30 25 "$tmp/g2.wav"
+  dec "$ff/mutilated_mime/guitar.ogg" 50 20 "$tmp/g3.wav"
+  dec "$it" 75 20 "$tmp/t1.wav"
+  dec "$ff/armygeddon/song.ogg" 110 25 "$tmp/m1.wav"
+  sox -n "${fmt[@]}" "$tmp/pause.wav" trim 0 5
+  sox -R -n "${fmt[@]}" "$tmp/brown.wav" synth 12 brownnoise
+  seg 1 -31 "$tmp/s1.wav"	# a voice
+  seg 2 -16 "$tmp/g1.wav"	# +15: a guitar
+  seg 3 -24 "$tmp/t1.wav"	# -8: tracker music
+  seg 3p pause "$tmp/pause.wav"
+  seg 4 -36 "$tmp/s2.wav"	# a quiet voice after the pause
+  seg 5 -21 "$tmp/m1.wav"	# +15: a song
+  seg 6 -25 "$tmp/g2.wav"	# -4: a guitar
+  seg 7 -40 "$tmp/brown.wav"	# synthetic: -15 then +15
+  seg 8 -25 "$tmp/brown.wav"
+  seg 9 -29 "$tmp/s3.wav"	# a voice
+  seg 10 -18 "$tmp/g3.wav"	# +11: a guitar
+  # the steady passage: the tracker music from 5 s in to its end
+  steady_from=45 steady_to=60
+  score heldout
+}
+
 programme dense 1
 programme stretched 2
 livestream
+heldout

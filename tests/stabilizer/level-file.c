@@ -13,6 +13,13 @@
  *       mode (fast-tau-s 1), fader range [-60, 10] dB
  *   level-file seed IN.wav OUT.wav TARGET_LUFS
  *       the original seed's loop (foh_stab_orig_*) in the same harness
+ *   level-file ideal-late IN.wav OUT.wav DELAY_S IDEAL.wav
+ *       not a leveler but a limit: IDEAL.wav is IN.wav with every passage
+ *       at the target by its own gain; that gain (per 10 ms, the ratio of
+ *       the two files' energies, held through silence) is applied to IN
+ *       DELAY_S late, as by a leveler that knows each passage's level
+ *       exactly but needs DELAY_S to see that it changed (a 400 ms
+ *       momentary shows a 15 LU step after about 200 ms)
  * Every variant runs the same code the daemon runs, on the file instead of
  * the graph, in 1024-frame chunks. */
 #include <math.h>
@@ -143,6 +150,37 @@ static void run_loop(float *x, sf_count_t frames, int rate, double target, bool 
 	}
 }
 
+static void run_ideal_late(float *x, sf_count_t frames, int rate, double delay_s,
+		const char *ideal_path)
+{
+	SF_INFO info = { 0 };
+	float *y = read_wav(ideal_path, &info);
+	sf_count_t blk = rate / 100, nb = frames / blk, d = (sf_count_t)lround(delay_s * 100.0);
+	double *g = malloc(sizeof(double) * (size_t)(nb + 1)), last = 1.0;
+
+	if (g == NULL || info.frames < frames || info.samplerate != rate)
+		exit(2);
+	for (sf_count_t b = 0; b < nb; b++) {
+		double ex = 0.0, ey = 0.0;
+		for (sf_count_t i = b * blk; i < (b + 1) * blk; i++) {
+			ex += (double)x[2 * i] * x[2 * i] + (double)x[2 * i + 1] * x[2 * i + 1];
+			ey += (double)y[2 * i] * y[2 * i] + (double)y[2 * i + 1] * y[2 * i + 1];
+		}
+		if (ex > 1e-12)
+			last = sqrt(ey / ex);
+		g[b] = last;
+	}
+	g[nb] = last;
+	for (sf_count_t i = 0; i < frames; i++) {
+		sf_count_t b = i / blk - d;
+		double gain = g[b < 0 ? 0 : (b > nb ? nb : b)];
+		x[2 * i] *= (float)gain;
+		x[2 * i + 1] *= (float)gain;
+	}
+	free(g);
+	free(y);
+}
+
 int main(int argc, char **argv)
 {
 	SF_INFO info = { 0 };
@@ -150,7 +188,8 @@ int main(int argc, char **argv)
 	double target, la;
 
 	if (argc < 5) {
-		fprintf(stderr, "usage: level-file leveler|two-speed|seed IN OUT TARGET [LOOKAHEAD]\n");
+		fprintf(stderr, "usage: level-file leveler|two-speed|seed IN OUT TARGET [LOOKAHEAD]\n"
+				"       level-file ideal-late IN OUT DELAY_S IDEAL\n");
 		return 2;
 	}
 	target = atof(argv[4]);
@@ -158,6 +197,8 @@ int main(int argc, char **argv)
 	x = read_wav(argv[2], &info);
 	if (strcmp(argv[1], "leveler") == 0)
 		run_leveler(x, info.frames, info.samplerate, target, la);
+	else if (strcmp(argv[1], "ideal-late") == 0 && argc > 5)
+		run_ideal_late(x, info.frames, info.samplerate, target, argv[5]);
 	else if (strcmp(argv[1], "two-speed") == 0 || strcmp(argv[1], "seed") == 0)
 		run_loop(x, info.frames, info.samplerate, target, strcmp(argv[1], "seed") == 0);
 	else
