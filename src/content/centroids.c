@@ -109,18 +109,25 @@ static int read_header(GKeyFile *kf, const char *path, struct foh_content_model 
 	if ((res = only_keys(kf, path, "model", keys, error)) < 0)
 		return res;
 	version = g_key_file_get_value(kf, "model", "version", NULL);
-	if (strcmp(g_strstrip(version), G_STRINGIFY(FOH_CENTROIDS_VERSION)) != 0)
-		return fail(error, path, "model", "version", "\"%s\" is not supported "
+	if (strcmp(g_strstrip(version), G_STRINGIFY(FOH_CENTROIDS_VERSION)) != 0) {
+		(void)fail(error, path, "model", "version", "\"%s\" is not supported "
 				"(this fohd reads version %d)", version, FOH_CENTROIDS_VERSION);
+		return -EPROTO;
+	}
 	feats = g_key_file_get_string_list(kf, "model", "features", NULL, NULL);
 	for (int i = 0; i < FOH_CF_N; i++)
 		if (feats == NULL || feats[i] == NULL ||
-		    strcmp(g_strstrip(feats[i]), foh_cf_name((enum foh_cf)i)) != 0)
-			return fail(error, path, "model", "features", "item %d is \"%s\", not \"%s\" "
+		    strcmp(g_strstrip(feats[i]), foh_cf_name((enum foh_cf)i)) != 0) {
+			(void)fail(error, path, "model", "features", "item %d is \"%s\", not \"%s\" "
 					"(made for another feature set: learn the styles again)",
 					i + 1, feats && feats[i] ? feats[i] : "", foh_cf_name((enum foh_cf)i));
-	if (feats[FOH_CF_N] != NULL)
-		return fail(error, path, "model", "features", "more than %d features", FOH_CF_N);
+			return -EPROTO;
+		}
+	if (feats[FOH_CF_N] != NULL) {
+		(void)fail(error, path, "model", "features", "more than %d features (made for "
+				"another feature set: learn the styles again)", FOH_CF_N);
+		return -EPROTO;
+	}
 	if ((res = read_vector(kf, path, "model", "mean", m->mean, false, error)) < 0 ||
 	    (res = read_vector(kf, path, "model", "std", m->std, true, error)) < 0)
 		return res;
@@ -263,6 +270,42 @@ int foh_centroids_save(const char *path, const struct foh_content_model *m, char
 char *foh_centroids_user_path(void)
 {
 	return g_build_filename(g_get_user_config_dir(), "foh", "content", "styles", NULL);
+}
+
+int foh_centroids_load_or(const char *path, const char *fallback,
+		struct foh_content_model *m, char **used, char **note, char **error)
+{
+	g_autofree char *why = NULL;
+	int res = foh_centroids_load(path, m, &why);
+
+	if (res == -EPROTO && fallback != NULL && strcmp(path, fallback) != 0) {
+		g_autofree char *why2 = NULL;
+		if ((res = foh_centroids_load(fallback, m, &why2)) < 0) {
+			*error = g_strdup_printf("%s; and the fallback: %s", why, why2);
+			return res;
+		}
+		*note = g_strdup_printf("%s; read %s instead (its centroids are not there "
+				"until they are learned again)", why, fallback);
+		*used = g_strdup(fallback);
+		return 0;
+	}
+	if (res < 0) {
+		*error = g_steal_pointer(&why);
+		return res;
+	}
+	*used = g_strdup(path);
+	return 0;
+}
+
+int foh_centroids_load_current(struct foh_content_model *m, char **used, char **note,
+		char **error)
+{
+	g_autofree char *path = foh_centroids_path();
+	const char *env = g_getenv("FOH_CONTENT_STYLES");
+
+	/* a file named by the environment is what is asked for, nothing else */
+	return foh_centroids_load_or(path, env && env[0] ? NULL : FOH_CONTENT_DEFAULT_STYLES, m,
+			used, note, error);
 }
 
 char *foh_centroids_path(void)

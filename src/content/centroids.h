@@ -24,8 +24,19 @@
 
 int foh_content_check_name(const char *name, char **reason);
 
-/* On failure *error (g_free) says file, group, key and reason; m untouched. */
+/* On failure *error (g_free) says file, group, key and reason; m untouched.
+ * -EPROTO: a file of another version or feature set (an older foh's). */
 int foh_centroids_load(const char *path, struct foh_content_model *m, char **error);
+/* Reads path; when it is of another version or feature set (-EPROTO) and
+ * fallback is another file, reads fallback instead and says why in *note
+ * (g_free, else left NULL). *used (g_free): the file read. */
+int foh_centroids_load_or(const char *path, const char *fallback,
+		struct foh_content_model *m, char **used, char **note, char **error);
+/* foh_centroids_path() with the shipped default as the fallback, unless
+ * $FOH_CONTENT_STYLES names the file: so a user's styles learned with an
+ * older feature set leave the shipped model working, not none. */
+int foh_centroids_load_current(struct foh_content_model *m, char **used, char **note,
+		char **error);
 int foh_centroids_save(const char *path, const struct foh_content_model *m, char **error);
 
 /* The user's file (g_free). */

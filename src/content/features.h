@@ -21,7 +21,18 @@
  *   tempo-stability   highest normalised autocorrelation of the onset
  *                     envelope at lags of 0.25–1.5 s (40–240 BPM), 0–1
  *   centroid-std-khz  standard deviation of the centroid across frames
- * The first nine are over the short window (1.5 s), the rhythm ones
+ *   voicing           mean periodicity of the frames: the peak of the
+ *                     normalised autocorrelation (divided by the window's,
+ *                     Boersma 1993) at 70–500 Hz, of the 50–3000 Hz band,
+ *                     0–1; a frame from 0.5 is voiced and has a pitch
+ *   voicing-mod       energy of the frames' periodicity at 2–8 Hz: voiced
+ *                     and unvoiced sounds alternating at the syllable rate.
+ *                     Unlike mod4hz it does not need the level to move, so
+ *                     it survives a limiter or a compressor
+ *   pitch-glide       share of consecutive voiced frames whose pitch moves
+ *                     0.1–1.5 semitones: a voice's intonation glides, a
+ *                     note holds (under 0.1) or jumps to the next
+ * All but the rhythm ones are over the short window (1.5 s), the rhythm ones
  * (onset-rate, tempo-stability) over the long window (3 s); both start
  * after the latest pause (0.5 s under -60 dBFS) when there is one in
  * them, so music after a pause is judged on itself alone. */
@@ -43,6 +54,9 @@ enum foh_cf {
 	FOH_CF_ONSET_RATE,
 	FOH_CF_TEMPO_STABILITY,
 	FOH_CF_CENTROID_STD,
+	FOH_CF_VOICING,
+	FOH_CF_VOICING_MOD,
+	FOH_CF_PITCH_GLIDE,
 	FOH_CF_N
 };
 

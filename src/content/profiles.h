@@ -10,7 +10,7 @@
  * written and validated like presets (core/presets.h: names of 1–64
  * [A-Za-z0-9_- ], atomic writes). Built in, used while no file of that
  * name exists: speech, rock, jazz, electronic, classical (after the AG06
- * seed; their leveler-target only counts once the channel table has it). */
+ * seed, each with its leveler-target: the channel leveler's LUFS). */
 #pragma once
 
 #include <stdbool.h>

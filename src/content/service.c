@@ -55,7 +55,7 @@ static int on_results(sd_event_source *s, int fd, uint32_t revents, void *data)
 
 int foh_daemon_content_start(struct foh_daemon *d)
 {
-	g_autofree char *path = foh_centroids_path(), *error = NULL;
+	g_autofree char *path = NULL, *error = NULL, *note = NULL;
 	g_autofree char *user = foh_centroids_user_path();
 	g_autofree struct foh_content_model *m = g_new0(struct foh_content_model, 1);
 	int fd, res;
@@ -68,13 +68,16 @@ int foh_daemon_content_start(struct foh_daemon *d)
 	 * plan the detectors' and the analyzer's: FFTW's planner must lock.
 	 * Called before any second thread plans. */
 	fftwf_make_planner_thread_safe();
-	if (foh_centroids_load(path, m, &error) < 0) {
+	if (foh_centroids_load_current(m, &path, &note, &error) < 0) {
 		/* detection still tells silence from signal; classes need a model */
 		foh_warn("content detection without a model: %s", error);
 		memset(m, 0, sizeof(*m));
 		for (int i = 0; i < FOH_CF_N; i++)
 			m->std[i] = 1.0;
+		path = foh_centroids_path();
 	} else {
+		if (note != NULL)
+			foh_warn("content model: %s", note);
 		foh_debug("content model: %s (%u centroids)", path, m->n);
 	}
 	d->content_model = g_steal_pointer(&m);

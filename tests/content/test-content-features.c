@@ -10,6 +10,16 @@
  *   half the mean RMS;
  *   clicks every 0.5 s (120 BPM): an onset rate of 2/s and a tempo
  *   stability near 1; steady noise: stability near 0;
+ *   a steady harmonic tone (150 Hz, 8 harmonics): voicing near 1 (the
+ *   normalised autocorrelation of a periodic signal is 1 at its period),
+ *   its pitch holds (no glides), no voicing modulation; white noise: no
+ *   period (voicing well under 0.5, so no pitch);
+ *   that tone gliding up an octave every 1.5 s (12/(1.5·rate/hop)
+ *   semitones a frame, 0.17 at 48 kHz): nearly every step a glide;
+ *   the tone and noise of the same RMS alternating at 4 Hz, as voiced and
+ *   unvoiced sounds alternate in words: the voicing modulation far above
+ *   the steady tone's while the level's 4 Hz modulation stays small — the
+ *   cue a hard-limited voice keeps;
  *   48 and 44.1 kHz give the same figures for the same signal. */
 #include <errno.h>
 #include <math.h>
@@ -50,6 +60,39 @@ static float gen_clicks(uint32_t i, uint32_t rate, uint32_t *seed)
 	float n = 0.001f * noise(seed);
 
 	return n + (k < rate / 50 ? 0.8f * expf(-(float)k / (0.003f * rate)) * noise(seed) : 0.0f);
+}
+
+#define TONE_HZ	150.0
+#define TONE_RMS	0.2623	/* 0.3·√(Σ 1/(2k²)), k = 1..8 */
+
+static float harmonics(double phase)
+{
+	double x = 0.0;
+
+	for (int k = 1; k <= 8; k++)
+		x += sin(k * phase) / k;
+	return (float)(0.3 * x);
+}
+
+static float gen_tone(uint32_t i, uint32_t rate, uint32_t *seed)
+{
+	return harmonics(2.0 * M_PI * TONE_HZ * (double)i / rate);
+}
+
+static float gen_glide(uint32_t i, uint32_t rate, uint32_t *seed)
+{
+	/* f(t) = 150·2^(t/T) Hz from every T = 1.5 s: phase 2π·150·T/ln 2·(2^(t/T) − 1) */
+	const double T = 1.5;
+	double t = fmod((double)i / rate, T);
+	return harmonics(2.0 * M_PI * TONE_HZ * T / M_LN2 * (exp2(t / T) - 1.0));
+}
+
+static float gen_syllables(uint32_t i, uint32_t rate, uint32_t *seed)
+{
+	/* 125 ms tone, 125 ms noise of the same RMS (uniform noise: 1/√3) */
+	if (fmod((double)i / rate * 4.0, 1.0) < 0.5)
+		return gen_tone(i, rate, seed);
+	return (float)(TONE_RMS * sqrt(3.0)) * noise(seed);
 }
 
 static void run(gen_fn gen, uint32_t rate, double seconds, struct foh_cf_vector *v)
@@ -122,6 +165,36 @@ int main(void)
 				"clicks every 0.5 s: onset rate");
 		CHECK(v.v[FOH_CF_TEMPO_STABILITY] > 0.7f, "clicks every 0.5 s: stability %.2f",
 				v.v[FOH_CF_TEMPO_STABILITY]);
+
+		run(gen_tone, rate, 4.0, &v);
+		printf("tone of %.0f Hz at %u Hz: voicing %.3f, glides %.3f, voicing-mod %.4f\n",
+				TONE_HZ, rate, v.v[FOH_CF_VOICING], v.v[FOH_CF_PITCH_GLIDE],
+				v.v[FOH_CF_VOICING_MOD]);
+		CHECK_NEAR(v.v[FOH_CF_VOICING], 1.0, 0.03, "harmonic tone: voicing at %u", rate);
+		CHECK_NEAR(v.v[FOH_CF_PITCH_GLIDE], 0.0, 1e-9, "steady tone: no glide at %u", rate);
+		CHECK_NEAR(v.v[FOH_CF_VOICING_MOD], 0.0, 0.001, "steady tone: voicing-mod at %u",
+				rate);
+		run(gen_noise, rate, 4.0, &w);
+		printf("noise at %u Hz: voicing %.3f, glides %.3f\n", rate, w.v[FOH_CF_VOICING],
+				w.v[FOH_CF_PITCH_GLIDE]);
+		CHECK(w.v[FOH_CF_VOICING] < 0.4f, "white noise: voicing %.3f", w.v[FOH_CF_VOICING]);
+
+		run(gen_glide, rate, 4.0, &w);
+		printf("gliding tone at %u Hz: voicing %.3f, glides %.3f\n", rate,
+				w.v[FOH_CF_VOICING], w.v[FOH_CF_PITCH_GLIDE]);
+		/* one restart of the sweep (an octave's jump) in the 1.5 s window */
+		CHECK(w.v[FOH_CF_PITCH_GLIDE] > 0.9f, "an octave in 1.5 s glides: %.3f",
+				w.v[FOH_CF_PITCH_GLIDE]);
+
+		run(gen_syllables, rate, 4.0, &w);
+		printf("tone/noise at 4 Hz, %u Hz: voicing-mod %.4f, mod4hz %.4f\n", rate,
+				w.v[FOH_CF_VOICING_MOD], w.v[FOH_CF_MOD4HZ]);
+		CHECK(w.v[FOH_CF_VOICING_MOD] > 0.1f &&
+		      w.v[FOH_CF_VOICING_MOD] > 20.0f * v.v[FOH_CF_VOICING_MOD],
+				"voiced/unvoiced at 4 Hz: voicing-mod %.4f vs steady %.4f",
+				w.v[FOH_CF_VOICING_MOD], v.v[FOH_CF_VOICING_MOD]);
+		CHECK(w.v[FOH_CF_MOD4HZ] < 0.1f, "same RMS: little level modulation (%.4f)",
+				w.v[FOH_CF_MOD4HZ]);
 	}
 	/* not enough signal yet: no vector, and the output is left alone */
 	{

@@ -105,6 +105,14 @@ int main(void)
 	CHECK_NEAR(mid.reverb_mix, (12.0 + 25.0) / 2, 1e-12, "halfway: reverb-mix");
 	CHECK(mid.eq_enabled, "halfway: the EQ classical turns off is still on");
 	CHECK_NEAR(mid.eq_band[0].gain, 2.0, 1e-12, "halfway: a key classical does not set stays");
+	/* the seed's loudness targets reach the channel's leveler */
+	CHECK_NEAR(from.leveler_target, -14.0, 1e-12, "rock: leveler-target -14 LUFS");
+	CHECK_NEAR(mid.leveler_target, (-14.0 - 23.0) / 2, 1e-12, "halfway: leveler-target");
+	{
+		struct foh_strip_params sp;
+		params_of(&mid, &sp);
+		CHECK_NEAR(sp.leveler.target_lufs, -18.5, 1e-6, "halfway: the strip's leveler target");
+	}
 	mid = from;
 	foh_profile_glide(&speech, &from, 0.5, &mid);
 	CHECK_NEAR(mid.eq_highpass, sqrt(30.0 * 80.0), 1e-9, "halfway 30 → 80 Hz: on a log scale");

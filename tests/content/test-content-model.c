@@ -213,6 +213,54 @@ static void test_files(void)
 				"a missing file is named");
 		g_clear_pointer(&error, g_free);
 	}
+	/* a file of an older feature set falls back (and says so); a broken
+	 * one does not: it is refused as above */
+	{
+		static const char *const old[][2] = {
+			{ "features=centroid-khz;", "features=centroid-khz-old;" },
+			{ "version=1", "version=0" },
+			{ ";pitch-glide", "" },
+			{ ";pitch-glide", ";pitch-glide;chroma" },
+		};
+		for (size_t k = 0; k < sizeof(old) / sizeof(old[0]); k++) {
+			g_autofree char *p = NULL, *used = NULL, *note = NULL;
+			GString *s = g_string_new(good);
+			CHECK(g_string_replace(s, old[k][0], old[k][1], 1) == 1, "old case %zu", k);
+			p = write_file(dir, s->str);
+			g_string_free(s, TRUE);
+			model_two(&back);
+			CHECK(foh_centroids_load(p, &back, &error) == -EPROTO,
+					"\"%s\" → \"%s\": another feature set (-EPROTO)",
+					old[k][0], old[k][1]);
+			g_clear_pointer(&error, g_free);
+			CHECK(foh_centroids_load_or(p, NULL, &back, &used, &note, &error) == -EPROTO &&
+					used == NULL, "no fallback: refused");
+			g_clear_pointer(&error, g_free);
+			CHECK(foh_centroids_load_or(p, path, &back, &used, &note, &error) == 0 &&
+					used && strcmp(used, path) == 0 && note && strstr(note, p) &&
+					strstr(note, path) && back.n == m.n &&
+					strcmp(back.c[1].name, m.c[1].name) == 0,
+					"\"%s\" → \"%s\": the fallback is read, the note names both: %s",
+					old[k][0], old[k][1], note ? note : error);
+			g_clear_pointer(&error, g_free);
+			unlink(p);
+		}
+	}
+	{
+		g_autofree char *p = NULL, *used = NULL, *note = NULL;
+		GString *s = g_string_new(good);
+		g_string_replace(s, "\nstd=0.1", "\nstd=0", 1);
+		p = write_file(dir, s->str);
+		g_string_free(s, TRUE);
+		model_two(&keep);
+		back = keep;
+		CHECK(foh_centroids_load_or(p, path, &back, &used, &note, &error) == -EINVAL &&
+				used == NULL && note == NULL && error && strstr(error, "[model] std") &&
+				memcmp(&back, &keep, sizeof(back)) == 0,
+				"a broken file does not fall back: %s", error ? error : "accepted");
+		g_clear_pointer(&error, g_free);
+		unlink(p);
+	}
 	unlink(path);
 	g_autofree char *sub = g_build_filename(dir, "sub", NULL);
 	rmdir(sub);

@@ -61,14 +61,22 @@ static int collect_files(char **files, int n, struct sums *s)
 	return 0;
 }
 
-static int load_model(const char *path, struct foh_content_model *m)
+/* --file FILE, or else the current model (centroids.h): a user's file of an
+ * older feature set falls back to the shipped one, with a note. */
+static int load_model(const char *file, struct foh_content_model *m, char **used)
 {
-	g_autofree char *error = NULL;
+	g_autofree char *error = NULL, *note = NULL;
+	int res = file ? foh_centroids_load(file, m, &error) :
+			foh_centroids_load_current(m, used, &note, &error);
 
-	if (foh_centroids_load(path, m, &error) < 0) {
+	if (res < 0) {
 		fprintf(stderr, "fohctl content: %s\n", error);
 		return -EINVAL;
 	}
+	if (file)
+		*used = g_strdup(file);
+	if (note)
+		fprintf(stderr, "fohctl content: %s\n", note);
 	return 0;
 }
 
@@ -148,11 +156,11 @@ static void print_result(struct run *r, const char *path, bool json)
 static int content_classify(struct ctx *c, int argc, char **argv, const char *file,
 		bool timeline)
 {
-	g_autofree char *path = file ? g_strdup(file) : foh_centroids_path();
+	g_autofree char *path = NULL;
 	g_autofree struct foh_content_model *m = g_new0(struct foh_content_model, 1);
 	int status = 0;
 
-	if (load_model(path, m) < 0)
+	if (load_model(file, m, &path) < 0)
 		return 1;
 	for (int i = 0; i < argc; i++) {
 		g_autofree char *error = NULL;
@@ -173,7 +181,7 @@ static int content_classify(struct ctx *c, int argc, char **argv, const char *fi
 static int content_learn(const char *name, const char *cls_name, const char *file,
 		int argc, char **argv)
 {
-	g_autofree char *in = file ? g_strdup(file) : foh_centroids_path();
+	g_autofree char *in = NULL;
 	g_autofree char *out = file ? g_strdup(file) : foh_centroids_user_path();
 	g_autofree struct foh_content_model *m = g_new0(struct foh_content_model, 1);
 	g_autofree char *why = NULL, *error = NULL;
@@ -190,7 +198,7 @@ static int content_learn(const char *name, const char *cls_name, const char *fil
 				cls_name);
 		return EXIT_USAGE;
 	}
-	if (load_model(in, m) < 0 || collect_files(argv, argc, &s) < 0)
+	if (load_model(file, m, &in) < 0 || collect_files(argv, argc, &s) < 0)
 		return 1;
 	for (int i = 0; i < FOH_CF_N; i++)
 		v[i] = s.sum[i] / s.n;
