@@ -20,4 +20,4 @@ $ROOMS_PY clicks "$FOH_SESSION/clicks.wav"
 chset 1 CompEnabled b false
 expect_status 201 POST "$BASE/api/rooms" "{\"id\": \"lat\", \"channel\": ${LAT_CHANNEL:-1}}"
 KEY=$(json 'j["publish_key"]')
-$ROOMS_PY latency "$BASE" lat "$KEY" "$FOH_SESSION/clicks.wav" 20 || fail "latency run failed"
+$ROOMS_PY latency "$BASE" lat "$KEY" "$FOH_SESSION/clicks.wav" 20 ${LAT_TAPS-publisher foh.ch${LAT_CHANNEL:-1}.playback} || fail "latency run failed"
