@@ -11,7 +11,7 @@ set -u
 . "$FOH_TESTS/foh-web/web.sh"
 . "$FOH_TESTS/rooms/rooms.sh"
 
-start_rooms
+start_rooms "${ROOMS_CONF-}"
 tone "$FOH_SESSION/tone.wav" 1000 -12 120
 spawn loop pw-loopback --capture-props='media.class=Audio/Sink node.name=tone.sink audio.position=[FL FR]' \
   --playback-props='media.class=Audio/Source node.name=tone.src audio.position=[FL FR]'

@@ -9,7 +9,10 @@
 # compressor off) → the programme's one Opus encode → the listener's
 # webrtcbin → chromium's jitter buffer and decode. Prints
 #   BENCH rooms-latency p50_ms=… p95_ms=… clicks=20
-# (goal ≤ 60 ms on loopback). Not asserted.
+# (goal ≤ 60 ms on loopback), and before it, with the room's node and the
+# channel's output tapped too (LAT_TAPS= turns the taps off), the p50 of
+# each stage: "# stage publisher page -> foh.room.lat.<peer>: …". Not
+# asserted.
 set -u
 . "$FOH_TESTS/lib.sh"
 . "$FOH_TESTS/foh-web/web.sh"
@@ -20,4 +23,4 @@ $ROOMS_PY clicks "$FOH_SESSION/clicks.wav"
 chset 1 CompEnabled b false
 expect_status 201 POST "$BASE/api/rooms" "{\"id\": \"lat\", \"channel\": ${LAT_CHANNEL:-1}}"
 KEY=$(json 'j["publish_key"]')
-$ROOMS_PY latency "$BASE" lat "$KEY" "$FOH_SESSION/clicks.wav" 20 || fail "latency run failed"
+$ROOMS_PY latency "$BASE" lat "$KEY" "$FOH_SESSION/clicks.wav" 20 ${LAT_TAPS-publisher foh.ch${LAT_CHANNEL:-1}.playback} || fail "latency run failed"

@@ -16,9 +16,13 @@ signalling socket spoken directly).
                                               listener, closing it empties the stats
   rooms.py clicks OUT.wav                     writes a click train (4 ms 2 kHz bursts
                                               300 to 700 ms apart, 10 s)
-  rooms.py latency BASE ROOM KEY WAV N        publisher and listener pages in one
+  rooms.py latency BASE ROOM KEY WAV N [NODE...]
+                                              publisher and listener pages in one
                                               browser time the clicks of WAV; prints
-                                              BENCH rooms-latency p50_ms p95_ms clicks
+                                              BENCH rooms-latency p50_ms p95_ms clicks;
+                                              each NODE ("publisher": its room node)
+                                              is tapped too, and the time of each
+                                              stage printed
 """
 import statistics
 import subprocess
@@ -259,8 +263,65 @@ TAP_JS = r"""(() => {
 window_clock = "performance.timeOrigin + performance.now() at frame arrival"
 
 
-async def latency(base, room, key, wav, n):
-    """Mouth-to-ear: listener clicks matched to the publisher's (match)."""
+class NodeTap:
+    """Stamps the click onsets a PipeWire node carries, on the wall clock
+    (ms since the epoch, the clock the pages stamp with): a GStreamer
+    pipewiresrc capturing the node, each buffer stamped on arrival less the
+    rest of the buffer after the onset (so the stamp is good to about a
+    graph cycle's wake-up). Same onset rule as TAP_JS."""
+
+    def __init__(self, node):
+        import gi
+        gi.require_version("Gst", "1.0")
+        from gi.repository import Gst
+        Gst.init(None)
+        self.node, self.clicks = node, []
+        self.armed, self.quiet = False, 0
+        self.pipe = Gst.parse_launch(
+            f'pipewiresrc target-object="{node}" client-name=foh-test-tap always-copy=true '
+            "! audioconvert ! audio/x-raw,format=F32LE,channels=1,rate=48000 "
+            "! appsink name=s emit-signals=true sync=false")
+        self.pipe.get_by_name("s").connect("new-sample", self.on_sample)
+        self.Gst = Gst
+        self.pipe.set_state(Gst.State.PLAYING)
+
+    def on_sample(self, sink):
+        now = time.time() * 1000.0
+        buf = sink.emit("pull-sample").get_buffer()
+        ok, info = buf.map(self.Gst.MapFlags.READ)
+        if not ok:
+            return self.Gst.FlowReturn.OK
+        x = np.abs(np.frombuffer(info.data, dtype=np.float32))
+        buf.unmap(info)
+        n = len(x)
+        if self.armed and x.max() <= 0.1:
+            return self.Gst.FlowReturn.OK
+        if not self.armed and x.max() < 0.02:
+            self.quiet += n
+            self.armed = self.quiet > 4800
+            return self.Gst.FlowReturn.OK
+        for i in range(n):
+            if self.armed and x[i] > 0.1:
+                self.clicks.append(now - (n - i) / 48.0)
+                self.armed, self.quiet = False, 0
+            elif not self.armed:
+                if x[i] < 0.02:
+                    self.quiet += 1
+                    if self.quiet > 4800:
+                        self.armed = True
+                else:
+                    self.quiet = 0
+        return self.Gst.FlowReturn.OK
+
+    def stop(self):
+        self.pipe.set_state(self.Gst.State.NULL)
+
+
+async def latency(base, room, key, wav, n, taps=()):
+    """Mouth-to-ear: listener clicks matched to the publisher's (match).
+    taps: PipeWire nodes on the way ("publisher" = the publisher's room
+    node) whose click onsets are stamped too; each stage's p50 is printed
+    (publisher → first tap → next tap ... → listener)."""
     async with Browser(chromium_args(wav)) as b:
         pub = await page_until_live(
             b, f"{base}/rooms/{room}?role=publisher&key={key}&autostart=1&ec=0&ns=0&agc=0")
@@ -269,6 +330,8 @@ async def latency(base, room, key, wav, n):
             if not await page.wait_for("!!window.room.stream", 15):
                 raise SystemExit("FAIL: a page has no audio stream")
         await asyncio.sleep(3.0)		# start-up transients pass
+        node = await pub.eval("window.room.node")
+        tapped = [NodeTap(node if t == "publisher" else t) for t in taps]
         for page in (pub, lis):
             await page.eval(TAP_JS)
         end = time.monotonic() + n * 0.5 + 15
@@ -288,6 +351,13 @@ async def latency(base, room, key, wav, n):
                              f"(publisher {len(p)}, listener {len(ls)}: "
                              f"{[round(x - p[0]) for x in p[:12]]} {[round(x - p[0]) for x in ls[:12]]}, "
                              f"clock {clock}, listener {await lis.eval('JSON.stringify(window.room)')})")
+        for t in tapped:
+            t.stop()
+        points = [("publisher page", p)] + [(t.node, t.clicks) for t in tapped] + [("listener page", ls)]
+        for (a, ca), (z, cz) in zip(points, points[1:]):
+            d = match(ca, cz)
+            print(f"# stage {a} -> {z}: p50 {np.percentile(d, 50):.1f} ms over {len(d)} clicks"
+                  if d else f"# stage {a} -> {z}: no clicks matched ({len(ca)}, {len(cz)})")
         lat = np.array(lat[:n])
         print(f"# latencies ms: {' '.join(f'{x:.1f}' for x in lat)} (clock: {clock})")
         print(f"BENCH rooms-latency p50_ms={np.percentile(lat, 50):.1f} "
@@ -341,7 +411,7 @@ def main():
     elif cmd == "clicks":
         clicks(sys.argv[2])
     elif cmd == "latency":
-        asyncio.run(latency(*sys.argv[2:6], int(sys.argv[6])))
+        asyncio.run(latency(*sys.argv[2:6], int(sys.argv[6]), sys.argv[7:]))
     elif cmd == "badmsgs":
         asyncio.run(badmsgs(*sys.argv[2:5]))
     elif cmd == "wrongkey":

@@ -20,6 +20,7 @@
 #include <gst/webrtc/webrtc.h>
 
 #include "foh-web/rooms-media.h"
+#include "foh-web/rooms-node.h"
 #include "util/log.h"
 
 #define OPUS_CAPS "application/x-rtp,media=audio,encoding-name=OPUS,clock-rate=48000"
@@ -43,6 +44,7 @@ struct rm_peer {
 	bool linked;			/* publisher: webrtcbin's src pad is linked */
 	GstElement *pipeline;		/* its own: publisher or listener */
 	GstElement *webrtc, *tail, *appsrc;
+	struct rm_node *node;		/* publisher: its PipeWire node */
 	struct rm_prog *prog;
 	guint bus_watch;
 	const struct rm_events *ev;
@@ -380,7 +382,7 @@ void rm_peer_poll_stats(struct rm_peer *p)
 const char *rm_init(void)
 {
 	static const char *const need[] = { "webrtcbin", "nicesrc", "dtlssrtpenc", "opusenc",
-		"opusdec", "rtpopuspay", "rtpopusdepay", "pipewiresrc", "pipewiresink", "appsrc",
+		"opusdec", "rtpopuspay", "rtpopusdepay", "pipewiresrc", "appsrc", "appsink",
 		"audioconvert", "audioresample" };
 
 	if (!gst_init_check(NULL, NULL, NULL))
@@ -444,14 +446,33 @@ static struct rm_peer *peer_new(const struct rm_events *ev, void *data, bool pub
 	return p;
 }
 
+/* The appsink's streaming thread: decoded audio into the node's ring. */
+static GstFlowReturn on_decoded(GstAppSink *sink, gpointer data)
+{
+	struct rm_node *node = data;
+	GstSample *sample = gst_app_sink_pull_sample(sink);
+	GstBuffer *buf;
+	GstMapInfo m;
+
+	if (sample == NULL)
+		return GST_FLOW_EOS;
+	buf = gst_sample_get_buffer(sample);
+	if (buf && gst_buffer_map(buf, &m, GST_MAP_READ)) {
+		rm_node_write(node, (const float *)m.data, (uint32_t)(m.size / (2 * sizeof(float))));
+		gst_buffer_unmap(buf, &m);
+	}
+	gst_sample_unref(sample);
+	return GST_FLOW_OK;
+}
+
 struct rm_peer *rm_publisher_new(const struct rm_conf *c, const char *node_name,
 		const struct rm_events *ev, void *data)
 {
 	struct rm_peer *p = peer_new(ev, data, true);
-	GstElement *depay, *dec, *conv, *res, *caps, *q, *sink, *rtpbin;
+	GstElement *depay, *dec, *conv, *res, *sink, *rtpbin;
+	GstAppSinkCallbacks cb = { .new_sample = on_decoded };
 	GstWebRTCRTPTransceiver *trans = NULL;
 	GstCaps *want;
-	GstStructure *props;
 	GstBus *bus;
 
 	p->pipeline = gst_object_ref_sink(gst_pipeline_new(NULL));
@@ -460,44 +481,35 @@ struct rm_peer *rm_publisher_new(const struct rm_conf *c, const char *node_name,
 	dec = make("opusdec");
 	conv = make("audioconvert");
 	res = make("audioresample");
-	caps = make("capsfilter");
-	q = make("queue");
-	sink = make("pipewiresink");
-	if (!p->webrtc || !depay || !dec || !conv || !res || !caps || !q || !sink) {
+	sink = make("appsink");
+	if (!p->webrtc || !depay || !dec || !conv || !res || !sink) {
 		foh_error("rooms: a GStreamer element is missing");
 		goto error;
 	}
 	gst_object_ref(p->webrtc);
 	p->tail = gst_object_ref(depay);
+	/* the node exists from the start (silent until audio arrives), so
+	 * the room's channel can take it as soon as the peer connects */
+	p->node = rm_node_new(node_name);
+	if (p->node == NULL)
+		goto error;
 	g_object_set(dec, "plc", TRUE, NULL);
-	want = gst_caps_from_string("audio/x-raw,format=F32LE,rate=48000,channels=2");
-	g_object_set(caps, "caps", want, NULL);
+	want = gst_caps_from_string("audio/x-raw,format=F32LE,layout=interleaved,rate=48000,channels=2");
+	/* decoded audio goes to the node's ring as it comes: the ring, not a
+	 * clock, paces it (network arrival is no clock) */
+	g_object_set(sink, "caps", want, "sync", FALSE, "async", FALSE, "max-buffers", 8u,
+			"drop", TRUE, NULL);
 	gst_caps_unref(want);
-	gst_util_set_object_arg(G_OBJECT(sink), "mode", "provide");
-	props = gst_structure_new("props", "node.name", G_TYPE_STRING, node_name,
-			"node.description", G_TYPE_STRING, node_name,
-			"media.class", G_TYPE_STRING, "Audio/Source",
-			/* pipewiresink provides as a driver: never the graph's
-			 * clock (network arrival is no clock), follow the others */
-			"priority.driver", G_TYPE_INT, 1, NULL);
-	g_object_set(sink, "stream-properties", props, "sync", FALSE, "client-name", node_name,
-			NULL);
-	gst_structure_free(props);
-	/* Latency stays bounded: until fohd links the new node, pipewiresink
-	 * blocks, and what arrived meanwhile would otherwise wait in the
-	 * jitter buffer and stay as delay for good (seen: 0.5 to 1.5 s). The
-	 * jitter buffer drops what is later than its latency, and a leaky
-	 * queue keeps at most 60 ms ahead of the node, dropping the oldest. */
+	gst_app_sink_set_callbacks(GST_APP_SINK(sink), &cb, p->node, NULL);
+	/* the jitter buffer drops what is later than its latency rather than
+	 * play it late */
 	rtpbin = gst_bin_get_by_name(GST_BIN(p->webrtc), "rtpbin");
 	if (rtpbin) {
 		g_object_set(rtpbin, "drop-on-latency", TRUE, NULL);
 		gst_object_unref(rtpbin);
 	}
-	g_object_set(q, "max-size-time", (guint64)60 * GST_MSECOND, "max-size-buffers", 0u,
-			"max-size-bytes", 0u, NULL);
-	gst_util_set_object_arg(G_OBJECT(q), "leaky", "downstream");
-	gst_bin_add_many(GST_BIN(p->pipeline), p->webrtc, depay, dec, conv, res, caps, q, sink, NULL);
-	if (!gst_element_link_many(depay, dec, conv, res, caps, q, sink, NULL)) {
+	gst_bin_add_many(GST_BIN(p->pipeline), p->webrtc, depay, dec, conv, res, sink, NULL);
+	if (!gst_element_link_many(depay, dec, conv, res, sink, NULL)) {
 		foh_error("rooms: cannot link the publisher's decoder chain");
 		goto error;
 	}
@@ -792,5 +804,14 @@ void rm_peer_free(struct rm_peer *p)
 	}
 	if (p->pipeline)
 		gst_element_set_state(p->pipeline, GST_STATE_NULL);
+	/* its writer, the appsink's thread, has stopped */
+	if (p->node) {
+		uint64_t skipped, silent;
+		rm_node_counts(p->node, &skipped, &silent);
+		foh_debug("room node: %.1f s skipped to bound the backlog, %.1f s silent",
+				(double)skipped / 48000.0, (double)silent / 48000.0);
+		rm_node_free(p->node);
+		p->node = NULL;
+	}
 	peer_unref(p);
 }

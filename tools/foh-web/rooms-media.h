@@ -2,9 +2,10 @@
  * D-Bus in it (a test program can drive it alone).
  *
  * A publisher is one pipeline: webrtcbin (recvonly Opus, DTLS-SRTP) →
- * rtpopusdepay → opusdec → audioconvert/audioresample → pipewiresink
- * mode=provide, a PipeWire Audio/Source node named as the caller says
- * (foh.room.<id>.<peer>). The browser offers, webrtcbin answers.
+ * rtpopusdepay → opusdec → audioconvert/audioresample → appsink, whose
+ * audio feeds a PipeWire Audio/Source node named as the caller says
+ * (foh.room.<id>.<peer>, rooms-node.h). The browser offers, webrtcbin
+ * answers.
  *
  * A room's programme is one pipeline: pipewiresrc (target: a node name) →
  * opusenc → rtpopuspay → appsink, encoded once; every RTP packet goes by

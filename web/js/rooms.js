@@ -182,7 +182,11 @@ async function onMessage(m) {
     await pc.setLocalDescription(answer);
     send({ type: "answer", sdp: answer.sdp });
   } else if (m.type === "answer") {
-    await pc.setRemoteDescription({ type: "answer", sdp: m.sdp });
+    // 10 ms Opus frames (Chrome's default is 20): half the packetization
+    // delay, and foh's node can keep a shorter backlog
+    const sdp = params.get("ptime") === "20" || /a=ptime:/.test(m.sdp) ? m.sdp :
+      m.sdp.replace(/(m=audio [\s\S]*?\r?\n)(a=)/, "$1a=ptime:10\r\n$2");
+    await pc.setRemoteDescription({ type: "answer", sdp });
   } else if (m.type === "candidate") {
     if (pc) await pc.addIceCandidate({ candidate: m.candidate, sdpMLineIndex: m.sdpMLineIndex });
   } else if (m.type === "stats") {
