@@ -28,11 +28,18 @@ start_fohd
 [ "$(gain)" = 0 ] || fail "Gain $(gain) after a restart, want 0"
 
 # 2. A SIGHUP within the save's debounce keeps the Set.
+# (waits on fohd's log for the reload and on the file for the save, which
+# is debounced and written off the main loop: a fixed 0.8 s can miss both
+# on a busy machine)
+reloads() { grep -c 'reloaded' "$FOH_SESSION/fohd.log"; }
+reloads_above() { [ "$(reloads)" -gt "$1" ]; }
+n=$(reloads)
 chset 1 CompRatio d 4
 kill -HUP "$(pid_of fohd)"
-sleep 0.8
+wait_for 5 reloads_above "$n" || fail "fohd did not log a reload after SIGHUP"
+wait_for 5 grep -q '^comp-ratio *= *4$' "$user" \
+  || fail "CompRatio 4 was not saved after the SIGHUP: $(cat "$user")"
 [ "$(chprop 1 CompRatio)" = 4 ] || fail "SIGHUP right after a Set dropped it: CompRatio $(chprop 1 CompRatio)"
-grep -q '^comp-ratio *= *4$' "$user" || fail "CompRatio 4 was not saved after the SIGHUP: $(cat "$user")"
 
 # 3. Known at call time: the config's directory is a file. The Set fails
 # with CannotSave and changes nothing.
