@@ -194,12 +194,24 @@ static int set_destinations(struct foh_daemon *d, GPtrArray *list, sd_bus_error 
 /* Destinations are matched by address: AddDestination of one that is
  * there already replaces its options ("127.0.0.1:9000 fft" after
  * "127.0.0.1:9000"), RemoveDestination takes an address with or without
- * options. */
+ * options. A destination with the "web" option is foh-web's feed, on a
+ * port it picks at each start: adding one replaces any other, so a killed
+ * foh-web's entry goes when the next one registers, not 16 starts later
+ * with AddDestination refused. */
 static bool same_address(const char *item, const char *dest)
 {
 	size_t n = strcspn(item, " \t");
 
 	return n == strcspn(dest, " \t") && strncmp(item, dest, n) == 0;
+}
+
+static bool is_web(const char *item)
+{
+	char host[64], port[8];
+	unsigned options;
+
+	return foh_osc_destination_split(item, host, port, &options) == 0 &&
+		(options & FOH_OSC_DEST_WEB);
 }
 
 static int method_destination(sd_bus_message *m, void *userdata, sd_bus_error *error)
@@ -211,7 +223,7 @@ static int method_destination(sd_bus_message *m, void *userdata, sd_bus_error *e
 	char host[64], port[8], canon[128];
 	const char *dest;
 	unsigned options;
-	bool found = false;
+	bool found = false, web;
 	int r;
 
 	if ((r = sd_bus_message_read(m, "s", &dest)) < 0)
@@ -222,18 +234,21 @@ static int method_destination(sd_bus_message *m, void *userdata, sd_bus_error *e
 	    foh_osc_destination_split(dest, host, port, &options) < 0)
 		return sd_bus_error_setf(error, FOH_ERROR_INVALID_ARGUMENT,
 				"destination \"%s\" is not ip:port (numeric IPv4, or [IPv6]:port; "
-				"port 1..65535), optionally followed by the options \"fft\" and "
-				"\"lmh-raw\"", dest);
+				"port 1..65535), optionally followed by the options \"fft\", "
+				"\"lmh-raw\" and \"web\"", dest);
 	if (add && foh_osc_destination_special(host) != NULL)
 		return sd_bus_error_setf(error, FOH_ERROR_INVALID_ARGUMENT,
 				"destination \"%s\" is %s: the features would go to no one or to "
 				"everyone; name one receiver (or list it in foh.conf's [analyzer] "
 				"destinations to mean it)", dest, foh_osc_destination_special(host));
 	foh_osc_destination_format(dest, canon, sizeof(canon));
+	web = add && (options & FOH_OSC_DEST_WEB);
 	for (size_t i = 0; cur[i] != NULL; i++) {
 		char *item = g_strstrip(cur[i]);
 		if (item[0] == '\0')
 			continue;
+		if (web && !same_address(item, canon) && is_web(item))
+			continue;	/* an earlier foh-web's */
 		if (same_address(item, canon)) {
 			if (found || !add) {
 				found = true;

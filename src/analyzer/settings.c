@@ -144,6 +144,7 @@ const char *foh_osc_destination_special(const char *host)
 static const struct { const char *name; unsigned bit; } dest_options[] = {
 	{ "fft", FOH_OSC_DEST_FFT },
 	{ "lmh-raw", FOH_OSC_DEST_LMH_RAW },
+	{ "web", FOH_OSC_DEST_WEB },
 };
 
 int foh_osc_destination_split(const char *item, char host[64], char port[8], unsigned *options)
@@ -200,7 +201,7 @@ static int check_destinations(const char *list, char **reason)
 		if (foh_osc_destination_split(tok, host, port, &options) < 0) {
 			if (asprintf(reason, "destination \"%s\" is not ip:port (numeric IPv4, or "
 						"[IPv6]:port; port 1..65535) followed by options "
-						"\"fft\" and \"lmh-raw\"", tok) < 0)
+						"\"fft\", \"lmh-raw\" and \"web\"", tok) < 0)
 				*reason = NULL;
 			return -EINVAL;
 		}

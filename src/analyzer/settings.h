@@ -32,7 +32,10 @@
  *                          "fft" (this destination gets /audio/fft while the
  *                          FFT runs, whatever send-fft says), "lmh-raw" (it
  *                          also gets /audio/lmh_raw, the bands' smoothed RMS
- *                          before the auto-scaler)     ("127.0.0.1:9000")
+ *                          before the auto-scaler), "web" (foh-web's own
+ *                          feed: there is one, and AddDestination of a
+ *                          "web" destination replaces any other one)
+ *                                                      ("127.0.0.1:9000")
  */
 #pragma once
 
@@ -43,13 +46,14 @@
 #include "core/params.h"
 
 #define FOH_ANALYZER_MAX_DESTINATIONS 16
-/* "[ipv6]:port fft lmh-raw" fits in 64 */
+/* "[ipv6]:port fft lmh-raw web" fits in 64 */
 #define FOH_ANALYZER_DESTINATIONS_LEN (FOH_ANALYZER_MAX_DESTINATIONS * 64)
 
 /* Options of one destination. */
 enum {
 	FOH_OSC_DEST_FFT = 1u << 0,	/* /audio/fft whether send-fft is on or not */
 	FOH_OSC_DEST_LMH_RAW = 1u << 1,	/* /audio/lmh_raw */
+	FOH_OSC_DEST_WEB = 1u << 2,	/* foh-web's feed: one at a time */
 };
 
 enum foh_band { FOH_BAND_LOW, FOH_BAND_MID, FOH_BAND_HIGH, FOH_BAND_COUNT };

@@ -108,6 +108,12 @@ ancall AddDestination s "127.0.0.1:9000"
 ancall AddDestination s "127.0.0.1:9003 fft"
 ancall RemoveDestination s "127.0.0.1:9003"
 [ "$(anprop Destinations)" = '1 "127.0.0.1:9000"' ] || fail "RemoveDestination by address: $(anprop Destinations)"
+# "web" (foh-web's feed): one at a time, a new one replaces the last
+ancall AddDestination s "127.0.0.1:9004 web"
+ancall AddDestination s "127.0.0.1:9005 lmh-raw web"
+[ "$(anprop Destinations)" = '2 "127.0.0.1:9000" "127.0.0.1:9005 lmh-raw web"' ] \
+  || fail "a second web destination did not replace the first: $(anprop Destinations)"
+ancall RemoveDestination s "127.0.0.1:9005"
 state=$(an_state)
 # at most 16: fill up to 16, the 17th is refused, then back to the one
 for i in $(seq 1 15); do

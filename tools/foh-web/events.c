@@ -3,7 +3,8 @@
  *
  * Feed: foh-web binds a loopback UDP port and registers it with
  * Analyzer.AddDestination whenever fohd appears (RemoveDestination on
- * exit), with the options its clients need (see "The analyzer's
+ * exit; the "web" option makes it replace what a killed foh-web left),
+ * with the options its clients need (see "The analyzer's
  * destination" below); datagrams from anywhere but 127.0.0.1 are dropped,
  * the rest pass src/osc's validator before /audio/lmh, /audio/lmh_raw,
  * /audio/fft and /audio/meta are read. An FFT message becomes the feature
@@ -443,7 +444,9 @@ static void register_dest(struct web *w, unsigned options)
 
 	if (w->bus == NULL || !w->fohd_up || w->osc_fd < 0 || w->osc_pending)
 		return;
-	snprintf(dest, sizeof(dest), "%s%s%s", w->osc_dest, options & WEB_DEST_FFT ? " fft" : "",
+	/* "web": fohd keeps one such destination, so this one replaces what a
+	 * killed foh-web left on a port of its own */
+	snprintf(dest, sizeof(dest), "%s%s%s web", w->osc_dest, options & WEB_DEST_FFT ? " fft" : "",
 			options & WEB_DEST_LMH_RAW ? " lmh-raw" : "");
 	r = sd_bus_call_method_async(w->bus, NULL, FOH_BUS_NAME, FOH_ROOT "/analyzer",
 			FOH_IFACE("Analyzer"), "AddDestination", on_added, w, "s", dest);
