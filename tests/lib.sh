@@ -147,9 +147,9 @@ levels() {
   python3 "$FOH_TESTS/tools/audio.py" levels "$@"
 }
 
-# The recorder's input ports are linked (it hears the sink from now on).
+# The recorder's input ports are linked (rt-record's foh-rec, or pw-record).
 recorder_linked() {
-  pw-link -l 2>/dev/null | grep -A1 '^pw-record:input_' | grep -q '|<-'
+  pw-link -l 2>/dev/null | grep -E -A1 '^(foh-rec|pw-record):input_' | grep -q '|<-'
 }
 
 # null_sink NAME: a null sink called NAME, kept while the session lasts.
@@ -177,10 +177,32 @@ running_count() {
   running_nodes | awk -v p="$1" 'index($0, p) == 1 { n++ } END { print n + 0 }'
 }
 
-# record_sink OUT.wav: records the test sink's monitor until `stop rec`.
+# recorder_running: foh-rec runs in the graph (cycles reach it from now on;
+# a link alone can still be negotiating).
+recorder_running() {
+  pw-dump 2>/dev/null | python3 -c '
+import json, sys
+sys.exit(0 if any(o.get("type", "").endswith(":Node") and
+                  ((o.get("info") or {}).get("props") or {}).get("node.name") == "foh-rec" and
+                  (o.get("info") or {}).get("state") == "running"
+                  for o in json.load(sys.stdin)) else 1)'
+}
+
+# record_sink OUT.wav: records the test sink's monitor until `stop rec`,
+# with rt-record (tests/tools): every cycle from the moment it runs, none
+# lost to a busy machine as pw-record's can be.
 record_sink() {
-  spawn rec pw-record --target foh-test-sink -P '{ stream.capture.sink=true }' "$1"
-  wait_for 5 recorder_linked || fail "pw-record was not linked to the test sink"
+  spawn rec "$FOH_RECORD" foh-test-sink "$1"
+  wait_for 5 recorder_linked || fail "the recorder was not linked to the test sink"
+  wait_for 5 recorder_running || fail "the recorder does not run (see $FOH_SESSION/rec.log)"
+}
+
+# rec_missed: the graph cycles the last recording missed (rt-record's last
+# line in rec.log, after `stop rec`): an overloaded graph restarts its cycle
+# and what the sink heard then is lost, so a duration measured on such a
+# recording is the machine's, not fohd's.
+rec_missed() {
+  sed -n 's/^rt-record: .* missed \([0-9]*\) cycles$/\1/p' "$FOH_SESSION/rec.log" | tail -n 1
 }
 
 # through_channel N TONE.wav OUT.wav: plays TONE into channel N's virtual
