@@ -1,6 +1,6 @@
 /* node-cost: what a channel's PipeWire nodes cost, apart from its DSP.
  * Runs N channels that copy a stereo input to a stereo output, built one
- * of three ways, so a benchmark can weigh the graph designs side by side:
+ * of these ways, so a benchmark can weigh the graph designs side by side:
  *
  *   node-cost streams N SOURCE SINK
  *     today's channel: per channel a capture pw_stream (target.object =
@@ -17,6 +17,24 @@
  *     one pw_filter node "node-cost.all" with the ports of all N channels
  *     (input_I_FL ...), linked the same way, a want per channel and
  *     direction by port-name prefix. One node in all.
+ *   node-cost server N SOURCE SINK
+ *     "filter", with the names a channel offers other streams kept by
+ *     in-server null nodes (support.null-audio-sink in an adapter, run in
+ *     PipeWire's own thread): SOURCE → sink node-cost.chI.capture, its
+ *     monitor → the filter → virtual source node-cost.chI.playback → SINK,
+ *     all linked by the link manager. One client node and two in-server.
+ *   node-cost server-sink N SOURCE SINK
+ *     the same with only the null sink in front, the filter's outputs
+ *     linked straight to SINK (a channel that is a virtual sink).
+ *   node-cost sinkfmt N SOURCE SINK
+ *     a probe, not in the benchmark: the "filter" node with a node-level
+ *     EnumFormat given to pw_filter_connect and media.class from
+ *     $NODE_COST_CLASS, and no links of its own, to see whether
+ *     WirePlumber will then link streams that target it. With PipeWire
+ *     0.3.65 and WirePlumber 0.4.13 it does not: the node still lists no
+ *     EnumFormat (pw-cli enum-params: ENOENT), and si-audio-adapter says
+ *     "no usable format" (tried Audio/Sink, Audio/Duplex,
+ *     Stream/Input/Audio).
  *
  * Runs until SIGTERM/SIGINT. The process callbacks only copy, so the
  * difference between the designs is what the nodes cost. */
