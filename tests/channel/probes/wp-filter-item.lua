@@ -12,7 +12,10 @@
 --    (createLink in its log), but si-standard-link's
 --    configure_and_link_adapters waits for a PortConfig on the filter's
 --    item to be answered by new ports, which a pw_filter never does: no
---    link is made (item.node.type device or stream alike).
+--    link is made (item.node.type device or stream alike). The filter
+--    cannot even see the request to answer it: PipeWire 0.3.65 refuses
+--    it in the client ("client_node_set_param: set_param PortConfig:
+--    Operation not supported"), no param_changed reaches the app.
 items = {}
 om = ObjectManager { Interest { type = "node",
   Constraint { "node.name", "matches", "node-cost.ch*", type = "pw-global" } } }
