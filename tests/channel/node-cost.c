@@ -1,6 +1,6 @@
 /* node-cost: what a channel's PipeWire nodes cost, apart from its DSP.
  * Runs N channels that copy a stereo input to a stereo output, built one
- * of three ways, so a benchmark can weigh the graph designs side by side:
+ * of these ways, so a benchmark can weigh the graph designs side by side:
  *
  *   node-cost streams N SOURCE SINK
  *     today's channel: per channel a capture pw_stream (target.object =
@@ -17,6 +17,24 @@
  *     one pw_filter node "node-cost.all" with the ports of all N channels
  *     (input_I_FL ...), linked the same way, a want per channel and
  *     direction by port-name prefix. One node in all.
+ *   node-cost server N SOURCE SINK
+ *     "filter", with the names a channel offers other streams kept by
+ *     in-server null nodes (support.null-audio-sink in an adapter, run in
+ *     PipeWire's own thread): SOURCE → sink node-cost.chI.capture, its
+ *     monitor → the filter → virtual source node-cost.chI.playback → SINK,
+ *     all linked by the link manager. One client node and two in-server.
+ *   node-cost server-sink N SOURCE SINK
+ *     the same with only the null sink in front, the filter's outputs
+ *     linked straight to SINK (a channel that is a virtual sink).
+ *   node-cost sinkfmt N SOURCE SINK
+ *     a probe, not in the benchmark: the "filter" node with a node-level
+ *     EnumFormat given to pw_filter_connect and media.class from
+ *     $NODE_COST_CLASS, and no links of its own, to see whether
+ *     WirePlumber will then link streams that target it. With PipeWire
+ *     0.3.65 and WirePlumber 0.4.13 it does not: the node still lists no
+ *     EnumFormat (pw-cli enum-params: ENOENT), and si-audio-adapter says
+ *     "no usable format" (tried Audio/Sink, Audio/Duplex,
+ *     Stream/Input/Audio).
  *
  * Runs until SIGTERM/SIGINT. The process callbacks only copy, so the
  * difference between the designs is what the nodes cost. */
@@ -48,7 +66,7 @@ struct app {
 	struct foh_links *links;
 	const char *source, *sink;
 	uint32_t n;
-	bool shared;
+	bool shared, server, sink_only, fmt;
 };
 
 /* data thread */
@@ -176,9 +194,31 @@ static int make_streams(struct app *app, uint32_t i, const char *source, const c
 
 static struct pw_filter *new_filter(struct app *app, const char *name)
 {
-	return pw_filter_new(app->core, name, pw_properties_new(
+	const char *cls = getenv("NODE_COST_CLASS");
+	struct pw_properties *p = pw_properties_new(
 			PW_KEY_NODE_NAME, name, PW_KEY_MEDIA_TYPE, "Audio",
-			PW_KEY_MEDIA_CATEGORY, "Filter", PW_KEY_MEDIA_ROLE, "DSP", NULL));
+			PW_KEY_MEDIA_CATEGORY, "Filter", PW_KEY_MEDIA_ROLE, "DSP", NULL);
+	if (cls != NULL)
+		pw_properties_set(p, PW_KEY_MEDIA_CLASS, cls);
+	return pw_filter_new(app->core, name, p);
+}
+
+/* An in-server null node (support.null-audio-sink in an adapter), run in
+ * PipeWire's own data thread. */
+static struct pw_proxy *server_node(struct app *app, const char *name, const char *cls)
+{
+	struct spa_dict_item items[] = {
+		{ "factory.name", "support.null-audio-sink" },
+		{ PW_KEY_NODE_NAME, name },
+		{ PW_KEY_MEDIA_CLASS, cls },
+		{ "audio.position", "FL,FR" },
+		{ PW_KEY_OBJECT_LINGER, "false" },
+		{ "monitor.channel-volumes", "true" },
+	};
+	struct spa_dict dict = SPA_DICT_INIT_ARRAY(items);
+
+	return pw_core_create_object(app->core, "adapter", PW_TYPE_INTERFACE_Node,
+			PW_VERSION_NODE, &dict, 0);
 }
 
 /* The link manager's two wants for a channel: prog into its inputs, its
@@ -239,14 +279,63 @@ static int make_filters(struct app *app)
 		}
 		return pw_filter_connect(app->filters[0], PW_FILTER_FLAG_RT_PROCESS, NULL, 0);
 	}
+	if (app->server) {
+		for (uint32_t i = 0; i < app->n; i++) {
+			char in_name[64], out_name[64];
+
+			snprintf(name, sizeof(name), "node-cost.ch%u", i + 1);
+			snprintf(in_name, sizeof(in_name), "node-cost.ch%u.capture", i + 1);
+			snprintf(out_name, sizeof(out_name), "node-cost.ch%u.playback", i + 1);
+			if (server_node(app, in_name, "Audio/Sink") == NULL ||
+			    (!app->sink_only &&
+			     server_node(app, out_name, "Audio/Source/Virtual") == NULL))
+				return -1;
+			if ((app->filters[i] = new_filter(app, name)) == NULL)
+				return -1;
+			pw_filter_add_listener(app->filters[i], &app->filter_listeners[i],
+					&filter_events, &app->channels[i]);
+			if (add_ports(app->filters[i], &app->channels[i], "") < 0 ||
+			    foh_links_set(app->links, 4 * i, name, "input", SPA_DIRECTION_INPUT,
+					in_name, false) < 0 ||
+			    foh_links_set(app->links, 4 * i + 1, name, "output",
+					SPA_DIRECTION_OUTPUT,
+					app->sink_only ? app->sink : out_name, false) < 0 ||
+			    foh_links_set(app->links, 4 * i + 2, in_name, "",
+					SPA_DIRECTION_INPUT, app->source, false) < 0 ||
+			    (!app->sink_only &&
+			     foh_links_set(app->links, 4 * i + 3, out_name, "",
+					SPA_DIRECTION_OUTPUT, app->sink, false) < 0) ||
+			    pw_filter_connect(app->filters[i], PW_FILTER_FLAG_RT_PROCESS, NULL, 0) < 0)
+				return -1;
+		}
+		return 0;
+	}
 	for (uint32_t i = 0; i < app->n; i++) {
 		snprintf(name, sizeof(name), "node-cost.ch%u", i + 1);
 		if ((app->filters[i] = new_filter(app, name)) == NULL)
 			return -1;
 		pw_filter_add_listener(app->filters[i], &app->filter_listeners[i],
 				&filter_events, &app->channels[i]);
-		if (add_ports(app->filters[i], &app->channels[i], "") < 0 ||
-		    want_links(app, i, name, "") < 0 ||
+		if (add_ports(app->filters[i], &app->channels[i], "") < 0)
+			return -1;
+		if (app->fmt) {
+			/* a node-level EnumFormat, what WirePlumber's
+			 * si-audio-adapter looks for; no fohd links */
+			uint8_t buffer[1024];
+			struct spa_pod_builder b = SPA_POD_BUILDER_INIT(buffer, sizeof(buffer));
+			struct spa_audio_info_raw info = SPA_AUDIO_INFO_RAW_INIT(
+					.format = SPA_AUDIO_FORMAT_F32P, .channels = 2, .rate = 48000);
+			const struct spa_pod *params[1];
+
+			info.position[0] = SPA_AUDIO_CHANNEL_FL;
+			info.position[1] = SPA_AUDIO_CHANNEL_FR;
+			params[0] = spa_format_audio_raw_build(&b, SPA_PARAM_EnumFormat, &info);
+			if (pw_filter_connect(app->filters[i], PW_FILTER_FLAG_RT_PROCESS,
+					params, 1) < 0)
+				return -1;
+			continue;
+		}
+		if (want_links(app, i, name, "") < 0 ||
 		    pw_filter_connect(app->filters[i], PW_FILTER_FLAG_RT_PROCESS, NULL, 0) < 0)
 			return -1;
 	}
@@ -273,6 +362,9 @@ int main(int argc, char *argv[])
 	}
 	app.n = (uint32_t)atoi(argv[2]);
 	app.shared = strcmp(argv[1], "shared") == 0;
+	app.sink_only = strcmp(argv[1], "server-sink") == 0;
+	app.server = strcmp(argv[1], "server") == 0 || app.sink_only;
+	app.fmt = strcmp(argv[1], "sinkfmt") == 0;
 	app.source = argv[3];
 	app.sink = argv[4];
 	app.loop = pw_main_loop_new(NULL);
