@@ -9,8 +9,8 @@
 # sine); fohd's N stereo channels take its monitor as their Input and play
 # to a second null sink, bars-sink; the anchor runs N strips in its own
 # `pipewire -c` process capturing the same monitor and playing to the same
-# sink. For N = 1, 4, 16, 64, each at quanta 128 and 256, once every node of
-# both is running and 2 s have passed, the CPU time of each whole process
+# sink. For N = 1, 4, 16, 64 (FOH_CHANNELS_CPU_N overrides), each at
+# quanta 128 and 256, once every node of both is running and 2 s have passed, the CPU time of each whole process
 # (utime + stime of all its threads, /proc/PID/stat) over a 4 s window gives
 #   BENCH graph channels=N quantum=Q foh_pct=X anchor_pct=Y ratio=X/Y
 # in percent of one core. fohd runs with its meters and loudness (always on)
@@ -52,7 +52,7 @@ null_sink bars-sink
 spawn prog "$TONE_PLAY" --hz 1000 --dbfs -20 prog-sink
 wait_for 10 nodes_running foh-tone.prog-sink || fail "the programme does not play"
 
-for n in 1 4 16 64; do
+for n in ${FOH_CHANNELS_CPU_N:-1 4 16 64}; do
   {
     printf '[daemon]\nchannels = %s\n[analyzer]\ndestinations =\n' "$n"
     for c in $(seq 1 "$n"); do
