@@ -18,7 +18,7 @@ set -u
 . "$FOH_TESTS/foh-web/web.sh"
 . "$FOH_TESTS/rooms/rooms.sh"
 
-start_rooms
+start_rooms "${LAT_ROOMS_CONF-}"
 $ROOMS_PY clicks "$FOH_SESSION/clicks.wav"
 chset 1 CompEnabled b false
 expect_status 201 POST "$BASE/api/rooms" "{\"id\": \"lat\", \"channel\": ${LAT_CHANNEL:-1}}"
