@@ -42,6 +42,8 @@ struct rm_prog {
 	bool started;
 	guint32 in_ts, out_ts;		/* last packet's timestamp, as encoded and as sent */
 	guint16 seq_off;		/* sent - encoded sequence number */
+	gint32 behind, last_behind;	/* stale packets in a row, how stale the last */
+	uint64_t dropped;		/* (under lock) stale packets not sent */
 	gint32 lag;			/* least (monotonic - sent) timestamp seen */
 	uint64_t rebases;		/* (under lock) times the programme lost real time */
 };
@@ -577,9 +579,9 @@ error:
  * own pipeline, so a join or a leave never disturbs the programme or the
  * other listeners). No queue or thread per listener: a packet costs each
  * listener its SRTP and one UDP send, on this one thread; nicesink never
- * blocks, and a webrtcbin whose sink pad is still blocked (not yet
- * negotiated) is skipped. Every listener pipeline runs on the system
- * clock with the programme's base time, so one stamped buffer fits all. */
+ * blocks, and a listener is fed only once its connection is up
+ * (on_connection_state). Every listener pipeline runs on the system clock
+ * with the programme's base time, so one stamped buffer fits all. */
 
 static gboolean on_prog_bus(GstBus *bus, GstMessage *m, gpointer data)
 {
@@ -601,22 +603,30 @@ static guint32 mono_ts(void)
 	return (guint32)((uint64_t)g_get_monotonic_time() * 6u / 125u);
 }
 
-/* The RTP timestamp sent for a packet encoded with in_ts: the encoder's
- * sample count while it keeps pace with the monotonic clock, moved on by
- * the whole frames it lost when it falls RM_LATE_MS behind its best pace
- * so far (a stall upstream: the graph or this process not scheduled under
- * load), with the sequence number moved on as many packets: to a listener
- * that is packet loss, which it conceals. It would otherwise see every
- * later packet that late against its timestamp and grow its jitter buffer
- * by as much, for good: NetEq keeps its delay estimate for tens of
- * seconds. After a discontinuity (lost input, a restarted programme) the
- * timestamp starts again from the monotonic clock. */
+/* The RTP clock locked to the monotonic clock. A packet's sent timestamp
+ * follows the encoder's sample count (out_ts); lag is how far the
+ * monotonic clock is ahead of it, and the least lag seen is the pace.
+ * A packet more than RM_LATE_MS behind that pace is stale:
+ *  - in a burst (each packet less behind than the one before: a backlog
+ *    draining after a stall upstream, the graph or this process not
+ *    scheduled under load) it is dropped, so the backlog never reaches a
+ *    listener as delay: to the listener it is packet loss, which it
+ *    conceals;
+ *  - when RM_BEHIND packets in a row stay that far behind (the programme
+ *    lost that much real time: no backlog to drain), the timestamps move on
+ *    by the whole frames lost, and the sequence numbers by as many packets.
+ * A listener would otherwise see every later packet that late against its
+ * timestamp and grow its jitter buffer by as much, for good: NetEq keeps
+ * its delay estimate for tens of seconds. After a discontinuity (lost
+ * input, a restarted programme) the timestamp starts again from the
+ * monotonic clock. Returns false for a packet to drop. */
 #define RM_LATE_MS	30
 #define RM_LATE		(RM_LATE_MS * 48)
+#define RM_BEHIND	3
 
-static guint32 lock_ts(struct rm_prog *prog, guint32 in_ts, guint32 now)
+static bool lock_ts(struct rm_prog *prog, guint32 in_ts, guint32 now, guint32 *ts)
 {
-	gint32 d = (gint32)(in_ts - prog->in_ts), lag;
+	gint32 d = (gint32)(in_ts - prog->in_ts), lag, behind;
 	guint32 out;
 
 	if (!prog->started) {
@@ -629,17 +639,40 @@ static guint32 lock_ts(struct rm_prog *prog, guint32 in_ts, guint32 now)
 		out = now - (guint32)prog->lag;
 	}
 	lag = (gint32)(now - out);
-	if (lag < prog->lag) {
-		prog->lag = lag;
-	} else if (lag - prog->lag > RM_LATE && d > 0) {
-		guint32 lost = (guint32)(lag - prog->lag) / (guint32)d;
-		out += lost * (guint32)d;
-		prog->seq_off = (guint16)(prog->seq_off + lost);
-		prog->rebases++;
-	}
+	behind = lag - prog->lag;
 	prog->in_ts = in_ts;
 	prog->out_ts = out;
-	return out;
+	if (behind < 0)
+		prog->lag = lag;
+	if (behind <= RM_LATE || d <= 0) {
+		prog->behind = 0;
+		prog->last_behind = 0;
+		*ts = out;
+		return true;
+	}
+	/* catching up (a backlog draining): drop, and wait for the pace */
+	if (prog->last_behind > 0 && behind < prog->last_behind - d / 2) {
+		prog->behind = 0;
+		prog->last_behind = behind;
+		prog->dropped++;
+		return false;
+	}
+	prog->last_behind = behind;
+	if (++prog->behind < RM_BEHIND) {
+		prog->dropped++;
+		return false;
+	}
+	/* real time lost for good: move on by the frames lost */
+	{
+		guint32 lost = (guint32)behind / (guint32)d;
+		prog->out_ts = out + lost * (guint32)d;
+		prog->seq_off = (guint16)(prog->seq_off + lost);
+	}
+	prog->behind = 0;
+	prog->last_behind = 0;
+	prog->rebases++;
+	*ts = prog->out_ts;
+	return true;
 }
 
 /* The appsink's streaming thread. */
@@ -662,10 +695,20 @@ static GstFlowReturn on_packet(GstAppSink *sink, gpointer data)
 	g_mutex_lock(&prog->lock);
 	prog->packets++;
 	if (gst_rtp_buffer_map(b, GST_MAP_READWRITE, &rtp)) {
-		gst_rtp_buffer_set_timestamp(&rtp, lock_ts(prog, gst_rtp_buffer_get_timestamp(&rtp),
-				mono_ts()));
-		gst_rtp_buffer_set_seq(&rtp, (guint16)(gst_rtp_buffer_get_seq(&rtp) + prog->seq_off));
+		guint32 ts;
+		bool send = lock_ts(prog, gst_rtp_buffer_get_timestamp(&rtp), mono_ts(), &ts);
+
+		if (send) {
+			gst_rtp_buffer_set_timestamp(&rtp, ts);
+			gst_rtp_buffer_set_seq(&rtp, (guint16)(gst_rtp_buffer_get_seq(&rtp) +
+					prog->seq_off));
+		}
 		gst_rtp_buffer_unmap(&rtp);
+		if (!send) {
+			g_mutex_unlock(&prog->lock);
+			gst_buffer_unref(b);
+			return GST_FLOW_OK;
+		}
 	}
 	for (guint i = 0; i < prog->outs->len; i++)
 		g_ptr_array_add(prog->snap, gst_object_ref(prog->outs->pdata[i]));
@@ -740,6 +783,9 @@ void rm_prog_free(struct rm_prog *prog)
 	if (prog->bus_watch)
 		g_source_remove(prog->bus_watch);
 	gst_element_set_state(prog->pipeline, GST_STATE_NULL);
+	foh_debug("room programme from %s: %" G_GUINT64_FORMAT " packets, %" G_GUINT64_FORMAT
+			" stale ones dropped, fell behind real time %" G_GUINT64_FORMAT " times",
+			prog->target, prog->packets, prog->dropped, prog->rebases);
 	gst_object_unref(prog->pipeline);
 	g_ptr_array_free(prog->outs, TRUE);
 	g_ptr_array_free(prog->snap, TRUE);
