@@ -11,14 +11,18 @@
 #   BENCH rooms-latency p50_ms=… p95_ms=… clicks=20
 # (goal ≤ 60 ms on loopback), and before it, with the room's node and the
 # channel's output tapped too (LAT_TAPS= turns the taps off), the p50 of
-# each stage: "# stage publisher page -> foh.room.lat.<peer>: …". Not
+# each stage: "# stage publisher page -> foh.room.lat.<peer>: …", and the listener's
+# NetEq figures (getStats: mean jitter-buffer delay and target since start,
+# concealment events, packets lost). LAT_SETTLE_S (default 3) is how long
+# the pages play before the clicks are timed (NetEq starts at 80 ms and
+# comes down over tens of seconds); LAT_ROOMS_CONF adds [rooms] lines. Not
 # asserted.
 set -u
 . "$FOH_TESTS/lib.sh"
 . "$FOH_TESTS/foh-web/web.sh"
 . "$FOH_TESTS/rooms/rooms.sh"
 
-start_rooms
+start_rooms "${LAT_ROOMS_CONF-}"
 $ROOMS_PY clicks "$FOH_SESSION/clicks.wav"
 chset 1 CompEnabled b false
 expect_status 201 POST "$BASE/api/rooms" "{\"id\": \"lat\", \"channel\": ${LAT_CHANNEL:-1}}"

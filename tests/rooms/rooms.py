@@ -329,7 +329,8 @@ async def latency(base, room, key, wav, n, taps=()):
         for page in (pub, lis):
             if not await page.wait_for("!!window.room.stream", 15):
                 raise SystemExit("FAIL: a page has no audio stream")
-        await asyncio.sleep(3.0)		# start-up transients pass
+        # start-up transients pass (NetEq starts at 80 ms and comes down)
+        await asyncio.sleep(float(os.environ.get("LAT_SETTLE_S", "3")))
         node = await pub.eval("window.room.node")
         tapped = [NodeTap(node if t == "publisher" else t) for t in taps]
         for page in (pub, lis):
@@ -345,7 +346,11 @@ async def latency(base, room, key, wav, n, taps=()):
                 break
         clock = window_clock
         jb = await lis.eval("window.room.stats.jitter_buffer_ms")
-        print(f"# listener's jitter buffer (chromium getStats, mean since start): {jb} ms")
+        st = await lis.eval("JSON.stringify(window.room.stats)")
+        st = json.loads(st) if st else {}
+        print(f"# listener's jitter buffer (chromium getStats, mean since start): {jb} ms, "
+              f"target {st.get('jitter_target_ms')} ms, "
+              f"concealment events {st.get('concealment_events')}, lost {st.get('packets_lost')}")
         if len(lat) < n:
             raise SystemExit(f"FAIL: {len(lat)} of {n} clicks heard "
                              f"(publisher {len(p)}, listener {len(ls)}: "

@@ -14,8 +14,8 @@
 
 #define GST_USE_UNSTABLE_API
 #include <gst/app/gstappsink.h>
-#include <gst/app/gstappsrc.h>
 #include <gst/gst.h>
+#include <gst/rtp/gstrtpbuffer.h>
 #include <gst/sdp/sdp.h>
 #include <gst/webrtc/webrtc.h>
 
@@ -29,12 +29,23 @@
 struct rm_prog {
 	GstElement *pipeline;
 	GMutex lock;			/* guards outs: the appsink's thread reads it */
-	GPtrArray *outs;		/* GstAppSrc* of every listener, referenced */
+	GPtrArray *outs;		/* GstPad* feeding each connected listener's webrtcbin */
+	GPtrArray *snap;		/* appsink's thread: outs as it pushes, referenced */
 	unsigned int listeners;
 	guint bus_watch;
 	char *target;
 	uint64_t packets;		/* encoded RTP packets (under lock) */
 	guint32 ssrc;			/* the payloader's, announced in every offer */
+	GstClock *clock;		/* every listener pipeline's: the system clock */
+	GstClockTime base;		/* ... and their one base time */
+	/* the RTP clock locked to the monotonic clock (appsink's thread) */
+	bool started;
+	guint32 in_ts, out_ts;		/* last packet's timestamp, as encoded and as sent */
+	guint16 seq_off;		/* sent - encoded sequence number */
+	gint32 behind, last_behind;	/* stale packets in a row, how stale the last */
+	uint64_t dropped;		/* (under lock) stale packets not sent */
+	gint32 lag;			/* least (monotonic - sent) timestamp seen */
+	uint64_t rebases;		/* (under lock) times the programme lost real time */
 };
 
 struct rm_peer {
@@ -43,7 +54,9 @@ struct rm_peer {
 	bool publisher;
 	bool linked;			/* publisher: webrtcbin's src pad is linked */
 	GstElement *pipeline;		/* its own: publisher or listener */
-	GstElement *webrtc, *tail, *appsrc;
+	GstElement *webrtc, *tail;
+	GstPad *out;			/* listener: ours, linked to webrtcbin's sink pad */
+	bool fed;			/* listener: out is in prog->outs (under prog->lock) */
 	struct rm_node *node;		/* publisher: its PipeWire node */
 	struct rm_prog *prog;
 	guint bus_watch;
@@ -62,8 +75,8 @@ static void peer_unref(struct rm_peer *p)
 		return;
 	if (p->webrtc)
 		gst_object_unref(p->webrtc);
-	if (p->appsrc)
-		gst_object_unref(p->appsrc);
+	if (p->out)
+		gst_object_unref(p->out);
 	if (p->tail)
 		gst_object_unref(p->tail);
 	if (p->pipeline)
@@ -285,6 +298,33 @@ static void on_pad_added(GstElement *webrtc, GstPad *pad, gpointer data)
 	peer_unref(p);
 }
 
+/* A listener is fed once its connection (ICE and DTLS) is up: webrtcbin
+ * blocks RTP until then (its sink pad until negotiation, its SRTP encoder
+ * until the DTLS keys are set), and a push into a blocked pad would hold
+ * up the programme's one sending thread, and with it every listener. */
+static void on_connection_state(GstElement *webrtc, GParamSpec *pspec, gpointer data)
+{
+	struct rm_peer *p = data;
+	GstWebRTCPeerConnectionState s;
+
+	g_object_get(webrtc, "connection-state", &s, NULL);
+	if (s != GST_WEBRTC_PEER_CONNECTION_STATE_CONNECTED || !peer_hold(p))
+		return;
+	/* under peer_lock: rm_peer_free marks the peer dead, then takes its
+	 * pad out, so a dead peer's pad never goes in */
+	g_mutex_lock(&peer_lock);
+	if (!p->dead && p->prog && p->out) {
+		g_mutex_lock(&p->prog->lock);
+		if (!p->fed) {
+			g_ptr_array_add(p->prog->outs, gst_object_ref(p->out));
+			p->fed = true;
+		}
+		g_mutex_unlock(&p->prog->lock);
+	}
+	g_mutex_unlock(&peer_lock);
+	peer_unref(p);
+}
+
 /* Statistics */
 
 static double field_num(const GstStructure *s, const char *name)
@@ -382,7 +422,7 @@ void rm_peer_poll_stats(struct rm_peer *p)
 const char *rm_init(void)
 {
 	static const char *const need[] = { "webrtcbin", "nicesrc", "dtlssrtpenc", "opusenc",
-		"opusdec", "rtpopuspay", "rtpopusdepay", "pipewiresrc", "appsrc", "appsink",
+		"opusdec", "rtpopuspay", "rtpopusdepay", "pipewiresrc", "appsink",
 		"audioconvert", "audioresample" };
 
 	if (!gst_init_check(NULL, NULL, NULL))
@@ -535,10 +575,13 @@ error:
 }
 
 /* The programme: encoded once, then every RTP packet goes, by reference,
- * to each listener's own pipeline (appsrc → webrtcbin). A listener's
- * pipeline starts and stops on its own, so a join or a leave never
- * disturbs the programme or the other listeners, and a stalled listener
- * only fills (and leaks) its own appsrc queue. */
+ * straight from the appsink's thread into each listener's webrtcbin (its
+ * own pipeline, so a join or a leave never disturbs the programme or the
+ * other listeners). No queue or thread per listener: a packet costs each
+ * listener its SRTP and one UDP send, on this one thread; nicesink never
+ * blocks, and a listener is fed only once its connection is up
+ * (on_connection_state). Every listener pipeline runs on the system clock
+ * with the programme's base time, so one stamped buffer fits all. */
 
 static gboolean on_prog_bus(GstBus *bus, GstMessage *m, gpointer data)
 {
@@ -554,27 +597,130 @@ static gboolean on_prog_bus(GstBus *bus, GstMessage *m, gpointer data)
 	return G_SOURCE_CONTINUE;
 }
 
+/* Samples (48 kHz) of the monotonic clock, wrapping like an RTP timestamp. */
+static guint32 mono_ts(void)
+{
+	return (guint32)((uint64_t)g_get_monotonic_time() * 6u / 125u);
+}
+
+/* The RTP clock locked to the monotonic clock. A packet's sent timestamp
+ * follows the encoder's sample count (out_ts); lag is how far the
+ * monotonic clock is ahead of it, and the least lag seen is the pace.
+ * A packet more than RM_LATE_MS behind that pace is stale:
+ *  - in a burst (each packet less behind than the one before: a backlog
+ *    draining after a stall upstream, the graph or this process not
+ *    scheduled under load) it is dropped, so the backlog never reaches a
+ *    listener as delay: to the listener it is packet loss, which it
+ *    conceals;
+ *  - when RM_BEHIND packets in a row stay that far behind (the programme
+ *    lost that much real time: no backlog to drain), the timestamps move on
+ *    by the whole frames lost, and the sequence numbers by as many packets.
+ * A listener would otherwise see every later packet that late against its
+ * timestamp and grow its jitter buffer by as much, for good: NetEq keeps
+ * its delay estimate for tens of seconds. After a discontinuity (lost
+ * input, a restarted programme) the timestamp starts again from the
+ * monotonic clock. Returns false for a packet to drop. */
+#define RM_LATE_MS	30
+#define RM_LATE		(RM_LATE_MS * 48)
+#define RM_BEHIND	3
+
+static bool lock_ts(struct rm_prog *prog, guint32 in_ts, guint32 now, guint32 *ts)
+{
+	gint32 d = (gint32)(in_ts - prog->in_ts), lag, behind;
+	guint32 out;
+
+	if (!prog->started) {
+		prog->started = true;
+		prog->lag = 0;
+		out = now;
+	} else if (d > 0 && d <= 4800) {
+		out = prog->out_ts + (guint32)d;
+	} else {
+		out = now - (guint32)prog->lag;
+	}
+	lag = (gint32)(now - out);
+	behind = lag - prog->lag;
+	prog->in_ts = in_ts;
+	prog->out_ts = out;
+	if (behind < 0)
+		prog->lag = lag;
+	if (behind <= RM_LATE || d <= 0) {
+		prog->behind = 0;
+		prog->last_behind = 0;
+		*ts = out;
+		return true;
+	}
+	/* catching up (a backlog draining): drop, and wait for the pace */
+	if (prog->last_behind > 0 && behind < prog->last_behind - d / 2) {
+		prog->behind = 0;
+		prog->last_behind = behind;
+		prog->dropped++;
+		return false;
+	}
+	prog->last_behind = behind;
+	if (++prog->behind < RM_BEHIND) {
+		prog->dropped++;
+		return false;
+	}
+	/* real time lost for good: move on by the frames lost */
+	{
+		guint32 lost = (guint32)behind / (guint32)d;
+		prog->out_ts = out + lost * (guint32)d;
+		prog->seq_off = (guint16)(prog->seq_off + lost);
+	}
+	prog->behind = 0;
+	prog->last_behind = 0;
+	prog->rebases++;
+	*ts = prog->out_ts;
+	return true;
+}
+
 /* The appsink's streaming thread. */
 static GstFlowReturn on_packet(GstAppSink *sink, gpointer data)
 {
 	struct rm_prog *prog = data;
 	GstSample *sample = gst_app_sink_pull_sample(sink);
-	GstBuffer *buf;
+	GstRTPBuffer rtp = GST_RTP_BUFFER_INIT;
+	GstClockTime now;
+	GstBuffer *b;
 
 	if (sample == NULL)
 		return GST_FLOW_EOS;
-	buf = gst_sample_get_buffer(sample);
+	/* one copy of the packet (a few bytes) for every listener */
+	b = gst_sample_get_buffer(sample);
+	b = b ? gst_buffer_copy(b) : NULL;
+	gst_sample_unref(sample);
+	if (b == NULL)
+		return GST_FLOW_OK;
 	g_mutex_lock(&prog->lock);
 	prog->packets++;
-	for (guint i = 0; buf && i < prog->outs->len; i++) {
-		/* a shallow copy (the payload is shared) that the listener's
-		 * appsrc stamps with its own running time */
-		GstBuffer *b = gst_buffer_copy(buf);
-		GST_BUFFER_PTS(b) = GST_BUFFER_DTS(b) = GST_CLOCK_TIME_NONE;
-		(void)gst_app_src_push_buffer(prog->outs->pdata[i], b);
+	if (gst_rtp_buffer_map(b, GST_MAP_READWRITE, &rtp)) {
+		guint32 ts;
+		bool send = lock_ts(prog, gst_rtp_buffer_get_timestamp(&rtp), mono_ts(), &ts);
+
+		if (send) {
+			gst_rtp_buffer_set_timestamp(&rtp, ts);
+			gst_rtp_buffer_set_seq(&rtp, (guint16)(gst_rtp_buffer_get_seq(&rtp) +
+					prog->seq_off));
+		}
+		gst_rtp_buffer_unmap(&rtp);
+		if (!send) {
+			g_mutex_unlock(&prog->lock);
+			gst_buffer_unref(b);
+			return GST_FLOW_OK;
+		}
 	}
+	for (guint i = 0; i < prog->outs->len; i++)
+		g_ptr_array_add(prog->snap, gst_object_ref(prog->outs->pdata[i]));
 	g_mutex_unlock(&prog->lock);
-	gst_sample_unref(sample);
+	now = gst_clock_get_time(prog->clock);
+	GST_BUFFER_PTS(b) = GST_BUFFER_DTS(b) = now > prog->base ? now - prog->base : 0;
+	/* without the lock: a listener leaving meanwhile unlinks its pad
+	 * (the push returns not-linked or flushing) */
+	for (guint i = 0; i < prog->snap->len; i++)
+		(void)gst_pad_push(prog->snap->pdata[i], gst_buffer_ref(b));
+	g_ptr_array_set_size(prog->snap, 0);
+	gst_buffer_unref(b);
 	return GST_FLOW_OK;
 }
 
@@ -591,6 +737,9 @@ struct rm_prog *rm_prog_new(const struct rm_conf *c, const char *target)
 	prog->ssrc = g_random_int();
 	g_mutex_init(&prog->lock);
 	prog->outs = g_ptr_array_new_with_free_func(gst_object_unref);
+	prog->snap = g_ptr_array_new_with_free_func(gst_object_unref);
+	prog->clock = gst_system_clock_obtain();
+	prog->base = gst_clock_get_time(prog->clock);
 	/* target is a checked node name (letters, digits, ".-_:"): safe to
 	 * quote. always-copy: opusenc keeps input in an adapter, and
 	 * pipewiresrc 0.3.65 recycles the PipeWire memory under it otherwise
@@ -606,6 +755,8 @@ struct rm_prog *rm_prog_new(const struct rm_conf *c, const char *target)
 	if (prog->pipeline == NULL) {
 		foh_error("rooms: programme pipeline: %s", err ? err->message : "?");
 		g_ptr_array_free(prog->outs, TRUE);
+		g_ptr_array_free(prog->snap, TRUE);
+		gst_object_unref(prog->clock);
 		g_free(prog->target);
 		g_free(prog);
 		return NULL;
@@ -632,8 +783,13 @@ void rm_prog_free(struct rm_prog *prog)
 	if (prog->bus_watch)
 		g_source_remove(prog->bus_watch);
 	gst_element_set_state(prog->pipeline, GST_STATE_NULL);
+	foh_debug("room programme from %s: %" G_GUINT64_FORMAT " packets, %" G_GUINT64_FORMAT
+			" stale ones dropped, fell behind real time %" G_GUINT64_FORMAT " times",
+			prog->target, prog->packets, prog->dropped, prog->rebases);
 	gst_object_unref(prog->pipeline);
 	g_ptr_array_free(prog->outs, TRUE);
+	g_ptr_array_free(prog->snap, TRUE);
+	gst_object_unref(prog->clock);
 	g_mutex_clear(&prog->lock);
 	g_free(prog->target);
 	g_free(prog);
@@ -678,36 +834,35 @@ struct rm_peer *rm_listener_new(struct rm_prog *prog, const struct rm_conf *c,
 	struct rm_peer *p = peer_new(ev, data, false);
 	GstWebRTCRTPTransceiver *trans = NULL;
 	GstCaps *caps = NULL;
-	GstPad *sink = NULL, *src = NULL;
+	GstPad *sink = NULL;
+	GstSegment seg;
 	GstBus *bus;
 
 	p->prog = prog;
 	prog->listeners++;		/* rm_peer_free counts it out again */
 	p->pipeline = gst_object_ref_sink(gst_pipeline_new(NULL));
 	p->webrtc = new_webrtc(c, p);
-	p->appsrc = make("appsrc");
-	if (p->webrtc == NULL || p->appsrc == NULL) {
+	if (p->webrtc == NULL) {
 		foh_error("rooms: a GStreamer element is missing");
 		goto error;
 	}
 	gst_object_ref(p->webrtc);
-	gst_object_ref(p->appsrc);
+	g_signal_connect(p->webrtc, "notify::connection-state", G_CALLBACK(on_connection_state), p);
+	/* the programme's clock and base time: on_packet stamps once for all */
+	gst_pipeline_use_clock(GST_PIPELINE(p->pipeline), prog->clock);
+	gst_element_set_start_time(p->pipeline, GST_CLOCK_TIME_NONE);
+	gst_element_set_base_time(p->pipeline, prog->base);
 	caps = gst_caps_from_string(OPUS_CAPS ",payload=(int)96,encoding-params=(string)2,"
 			"stereo=(string)1,sprop-stereo=(string)1");
 	/* the browser tells streams apart by the SSRC the offer announces */
 	gst_caps_set_simple(caps, "ssrc", G_TYPE_UINT, prog->ssrc, NULL);
-	/* live, stamped on arrival; a listener that stalls loses its oldest
-	 * packets (200 ms worth), never holds up the others */
-	g_object_set(p->appsrc, "caps", caps, "is-live", TRUE, "format", GST_FORMAT_TIME,
-			"do-timestamp", TRUE, "max-bytes", (guint64)0, "max-buffers", (guint64)20,
-			"block", FALSE, NULL);
-	gst_util_set_object_arg(G_OBJECT(p->appsrc), "leaky-type", "downstream");
-	gst_bin_add_many(GST_BIN(p->pipeline), p->appsrc, p->webrtc, NULL);
+	gst_bin_add(GST_BIN(p->pipeline), p->webrtc);
 	/* the requested pad makes the one transceiver, its codec from the
-	 * appsrc's caps (adding one as well would offer a second m-line) */
+	 * caps event on it (adding one as well would offer a second m-line) */
 	sink = gst_element_request_pad_simple(p->webrtc, "sink_%u");
-	src = gst_element_get_static_pad(p->appsrc, "src");
-	if (sink == NULL || gst_pad_link(src, sink) != GST_PAD_LINK_OK) {
+	p->out = gst_object_ref_sink(gst_pad_new("out", GST_PAD_SRC));
+	if (sink == NULL || !gst_pad_set_active(p->out, TRUE) ||
+	    gst_pad_link(p->out, sink) != GST_PAD_LINK_OK) {
 		foh_error("rooms: cannot link a listener to its webrtcbin");
 		goto error;
 	}
@@ -717,11 +872,8 @@ struct rm_peer *rm_listener_new(struct rm_prog *prog, const struct rm_conf *c,
 				"codec-preferences", caps, NULL);
 		gst_object_unref(trans);
 	}
-	gst_caps_unref(caps);
-	caps = NULL;
 	gst_object_unref(sink);
-	gst_object_unref(src);
-	sink = src = NULL;
+	sink = NULL;
 	bus = gst_pipeline_get_bus(GST_PIPELINE(p->pipeline));
 	p->bus_watch = gst_bus_add_watch(bus, on_peer_bus, p);
 	gst_object_unref(bus);
@@ -729,17 +881,23 @@ struct rm_peer *rm_listener_new(struct rm_prog *prog, const struct rm_conf *c,
 		foh_error("rooms: a listener's pipeline does not start");
 		goto error;
 	}
-	g_mutex_lock(&prog->lock);
-	g_ptr_array_add(prog->outs, gst_object_ref(p->appsrc));
-	g_mutex_unlock(&prog->lock);
+	/* what an appsrc would say before its first buffer (the sink pad
+	 * blocks buffers only) */
+	gst_segment_init(&seg, GST_FORMAT_TIME);
+	if (!gst_pad_push_event(p->out, gst_event_new_stream_start("foh-room-programme")) ||
+	    !gst_pad_push_event(p->out, gst_event_new_caps(caps)) ||
+	    !gst_pad_push_event(p->out, gst_event_new_segment(&seg))) {
+		foh_error("rooms: a listener's webrtcbin refuses the programme's caps");
+		goto error;
+	}
+	gst_caps_unref(caps);
+	caps = NULL;
 	return p;
 error:
 	if (caps)
 		gst_caps_unref(caps);
 	if (sink)
 		gst_object_unref(sink);
-	if (src)
-		gst_object_unref(src);
 	rm_peer_free(p);
 	return NULL;
 }
@@ -796,14 +954,23 @@ void rm_peer_free(struct rm_peer *p)
 	p->bus_watch = 0;
 	if (p->prog) {
 		g_mutex_lock(&p->prog->lock);
-		if (p->appsrc)
-			(void)g_ptr_array_remove(p->prog->outs, p->appsrc);
+		if (p->fed)
+			(void)g_ptr_array_remove(p->prog->outs, p->out);
+		p->fed = false;
 		g_mutex_unlock(&p->prog->lock);
 		p->prog->listeners--;
 		p->prog = NULL;
 	}
 	if (p->pipeline)
 		gst_element_set_state(p->pipeline, GST_STATE_NULL);
+	if (p->out) {
+		GstPad *peer = gst_pad_get_peer(p->out);
+		if (peer) {
+			gst_pad_unlink(p->out, peer);
+			gst_object_unref(peer);
+		}
+		gst_pad_set_active(p->out, FALSE);
+	}
 	/* its writer, the appsink's thread, has stopped */
 	if (p->node) {
 		uint64_t skipped, silent;

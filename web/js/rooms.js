@@ -94,6 +94,10 @@ async function pollStats() {
       s.packets_lost = r.packetsLost; s.jitter_ms = +(r.jitter * 1000).toFixed(1);
       s.bytes = r.bytesReceived; s.jitter_buffer_ms = r.jitterBufferEmittedCount ?
         +(1000 * r.jitterBufferDelay / r.jitterBufferEmittedCount).toFixed(1) : null;
+      // what NetEq aims at (mean since start), and its concealment
+      s.jitter_target_ms = r.jitterBufferEmittedCount && r.jitterBufferTargetDelay !== undefined ?
+        +(1000 * r.jitterBufferTargetDelay / r.jitterBufferEmittedCount).toFixed(1) : null;
+      s.concealment_events = r.concealmentEvents;
     } else if (r.type === "outbound-rtp" && r.kind === "audio") {
       s.bytes = r.bytesSent; s.packets_sent = r.packetsSent;
     } else if (r.type === "remote-inbound-rtp") {
