@@ -210,9 +210,13 @@ static double momentary_at(const struct foh_leveler *s, uint64_t b)
 	return lufs(mean_e(s, b + 1 >= M_BLOCKS ? b + 1 - M_BLOCKS : 0, b));
 }
 
+static bool in_pause(const struct foh_leveler *s, uint64_t b, uint64_t j, double quiet);
+
 /* Where the scene that block j shows began: scanning back over at most
  * max blocks, the earliest block on the new side of edge (above it when
- * up), letting gaps of two blocks (a pause between words) pass. */
+ * up), letting two blocks on the old side pass. Blocks under the gate
+ * (quiet) are gated out, as BS.1770 gates: a gap between words is evidence
+ * of neither level, so the scan goes on through it, up to a pause. */
 static uint64_t onset(const struct foh_leveler *s, uint64_t j, uint32_t max, double edge, bool up,
 		double quiet)
 {
@@ -223,7 +227,12 @@ static uint64_t onset(const struct foh_leveler *s, uint64_t j, uint32_t max, dou
 		lo = s->scene_end + 1;
 	for (uint64_t b = j + 1; b-- > lo && miss < 3; ) {
 		double e = block_e(s, b);
-		if (e > quiet && (up ? e > edge : e < edge)) {
+		if (e <= quiet) {
+			if (in_pause(s, b, j, quiet))
+				break;
+			continue;
+		}
+		if (up ? e > edge : e < edge) {
 			first = b;
 			miss = 0;
 		} else {
@@ -237,24 +246,30 @@ static void set_gain_from(struct foh_leveler *s, uint64_t from, uint64_t j, floa
 static uint64_t next_applied(const struct foh_leveler *s, uint64_t j);
 
 /* A new scene from block c to block j (those that show the change): its
- * level is their mean, and with look-ahead the gains not yet applied from
- * the change on are rewritten, so the new gain meets the step. */
+ * level is their mean energy, gaps between words included (they count in
+ * the loudness heard and in the level the young scene learns next) and
+ * pauses left out; at least one block must be over the gate. With
+ * look-ahead the gains not yet applied from the change on are rewritten,
+ * so the new gain meets the step. */
 static bool new_scene(struct foh_leveler *s, uint64_t c, uint64_t j, double quiet)
 {
 	float old = s->gain_db;
 	double z = 0.0;
-	uint32_t n = 0;
+	uint32_t n = 0, act = 0;
 
-	for (uint64_t b = c; b <= j; b++)
-		if (block_e(s, b) > quiet) {
+	for (uint64_t b = c; b <= j; b++) {
+		if (block_e(s, b) > quiet)
+			act++;
+		if (!in_pause(s, b, j, quiet)) {
 			z += block_e(s, b);
 			n++;
 		}
+	}
 	/* the momentary (400 ms) can be over the gate while its newest blocks
 	 * are under it: a loud passage's tail over the silence before the next
-	 * one. Those blocks tell nothing of the new scene's level; it is taken
-	 * from its first block over the gate (the evidence waits for it) */
-	if (n == 0)
+	 * one. Those blocks tell nothing of the new scene's level; it waits
+	 * for its first block over the gate (the evidence waits with it) */
+	if (act == 0)
 		return false;
 	s->scene_e = z / n;
 	s->scene_n = n;

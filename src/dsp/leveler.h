@@ -34,8 +34,14 @@
  *   scene-lu from its level for 0.5 s: the scene is re-learnt from them
  *   (with look-ahead the gains not yet applied ramp to the new one).
  * A louder or quieter scene starts at its onset (the blocks scanned back
- * to where they cross scene +- scene-lu/2, gaps of 100 ms allowed, pauses
- * not taken).
+ * to where they cross scene +- scene-lu/2, 100 ms on the old side
+ * allowed; blocks under the gate, a gap between words, are gated out of
+ * the scan as BS.1770 gates them, so it goes on through them up to a
+ * pause). Its level is the mean energy from the onset on, gaps between
+ * words included (they count in the loudness heard, as in the young
+ * scene's learning that follows) and pauses left out: a quieter speaker
+ * is met at their level, not at their words' (15 LU under, 0.25 s gaps:
+ * about 2 LU louder).
  * Gain: target - scene level, limited to [-max-cut, +max-boost]; inside a
  * scene smoothed by a one-pole of 120 ms per block, at a scene change set
  * at once; applied as a per-sample linear ramp across each 50 ms block:
