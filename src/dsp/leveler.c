@@ -17,10 +17,9 @@
 /* Scene-change evidence (a CUSUM on the momentary loudness): each block
  * adds how far the momentary is beyond half of scene-lu, capped; a change
  * is taken when the sum reaches what scene-lu held for UP_BLOCKS (louder)
- * or DOWN_BLOCKS (quieter) gives. */
+ * or quieter-s (quieter, down_blocks) gives. */
 #define UP_BLOCKS	8u	/* 400 ms at scene-lu above: a louder scene */
 #define UP_CAP		2.0	/* x scene-lu: a block adds at most this */
-#define DOWN_BLOCKS	20u	/* 1 s at scene-lu under: a quieter one */
 #define DOWN_CAP	1.0	/* x scene-lu: a gap in speech adds little */
 #define GAIN_TAU_S	0.12
 #define PAUSE_BLOCKS	20u	/* 500 ms under the gate: a pause */
@@ -38,6 +37,7 @@ void foh_leveler_default_params(struct foh_leveler_params *p)
 	p->gate_lufs = -50.0f;
 	p->lookahead_s = 0.0f;
 	p->lookahead_scene_lu = 4.0f;
+	p->quieter_s = 0.85f;
 }
 
 static double lufs(double e)
@@ -145,6 +145,8 @@ void foh_leveler_set(struct foh_leveler *s, const struct foh_leveler_params *p)
 	s->p.gate_lufs = clampf(p->gate_lufs, -90.0f, -20.0f);
 	s->p.lookahead_s = clampf(p->lookahead_s, 0.0f, (float)FOH_LEVELER_MAX_LOOKAHEAD);
 	s->p.lookahead_scene_lu = clampf(p->lookahead_scene_lu, 2.0f, 30.0f);
+	s->p.quieter_s = clampf(p->quieter_s, 0.5f, 3.0f);
+	s->down_blocks = (uint32_t)lround(s->p.quieter_s / BLOCK_S);
 	s->a_slow = (float)(1.0 - exp(-BLOCK_S / s->p.calm_s));
 	s->a_gain = (float)(1.0 - exp(-BLOCK_S / GAIN_TAU_S));
 	apply_delay(s);
@@ -395,7 +397,7 @@ static void controller(struct foh_leveler *s, double e)
 		s->down_from = j;
 	s->ev_down = fmax(0.0, s->ev_down + fmin(scene - m, DOWN_CAP * scene_lu(s)) - k);
 	/* right after a pause a new level is likely a new scene: half the wait */
-	down_blocks = s->since_pause < AFTER_PAUSE_BLOCKS ? DOWN_BLOCKS / 2 : DOWN_BLOCKS;
+	down_blocks = s->since_pause < AFTER_PAUSE_BLOCKS ? s->down_blocks / 2 : s->down_blocks;
 	up = s->ev_up >= k * UP_BLOCKS;
 	if (up || s->ev_down >= k * down_blocks) {
 		uint32_t span = (uint32_t)(j - (up ? s->up_from : s->down_from)) + M_BLOCKS;

@@ -17,6 +17,10 @@
  *   the moment it is recognised, counts the gaps (gated out of the
  *   evidence, not out of the loudness): within 0.97 LU of libebur128's
  *   short-term loudness of the words, 2.2 LU under their tone;
+ * - a 15 LU step down is a new scene after quieter-s of evidence, which
+ *   starts within the momentary's 400 ms: by default soon enough that the
+ *   output's short-term loudness stays within 2 LU (d <= 1.14 s, below);
+ *   with quieter-s 2 s, between 2 and 2.4 s;
  * - look-ahead delays the audio by exactly round(s x rate) frames and is
  *   the block's latency (only with a ring handed over: none, no delay; a
  *   ring of another rate is refused); with 1.5 s the step is met: the output stays
@@ -463,6 +467,46 @@ static void test_gapped_scene(void)
 	run_free(&r);
 }
 
+/* When a 15 LU step down (-5 -> -20 dBFS, steady) is taken as a scene, s
+ * after it. */
+static double quieter_after(float quieter_s)
+{
+	struct foh_leveler_params p;
+	struct run r;
+	double t = NAN;
+	uint64_t scene;
+
+	foh_leveler_default_params(&p);
+	p.quieter_s = quieter_s;
+	run_init(&r, &p);
+	play(&r, 0, -5.0, 10.0, NULL, NULL);
+	scene = r.lev.scene_start;
+	for (int b = 1; b <= 100 && isnan(t); b++) {	/* 5 s, in 50 ms steps */
+		play(&r, 0, -20.0, 0.05, NULL, NULL);
+		if (r.lev.scene_start != scene)
+			t = 0.05 * b;
+	}
+	run_free(&r);
+	return t;
+}
+
+/* The short-term loudness (3 s) of the output after a step down by D LU
+ * met d s late is 10 log10(1 - d (1 - 10^(-D/10)) / 3) LU off for 3 s:
+ * inside 2 LU while d <= 3 (1 - 10^(-0.2)) / (1 - 10^(-1.5)) = 1.14 s
+ * for D = 15. The default quieter-s answers within that; a longer one
+ * waits that long after the evidence starts (the momentary shows the step
+ * beyond half of scene-lu within its 400 ms). */
+static void test_quieter_time(void)
+{
+	double dmax = 3.0 * (1.0 - pow(10.0, -0.2)) / (1.0 - pow(10.0, -1.5));
+	double t0 = quieter_after(0.85f), t2 = quieter_after(2.0f);
+
+	printf("15 LU step down: a scene after %.2f s (quieter-s 0.85; short-term within 2 LU "
+			"up to %.2f s), %.2f s (quieter-s 2)\n", t0, dmax, t2);
+	CHECK(t0 <= dmax, "default: the step down taken after %.2f s", t0);
+	CHECK(t2 >= 2.0 && t2 <= 2.4, "quieter-s 2: the step down taken after %.2f s", t2);
+}
+
 /* A smaller step, 5 LU: with look-ahead it is a scene change (over
  * lookahead-scene-lu, 4) met at its onset, the output's momentary loudness
  * stays within 1 LU of the target across it; without, it is followed by
@@ -501,6 +545,7 @@ int main(void)
 	test_limits();
 	test_tail_over_silence();
 	test_gapped_scene();
+	test_quieter_time();
 	test_lookahead_delay();
 	test_ring();
 	test_lookahead_step();
