@@ -222,9 +222,14 @@ static bool in_pause(const struct foh_leveler *s, uint64_t b, uint64_t j, double
 static uint64_t onset(const struct foh_leveler *s, uint64_t j, uint32_t max, double edge, bool up,
 		double quiet)
 {
-	uint64_t first = j, lo = j + 1 > max ? j + 1 - max : 0;
+	uint64_t first = j, lo, keep = FOH_LEVELER_RING - PAUSE_BLOCKS;
 	uint32_t miss = 0;
 
+	/* gaps no longer end the scan: it stays inside the ring, with room
+	 * for in_pause to look PAUSE_BLOCKS further back */
+	if (max > keep)
+		max = (uint32_t)keep;
+	lo = j + 1 > max ? j + 1 - max : 0;
 	if (lo <= s->scene_end)
 		lo = s->scene_end + 1;
 	for (uint64_t b = j + 1; b-- > lo && miss < 3; ) {
