@@ -87,6 +87,7 @@ const struct foh_param foh_channel_params[] = {
 	NUM("leveler-lookahead", "LevelerLookaheadSec", leveler_lookahead, 0, 3, 0, "s"),
 	NUM("leveler-lookahead-scene", "LevelerLookaheadSceneLu", leveler_lookahead_scene, 2, 30, 4,
 			"LU"),
+	NUM("leveler-quieter", "LevelerQuieterSec", leveler_quieter, 0.5, 3, 0.85, "s"),
 	BOOL("content-enabled", "ContentEnabled", content_enabled, 0),
 	{ "profile-mode", "ProfileMode", FOH_PARAM_STRING, 0, 7, 0, "off", F(profile_mode), 0, NULL,
 		profile_modes },

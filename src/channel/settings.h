@@ -44,7 +44,10 @@
  *   latency grows by it) so the leveler meets a step as it arrives,
  *   leveler-lookahead-scene LU [2, 30] (4): leveler-scene while a
  *   look-ahead is set (a change is then met at its onset, so a smaller
- *   one is worth taking as a scene)
+ *   one is worth taking as a scene),
+ *   leveler-quieter s [0.5, 3] (0.85): how long a level scene-lu under
+ *   must hold to be a quieter scene (a gap between words that long is
+ *   taken for one)
  *   content-enabled        detect speech, music or silence and the style of
  *                          music in what comes in (false; README.md,
  *                          "Content detection")
@@ -97,7 +100,7 @@ struct foh_channel_settings {
 	double width;
 	bool leveler_enabled;
 	double leveler_target, leveler_max_boost, leveler_max_cut, leveler_scene, leveler_calm;
-	double leveler_gate, leveler_lookahead, leveler_lookahead_scene;
+	double leveler_gate, leveler_lookahead, leveler_lookahead_scene, leveler_quieter;
 	bool content_enabled;
 	char profile_mode[8];
 	char profile[65];

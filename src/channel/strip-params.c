@@ -70,4 +70,5 @@ void foh_channel_strip_params(const struct foh_channel_settings *s, struct foh_s
 	p->leveler.gate_lufs = (float)s->leveler_gate;
 	p->leveler.lookahead_s = (float)s->leveler_lookahead;
 	p->leveler.lookahead_scene_lu = (float)s->leveler_lookahead_scene;
+	p->leveler.quieter_s = (float)s->leveler_quieter;
 }

@@ -17,10 +17,9 @@
 /* Scene-change evidence (a CUSUM on the momentary loudness): each block
  * adds how far the momentary is beyond half of scene-lu, capped; a change
  * is taken when the sum reaches what scene-lu held for UP_BLOCKS (louder)
- * or DOWN_BLOCKS (quieter) gives. */
+ * or quieter-s (quieter, down_blocks) gives. */
 #define UP_BLOCKS	8u	/* 400 ms at scene-lu above: a louder scene */
 #define UP_CAP		2.0	/* x scene-lu: a block adds at most this */
-#define DOWN_BLOCKS	20u	/* 1 s at scene-lu under: a quieter one */
 #define DOWN_CAP	1.0	/* x scene-lu: a gap in speech adds little */
 #define GAIN_TAU_S	0.12
 #define PAUSE_BLOCKS	20u	/* 500 ms under the gate: a pause */
@@ -38,6 +37,7 @@ void foh_leveler_default_params(struct foh_leveler_params *p)
 	p->gate_lufs = -50.0f;
 	p->lookahead_s = 0.0f;
 	p->lookahead_scene_lu = 4.0f;
+	p->quieter_s = 0.85f;
 }
 
 static double lufs(double e)
@@ -145,6 +145,8 @@ void foh_leveler_set(struct foh_leveler *s, const struct foh_leveler_params *p)
 	s->p.gate_lufs = clampf(p->gate_lufs, -90.0f, -20.0f);
 	s->p.lookahead_s = clampf(p->lookahead_s, 0.0f, (float)FOH_LEVELER_MAX_LOOKAHEAD);
 	s->p.lookahead_scene_lu = clampf(p->lookahead_scene_lu, 2.0f, 30.0f);
+	s->p.quieter_s = clampf(p->quieter_s, 0.5f, 3.0f);
+	s->down_blocks = (uint32_t)lround(s->p.quieter_s / BLOCK_S);
 	s->a_slow = (float)(1.0 - exp(-BLOCK_S / s->p.calm_s));
 	s->a_gain = (float)(1.0 - exp(-BLOCK_S / GAIN_TAU_S));
 	apply_delay(s);
@@ -210,20 +212,34 @@ static double momentary_at(const struct foh_leveler *s, uint64_t b)
 	return lufs(mean_e(s, b + 1 >= M_BLOCKS ? b + 1 - M_BLOCKS : 0, b));
 }
 
+static bool in_pause(const struct foh_leveler *s, uint64_t b, uint64_t j, double quiet);
+
 /* Where the scene that block j shows began: scanning back over at most
  * max blocks, the earliest block on the new side of edge (above it when
- * up), letting gaps of two blocks (a pause between words) pass. */
+ * up), letting two blocks on the old side pass. Blocks under the gate
+ * (quiet) are gated out, as BS.1770 gates: a gap between words is evidence
+ * of neither level, so the scan goes on through it, up to a pause. */
 static uint64_t onset(const struct foh_leveler *s, uint64_t j, uint32_t max, double edge, bool up,
 		double quiet)
 {
-	uint64_t first = j, lo = j + 1 > max ? j + 1 - max : 0;
+	uint64_t first = j, lo, keep = FOH_LEVELER_RING - PAUSE_BLOCKS;
 	uint32_t miss = 0;
 
+	/* gaps no longer end the scan: it stays inside the ring, with room
+	 * for in_pause to look PAUSE_BLOCKS further back */
+	if (max > keep)
+		max = (uint32_t)keep;
+	lo = j + 1 > max ? j + 1 - max : 0;
 	if (lo <= s->scene_end)
 		lo = s->scene_end + 1;
 	for (uint64_t b = j + 1; b-- > lo && miss < 3; ) {
 		double e = block_e(s, b);
-		if (e > quiet && (up ? e > edge : e < edge)) {
+		if (e <= quiet) {
+			if (in_pause(s, b, j, quiet))
+				break;
+			continue;
+		}
+		if (up ? e > edge : e < edge) {
 			first = b;
 			miss = 0;
 		} else {
@@ -237,24 +253,30 @@ static void set_gain_from(struct foh_leveler *s, uint64_t from, uint64_t j, floa
 static uint64_t next_applied(const struct foh_leveler *s, uint64_t j);
 
 /* A new scene from block c to block j (those that show the change): its
- * level is their mean, and with look-ahead the gains not yet applied from
- * the change on are rewritten, so the new gain meets the step. */
+ * level is their mean energy, gaps between words included (they count in
+ * the loudness heard and in the level the young scene learns next) and
+ * pauses left out; at least one block must be over the gate. With
+ * look-ahead the gains not yet applied from the change on are rewritten,
+ * so the new gain meets the step. */
 static bool new_scene(struct foh_leveler *s, uint64_t c, uint64_t j, double quiet)
 {
 	float old = s->gain_db;
 	double z = 0.0;
-	uint32_t n = 0;
+	uint32_t n = 0, act = 0;
 
-	for (uint64_t b = c; b <= j; b++)
-		if (block_e(s, b) > quiet) {
+	for (uint64_t b = c; b <= j; b++) {
+		if (block_e(s, b) > quiet)
+			act++;
+		if (!in_pause(s, b, j, quiet)) {
 			z += block_e(s, b);
 			n++;
 		}
+	}
 	/* the momentary (400 ms) can be over the gate while its newest blocks
 	 * are under it: a loud passage's tail over the silence before the next
-	 * one. Those blocks tell nothing of the new scene's level; it is taken
-	 * from its first block over the gate (the evidence waits for it) */
-	if (n == 0)
+	 * one. Those blocks tell nothing of the new scene's level; it waits
+	 * for its first block over the gate (the evidence waits with it) */
+	if (act == 0)
 		return false;
 	s->scene_e = z / n;
 	s->scene_n = n;
@@ -380,7 +402,7 @@ static void controller(struct foh_leveler *s, double e)
 		s->down_from = j;
 	s->ev_down = fmax(0.0, s->ev_down + fmin(scene - m, DOWN_CAP * scene_lu(s)) - k);
 	/* right after a pause a new level is likely a new scene: half the wait */
-	down_blocks = s->since_pause < AFTER_PAUSE_BLOCKS ? DOWN_BLOCKS / 2 : DOWN_BLOCKS;
+	down_blocks = s->since_pause < AFTER_PAUSE_BLOCKS ? s->down_blocks / 2 : s->down_blocks;
 	up = s->ev_up >= k * UP_BLOCKS;
 	if (up || s->ev_down >= k * down_blocks) {
 		uint32_t span = (uint32_t)(j - (up ? s->up_from : s->down_from)) + M_BLOCKS;

@@ -28,14 +28,32 @@
  * - louder: the sum reaches what scene-lu above held for 400 ms gives
  *   (scene-lu/2 x 8 blocks): a 15 LU step in about 200 ms, 8 LU in 400,
  *   4 LU in about 1.5 s, 3 LU never;
- * - quieter: what scene-lu under held for 1 s gives (20 blocks), 0.5 s in
- *   the 2 s after a pause, where a new level is likely a new speaker;
+ * - quieter: what scene-lu under held for quieter-s gives (0.85 s by
+ *   default; half of it in the 2 s after a pause, where a new level is
+ *   likely a new speaker). A quieter scene can only be told from a gap
+ *   between words (in room noise, above the gate) by how long it lasts,
+ *   so this is the trade of speed for calm: a gap as long as quieter-s
+ *   (plus the momentary's lag) is taken for a scene. The default comes
+ *   from the short-term loudness's 3 s memory: a step down by D LU met d s
+ *   late leaves the output's short-term loudness 10 log10(1 - d (1 -
+ *   10^(-D/10)) / 3) under the target for 3 s, inside 2 LU while d <=
+ *   1.14 s for D = 15; the momentary puts the evidence's start about 0.25 s
+ *   after the step, so 0.85 s of it answers a 15 LU step about 1.1 s in
+ *   (1 s answered it 1.25 s in: -2.2 LU). Gaps of 0.9 s in noise 12 LU under speech
+ *   still add up to less (dsp-leveler's speech-gaps test fails from
+ *   0.75 s);
  * - smaller: the scene's last 3 s (pauses left out) more than 0.35 x
  *   scene-lu from its level for 0.5 s: the scene is re-learnt from them
  *   (with look-ahead the gains not yet applied ramp to the new one).
  * A louder or quieter scene starts at its onset (the blocks scanned back
- * to where they cross scene +- scene-lu/2, gaps of 100 ms allowed, pauses
- * not taken).
+ * to where they cross scene +- scene-lu/2, 100 ms on the old side
+ * allowed; blocks under the gate, a gap between words, are gated out of
+ * the scan as BS.1770 gates them, so it goes on through them up to a
+ * pause). Its level is the mean energy from the onset on, gaps between
+ * words included (they count in the loudness heard, as in the young
+ * scene's learning that follows) and pauses left out: a quieter speaker
+ * is met at their level, not at their words' (15 LU under, 0.25 s gaps:
+ * about 2 LU louder).
  * Gain: target - scene level, limited to [-max-cut, +max-boost]; inside a
  * scene smoothed by a one-pole of 120 ms per block, at a scene change set
  * at once; applied as a per-sample linear ramp across each 50 ms block:
@@ -90,6 +108,7 @@ struct foh_leveler_params {
 	float gate_lufs;	/* absolute gate [-90, -20] */
 	float lookahead_s;	/* [0, max_lookahead_s] */
 	float lookahead_scene_lu; /* scene_lu while a look-ahead is set [2, 30] */
+	float quieter_s;	/* a quieter scene's evidence time [0.5, 3] */
 };
 
 /* The look-ahead ring: cap frames of two channels. */
@@ -108,6 +127,7 @@ struct foh_leveler {
 	uint64_t blocks;		/* blocks measured; block b at ring[b % size] */
 	struct foh_leveler_params p;
 	float a_slow, a_gain;		/* per block */
+	uint32_t down_blocks;		/* quieter-s in blocks */
 	/* the scene */
 	enum foh_leveler_state state;
 	double scene_e;			/* mean K-weighted energy */

@@ -173,6 +173,7 @@ static void test_save_round_trip(void)
 
 	g_assert_cmpint(foh_conf_load(path, &c, &error), ==, 0);
 	c->channel[1].gain = 4.5;
+	c->channel[1].leveler_quieter = 1.25;
 	c->channel[0].mute = true;
 	snprintf(c->channel[0].name, sizeof(c->channel[0].name), "Pastor");
 	g_assert_cmpint(foh_conf_save(c, path), ==, 0);
@@ -182,6 +183,7 @@ static void test_save_round_trip(void)
 	g_assert_null(strstr(saved, "comp-ratio"));
 	g_assert_cmpint(foh_conf_load(path, &back, &error), ==, 0);
 	g_assert_cmpfloat(back->channel[1].gain, ==, 4.5);
+	g_assert_cmpfloat(back->channel[1].leveler_quieter, ==, 1.25);
 	g_assert_true(back->channel[0].mute);
 	g_assert_cmpstr(back->channel[0].name, ==, "Pastor");
 	g_assert_cmpuint(back->channels, ==, 2);

@@ -13,6 +13,14 @@
  * - words 15 LU under a loud passage: a quieter scene recognised in a gap
  *   (the momentary still holding the last word) takes its level from the
  *   words, not the silence;
+ * - a quieter speaker whose words have short gaps: the new scene's level,
+ *   the moment it is recognised, counts the gaps (gated out of the
+ *   evidence, not out of the loudness): within 0.97 LU of libebur128's
+ *   short-term loudness of the words, 2.2 LU under their tone;
+ * - a 15 LU step down is a new scene after quieter-s of evidence, which
+ *   starts within the momentary's 400 ms: by default soon enough that the
+ *   output's short-term loudness stays within 2 LU (d <= 1.14 s, below);
+ *   with quieter-s 2 s, between 2 and 2.4 s;
  * - look-ahead delays the audio by exactly round(s x rate) frames and is
  *   the block's latency (only with a ring handed over: none, no delay; a
  *   ring of another rate is refused); with 1.5 s the step is met: the output stays
@@ -404,6 +412,101 @@ static void test_tail_over_silence(void)
 	}
 }
 
+/* libebur128's short-term loudness (3 s, ungated) of words of 0.3 s of a
+ * 1 kHz stereo sine of peak dbfs, each followed by 0.2 s of silence. */
+static double gapped_words_lufs(double dbfs)
+{
+	struct run r;
+	float l[BLOCK], rr[BLOCK], il[2 * BLOCK];
+	double lufs;
+
+	memset(&r, 0, sizeof(r));
+	r.ref = ebur128_init(2, RATE, EBUR128_MODE_S);
+	for (uint32_t b = 0; b < 3 * RATE / BLOCK; b++) {
+		gen(&r, b % 50 < 30 ? 0 : 2, dbfs, l, rr, BLOCK);
+		for (uint32_t i = 0; i < BLOCK; i++) {
+			il[2 * i] = l[i];
+			il[2 * i + 1] = rr[i];
+		}
+		ebur128_add_frames_float(r.ref, il, BLOCK);
+	}
+	ebur128_loudness_shortterm(r.ref, &lufs);
+	ebur128_destroy(&r.ref);
+	return lufs;
+}
+
+/* A quieter speaker after a loud passage, words of 0.3 s with gaps of
+ * 0.2 s (digital silence, under the gate): the gaps are gated out of the
+ * evidence and of the search for the change's onset, but they count in
+ * the new scene's level, as in the loudness heard: at the block the change
+ * is taken, the scene is at the words' short-term loudness, not at their
+ * tone's (10 log10(0.3 / 0.5) = 2.2 LU louder). The change takes 1 s of
+ * evidence at least, so its blocks span k >= 2 words from a word's start:
+ * ending at a word's end they hold 0.3 k s of tone in 0.5 k - 0.2 s,
+ * 10 log10(0.3 k / (0.5 k - 0.2) / 0.6) <= 0.97 LU over the words' level
+ * (k = 2), the most the window can be off by. */
+static void test_gapped_scene(void)
+{
+	struct foh_leveler_params p;
+	struct run r;
+	double want = gapped_words_lufs(-20.0), at = NAN;
+	uint64_t scene;
+
+	foh_leveler_default_params(&p);
+	run_init(&r, &p);
+	play(&r, 0, -5.0, 10.0, NULL, NULL);
+	scene = r.lev.scene_start;
+	for (int b = 0; b < 160 && isnan(at); b++) {	/* 8 s, in 50 ms steps */
+		play(&r, b % 10 < 6 ? 0 : 2, -20.0, 0.05, NULL, NULL);
+		if (r.lev.scene_start != scene)
+			at = foh_leveler_scene_lufs(&r.lev);
+	}
+	printf("gapped words: scene at %.2f LUFS when taken, short-term %.2f\n", at, want);
+	CHECK(!isnan(at), "no scene change for words 15 LU quieter");
+	CHECK_NEAR(at, want, 0.97, "the new scene's level");
+	run_free(&r);
+}
+
+/* When a 15 LU step down (-5 -> -20 dBFS, steady) is taken as a scene, s
+ * after it. */
+static double quieter_after(float quieter_s)
+{
+	struct foh_leveler_params p;
+	struct run r;
+	double t = NAN;
+	uint64_t scene;
+
+	foh_leveler_default_params(&p);
+	p.quieter_s = quieter_s;
+	run_init(&r, &p);
+	play(&r, 0, -5.0, 10.0, NULL, NULL);
+	scene = r.lev.scene_start;
+	for (int b = 1; b <= 100 && isnan(t); b++) {	/* 5 s, in 50 ms steps */
+		play(&r, 0, -20.0, 0.05, NULL, NULL);
+		if (r.lev.scene_start != scene)
+			t = 0.05 * b;
+	}
+	run_free(&r);
+	return t;
+}
+
+/* The short-term loudness (3 s) of the output after a step down by D LU
+ * met d s late is 10 log10(1 - d (1 - 10^(-D/10)) / 3) LU off for 3 s:
+ * inside 2 LU while d <= 3 (1 - 10^(-0.2)) / (1 - 10^(-1.5)) = 1.14 s
+ * for D = 15. The default quieter-s answers within that; a longer one
+ * waits that long after the evidence starts (the momentary shows the step
+ * beyond half of scene-lu within its 400 ms). */
+static void test_quieter_time(void)
+{
+	double dmax = 3.0 * (1.0 - pow(10.0, -0.2)) / (1.0 - pow(10.0, -1.5));
+	double t0 = quieter_after(0.85f), t2 = quieter_after(2.0f);
+
+	printf("15 LU step down: a scene after %.2f s (quieter-s 0.85; short-term within 2 LU "
+			"up to %.2f s), %.2f s (quieter-s 2)\n", t0, dmax, t2);
+	CHECK(t0 <= dmax, "default: the step down taken after %.2f s", t0);
+	CHECK(t2 >= 2.0 && t2 <= 2.4, "quieter-s 2: the step down taken after %.2f s", t2);
+}
+
 /* A smaller step, 5 LU: with look-ahead it is a scene change (over
  * lookahead-scene-lu, 4) met at its onset, the output's momentary loudness
  * stays within 1 LU of the target across it; without, it is followed by
@@ -441,6 +544,8 @@ int main(void)
 	test_speech_gaps(1.5f);
 	test_limits();
 	test_tail_over_silence();
+	test_gapped_scene();
+	test_quieter_time();
 	test_lookahead_delay();
 	test_ring();
 	test_lookahead_step();
