@@ -22,7 +22,7 @@
 #define UP_CAP		2.0	/* x scene-lu: a block adds at most this */
 #define DOWN_CAP	1.0	/* x scene-lu: a gap in speech adds little */
 #define GAIN_TAU_S	0.12
-#define PAUSE_BLOCKS	20u	/* 500 ms under the gate: a pause */
+#define PAUSE_BLOCKS	20u	/* 1 s under the gate: a pause */
 #define FEED_BLOCKS	20u	/* a block is learned this late */
 #define AFTER_PAUSE_BLOCKS 40u	/* 2 s */
 #define MID_BLOCKS	10u	/* 1 s */
