@@ -48,6 +48,7 @@
 #include <spa/param/audio/format-utils.h>
 
 #include "graph/links.h"
+#include "../tools/filter-copy.h"
 
 #define MAX_CHANNELS	256
 
@@ -105,17 +106,7 @@ static void capture_process(void *data)
 
 static void copy_ports(struct channel *ch, uint32_t n)
 {
-	for (int c = 0; c < 2; c++) {
-		float *src = pw_filter_get_dsp_buffer(ch->in[c], n);
-		float *dst = pw_filter_get_dsp_buffer(ch->out[c], n);
-
-		if (dst == NULL)
-			continue;
-		if (src != NULL)
-			memcpy(dst, src, n * sizeof(float));
-		else
-			memset(dst, 0, n * sizeof(float));
-	}
+	filter_copy_ports(ch->in, ch->out, 2, n);
 }
 
 static void filter_process(void *data, struct spa_io_position *pos)

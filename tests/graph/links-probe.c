@@ -19,6 +19,7 @@
 #include <pipewire/pipewire.h>
 
 #include "graph/links.h"
+#include "../tools/filter-copy.h"
 
 enum { WANT_INPUT = 1, WANT_OUTPUT = 2 };
 
@@ -39,19 +40,8 @@ struct app {
 static void on_process(void *data, struct spa_io_position *pos)
 {
 	struct app *app = data;
-	uint32_t n = pos->clock.duration;
 
-	for (uint32_t c = 0; c < app->channels; c++) {
-		float *src = pw_filter_get_dsp_buffer(app->in[c], n);
-		float *dst = pw_filter_get_dsp_buffer(app->out[c], n);
-
-		if (dst == NULL)
-			continue;
-		if (src != NULL)
-			memcpy(dst, src, n * sizeof(float));
-		else
-			memset(dst, 0, n * sizeof(float));
-	}
+	filter_copy_ports(app->in, app->out, app->channels, pos->clock.duration);
 }
 
 static const struct pw_filter_events filter_events = {
