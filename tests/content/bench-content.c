@@ -4,8 +4,11 @@
  * decision every 0.5 s with its hysteresis) and prints, over the decisions
  * after the first 2 s of each passage, the confusion matrix, per-class
  * precision and recall, flicker (class changes per minute inside a passage
- * that the truth does not make) and style accuracy per source; then the
- * detector's CPU on a synthetic signal at 48 kHz.
+ * that the truth does not make), style accuracy per source and per style
+ * with the style confusion matrix (music decisions only), and the speech
+ * recall of the dynamics-processed voices (sources "...+limited",
+ * tools/dev/foh-content-data) against the others; then the detector's CPU
+ * on a synthetic signal at 48 kHz.
  *
  * Two truths are scored: labels=tick (the passage's class, but silence for
  * the ticks the fifth column lists: the last 1.5 s under -70 dBFS, as
@@ -25,6 +28,7 @@
 
 #define SETTLE_TICKS 4		/* the first 2 s of a passage are not scored */
 #define RANGES_MAX 64
+#define STYLES_MAX (FOH_CONTENT_CENTROIDS_MAX + 1)	/* + a style the model lacks */
 
 struct passage {
 	const struct foh_content_model *m;
@@ -37,6 +41,8 @@ struct passage {
 	uint32_t silent[RANGES_MAX][2], n_silent;
 	uint32_t confusion[3][4];		/* labels=tick */
 	uint32_t confusion_passage[3][4];	/* labels=passage */
+	int style_truth;			/* centroid index, m->n if none */
+	uint32_t (*style_conf)[STYLES_MAX];	/* the run's, [truth][decided] */
 };
 
 static int truth_at(const struct passage *p, uint32_t tick)
@@ -85,6 +91,8 @@ static bool tick(double t, const struct foh_cf_vector *v, void *data)
 	if (truth == FOH_CONTENT_MUSIC && p->style[0] && p->st.cls == FOH_CONTENT_MUSIC) {
 		p->style_n++;
 		p->style_ok += strcmp(foh_content_style_name(&p->st, p->m), p->style) == 0;
+		if (p->st.style >= 0 && (uint32_t)p->st.style < p->m->n)
+			p->style_conf[p->style_truth][p->st.style]++;
 	}
 	return true;
 }
@@ -164,8 +172,46 @@ static void report(const char *labels, uint32_t conf[3][4])
 	}
 }
 
+static int style_index(const struct foh_content_model *m, const char *name)
+{
+	for (uint32_t i = 0; i < m->n; i++)
+		if (m->c[i].cls == FOH_CONTENT_MUSIC && strcmp(m->c[i].name, name) == 0)
+			return (int)i;
+	return (int)m->n;
+}
+
+/* Rows: the true style (a style the model lacks as "(other)"); columns:
+ * the music centroids decided; then accuracy per style. */
+static void report_styles(const struct foh_content_model *m, uint32_t conf[STYLES_MAX][STYLES_MAX])
+{
+	printf("style confusion (rows truth, columns decided; music decisions):");
+	for (uint32_t j = 0; j < m->n; j++)
+		if (m->c[j].cls == FOH_CONTENT_MUSIC)
+			printf(" %s", m->c[j].name);
+	printf("\n");
+	for (uint32_t i = 0; i <= m->n; i++) {
+		uint32_t row = 0;
+		if (i < m->n && m->c[i].cls != FOH_CONTENT_MUSIC)
+			continue;
+		for (uint32_t j = 0; j < m->n; j++)
+			row += conf[i][j];
+		if (row == 0)
+			continue;
+		printf("  %-12s", i < m->n ? m->c[i].name : "(other)");
+		for (uint32_t j = 0; j < m->n; j++)
+			if (m->c[j].cls == FOH_CONTENT_MUSIC)
+				printf(" %6u", conf[i][j]);
+		printf("\n");
+		if (i < m->n)
+			printf("BENCH content_style_per style=%s accuracy=%.4f decisions=%u\n",
+					m->c[i].name, (double)conf[i][i] / row, row);
+	}
+}
+
 static int run_list(const struct foh_content_model *m, const char *list)
 {
+	static uint32_t style_conf[STYLES_MAX][STYLES_MAX];
+	uint32_t lim_ok = 0, lim_n = 0, plain_ok = 0, plain_n = 0;
 	g_autofree char *text = NULL;
 	g_auto(GStrv) lines = NULL;
 	uint32_t conf[3][4] = { { 0 } }, confp[3][4] = { { 0 } }, changes = 0, ticks_stable = 0;
@@ -189,6 +235,8 @@ static int run_list(const struct foh_content_model *m, const char *list)
 		p->truth = foh_content_class_from_name(col[0]);
 		p->last_truth = p->truth;
 		p->style = col[1];
+		p->style_truth = style_index(m, col[1]);
+		p->style_conf = style_conf;
 		parse_silent(p, col[4]);
 		foh_content_state_init(&p->st, FOH_CONTENT_SILENCE_DB);
 		if (p->truth < 0 || foh_content_file_run(col[3], 0.0, 0.0, tick, p, &error) < 0) {
@@ -202,6 +250,20 @@ static int run_list(const struct foh_content_model *m, const char *list)
 				ok += a == b ? p->confusion[a][b] : 0;
 			}
 		changes += p->changes;
+		if (p->truth == FOH_CONTENT_SPEECH) {
+			uint32_t n = 0;
+			for (int b = 0; b < 4; b++)
+				n += p->confusion[FOH_CONTENT_SPEECH][b];
+			if (strstr(col[2], "+limited")) {
+				lim_ok += p->confusion[FOH_CONTENT_SPEECH][FOH_CONTENT_SPEECH];
+				lim_n += n;
+			} else {
+				plain_ok += p->confusion[FOH_CONTENT_SPEECH][FOH_CONTENT_SPEECH];
+				plain_n += n;
+			}
+			printf("speech %-49s correct %u/%u\n", col[2],
+					p->confusion[FOH_CONTENT_SPEECH][FOH_CONTENT_SPEECH], n);
+		}
 		ticks_stable += p->ticks > SETTLE_TICKS ? p->ticks - SETTLE_TICKS : 0;
 		if (p->style_n > 0) {
 			g_hash_table_replace(style_ok, g_strdup(col[2]), GUINT_TO_POINTER(p->style_ok));
@@ -223,6 +285,11 @@ static int run_list(const struct foh_content_model *m, const char *list)
 			ticks_stable ? changes / (ticks_stable * FOH_CONTENT_TICK_S / 60.0) : 0.0);
 	printf("BENCH content_style accuracy=%.4f decisions=%u\n",
 			all_n ? (double)all_ok / all_n : 0.0, all_n);
+	report_styles(m, style_conf);
+	printf("BENCH content_speech_dynamics voices=plain recall=%.4f decisions=%u\n",
+			plain_n ? (double)plain_ok / plain_n : 0.0, plain_n);
+	printf("BENCH content_speech_dynamics voices=limited recall=%.4f decisions=%u\n",
+			lim_n ? (double)lim_ok / lim_n : 0.0, lim_n);
 	g_hash_table_unref(style_ok);
 	g_hash_table_unref(style_n);
 	return 0;
