@@ -30,7 +30,7 @@
  *   peer-timeout = 10       s a failed connection has to recover
  *   connect-timeout = 30    s a new peer has to connect
  *   channel = 0             the rooms' default channel (0 = first free)
- *   jitter-ms = 20          publishers' jitter buffer
+ *   jitter-ms = 20          publishers' jitter buffer: the wait for a missing packet
  *   bitrate = 96000         programme Opus bit rate
  *   frame-ms = 10           programme Opus frame (2.5 → 2, 5, 10, 20)
  *   stun-server =           stun://host:port, for peers beyond the LAN
