@@ -55,6 +55,8 @@ struct foh_analyzer {
 	bool source_is_sink;
 	bool active;			/* the stream is scheduled */
 	uint32_t rate;
+	/* main → data thread: the stream is about to go (see quiesce()) */
+	atomic_bool stopping, stop_acked;
 
 	/* data thread */
 	struct foh_lmh lmh;
@@ -190,11 +192,14 @@ static void on_process(void *data)
 {
 	struct foh_analyzer *a = data;
 	uint64_t start = now_ns(), one = 1;
-	struct pw_buffer *b = pw_stream_dequeue_buffer(a->stream);
+	struct pw_stream *s;
+	struct pw_buffer *b;
 	struct spa_data *d;
 	uint32_t n, offset;
 
-	if (b == NULL)
+	if (atomic_load_explicit(&a->stopping, memory_order_acquire) || (s = a->stream) == NULL)
+		return;
+	if ((b = pw_stream_dequeue_buffer(s)) == NULL)
 		return;
 	d = &b->buffer->datas[0];
 	offset = SPA_MIN(d->chunk->offset, d->maxsize);
@@ -204,7 +209,7 @@ static void on_process(void *data)
 		memcpy(a->mono, SPA_PTROFF(d->data, offset, float), n * sizeof(float));
 		analyze(a, n);
 	}
-	pw_stream_queue_buffer(a->stream, b);
+	pw_stream_queue_buffer(s, b);
 	/* Waking the worker is the one system call allowed here: every block
 	 * while /audio/lmh goes out per block; else (only D-Bus reads the
 	 * values) once per WAKE_QUIET_BLOCKS, about one FFT hop. */
@@ -525,6 +530,7 @@ int foh_analyzer_connect(struct foh_analyzer *a, struct pw_core *core, struct pw
 	a->data_loop = data_loop;
 	a->dsp_ready = false;
 	a->rate = 0;
+	atomic_store_explicit(&a->stopping, false, memory_order_release);
 	props = pw_properties_new(PW_KEY_NODE_NAME, "foh.analyzer",
 			PW_KEY_NODE_DESCRIPTION, "foh Analyzer",
 			PW_KEY_MEDIA_NAME, "foh Analyzer input",
@@ -582,10 +588,39 @@ bool foh_analyzer_connected(const struct foh_analyzer *a)
 	return a->stream != NULL;
 }
 
+static int do_stop_ack(struct spa_loop *loop, bool async, uint32_t seq,
+		const void *data, size_t size, void *user_data)
+{
+	struct foh_analyzer *a = user_data;
+
+	atomic_store_explicit(&a->stop_acked, true, memory_order_release);
+	return 0;
+}
+
+/* Before the stream is destroyed the data thread must be out of on_process
+ * and must not enter it again (a cycle in flight at SIGTERM used the
+ * stream as it went: ASan caught a SEGV in pw_stream_queue_buffer). The
+ * data loop runs queued invokes between cycles, so the acknowledgement
+ * means any cycle in flight has ended; the wait is bounded. */
+static void quiesce(struct foh_analyzer *a)
+{
+	struct timespec ms = { 0, 1000000 };
+
+	atomic_store_explicit(&a->stopping, true, memory_order_release);
+	atomic_store_explicit(&a->stop_acked, false, memory_order_relaxed);
+	if (a->data_loop == NULL ||
+	    pw_loop_invoke(a->data_loop, do_stop_ack, 0, NULL, 0, false, a) < 0)
+		return;
+	for (int i = 0; i < 500 && !atomic_load_explicit(&a->stop_acked, memory_order_acquire); i++)
+		nanosleep(&ms, NULL);
+}
+
 void foh_analyzer_disconnect(struct foh_analyzer *a)
 {
-	if (a->stream != NULL)
+	if (a->stream != NULL) {
+		quiesce(a);
 		pw_stream_destroy(a->stream);
+	}
 	a->stream = NULL;
 	a->dsp_ready = false;
 }

@@ -3,8 +3,8 @@
 # fohd was started with, atomically and debounced:
 #  - one set (Strength) reaches the file; how long it took is reported;
 #  - a burst of 20 sets of Strength spread over about 1 s writes the file at
-#    most 5 times (one write per 250 ms debounce period, plus the one that
-#    may be due when the burst starts), counted as renames onto foh.conf by
+#    most once per 250 ms debounce period of the burst as measured, plus
+#    two (the one that may be due when it starts, the last), counted as renames onto foh.conf by
 #    an inotify watch on its directory (inotify-log.py); the file itself is
 #    never written in place (no MODIFY or CLOSE_WRITE of foh.conf: every
 #    write is a temporary file renamed over it), and the value on disk at
@@ -57,7 +57,11 @@ in_place=$(grep -cE ' (MODIFY|CLOSE_WRITE) foh.conf$' "$FOH_SESSION/inotify.log"
 note "20 sets in $burst_ms ms: $writes renames onto foh.conf, $in_place in-place writes of it"
 note "events: $(grep -v '^ready' "$FOH_SESSION/inotify.log" | awk '{ print $2 }' | sort | uniq -c | tr -s ' \n' ' ')"
 [ "$writes" -ge 1 ] || fail "no atomic rename onto foh.conf during the burst"
-[ "$writes" -le 5 ] || fail "20 sets in $burst_ms ms wrote foh.conf $writes times (at most 5)"
+# one write per 250 ms debounce period of the burst as it really took (a
+# loaded machine stretches the busctl calls), plus the one that may be due
+# when it starts and the last one after it
+most=$(( burst_ms / 250 + 2 ))
+[ "$writes" -le "$most" ] || fail "20 sets in $burst_ms ms wrote foh.conf $writes times (at most $most)"
 [ "$in_place" = 0 ] || fail "foh.conf was written in place $in_place times"
 [ "$(anprop Strength)" = 0.42 ] || fail "Strength reads $(anprop Strength), the last set was 0.42"
 
