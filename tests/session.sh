@@ -16,6 +16,16 @@ mkdir -p "$FOH_SESSION/pids" "$FOH_SESSION/run" "$FOH_SESSION/config" \
   "$FOH_SESSION/data" "$FOH_SESSION/state"
 chmod 700 "$FOH_SESSION/run"
 
+# The tests' python3 is Debian's, with the modules tools/dev/foh-dev
+# installs (numpy, websockets, dbus, gi). A python3 earlier on the PATH
+# (a pyenv shim starts about five shells per call, and its interpreter has
+# none of those modules) would make each call slow and load-sensitive.
+if [ -x /usr/bin/python3 ]; then
+  mkdir -p "$FOH_SESSION/bin"
+  ln -s /usr/bin/python3 "$FOH_SESSION/bin/python3"
+  export PATH="$FOH_SESSION/bin:$PATH"
+fi
+
 export XDG_RUNTIME_DIR=$FOH_SESSION/run
 export XDG_CONFIG_HOME=$FOH_SESSION/config
 export XDG_DATA_HOME=$FOH_SESSION/data
