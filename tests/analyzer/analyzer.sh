@@ -117,3 +117,26 @@ blocks_past() {
 wait_blocks() {
   wait_for 10 blocks_past "$(( $(anprop Blocks) + $1 ))"
 }
+
+# band_holds LOG BAND WHAT MIN_SHARE: while a steady tone plays, BAND is the
+# largest band of /audio/lmh in >= MIN_SHARE of a fresh window of 110
+# messages and its mean leads the others' by >= 0.03. A window that a
+# loaded machine disturbed (an under-run's click is broadband, and the
+# auto-scaler lifts every band towards its own peak) is measured again, up
+# to three windows; each is noted, and the last one's figures decide. A
+# wrong band or a silent capture fails every window (share near 0).
+band_holds() {
+  local log=$1 band=$2 what=$3 min=$4 try t0 t1 n low mid high share margin
+  for try in 1 2 3; do
+    t0=$(wall)
+    wait_for 5 osc_more "$log" /audio/lmh "$(( $(osc_count "$log" /audio/lmh) + 110 ))" \
+      || fail "/audio/lmh stopped arriving"
+    t1=$(wall)
+    read -r n low mid high share margin < <(osc_py dominance "$log" "$t0" "$t1" "$band")
+    note "$what, window $try: $n messages, mean low $low mid $mid high $high; $band largest in $share of them, leads by $margin"
+    [ "$n" -ge 100 ] || fail "$what: only $n /audio/lmh messages in the window"
+    within "$share" "$min" 1 && within "$margin" 0.03 1 && return 0
+  done
+  within "$share" "$min" 1 || fail "$what: $band is the largest band in only $share of the messages (3 windows)"
+  fail "$what: $band leads by only $margin (3 windows)"
+}
