@@ -358,7 +358,8 @@ int main(int argc, char *argv[])
 	pw_loop_add_signal(l, SIGTERM, on_signal, &b);
 	timer = pw_loop_add_timer(l, on_tick, &b);
 	pw_loop_update_timer(l, timer, &tick, &tick, false);
-	context = pw_context_new(l, NULL, 0);
+	context = pw_context_new(l,
+			pw_properties_new(PW_KEY_CONFIG_NAME, "client-rt.conf", NULL), 0);
 	if (context == NULL || (core = pw_context_connect(context, NULL, 0)) == NULL) {
 		fprintf(stderr, "osc-latency: cannot connect to PipeWire: %m\n");
 		return 1;

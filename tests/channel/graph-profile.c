@@ -407,7 +407,8 @@ int main(int argc, char *argv[])
 
 		pw_loop_update_timer(l, timer, &value, NULL, false);
 	}
-	context = pw_context_new(l, NULL, 0);
+	context = pw_context_new(l,
+			pw_properties_new(PW_KEY_CONFIG_NAME, "client-rt.conf", NULL), 0);
 	if (context == NULL) {
 		fprintf(stderr, "graph-profile: cannot create a context: %m\n");
 		return 1;

@@ -89,6 +89,8 @@ struct record {
 
 struct probe {
 	struct pw_thread_loop *loop;
+	struct pw_context *context;
+	struct pw_core *core;
 	struct pw_stream *stream;
 	struct spa_hook stream_listener;
 	struct spa_io_position *_Atomic position;
@@ -218,8 +220,14 @@ static int start_capture(struct probe *p)
 		return -errno;
 	params[0] = spa_format_audio_raw_build(&b, SPA_PARAM_EnumFormat, &info);
 	pw_thread_loop_lock(p->loop);
-	p->stream = pw_stream_new_simple(pw_thread_loop_get_loop(p->loop), "foh mute probe",
-			props, &stream_events, p);
+	/* client-rt.conf: the data thread is real-time (module-rt), as the
+	 * channel's own; a SCHED_OTHER probe misses cycles on a busy machine */
+	p->context = pw_context_new(pw_thread_loop_get_loop(p->loop),
+			pw_properties_new(PW_KEY_CONFIG_NAME, "client-rt.conf", NULL), 0);
+	p->core = p->context ? pw_context_connect(p->context, NULL, 0) : NULL;
+	p->stream = p->core ? pw_stream_new(p->core, "foh mute probe", props) : NULL;
+	if (p->stream != NULL)
+		pw_stream_add_listener(p->stream, &p->stream_listener, &stream_events, p);
 	if (p->stream == NULL) {
 		res = -errno;
 	} else {
@@ -535,6 +543,8 @@ int main(int argc, char *argv[])
 
 	pw_thread_loop_lock(p->loop);
 	pw_stream_destroy(p->stream);
+	pw_core_disconnect(p->core);
+	pw_context_destroy(p->context);
 	pw_thread_loop_unlock(p->loop);
 	pw_thread_loop_stop(p->loop);
 	pw_thread_loop_destroy(p->loop);

@@ -362,7 +362,8 @@ int main(int argc, char *argv[])
 	/* before any thread starts, so they all block them */
 	pw_loop_add_signal(pw_main_loop_get_loop(app.loop), SIGTERM, on_signal, &app);
 	pw_loop_add_signal(pw_main_loop_get_loop(app.loop), SIGINT, on_signal, &app);
-	context = pw_context_new(pw_main_loop_get_loop(app.loop), NULL, 0);
+	context = pw_context_new(pw_main_loop_get_loop(app.loop),
+			pw_properties_new(PW_KEY_CONFIG_NAME, "client-rt.conf", NULL), 0);
 	app.core = pw_context_connect(context, NULL, 0);
 	if (app.core == NULL) {
 		fprintf(stderr, "node-cost: cannot connect to PipeWire\n");

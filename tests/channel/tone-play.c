@@ -200,7 +200,7 @@ int main(int argc, char *argv[])
 
 		pw_loop_update_timer(l, timer, &value, NULL, false);
 	}
-	context = pw_context_new(l, NULL, 0);
+	context = pw_context_new(l, pw_properties_new(PW_KEY_CONFIG_NAME, "client-rt.conf", NULL), 0);
 	if (context == NULL || (core = pw_context_connect(context, NULL, 0)) == NULL) {
 		fprintf(stderr, "tone-play: cannot connect to PipeWire: %m\n");
 		return 1;

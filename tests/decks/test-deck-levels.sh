@@ -35,16 +35,31 @@ note "crossfader off at 0.5, Gain 0: peak $peak (the file's: 0.5)"
 within "$peak" 0.49 0.51 || fail "deck a plays at peak $peak, want the file's 0.5 (no crossfader law)"
 echo "ok: CrossfaderEnabled=false: deck a at exactly its Gain"
 
-play_a "$FOH_SESSION/fade.wav"
-sleep 0.3
-deck a call FadeGain dd -80 1 || fail "FadeGain refused"
-[ "$(dprop a Gain)" = -80 ] || fail "Gain reads $(dprop a Gain) after FadeGain -80"
-sleep 1.3
-stop rec
-read -r dur q1 q2 q3 < <(deckaudio fade "$FOH_SESSION/fade.wav")
-note "fade: $dur s; $q1 $q2 $q3 at 1/4, 1/2, 3/4"
-within "$dur" 0.90 0.98 || fail "97 % → 3 % took $dur s, want 0.94"
-within "$q1" 0.695 0.775 || fail "a quarter of the way: $q1, want 0.735"
-within "$q2" 0.46 0.54 || fail "half way: $q2, want 0.5"
-within "$q3" 0.225 0.305 || fail "three quarters of the way: $q3, want 0.265"
+# One fade, recorded and measured; a fade that misses its figures in a
+# recording during which the graph missed cycles (rec_missed: a busy
+# machine; what the sink heard in those cycles is lost, and the fade's
+# measured length with it — 0.62 s once, 4 cycles missed) is done again,
+# up to three times; one that misses them with no cycle missed fails.
+for try in 1 2 3; do
+  deck a set-property Gain d 0 || fail "Gain=0 refused"
+  play_a "$FOH_SESSION/fade.wav"
+  sleep 0.3
+  deck a call FadeGain dd -80 1 || fail "FadeGain refused"
+  [ "$(dprop a Gain)" = -80 ] || fail "Gain reads $(dprop a Gain) after FadeGain -80"
+  sleep 1.3
+  stop rec
+  missed=$(rec_missed)
+  read -r dur q1 q2 q3 < <(deckaudio fade "$FOH_SESSION/fade.wav")
+  note "fade: $dur s; $q1 $q2 $q3 at 1/4, 1/2, 3/4 (graph missed ${missed:-0} cycles)"
+  why=
+  within "$dur" 0.90 0.98 || why="97 % → 3 % took $dur s, want 0.94"
+  within "$q1" 0.695 0.775 || why="a quarter of the way: $q1, want 0.735"
+  within "$q2" 0.46 0.54 || why="half way: $q2, want 0.5"
+  within "$q3" 0.225 0.305 || why="three quarters of the way: $q3, want 0.265"
+  [ -z "$why" ] && break
+  [ "${missed:-0}" = 0 ] && fail "$why"
+  note "$why, but the graph missed cycles (busy machine): fade $try again"
+  deck a call Stop >/dev/null || fail "Stop failed"
+done
+[ -z "$why" ] || fail "$why, and the graph missed cycles in all three recordings"
 echo "ok: FadeGain is linear in amplitude over its duration"

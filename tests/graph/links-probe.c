@@ -152,7 +152,8 @@ int main(int argc, char *argv[])
 	pw_loop_add_signal(loop, SIGTERM, on_quit, &app);
 	pw_loop_add_signal(loop, SIGINT, on_quit, &app);
 	pw_loop_add_signal(loop, SIGHUP, on_hup, &app);
-	context = pw_context_new(loop, NULL, 0);
+	context = pw_context_new(loop,
+			pw_properties_new(PW_KEY_CONFIG_NAME, "client-rt.conf", NULL), 0);
 	app.core = pw_context_connect(context, NULL, 0);
 	if (app.core == NULL || foh_links_new(app.core, &app.links) < 0) {
 		fprintf(stderr, "links-probe: cannot connect to PipeWire\n");

@@ -32,6 +32,8 @@
 
 struct rec {
 	struct pw_main_loop *loop;
+	struct pw_context *context;
+	struct pw_core *core;
 	struct pw_stream *stream;
 	struct spa_hook listener;
 	float *data;
@@ -185,15 +187,29 @@ int main(int argc, char **argv)
 	r.loop = pw_main_loop_new(NULL);
 	pw_loop_add_signal(pw_main_loop_get_loop(r.loop), SIGINT, on_signal, &r);
 	pw_loop_add_signal(pw_main_loop_get_loop(r.loop), SIGTERM, on_signal, &r);
-	r.stream = pw_stream_new_simple(pw_main_loop_get_loop(r.loop), "foh-rec",
+	/* client-rt.conf loads module-rt: the data thread that runs
+	 * on_process is real-time, as in pw-record (client.conf, which
+	 * pw_stream_new_simple's own context takes, leaves it SCHED_OTHER,
+	 * and a busy machine made it miss cycles) */
+	r.context = pw_context_new(pw_main_loop_get_loop(r.loop),
+			pw_properties_new(PW_KEY_CONFIG_NAME, "client-rt.conf", NULL), 0);
+	if (r.context == NULL || (r.core = pw_context_connect(r.context, NULL, 0)) == NULL) {
+		fprintf(stderr, "rt-record: cannot connect to PipeWire: %m\n");
+		return 1;
+	}
+	r.stream = pw_stream_new(r.core, "foh-rec",
 			pw_properties_new(PW_KEY_NODE_NAME, "foh-rec",
 				PW_KEY_MEDIA_TYPE, "Audio",
 				PW_KEY_MEDIA_CATEGORY, "Capture",
 				PW_KEY_MEDIA_ROLE, "Production",
 				PW_KEY_TARGET_OBJECT, argv[optind],
 				PW_KEY_STREAM_CAPTURE_SINK, monitor ? "true" : "false",
-				NULL),
-			&events, &r);
+				NULL));
+	if (r.stream == NULL) {
+		fprintf(stderr, "rt-record: cannot make the stream: %m\n");
+		return 1;
+	}
+	pw_stream_add_listener(r.stream, &r.listener, &events, &r);
 	params[0] = spa_format_audio_raw_build(&pb, SPA_PARAM_EnumFormat, &want);
 	if (pw_stream_connect(r.stream, PW_DIRECTION_INPUT, PW_ID_ANY,
 			PW_STREAM_FLAG_AUTOCONNECT | PW_STREAM_FLAG_MAP_BUFFERS |
@@ -210,6 +226,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "rt-record: longer than %g s; kept the start\n", max_seconds);
 	if (write_wav(&r, argv[optind + 1]) < 0)
 		rc = 1;
+	pw_core_disconnect(r.core);
+	pw_context_destroy(r.context);
 	pw_main_loop_destroy(r.loop);
 	pw_deinit();
 	free(r.data);
