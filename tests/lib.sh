@@ -193,8 +193,8 @@ sys.exit(0 if any(o.get("type", "").endswith(":Node") and
 # lost to a busy machine as pw-record's can be.
 record_sink() {
   spawn rec "$FOH_RECORD" foh-test-sink "$1"
-  wait_for 5 recorder_linked || fail "the recorder was not linked to the test sink"
-  wait_for 5 recorder_running || fail "the recorder does not run (see $FOH_SESSION/rec.log)"
+  wait_for 10 recorder_linked || fail "the recorder was not linked to the test sink"
+  wait_for 10 recorder_running || fail "the recorder does not run (see $FOH_SESSION/rec.log)"
 }
 
 # rec_missed: the graph cycles the last recording missed (rt-record's last

@@ -16,7 +16,12 @@
  * t being when the click's first frame plays on the graph clock — the
  * cycle's spa_io_position clock.nsec plus the frame's offset in the buffer
  * over the rate — converted from CLOCK_MONOTONIC to the wall clock
- * (CLOCK_REALTIME, seconds), the clock oscdump stamps messages with. */
+ * (CLOCK_REALTIME, seconds), the clock oscdump stamps messages with;
+ * then
+ *   missed <m>
+ * the graph cycles the stream missed (its clock moved on by more than a
+ * cycle: an overloaded graph skipped it, and every later click came a
+ * cycle late in the audio). */
 #include <getopt.h>
 #include <math.h>
 #include <signal.h>
@@ -49,6 +54,9 @@ struct player {
 	uint32_t rng;
 	int n_clicks;
 	uint64_t click_nsec[MAX_CLICKS];
+	uint64_t next_position;		/* the graph clock's next cycle */
+	bool started;
+	unsigned int missed;		/* cycles the clock moved past us */
 	atomic_bool done;		/* → main thread, which then reads the above */
 };
 
@@ -69,6 +77,13 @@ static void on_process(void *data)
 	uint32_t frames, stride = sizeof(float) * CHANNELS;
 	const uint32_t click_len = RATE / 50;	/* 20 ms */
 
+	if (p->position != NULL) {
+		uint64_t pos = p->position->clock.position;
+		if (p->started && pos != p->next_position)
+			p->missed++;
+		p->next_position = pos + p->position->clock.duration;
+		p->started = true;
+	}
 	if (b == NULL)
 		return;
 	d = &b->buffer->datas[0];
@@ -229,6 +244,7 @@ int main(int argc, char *argv[])
 	offset = (double)(real.tv_sec - mono.tv_sec) + (double)(real.tv_nsec - mono.tv_nsec) / 1e9;
 	for (int i = 0; i < p.n_clicks; i++)
 		printf("click %d %.6f\n", i, (double)p.click_nsec[i] / 1e9 + offset);
+	printf("missed %u\n", p.missed);
 
 	pw_core_disconnect(core);
 	pw_context_destroy(context);

@@ -19,6 +19,9 @@
 #    Also printed: the spread around the median latency (the grid fit with
 #    the constant offset taken out) and the inter-onset intervals; held to
 #    the same +-120 ms.
+# A run in which the graph skipped click-play's cycles (click-play counts
+# them) is played once more if it failed: every later click came a cycle
+# late in the audio, which is the machine's doing, not the analyzer's.
 # click-play computes its samples in its process callback; pw-play of a WAV
 # was tried first and slipped a quantum now and then, which moved later
 # clicks by 5.3 ms each time.
@@ -35,38 +38,57 @@ start_fohd --config "$FOH_SESSION/foh.conf"
 wait_for 10 analyzer_running || fail "the analyzer is not running in the graph"
 force_quantum 256
 
-t_start=$(wall)
-spawn clicks bash -c 'exec "$1" --bpm 120 --seconds 10 foh.ch1.capture >"$2"' \
-  click-play "$CLICK_PLAY" "$FOH_SESSION/clicks.txt"
-wait_for 5 grep -q ' /audio/onset/' "$log" || fail "no onset within 5 s of starting the click track"
-
 # bpm_in_range: an /audio/bpm of 120 +- 1 has arrived since the clicks started.
 bpm_in_range() {
   [ "$(osc_py bpm "$log" "$t_start" 119 121 | cut -d' ' -f1)" != -1 ]
 }
-wait_for 11 bpm_in_range || fail "no /audio/bpm within 120 +- 1 (last sent: $(osc_py bpm "$log" "$t_start" 119 121 | cut -d' ' -f2))"
 
-wait_for 15 bash -c "! kill -0 $(pid_of clicks) 2>/dev/null" || fail "click-play did not finish"
-stop clicks || fail "click-play failed"
-t_end=$(wall)
-first_click=$(awk '$1 == "click" { print $3; exit }' "$FOH_SESSION/clicks.txt")
-[ -n "$first_click" ] || fail "click-play reported no clicks"
-read -r after last n_in n_out < <(osc_py bpm "$log" "$first_click" 119 121)
-note "/audio/bpm: first in 119..121 $after s after the first click; then $n_in in range, $n_out out of it; last $last, Bpm property $(anprop Bpm)"
-within "$after" 0 10 || fail "/audio/bpm reached 120 +- 1 only after $after s"
-[ "$n_out" = 0 ] || fail "/audio/bpm left 120 +- 1 $n_out times after reaching it"
+# click_run: plays the click track and checks what the analyzer sent for
+# it; writes what is wrong (nothing when all holds) to $problems, one line
+# each, and sets missed to the graph cycles click-play missed.
+problems=$FOH_SESSION/problems.txt
+click_run() {
+  local after last n_in n_out clicks events lost dups stray lat_min lat_med lat_max dev ioi_min ioi_max
+  : >"$problems"
+  t_start=$(wall)
+  spawn clicks bash -c 'exec "$1" --bpm 120 --seconds 10 foh.ch1.capture >"$2"' \
+    click-play "$CLICK_PLAY" "$FOH_SESSION/clicks.txt"
+  wait_for 5 grep -q ' /audio/onset/' "$log" || fail "no onset within 5 s of starting the click track"
+  wait_for 11 bpm_in_range || fail "no /audio/bpm within 120 +- 1 (last sent: $(osc_py bpm "$log" "$t_start" 119 121 | cut -d' ' -f2))"
+  wait_for 15 bash -c "! kill -0 $(pid_of clicks) 2>/dev/null" || fail "click-play did not finish"
+  stop clicks || fail "click-play failed"
+  t_end=$(wall)
+  missed=$(awk '$1 == "missed" { print $2 }' "$FOH_SESSION/clicks.txt")
+  first_click=$(awk '$1 == "click" { print $3; exit }' "$FOH_SESSION/clicks.txt")
+  [ -n "$first_click" ] || fail "click-play reported no clicks"
+  read -r after last n_in n_out < <(osc_py bpm "$log" "$first_click" 119 121)
+  note "/audio/bpm: first in 119..121 $after s after the first click; then $n_in in range, $n_out out of it; last $last, Bpm property $(anprop Bpm); click-play missed ${missed:-?} graph cycles"
+  within "$after" 0 10 || echo "/audio/bpm reached 120 +- 1 only after $after s" >>"$problems"
+  [ "$n_out" = 0 ] || echo "/audio/bpm left 120 +- 1 $n_out times after reaching it" >>"$problems"
+  read -r clicks events lost dups stray lat_min lat_med lat_max dev ioi_min ioi_max \
+    < <(osc_py onsets "$log" "$t_start" "$t_end" "$FOH_SESSION/clicks.txt")
+  note "onsets: $clicks clicks, $events events: $lost clicks missed, $dups extra, $stray stray"
+  note "onset - click: $lat_min..$lat_max ms (median $lat_med, largest deviation from it $dev); intervals $ioi_min..$ioi_max ms"
+  [ "$clicks" -ge 19 ] || echo "click-play played only $clicks clicks" >>"$problems"
+  [ "$lost" = 0 ] || echo "$lost clicks gave no onset" >>"$problems"
+  [ "$dups" = 0 ] || echo "$dups clicks gave more than one onset event" >>"$problems"
+  [ "$stray" = 0 ] || echo "$stray onset events far from any click" >>"$problems"
+  within "$lat_min" -120 120 && within "$lat_max" -120 120 \
+    || echo "onsets land $lat_min..$lat_max ms from their clicks (limit +-120 ms)" >>"$problems"
+  within "$dev" 0 120 || echo "onsets spread by $dev ms around the median latency" >>"$problems"
+  within "$ioi_min" 380 620 && within "$ioi_max" 380 620 \
+    || echo "inter-onset intervals $ioi_min..$ioi_max ms, want 500 +- 120" >>"$problems"
+  summary="120 BPM read as 120 +- 1 after $after s; onset - click $lat_min..$lat_max ms"
+}
 
-read -r clicks events missed dups stray lat_min lat_med lat_max dev ioi_min ioi_max \
-  < <(osc_py onsets "$log" "$t_start" "$t_end" "$FOH_SESSION/clicks.txt")
-note "onsets: $clicks clicks, $events events: $missed clicks missed, $dups extra, $stray stray"
-note "onset - click: $lat_min..$lat_max ms (median $lat_med, largest deviation from it $dev); intervals $ioi_min..$ioi_max ms"
-[ "$clicks" -ge 19 ] || fail "click-play played only $clicks clicks"
-[ "$missed" = 0 ] || fail "$missed clicks gave no onset"
-[ "$dups" = 0 ] || fail "$dups clicks gave more than one onset event"
-[ "$stray" = 0 ] || fail "$stray onset events far from any click"
-within "$lat_min" -120 120 && within "$lat_max" -120 120 \
-  || fail "onsets land $lat_min..$lat_max ms from their clicks (limit +-120 ms)"
-within "$dev" 0 120 || fail "onsets spread by $dev ms around the median latency"
-within "$ioi_min" 380 620 && within "$ioi_max" 380 620 \
-  || fail "inter-onset intervals $ioi_min..$ioi_max ms, want 500 +- 120"
-echo "ok: 120 BPM read as 120 +- 1 after $after s; onset - click $lat_min..$lat_max ms"
+# A run in which the graph skipped click-play's cycles moved every later
+# click by a cycle in the audio (5.3 ms at quantum 256 is 1.3 BPM at 120):
+# that run is the machine's, and the click track is played once more.
+click_run
+if [ -s "$problems" ]; then
+  [ "${missed:-0}" != 0 ] || fail "$(paste -sd ';' "$problems")"
+  note "click-play missed $missed graph cycles: once more ($(paste -sd ';' "$problems"))"
+  click_run
+  [ ! -s "$problems" ] || fail "$(paste -sd ';' "$problems")"
+fi
+echo "ok: $summary"

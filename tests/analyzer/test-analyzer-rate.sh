@@ -8,7 +8,8 @@
 #
 # Rate: after the meta for the new block has arrived, wait for about 1.5 s
 # worth of /audio/lmh; the rate is (n - 1) / (last - first) over the
-# oscdump receive stamps of the messages in that window.
+# oscdump receive stamps of the messages in that window (up to three
+# windows: one disturbed by a loaded machine is measured again).
 set -u
 . "$FOH_TESTS/lib.sh"
 . "$FOH_GRAPH/graph.sh"
@@ -47,14 +48,21 @@ for q in 1024 256; do
   after=$(osc_count "$log" /audio/meta)
   [ "$after" -eq $((metas + 1)) ] || fail "$((after - metas)) /audio/meta for one block change to $q"
   want=$(python3 -c "print($rate / $q)")
-  t0=$(wall)
-  wait_for 5 osc_more "$log" /audio/lmh "$(( $(osc_count "$log" /audio/lmh) + rate * 3 / 2 / q ))" \
-    || fail "/audio/lmh stopped arriving at quantum $q"
-  t1=$(wall)
-  read -r n span got < <(osc_py rate "$log" /audio/lmh "$t0" "$t1")
-  note "quantum $q: $n /audio/lmh in $span s = $got per second, want $want +- 5 %"
-  within "$got" "$(python3 -c "print($want * 0.95)")" "$(python3 -c "print($want * 1.05)")" \
-    || fail "quantum $q: /audio/lmh at $got per second, want $want +- 5 %"
+  # up to three fresh windows: cycles a loaded machine's graph missed (or
+  # a receiver that stalled) disturb one window; a wrong rate fails all
+  ok=0
+  for try in 1 2 3; do
+    t0=$(wall)
+    wait_for 5 osc_more "$log" /audio/lmh "$(( $(osc_count "$log" /audio/lmh) + rate * 3 / 2 / q ))" \
+      || fail "/audio/lmh stopped arriving at quantum $q"
+    t1=$(wall)
+    read -r n span got < <(osc_py rate "$log" /audio/lmh "$t0" "$t1")
+    note "quantum $q, window $try: $n /audio/lmh in $span s = $got per second, want $want +- 5 %"
+    if within "$got" "$(python3 -c "print($want * 0.95)")" "$(python3 -c "print($want * 1.05)")"; then
+      ok=1; break
+    fi
+  done
+  [ "$ok" = 1 ] || fail "quantum $q: /audio/lmh at $got per second in three windows, want $want +- 5 %"
   [ "$(osc_count "$log" /audio/meta)" -eq "$after" ] \
     || fail "/audio/meta was sent again while nothing changed"
 done

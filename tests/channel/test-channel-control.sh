@@ -59,7 +59,7 @@ PY
 # A set is persisted (atomically, debounced) and survives a restart.
 chset 2 Name s "Host mic"
 chset 2 CompThreshold d -24.5
-wait_for 3 grep -q '^comp-threshold=-24.5$' "$conf" || fail "CompThreshold was not saved: $(cat "$conf")"
+wait_for 10 grep -q '^comp-threshold=-24.5$' "$conf" || fail "CompThreshold was not saved: $(cat "$conf")"
 grep -q '^name=Host mic$' "$conf" || fail "Name was not saved"
 ls "$FOH_SESSION" | grep -q 'foh.conf.tmp' && fail "a temporary file was left behind"
 described() { pw-dump 2>/dev/null | grep -q '"node.description": "foh Channel 2 (Host mic)"'; }
@@ -101,7 +101,7 @@ chset 2 ChorusEnabled b true
 chset 2 ChorusVoices u 4
 chset 2 Width d 150
 chset 2 DelaySync s 1/8d
-wait_for 3 grep -q '^width=150$' "$conf" || fail "Width was not saved: $(cat "$conf")"
+wait_for 10 grep -q '^width=150$' "$conf" || fail "Width was not saved: $(cat "$conf")"
 grep -q '^reverb-decay=2.5$' "$conf" || fail "ReverbDecaySec was not saved"
 grep -q '^chorus-voices=4$' "$conf" || fail "ChorusVoices was not saved"
 grep -q '^delay-sync=1/8d$' "$conf" || fail "DelaySync was not saved"
@@ -150,9 +150,9 @@ chset 2 LevelerTargetLufs d -18
 chset 2 LevelerLookaheadSec d 1.5
 chset 2 LevelerLookaheadSceneLu d 3.5
 chset 2 LevelerQuieterSec d 1.25
-wait_for 3 grep -q '^leveler-lookahead=1.5$' "$conf" || fail "LevelerLookaheadSec was not saved"
-wait_for 3 grep -q '^leveler-lookahead-scene=3.5$' "$conf" || fail "LevelerLookaheadSceneLu was not saved"
-wait_for 3 grep -q '^leveler-quieter=1.25$' "$conf" || fail "LevelerQuieterSec was not saved"
+wait_for 10 grep -q '^leveler-lookahead=1.5$' "$conf" || fail "LevelerLookaheadSec was not saved"
+wait_for 10 grep -q '^leveler-lookahead-scene=3.5$' "$conf" || fail "LevelerLookaheadSceneLu was not saved"
+wait_for 10 grep -q '^leveler-quieter=1.25$' "$conf" || fail "LevelerQuieterSec was not saved"
 grep -q '^leveler-target=-18$' "$conf" || fail "LevelerTargetLufs was not saved"
 lat2=$(chprop 2 LatencyFrames)
 [ "$lat2" = "$((lat + 72000))" ] || fail "LatencyFrames with 1.5 s look-ahead is $lat2, want $((lat + 72000))"
@@ -185,7 +185,8 @@ id1b=$(node_id foh.ch1.capture)
 [ -n "$id1" ] && [ "$id1" = "$id1b" ] || fail "channel 1 was rebuilt by a reload that did not change it ($id1 -> $id1b)"
 printf '[daemon]\nchannels = 1\n[channel.1]\ncomp-enabled = false\nlimiter-enabled = false\n' >"$conf"
 busctl --user call org.foh.Foh1 /org/foh/Foh1 org.foh.Foh1.Manager Reload || fail "reload refused"
-wait_for 5 bash -c '! pw-cli ls Node | grep -q foh.ch2.capture' || fail "channel 2 did not disappear"
+wait_for 10 bash -c '! pw-cli ls Node | grep -q foh.ch2.capture' ||
+  fail "channel 2 did not disappear (fohd has channels: $(busctl --user get-property org.foh.Foh1 /org/foh/Foh1 org.foh.Foh1.Manager Channels 2>&1); foh nodes: $(pw-cli ls Node 2>&1 | grep -o 'foh\.ch[0-9]*\.[a-z]*' | tr '\n' ' '))"
 busctl --user introspect org.foh.Foh1 /org/foh/Foh1/channel/2 >/dev/null 2>&1 \
   && busctl --user introspect org.foh.Foh1 /org/foh/Foh1/channel/2 | grep -q Channel \
   && fail "channel 2's object is still there"

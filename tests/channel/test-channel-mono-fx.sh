@@ -48,18 +48,22 @@ chset 1 ReverbEnabled b true
 wait_for 5 shape_is 2 || fail "with the reverb on: playback is $(playback_shape), want 2 channels"
 [ "$(chprop 1 AudioChannels)" = 1 ] || fail "the channel's input stays mono"
 
-# a 50 ms 1 kHz burst, then 1.5 s of silence, mono
+# 0.3 s of silence (the links of the stream that just became stereo
+# settle), a 50 ms 1 kHz burst, then 1.5 s of silence, mono
 python3 - "$FOH_SESSION/burst.wav" <<'PY'
 import math, struct, sys, wave
 rate = 48000
-x = [0.5 * math.sin(2 * math.pi * 1000 * i / rate) if i < rate // 20 else 0.0
-     for i in range(rate * 3 // 2)]
+lead = rate * 3 // 10
+x = [0.5 * math.sin(2 * math.pi * 1000 * (i - lead) / rate)
+     if lead <= i < lead + rate // 20 else 0.0
+     for i in range(lead + rate * 3 // 2)]
 with wave.open(sys.argv[1], "wb") as w:
     w.setnchannels(1); w.setsampwidth(2); w.setframerate(rate)
     w.writeframes(b"".join(struct.pack("<h", int(v * 32767)) for v in x))
 PY
-through_channel 1 "$FOH_SESSION/burst.wav" "$FOH_SESSION/out.wav"
-python3 - "$FOH_SESSION/out.wav" <<'PY' || fail "the reverb tail of a mono channel is not stereo"
+# tail_is_stereo: the recording holds the burst and a decorrelated tail.
+tail_is_stereo() {
+python3 - "$FOH_SESSION/out.wav" <<'PY'
 import math, struct, sys, wave
 w = wave.open(sys.argv[1])
 assert w.getnchannels() == 2, "recording is not stereo"
@@ -67,7 +71,8 @@ n = w.getnframes()
 data = struct.unpack("<%dh" % (2 * n), w.readframes(n))
 L, R = data[0::2], data[1::2]
 # the burst: first frame above -20 dBFS; the tail: from 100 ms after it
-start = next(i for i, v in enumerate(L) if abs(v) > 3276)
+start = next((i for i, v in enumerate(L) if abs(v) > 3276), None)
+assert start is not None, "no burst in the recording"
 a, b = start + 4800 + 2400, start + 4800 + 24000
 l, r = L[a:b], R[a:b]
 ll = sum(v * v for v in l); rr = sum(v * v for v in r); lr = sum(x * y for x, y in zip(l, r))
@@ -78,6 +83,16 @@ print(f"# tail level {tail_db:.1f} dBFS, interchannel correlation {c:.3f}")
 assert tail_db > -70, "the tail is silent"
 assert abs(c) < 0.3, f"correlation {c:.3f}, want below 0.3"
 PY
+}
+# a recording that missed graph cycles (a loaded machine) may have lost
+# the burst: played once more then
+through_channel 1 "$FOH_SESSION/burst.wav" "$FOH_SESSION/out.wav"
+if ! tail_is_stereo; then
+  [ "$(rec_missed)" != 0 ] || fail "the reverb tail of a mono channel is not stereo"
+  echo "# the recording missed $(rec_missed) cycles: once more"
+  through_channel 1 "$FOH_SESSION/burst.wav" "$FOH_SESSION/out.wav"
+  tail_is_stereo || fail "the reverb tail of a mono channel is not stereo"
+fi
 
 chset 1 ReverbEnabled b false
 sleep 0.5

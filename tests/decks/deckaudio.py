@@ -10,6 +10,12 @@
                                                    first to the last sample above
                                                    -30 dBFS, frequency from the
                                                    zero crossings of its middle 80 %
+  deckaudio.py windowfreq IN.wav                   the median over the 100 ms
+                                                   windows of IN's sound of the
+                                                   frequency from each window's
+                                                   zero crossings: the pitch
+                                                   between gaps a recording
+                                                   that missed cycles holds
   deckaudio.py peak IN.wav                         peak |sample| of the left channel
   deckaudio.py level IN.wav                        the median peak of the 10 ms windows
                                                    of the left channel that are not
@@ -72,6 +78,28 @@ def tonestats(path):
     return (b - a + 1) / rate, freq
 
 
+def windowfreq(path):
+    rate, chans = read(path)
+    x = chans[0]
+    thr = 10 ** (-30 / 20)
+    active = [i for i, v in enumerate(x) if abs(v) > thr]
+    if not active:
+        return 0.0
+    win = rate // 10
+    freqs = []
+    for lo in range(active[0] + 1, active[-1] - win, win):
+        ups = [i for i in range(lo, lo + win) if x[i - 1] < 0.0 <= x[i]]
+        if len(ups) < 2:
+            continue
+        t0 = ups[0] - 1 + (-x[ups[0] - 1]) / (x[ups[0]] - x[ups[0] - 1])
+        t1 = ups[-1] - 1 + (-x[ups[-1] - 1]) / (x[ups[-1]] - x[ups[-1] - 1])
+        freqs.append((len(ups) - 1) / ((t1 - t0) / rate))
+    if not freqs:
+        return 0.0
+    freqs.sort()
+    return freqs[len(freqs) // 2]
+
+
 def main():
     cmd = sys.argv[1]
     if cmd == "tone":
@@ -82,6 +110,8 @@ def main():
     elif cmd == "tonestats":
         d, f = tonestats(sys.argv[2])
         print(f"{d:.4f} {f:.2f}")
+    elif cmd == "windowfreq":
+        print(f"{windowfreq(sys.argv[2]):.2f}")
     elif cmd == "level":
         rate, chans = read(sys.argv[2])
         x, w = chans[0], rate // 100

@@ -11,7 +11,9 @@
 # the graph missed cycles (a busy machine runs the graph late, and Position
 # is the graph's time); fohd's VmRSS must not grow by more than 256 KiB over
 # both (the defect grew it by ~0.4 MB/s, in the steps of its fifo's
-# reallocations); the recording must be 1 kHz (±1 %).
+# reallocations); the recording must be 1 kHz (±1 %) — judged on its 100 ms
+# windows (median) if the recorder missed cycles, whose silence would
+# pull the whole recording's zero-crossing figure down.
 set -u
 . "$FOH_TESTS/lib.sh"
 . "$FOH_DECK/deck.sh"
@@ -123,6 +125,14 @@ PY
 
 read -r dur hz < <(deckaudio tonestats "$FOH_SESSION/ratio1.wav")
 note "recorded $dur s of tone at $hz Hz"
-within "$hz" 990 1010 || fail "frequency $hz Hz, want 1000 Hz ±1 %"
+if ! within "$hz" 990 1010; then
+  # cycles the recorder missed were silence in what the sink played, gaps
+  # that pull the whole-file figure down: then the pitch is the median of
+  # the 100 ms windows between them
+  [ "${missed:-0}" != 0 ] || fail "frequency $hz Hz, want 1000 Hz ±1 %"
+  hz=$(deckaudio windowfreq "$FOH_SESSION/ratio1.wav")
+  note "the graph missed $missed cycles: median frequency of the 100 ms windows $hz Hz"
+  within "$hz" 990 1010 || fail "frequency $hz Hz (median of 100 ms windows), want 1000 Hz ±1 %"
+fi
 note "rate at ratio 1 keeps time, stays flat and plays 1 kHz"
 echo "ok: rate gives 1.1 kHz, rubberband 1 kHz, both for 2/1.1 s; rate at ratio 1 keeps time"

@@ -60,14 +60,24 @@ probe:output_FL > out-sink:playback_FL
 probe:output_FR > out-sink:playback_FR"
 expect_links probe "$stereo" "stereo node, sinks as Input and Output"
 
-spawn rec pw-record --target out-sink -P '{ stream.capture.sink=true }' "$FOH_SESSION/out.wav"
-wait_for 5 bash -c 'pw-link -l | grep -A1 "^pw-record:input_" | grep -q "|<-"' \
-  || fail "pw-record was not linked to out-sink"
-pw-play --target prog-sink "$FOH_SESSION/prog.wav" || fail "pw-play failed"
-stop rec
-read -r frac rms < <(python3 "$FOH_TESTS/tools/audio.py" tonematch "$FOH_SESSION/out.wav" 750 \
-  --from 0.5 --to 1.5)
-note "through the linked node: 750 Hz share $frac, $rms dBFS RMS"
+# through_probe: plays the programme into prog-sink and records out-sink's
+# monitor (rt-record: its data thread copies every cycle), then measures
+# the 750 Hz share of the middle second.
+through_probe() {
+  spawn rec "$FOH_RECORD" out-sink "$FOH_SESSION/out.wav"
+  wait_for 10 bash -c 'pw-link -l | grep -A1 "^foh-rec:input_" | grep -q "|<-"' \
+    || fail "the recorder was not linked to out-sink"
+  pw-play --target prog-sink "$FOH_SESSION/prog.wav" || fail "pw-play failed"
+  stop rec
+  read -r frac rms < <(python3 "$FOH_TESTS/tools/audio.py" tonematch "$FOH_SESSION/out.wav" 750 \
+    --from 0.5 --to 1.5)
+  note "through the linked node: 750 Hz share $frac, $rms dBFS RMS (the recorder missed $(rec_missed) graph cycles)"
+}
+# a recording that missed graph cycles (a loaded machine) is made once more
+through_probe
+if ! within "$frac" 0.95 1.01 && [ "$(rec_missed)" != 0 ]; then
+  through_probe
+fi
 within "$frac" 0.95 1.01 || fail "the Output is not the programme (750 Hz share $frac)"
 within "$rms" -15.3 -14.7 || fail "the programme came out at $rms dBFS RMS, want -15.01"
 
