@@ -70,8 +70,10 @@ assert w.getnchannels() == 2, "recording is not stereo"
 n = w.getnframes()
 data = struct.unpack("<%dh" % (2 * n), w.readframes(n))
 L, R = data[0::2], data[1::2]
-# the burst: first frame above -20 dBFS; the tail: from 100 ms after it
-start = next((i for i, v in enumerate(L) if abs(v) > 3276), None)
+# the burst: first frame above -40 dBFS (the output is fully wet: the
+# reverb's first reflections, whose peak can stay under -20 dBFS); the
+# tail: from 100 ms after the burst's end
+start = next((i for i, v in enumerate(L) if abs(v) > 327), None)
 assert start is not None, "no burst in the recording"
 a, b = start + 4800 + 2400, start + 4800 + 24000
 l, r = L[a:b], R[a:b]

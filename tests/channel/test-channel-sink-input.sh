@@ -18,14 +18,22 @@ capture_linked_to() {
 
 # check_programme SINK WHAT: plays the programme into SINK while recording
 # channel 1's output; the output must be the programme.
+# A recording that missed graph cycles (a loaded machine: the sink played
+# silence in them) and fails is made once more.
 check_programme() {
-  local sink=$1 what=$2 frac rms
-  record_sink "$FOH_SESSION/out.wav"
-  pw-play --target "$sink" "$FOH_SESSION/prog.wav" || fail "pw-play into $sink failed"
-  stop rec
-  read -r frac rms < <(python3 "$FOH_TESTS/tools/audio.py" tonematch "$FOH_SESSION/out.wav" 750 \
-    --from 0.5 --to 1.5)
-  note "$what: 750 Hz share $frac, $rms dBFS RMS"
+  local sink=$1 what=$2 frac rms try
+  for try in 1 2; do
+    record_sink "$FOH_SESSION/out.wav"
+    pw-play --target "$sink" "$FOH_SESSION/prog.wav" || fail "pw-play into $sink failed"
+    stop rec
+    read -r frac rms < <(python3 "$FOH_TESTS/tools/audio.py" tonematch "$FOH_SESSION/out.wav" 750 \
+      --from 0.5 --to 1.5 --onset)
+    note "$what: 750 Hz share $frac, $rms dBFS RMS (the recorder missed $(rec_missed) graph cycles)"
+    if within "$frac" 0.95 1.01 && within "$rms" -15.3 -14.7; then
+      return 0
+    fi
+    [ "$(rec_missed)" != 0 ] || break
+  done
   within "$frac" 0.95 1.01 || fail "$what: the output is not the programme (750 Hz share $frac)"
   within "$rms" -15.3 -14.7 || fail "$what: the programme came out at $rms dBFS RMS, want -15.01"
 }

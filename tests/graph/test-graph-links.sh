@@ -70,7 +70,7 @@ through_probe() {
   pw-play --target prog-sink "$FOH_SESSION/prog.wav" || fail "pw-play failed"
   stop rec
   read -r frac rms < <(python3 "$FOH_TESTS/tools/audio.py" tonematch "$FOH_SESSION/out.wav" 750 \
-    --from 0.5 --to 1.5)
+    --from 0.5 --to 1.5 --onset)
   note "through the linked node: 750 Hz share $frac, $rms dBFS RMS (the recorder missed $(rec_missed) graph cycles)"
 }
 # a recording that missed graph cycles (a loaded machine) is made once more

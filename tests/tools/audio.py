@@ -7,11 +7,16 @@
   audio.py levels IN.wav [--from S] [--to S]        print peak_dbfs rms_dbfs of the
                                                     loudest channel over the window,
                                                     skipping leading/trailing silence
-  audio.py tonematch IN.wav HZ [--from S] [--to S]  print "fraction rms_dbfs": the share of
+  audio.py tonematch IN.wav HZ [--from S] [--to S] [--onset]
+                                                    print "fraction rms_dbfs": the share of
                                                     the window's power (loudest channel) in
                                                     a sine at HZ (Goertzel over whole
                                                     periods: a pure HZ tone gives near 1,
-                                                    silence/noise/another tone near 0)
+                                                    silence/noise/another tone near 0);
+                                                    --onset: the window's times count from
+                                                    the first frame above 1 % of the peak
+                                                    (a player that started late does not
+                                                    move the window off the tone)
 """
 import math
 import struct
@@ -94,9 +99,23 @@ def levels(path, start=None, end=None):
     return best
 
 
-def tone_match(path, hz, start=None, end=None):
+def onset(chans, rel=0.01):
+    """The first frame where any channel exceeds REL of the loudest sample
+    (0 when all is silent)."""
+    peak = max((max((abs(v) for v in c), default=0.0) for c in chans), default=0.0)
+    if peak <= 0:
+        return 0
+    thr = peak * rel
+    return min((next((i for i, v in enumerate(c) if abs(v) > thr), len(c)) for c in chans),
+               default=0)
+
+
+def tone_match(path, hz, start=None, end=None, from_onset=False):
     rate, chans = read(path)
-    a = int((start or 0) * rate)
+    o = onset(chans) if from_onset else 0
+    a = o + int((start or 0) * rate)
+    if end is not None:
+        end += o / rate
     best = (0.0, -120.0)
     for c in chans:
         x = c[a:int(end * rate)] if end is not None else c[a:]
@@ -135,7 +154,8 @@ def main():
         pk, rms = levels(sys.argv[2], *window(sys.argv[3:]))
         print(f"{pk:.3f} {rms:.3f}")
     elif sys.argv[1] == "tonematch":
-        frac, rms = tone_match(sys.argv[2], float(sys.argv[3]), *window(sys.argv[4:]))
+        frac, rms = tone_match(sys.argv[2], float(sys.argv[3]), *window(sys.argv[4:]),
+                               from_onset="--onset" in sys.argv[4:])
         print(f"{frac:.4f} {rms:.2f}")
     else:
         raise SystemExit(__doc__)
