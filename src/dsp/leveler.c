@@ -34,13 +34,7 @@
 #define TOL_LU		2.0
 #define HELD_SHARE	0.9	/* of the step, shown by each third */
 #define HELD_MIN	10u	/* 0.5 s: shorter is the louder evidence's */
-#define HELD_MAX	44u	/* 2.2 s: past a quieter 3.5 LU step's deadline, 2 s */
-/* Smaller steps are left to the slow follow and mid_change: their
- * deadlines (1.46 s louder, 2 s quieter at 3.5 LU) outlast a spoken
- * phrase, and a louder or quieter phrase held that long is speech, not a
- * new scene (at 3 LU the tuning programmes' speech gave 7 more scene
- * changes and the quiet side lost what the loud side won) */
-#define HELD_MIN_LU	3.5
+#define HELD_MAX	60u	/* 3 s: the short-term window; a quieter 2 LU's deadline */
 
 void foh_leveler_default_params(struct foh_leveler_params *p)
 {
@@ -53,7 +47,10 @@ void foh_leveler_default_params(struct foh_leveler_params *p)
 	p->lookahead_s = 0.0f;
 	p->lookahead_scene_lu = 4.0f;
 	p->quieter_s = 0.85f;
+	p->moderate_lu = 3.5f;
 }
+
+static double deadline_s(double d);
 
 static double lufs(double e)
 {
@@ -161,7 +158,12 @@ void foh_leveler_set(struct foh_leveler *s, const struct foh_leveler_params *p)
 	s->p.lookahead_s = clampf(p->lookahead_s, 0.0f, (float)FOH_LEVELER_MAX_LOOKAHEAD);
 	s->p.lookahead_scene_lu = clampf(p->lookahead_scene_lu, 2.0f, 30.0f);
 	s->p.quieter_s = clampf(p->quieter_s, 0.5f, 3.0f);
+	s->p.moderate_lu = clampf(p->moderate_lu, 2.0f, 30.0f);
 	s->down_blocks = (uint32_t)lround(s->p.quieter_s / BLOCK_S);
+	/* the longest window held_change looks at: the quieter deadline of
+	 * the smallest step it takes, and 4 blocks to spare */
+	s->held_max = (uint32_t)fmin((double)HELD_MAX,
+			(double)lround(deadline_s(-s->p.moderate_lu) / BLOCK_S) + 4.0);
 	s->a_slow = (float)(1.0 - exp(-BLOCK_S / s->p.calm_s));
 	s->a_gain = (float)(1.0 - exp(-BLOCK_S / GAIN_TAU_S));
 	apply_delay(s);
@@ -392,7 +394,7 @@ static double deadline_s(double d)
 }
 
 /* A moderate change, held as long as the short-term loudness allows: the
- * last L blocks (L from HELD_MIN to HELD_MAX, inside the scene, pauses
+ * last L blocks (L from HELD_MIN to held_max, inside the scene, pauses
  * left out) are D LU from the scene, each third of them at least
  * max(TOL_LU, 0.9 |D|) beyond it on the same side (a step is flat: a
  * burst, a fill, a louder sentence or a gap between words moves one
@@ -407,7 +409,7 @@ static double deadline_s(double d)
 static bool held_change(struct foh_leveler *s, uint64_t j, double quiet)
 {
 	double z[HELD_MAX + 1], za[HELD_MAX + 1];	/* on the stack: RT-safe */
-	uint32_t n[HELD_MAX + 1], na[HELD_MAX + 1], max = HELD_MAX;
+	uint32_t n[HELD_MAX + 1], na[HELD_MAX + 1], max = s->held_max;
 	uint64_t settled = s->scene_end + 1;
 
 	/* the window starts after the scene's level was last set (a new or
@@ -442,7 +444,7 @@ static bool held_change(struct foh_leveler *s, uint64_t j, double quiet)
 			continue;
 		d = lufs(z[L] / n[L]) - scene;
 		/* over scene-lu it is the louder or quieter evidence's */
-		if (fabs(d) > scene_lu(s) || fabs(d) < HELD_MIN_LU)
+		if (fabs(d) > scene_lu(s) || fabs(d) < s->p.moderate_lu)
 			continue;
 		if ((double)(L + 2) * BLOCK_S <= deadline_s(d))
 			continue;

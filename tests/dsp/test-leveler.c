@@ -26,7 +26,8 @@
  *   unanswered (the formula in test_held_step): not sooner than 0.25 s
  *   before that, not later, and the output's short-term loudness
  *   (libebur128) stays within 2 LU of the target across it; a 3 LU step
- *   (under 3.5 LU: left to the slow follow) is no scene change within 2 s;
+ *   (under moderate-lu, 3.5: left to the slow follow) is no scene change
+ *   within 2 s, and with moderate-lu 3 it is taken by its deadline;
  * - look-ahead delays the audio by exactly round(s x rate) frames and is
  *   the block's latency (only with a ring handed over: none, no delay; a
  *   ring of another rate is refused); with 1.5 s the step is met: the output stays
@@ -517,7 +518,7 @@ static void test_quieter_time(void)
  * a scene, s after it (NAN: not within 4 s), and the output's short-term
  * loudness's farthest distance from the target from the step to 3 s after
  * the scene change. */
-static double held_after(double d, double *worst)
+static double held_after(double d, float moderate_lu, double *worst)
 {
 	struct foh_leveler_params p;
 	struct run r;
@@ -525,6 +526,7 @@ static double held_after(double d, double *worst)
 	uint64_t scene;
 
 	foh_leveler_default_params(&p);
+	p.moderate_lu = moderate_lu;
 	run_init(&r, &p);
 	play(&r, 0, -12.0, 10.0, NULL, NULL);
 	scene = r.lev.scene_start;
@@ -555,7 +557,7 @@ static void test_held_step(void)
 	const double steps[] = { 4.0, 5.0, 6.0, -4.0, -5.0, -6.0 };
 
 	for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
-		double D = steps[i], worst, t = held_after(D, &worst);
+		double D = steps[i], worst, t = held_after(D, 3.5f, &worst);
 		double dmax = D > 0 ? 3.0 * (pow(10.0, 0.2) - 1.0) / (pow(10.0, D / 10.0) - 1.0)
 			: 3.0 * (1.0 - pow(10.0, -0.2)) / (1.0 - pow(10.0, D / 10.0));
 		printf("%+.1f LU step: a scene after %.2f s (short-term within 2 LU up to %.2f s), "
@@ -567,9 +569,16 @@ static void test_held_step(void)
 		CHECK(worst <= 2.0, "%+.1f LU: the output's short-term %.2f LU off", D, worst);
 	}
 	{
-		double worst, t = held_after(3.0, &worst);
+		double worst, t = held_after(3.0, 3.5f, &worst);
+		double dmax = 3.0 * (pow(10.0, 0.2) - 1.0) / (pow(10.0, 0.3) - 1.0);
 		printf("+3.0 LU step: a scene after %.2f s (none: the slow follow)\n", t);
 		CHECK(isnan(t) || t > 2.0, "+3 LU: a scene after %.2f s", t);
+		/* moderate-lu 3: it is taken too, by its deadline */
+		t = held_after(3.0, 3.0f, &worst);
+		printf("+3.0 LU step, moderate-lu 3: a scene after %.2f s (deadline %.2f s), output "
+				"short-term at most %.2f LU off\n", t, dmax, worst);
+		CHECK(!isnan(t) && t <= dmax && t >= dmax - 0.3, "moderate-lu 3: +3 LU taken after %.2f s", t);
+		CHECK(worst <= 2.0, "moderate-lu 3: the output's short-term %.2f LU off", worst);
 	}
 }
 
