@@ -88,6 +88,7 @@ const struct foh_param foh_channel_params[] = {
 	NUM("leveler-lookahead-scene", "LevelerLookaheadSceneLu", leveler_lookahead_scene, 2, 30, 4,
 			"LU"),
 	NUM("leveler-quieter", "LevelerQuieterSec", leveler_quieter, 0.5, 3, 0.85, "s"),
+	NUM("leveler-moderate", "LevelerModerateLu", leveler_moderate, 2, 30, 3.5, "LU"),
 	BOOL("content-enabled", "ContentEnabled", content_enabled, 0),
 	{ "profile-mode", "ProfileMode", FOH_PARAM_STRING, 0, 7, 0, "off", F(profile_mode), 0, NULL,
 		profile_modes },

@@ -47,7 +47,11 @@
  *   one is worth taking as a scene),
  *   leveler-quieter s [0.5, 3] (0.85): how long a level scene-lu under
  *   must hold to be a quieter scene (a gap between words that long is
- *   taken for one)
+ *   taken for one),
+ *   leveler-moderate LU [2, 30] (3.5): the smallest step (louder or
+ *   quieter, under the scene threshold) taken as a scene once it has held
+ *   as long as the output's short-term loudness allows it to go
+ *   unanswered (smaller ones are followed slowly)
  *   content-enabled        detect speech, music or silence and the style of
  *                          music in what comes in (false; README.md,
  *                          "Content detection")
@@ -101,6 +105,7 @@ struct foh_channel_settings {
 	bool leveler_enabled;
 	double leveler_target, leveler_max_boost, leveler_max_cut, leveler_scene, leveler_calm;
 	double leveler_gate, leveler_lookahead, leveler_lookahead_scene, leveler_quieter;
+	double leveler_moderate;
 	bool content_enabled;
 	char profile_mode[8];
 	char profile[65];

@@ -71,4 +71,5 @@ void foh_channel_strip_params(const struct foh_channel_settings *s, struct foh_s
 	p->leveler.lookahead_s = (float)s->leveler_lookahead;
 	p->leveler.lookahead_scene_lu = (float)s->leveler_lookahead_scene;
 	p->leveler.quieter_s = (float)s->leveler_quieter;
+	p->leveler.moderate_lu = (float)s->leveler_moderate;
 }

@@ -26,6 +26,15 @@
 #define FEED_BLOCKS	20u	/* a block is learned this late */
 #define AFTER_PAUSE_BLOCKS 40u	/* 2 s */
 #define MID_BLOCKS	10u	/* 1 s */
+/* A held change (held_change): the output's short-term loudness (3 s)
+ * stays within TOL_LU of the target across a step of D LU answered d s
+ * late while d <= S_S (10^(TOL/10) - 1) / (10^(D/10) - 1) (louder) or
+ * S_S (1 - 10^(-TOL/10)) / (1 - 10^(-D/10)) (quieter). */
+#define S_S		3.0
+#define TOL_LU		2.0
+#define HELD_SHARE	0.9	/* of the step, shown by each third */
+#define HELD_MIN	10u	/* 0.5 s: shorter is the louder evidence's */
+#define HELD_MAX	60u	/* 3 s: the short-term window; a quieter 2 LU's deadline */
 
 void foh_leveler_default_params(struct foh_leveler_params *p)
 {
@@ -38,7 +47,10 @@ void foh_leveler_default_params(struct foh_leveler_params *p)
 	p->lookahead_s = 0.0f;
 	p->lookahead_scene_lu = 4.0f;
 	p->quieter_s = 0.85f;
+	p->moderate_lu = 3.5f;
 }
+
+static double deadline_s(double d);
 
 static double lufs(double e)
 {
@@ -146,7 +158,12 @@ void foh_leveler_set(struct foh_leveler *s, const struct foh_leveler_params *p)
 	s->p.lookahead_s = clampf(p->lookahead_s, 0.0f, (float)FOH_LEVELER_MAX_LOOKAHEAD);
 	s->p.lookahead_scene_lu = clampf(p->lookahead_scene_lu, 2.0f, 30.0f);
 	s->p.quieter_s = clampf(p->quieter_s, 0.5f, 3.0f);
+	s->p.moderate_lu = clampf(p->moderate_lu, 2.0f, 30.0f);
 	s->down_blocks = (uint32_t)lround(s->p.quieter_s / BLOCK_S);
+	/* the longest window held_change looks at: the quieter deadline of
+	 * the smallest step it takes, and 4 blocks to spare */
+	s->held_max = (uint32_t)fmin((double)HELD_MAX,
+			(double)lround(deadline_s(-s->p.moderate_lu) / BLOCK_S) + 4.0);
 	s->a_slow = (float)(1.0 - exp(-BLOCK_S / s->p.calm_s));
 	s->a_gain = (float)(1.0 - exp(-BLOCK_S / GAIN_TAU_S));
 	apply_delay(s);
@@ -156,6 +173,7 @@ void foh_leveler_reset(struct foh_leveler *s)
 {
 	memset(s->kw, 0, sizeof(s->kw));
 	memset(s->ring, 0, sizeof(s->ring));
+	memset(s->scene_hist, 0, sizeof(s->scene_hist));
 	s->acc = 0.0;
 	s->block_fill = 0;
 	s->scene_end = s->scene_start = 0;
@@ -167,6 +185,7 @@ void foh_leveler_reset(struct foh_leveler *s)
 	s->ev_up = s->ev_down = 0.0;
 	s->up_from = s->down_from = 0;
 	s->since_pause = 0;
+	s->scenes = 0;
 	s->pend_from = 0;
 	s->momentary = s->short_term = -INFINITY;
 	s->want_db = s->gain_db = 0.0f;
@@ -278,6 +297,8 @@ static bool new_scene(struct foh_leveler *s, uint64_t c, uint64_t j, double quie
 	 * for its first block over the gate (the evidence waits with it) */
 	if (act == 0)
 		return false;
+	if (s->state != FOH_LEVELER_COLD)
+		s->scenes++;
 	s->scene_e = z / n;
 	s->scene_n = n;
 	s->scene_start = c;
@@ -337,6 +358,7 @@ static bool mid_change(struct foh_leveler *s, uint64_t j, double scene, double q
 	s->mid = fabs(lvl - scene) > 0.35 * scene_lu(s) ? s->mid + 1 : 0;
 	if (s->mid < MID_BLOCKS)
 		return false;
+	s->scenes++;
 	s->scene_e = z / n;
 	s->scene_n = n;
 	s->scene_end = j;
@@ -360,6 +382,91 @@ static bool mid_change(struct foh_leveler *s, uint64_t j, double scene, double q
 	return true;
 }
 
+/* How long a step of d LU (negative: quieter) may go unanswered before the
+ * output's short-term loudness leaves TOL_LU (see S_S). */
+static double deadline_s(double d)
+{
+	if (d > 0.0)
+		return S_S * (pow(10.0, TOL_LU / 10.0) - 1.0) / (pow(10.0, d / 10.0) - 1.0);
+	if (d < 0.0)
+		return S_S * (1.0 - pow(10.0, -TOL_LU / 10.0)) / (1.0 - pow(10.0, d / 10.0));
+	return INFINITY;
+}
+
+/* A moderate change, held as long as the short-term loudness allows: the
+ * last L blocks (L from HELD_MIN to held_max, inside the scene, pauses
+ * left out) are D LU from the scene, each third of them at least
+ * max(TOL_LU, 0.9 |D|) beyond it on the same side (a step is flat: a
+ * burst, a fill, a louder sentence or a gap between words moves one
+ * third, not all three alike), and L
+ * blocks is as long as a step of D may go unanswered (deadline_s), less
+ * the block the new gain takes to ramp in: it is taken as a scene from
+ * the window's start at once, as late as it can be without the output
+ * leaving TOL_LU, so with the most evidence. Louder
+ * thirds count the gaps between words (they pull the level down, so a
+ * denser stretch of speech is not a louder scene); quieter thirds gate
+ * them out, as BS.1770 does (a gap is no evidence of a quieter level). */
+static bool held_change(struct foh_leveler *s, uint64_t j, double quiet)
+{
+	double z[HELD_MAX + 1], za[HELD_MAX + 1];	/* on the stack: RT-safe */
+	uint32_t n[HELD_MAX + 1], na[HELD_MAX + 1], max = s->held_max;
+	uint64_t settled = s->scene_end + 1;
+
+	/* the window starts after the scene's level was last set (a new or
+	 * young scene's level is a guess still being learnt, a re-learn
+	 * jumps): the slow follow is then what moves it */
+	if (j + 1 < settled + HELD_MIN)
+		return false;
+	if (j + 1 - settled < max)
+		max = (uint32_t)(j + 1 - settled);
+	/* sums over the newest k blocks: all (pauses left out), active */
+	z[0] = za[0] = 0.0;
+	n[0] = na[0] = 0;
+	for (uint32_t k = 1; k <= max; k++) {
+		uint64_t b = j + 1 - k;
+		double e = block_e(s, b);
+		bool p = in_pause(s, b, j, quiet);
+		z[k] = z[k - 1] + (p ? 0.0 : e);
+		n[k] = n[k - 1] + (p ? 0 : 1);
+		za[k] = za[k - 1] + (e > quiet ? e : 0.0);
+		na[k] = na[k - 1] + (e > quiet ? 1 : 0);
+	}
+	for (uint32_t L = HELD_MIN; L <= max; L++) {
+		double d, need, third;
+		bool up, held = true;
+
+		/* the scene as it stood when the window began: the slow
+		 * follow learns the new level meanwhile (1 s late), which would
+		 * shrink the step and push its deadline away */
+		double scene = lufs(s->scene_hist[(j + 1 - L) % FOH_LEVELER_RING]);
+
+		if (n[L] == 0)
+			continue;
+		d = lufs(z[L] / n[L]) - scene;
+		/* over scene-lu it is the louder or quieter evidence's */
+		if (fabs(d) > scene_lu(s) || fabs(d) < s->p.moderate_lu)
+			continue;
+		if ((double)(L + 2) * BLOCK_S <= deadline_s(d))
+			continue;
+		up = d > 0.0;
+		need = fmax(TOL_LU, HELD_SHARE * fabs(d));
+		for (int t = 0; t < 3 && held; t++) {
+			uint32_t a = L * t / 3, b = L * (t + 1) / 3;
+			const double *zz = up ? z : za;
+			const uint32_t *nn = up ? n : na;
+			if (nn[b] == nn[a]) {
+				held = false;
+				break;
+			}
+			third = lufs((zz[b] - zz[a]) / (nn[b] - nn[a])) - scene;
+			held = up ? third >= need : third <= -need;
+		}
+		if (held)
+			return new_scene(s, j + 1 - L, j, quiet);
+	}
+	return false;
+}
+
 /* One 50 ms block of input energy e: the gate, the scene, the gain. */
 static void controller(struct foh_leveler *s, double e)
 {
@@ -369,6 +476,7 @@ static void controller(struct foh_leveler *s, double e)
 	bool up;
 
 	s->ring[j % FOH_LEVELER_RING] = e;
+	s->scene_hist[j % FOH_LEVELER_RING] = s->scene_e;
 	s->blocks++;
 	m = momentary_at(s, j);
 	s->momentary = (float)m;
@@ -411,6 +519,8 @@ static void controller(struct foh_leveler *s, double e)
 		(void)new_scene(s, onset(s, j, span, edge, up, quiet), j, quiet);
 		return;
 	}
+	if (held_change(s, j, quiet))
+		return;
 	if (j < s->scene_start + S_BLOCKS) {
 		/* a young scene: its level is the plain mean of its blocks so
 		 * far (pauses left out), at once, not 1 s late */
@@ -592,6 +702,11 @@ float foh_leveler_momentary(const struct foh_leveler *s)
 float foh_leveler_short_term(const struct foh_leveler *s)
 {
 	return s->short_term;
+}
+
+uint32_t foh_leveler_scene_changes(const struct foh_leveler *s)
+{
+	return s->scenes;
 }
 
 float foh_leveler_scene_lufs(const struct foh_leveler *s)

@@ -42,6 +42,25 @@
  *   (1 s answered it 1.25 s in: -2.2 LU). Gaps of 0.9 s in noise 12 LU under speech
  *   still add up to less (dsp-leveler's speech-gaps test fails from
  *   0.75 s);
+ * - held (moderate: moderate-lu, 3.5 by default, up to scene-lu, either
+ *   way): the last L blocks (0.5 s up to the quieter deadline of
+ *   moderate-lu plus 0.2 s, 2.2 s by default, 3 s at most; after the scene's level was last set, pauses left out)
+ *   are D LU from the scene as it stood when they began, each third of
+ *   them at least max(2, 0.9 |D|) LU beyond it on the same side (a step
+ *   is flat; a burst, a louder phrase or a gap moves one third), and L
+ *   is as long as a step of D may go unanswered: the output's short-term
+ *   loudness (3 s) stays within 2 LU while the answer comes d <= 3
+ *   (10^0.2 - 1) / (10^(D/10) - 1) s after a louder step (1.16 s for 4
+ *   LU, 0.59 s for 6) or 3 (1 - 10^-0.2) / (1 - 10^(-D/10)) s after a
+ *   quieter one (1.84 s for 4 LU), less the 50 ms the new gain takes to
+ *   ramp in. Taken as late as that allows, with the most evidence, as a
+ *   scene from the window's start. Under moderate-lu the steps are left
+ *   to the slow follow and the smaller-change rule: the trade of speed
+ *   for calm. Under 3.5 LU the deadline (1.46 s louder, 2 s quieter)
+ *   outlasts a spoken phrase, and a louder phrase held that long is not a
+ *   new scene (at 3 LU the tuning programmes' speech gave 7 more scene
+ *   changes, and the quiet side lost what the loud side won); from
+ *   scene-lu up the rule is off;
  * - smaller: the scene's last 3 s (pauses left out) more than 0.35 x
  *   scene-lu from its level for 0.5 s: the scene is re-learnt from them
  *   (with look-ahead the gains not yet applied ramp to the new one).
@@ -109,6 +128,7 @@ struct foh_leveler_params {
 	float lookahead_s;	/* [0, max_lookahead_s] */
 	float lookahead_scene_lu; /* scene_lu while a look-ahead is set [2, 30] */
 	float quieter_s;	/* a quieter scene's evidence time [0.5, 3] */
+	float moderate_lu;	/* smallest held change [2, 30] */
 };
 
 /* The look-ahead ring: cap frames of two channels. */
@@ -124,10 +144,12 @@ struct foh_leveler {
 	struct foh_kweight kw[2];	/* per channel */
 	double acc;
 	double ring[FOH_LEVELER_RING];
+	double scene_hist[FOH_LEVELER_RING];	/* scene_e as block b came */
 	uint64_t blocks;		/* blocks measured; block b at ring[b % size] */
 	struct foh_leveler_params p;
 	float a_slow, a_gain;		/* per block */
 	uint32_t down_blocks;		/* quieter-s in blocks */
+	uint32_t held_max;		/* the longest held window, blocks */
 	/* the scene */
 	enum foh_leveler_state state;
 	double scene_e;			/* mean K-weighted energy */
@@ -139,6 +161,7 @@ struct foh_leveler {
 	uint64_t up_from, down_from;	/* where it began */
 	uint64_t pend_from;		/* the scene's first block of gain */
 	uint32_t since_pause;		/* active blocks since the last pause */
+	uint32_t scenes;		/* scene changes taken since reset */
 	float momentary, short_term;	/* of the input, LUFS */
 	float want_db, gain_db;		/* wanted, smoothed */
 	/* gain ramp across the current block (linear gain) */
@@ -206,3 +229,5 @@ float foh_leveler_momentary(const struct foh_leveler *s);
 float foh_leveler_short_term(const struct foh_leveler *s);
 /* The scene's level, LUFS (-inf before the first block above the gate). */
 float foh_leveler_scene_lufs(const struct foh_leveler *s);
+/* Scene changes taken since the last reset (the first scene not counted). */
+uint32_t foh_leveler_scene_changes(const struct foh_leveler *s);

@@ -37,6 +37,8 @@ static const struct foh_stab_knob knobs[] = {
 	KNOB("fader-max-db", fader_max_db, -60.0, 10.0, 10.0, "fader ceiling"),
 	KNOB("interval-s", interval_s, 0.05, 10.0, 0.5, "control cycle"),
 	KNOB("pause-s", pause_s, 0.0, 600.0, 5.0, "pause after a manual fader"),
+	KNOB("moderate-step-db", moderate_step_db, 2.0, 30.0, 3.5,
+			"mode leveler: smallest step taken as a scene once held"),
 };
 
 const struct foh_stab_knob *foh_stab_knobs(size_t *n)
@@ -225,7 +227,8 @@ static void set_coefficients(struct foh_stab *s)
 
 /* Mode leveler: the channel leveler's controller (dsp/leveler.h) on the
  * meter: target-db its target, scene-threshold-db its scene threshold,
- * slow-tau-s its calm (at most 60 s), silence-db its gate; the fader's
+ * slow-tau-s its calm (at most 60 s), silence-db its gate,
+ * moderate-step-db its smallest held change (leveler-moderate); the fader's
  * floor and ceiling bound the gain. */
 static void lev_params(struct foh_stab *s)
 {
@@ -236,6 +239,7 @@ static void lev_params(struct foh_stab *s)
 	lp.scene_lu = (float)s->p.scene_threshold_db;
 	lp.calm_s = (float)fmin(s->p.slow_tau_s, 60.0);
 	lp.gate_lufs = (float)s->p.silence_db;
+	lp.moderate_lu = (float)s->p.moderate_step_db;
 	lp.max_boost_db = 40.0f;
 	lp.max_cut_db = 40.0f;
 	foh_leveler_set(&s->lev, &lp);

@@ -110,6 +110,7 @@ struct foh_stab_params {
 	double fader_max_db;		/* fader-max-db */
 	double interval_s;		/* interval-s */
 	double pause_s;			/* pause-s */
+	double moderate_step_db;	/* moderate-step-db, mode leveler */
 };
 
 struct foh_stab_knob {

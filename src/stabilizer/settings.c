@@ -20,7 +20,7 @@ static const struct { const char *key, *property, *unit; } knob_names[] = {
 	{ "far-slew-factor", "FarSlewFactor", NULL }, { "silence-db", "SilenceThresholdDb", "dBFS" },
 	{ "silence-hold-s", "SilenceHoldSec", "s" }, { "fader-min-db", "MinFaderDb", "dB" },
 	{ "fader-max-db", "MaxFaderDb", "dB" }, { "interval-s", "IntervalSec", "s" },
-	{ "pause-s", "PauseSec", "s" },
+	{ "pause-s", "PauseSec", "s" }, { "moderate-step-db", "ModerateStepDb", "dB" },
 };
 
 static struct foh_param table[MAX_PARAMS];

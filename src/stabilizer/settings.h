@@ -17,7 +17,9 @@
  *   target-db, slew-db, fast-tau-s, slow-tau-s, smoothing, scene-threshold-db,
  *   scene-deadband-db, scene-slew-db, deadband-db, far-db, far-slew-factor,
  *   silence-db, silence-hold-s, fader-min-db, fader-max-db, interval-s,
- *   pause-s        the loop's knobs, with the ranges in stabilizer/loop.c
+ *   pause-s, moderate-step-db (mode leveler: leveler-moderate on the
+ *                  desk's meter) the loop's knobs, with the ranges in
+ *                  stabilizer/loop.c
  */
 #pragma once
 

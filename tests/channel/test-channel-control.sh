@@ -150,9 +150,11 @@ chset 2 LevelerTargetLufs d -18
 chset 2 LevelerLookaheadSec d 1.5
 chset 2 LevelerLookaheadSceneLu d 3.5
 chset 2 LevelerQuieterSec d 1.25
+chset 2 LevelerModerateLu d 4.5
 wait_for 10 grep -q '^leveler-lookahead=1.5$' "$conf" || fail "LevelerLookaheadSec was not saved"
 wait_for 10 grep -q '^leveler-lookahead-scene=3.5$' "$conf" || fail "LevelerLookaheadSceneLu was not saved"
 wait_for 10 grep -q '^leveler-quieter=1.25$' "$conf" || fail "LevelerQuieterSec was not saved"
+wait_for 10 grep -q '^leveler-moderate=4.5$' "$conf" || fail "LevelerModerateLu was not saved"
 grep -q '^leveler-target=-18$' "$conf" || fail "LevelerTargetLufs was not saved"
 lat2=$(chprop 2 LatencyFrames)
 [ "$lat2" = "$((lat + 72000))" ] || fail "LatencyFrames with 1.5 s look-ahead is $lat2, want $((lat + 72000))"
@@ -169,11 +171,13 @@ for v in nan -91.0 -10.0; do refused LevelerGateLufs "<$v>"; done
 for v in nan inf -0.1 3.5; do refused LevelerLookaheadSec "<$v>"; done
 for v in nan -inf 1.5 30.5; do refused LevelerLookaheadSceneLu "<$v>"; done
 for v in nan inf 0.4 3.5; do refused LevelerQuieterSec "<$v>"; done
+for v in nan -inf 1.5 30.5; do refused LevelerModerateLu "<$v>"; done
 [ "$(chprop 2 LevelerTargetLufs)" = "-18" ] || fail "LevelerTargetLufs changed to $(chprop 2 LevelerTargetLufs)"
 [ "$(chprop 2 LevelerMaxBoostDb)" = "15" ] || fail "LevelerMaxBoostDb changed"
 [ "$(chprop 2 LevelerLookaheadSec)" = "1.5" ] || fail "LevelerLookaheadSec changed"
 [ "$(chprop 2 LevelerLookaheadSceneLu)" = "3.5" ] || fail "LevelerLookaheadSceneLu changed"
 [ "$(chprop 2 LevelerQuieterSec)" = "1.25" ] || fail "LevelerQuieterSec changed"
+[ "$(chprop 2 LevelerModerateLu)" = "4.5" ] || fail "LevelerModerateLu changed"
 note "leveler: $((fx_refusals - lev_refusals)) bad values refused with InvalidArgument, nothing changed"
 
 # Hot reload: a third channel appears, channel 1 keeps its very streams.

@@ -158,6 +158,8 @@ static void test_channel_refusals(void)
 	REFUSE("stabilizer source", "[stabilizer]\nsource = mic\n", "[stabilizer]", "x32 or channel/N");
 	REFUSE("stabilizer mode", "[stabilizer]\nmode = fast\n", "[stabilizer]", "allowed: \"two-speed\", \"single\", \"leveler\"");
 	REFUSE("stabilizer knob", "[stabilizer]\nslew-db = 0\n", "slew-db", "[0.1, 12]");
+	REFUSE("stabilizer moderate step", "[stabilizer]\nmoderate-step-db = 1.5\n", "moderate-step-db",
+			"[2, 30]");
 	REFUSE("stabilizer fader range", "[stabilizer]\nfader-min-db = -10\nfader-max-db = -20\n",
 			"[stabilizer]", "fader");
 }
@@ -174,6 +176,8 @@ static void test_save_round_trip(void)
 	g_assert_cmpint(foh_conf_load(path, &c, &error), ==, 0);
 	c->channel[1].gain = 4.5;
 	c->channel[1].leveler_quieter = 1.25;
+	c->channel[1].leveler_moderate = 4.5;
+	c->stabilizer.p.moderate_step_db = 4.25;
 	c->channel[0].mute = true;
 	snprintf(c->channel[0].name, sizeof(c->channel[0].name), "Pastor");
 	g_assert_cmpint(foh_conf_save(c, path), ==, 0);
@@ -184,6 +188,9 @@ static void test_save_round_trip(void)
 	g_assert_cmpint(foh_conf_load(path, &back, &error), ==, 0);
 	g_assert_cmpfloat(back->channel[1].gain, ==, 4.5);
 	g_assert_cmpfloat(back->channel[1].leveler_quieter, ==, 1.25);
+	g_assert_cmpfloat(back->channel[1].leveler_moderate, ==, 4.5);
+	g_assert_nonnull(strstr(saved, "moderate-step-db"));
+	g_assert_cmpfloat(back->stabilizer.p.moderate_step_db, ==, 4.25);
 	g_assert_true(back->channel[0].mute);
 	g_assert_cmpstr(back->channel[0].name, ==, "Pastor");
 	g_assert_cmpuint(back->channels, ==, 2);

@@ -21,6 +21,13 @@
  *   starts within the momentary's 400 ms: by default soon enough that the
  *   output's short-term loudness stays within 2 LU (d <= 1.14 s, below);
  *   with quieter-s 2 s, between 2 and 2.4 s;
+ * - a moderate step (+-4, +-5, +-6 LU, steady) is a new scene when it has
+ *   held as long as the output's short-term loudness allows it to go
+ *   unanswered (the formula in test_held_step): not sooner than 0.25 s
+ *   before that, not later, and the output's short-term loudness
+ *   (libebur128) stays within 2 LU of the target across it; a 3 LU step
+ *   (under moderate-lu, 3.5: left to the slow follow) is no scene change
+ *   within 2 s, and with moderate-lu 3 it is taken by its deadline;
  * - look-ahead delays the audio by exactly round(s x rate) frames and is
  *   the block's latency (only with a ring handed over: none, no delay; a
  *   ring of another rate is refused); with 1.5 s the step is met: the output stays
@@ -55,7 +62,7 @@ static void run_init(struct run *r, const struct foh_leveler_params *p)
 	if (foh_leveler_init(&r->lev, RATE, 3.0f) < 0)
 		abort();
 	foh_leveler_set(&r->lev, p);
-	r->ref = ebur128_init(2, RATE, EBUR128_MODE_M);
+	r->ref = ebur128_init(2, RATE, EBUR128_MODE_S);	/* momentary too */
 	r->rng = 42;
 }
 
@@ -507,6 +514,74 @@ static void test_quieter_time(void)
 	CHECK(t2 >= 2.0 && t2 <= 2.4, "quieter-s 2: the step down taken after %.2f s", t2);
 }
 
+/* A steady step of d LU from a settled scene (10 s): when it is taken as
+ * a scene, s after it (NAN: not within 4 s), and the output's short-term
+ * loudness's farthest distance from the target from the step to 3 s after
+ * the scene change. */
+static double held_after(double d, float moderate_lu, double *worst)
+{
+	struct foh_leveler_params p;
+	struct run r;
+	double t = NAN, until = 4.0, st;
+	uint64_t scene;
+
+	foh_leveler_default_params(&p);
+	p.moderate_lu = moderate_lu;
+	run_init(&r, &p);
+	play(&r, 0, -12.0, 10.0, NULL, NULL);
+	scene = r.lev.scene_start;
+	*worst = 0.0;
+	for (int b = 1; 0.05 * b <= until; b++) {	/* 50 ms steps */
+		play(&r, 0, -12.0 + d, 0.05, NULL, NULL);
+		if (isnan(t) && r.lev.scene_start != scene) {
+			t = 0.05 * b;
+			until = t + 3.0;
+		}
+		if (ebur128_loudness_shortterm(r.ref, &st) == EBUR128_SUCCESS)
+			*worst = fmax(*worst, fabs(st - p.target_lufs));
+	}
+	run_free(&r);
+	return t;
+}
+
+/* A step of D LU answered d s late leaves the output's short-term loudness
+ * (3 s) off the target by 10 log10(1 + d (10^(D/10) - 1) / 3) for 3 s:
+ * inside 2 LU while d <= 3 (10^0.2 - 1) / (10^(D/10) - 1) (louder; 1.16 s
+ * for 4 LU) or 3 (1 - 10^-0.2) / (1 - 10^(-D/10)) (quieter; 1.84 s for
+ * 4 LU). A steady moderate step is taken by then, and not much sooner:
+ * the leveler waits as long as the window allows, for the most evidence
+ * (a louder bar or sentence, a gap, is not a step); what proves it is the
+ * output's short-term loudness, measured by libebur128. */
+static void test_held_step(void)
+{
+	const double steps[] = { 4.0, 5.0, 6.0, -4.0, -5.0, -6.0 };
+
+	for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
+		double D = steps[i], worst, t = held_after(D, 3.5f, &worst);
+		double dmax = D > 0 ? 3.0 * (pow(10.0, 0.2) - 1.0) / (pow(10.0, D / 10.0) - 1.0)
+			: 3.0 * (1.0 - pow(10.0, -0.2)) / (1.0 - pow(10.0, D / 10.0));
+		printf("%+.1f LU step: a scene after %.2f s (short-term within 2 LU up to %.2f s), "
+				"output short-term at most %.2f LU off\n", D, t, dmax, worst);
+		CHECK(!isnan(t) && t <= dmax, "%+.1f LU: taken after %.2f s, deadline %.2f s",
+				D, t, dmax);
+		CHECK(!isnan(t) && t >= dmax - 0.3, "%+.1f LU: taken after %.2f s, well before its "
+				"deadline %.2f s", D, t, dmax);
+		CHECK(worst <= 2.0, "%+.1f LU: the output's short-term %.2f LU off", D, worst);
+	}
+	{
+		double worst, t = held_after(3.0, 3.5f, &worst);
+		double dmax = 3.0 * (pow(10.0, 0.2) - 1.0) / (pow(10.0, 0.3) - 1.0);
+		printf("+3.0 LU step: a scene after %.2f s (none: the slow follow)\n", t);
+		CHECK(isnan(t) || t > 2.0, "+3 LU: a scene after %.2f s", t);
+		/* moderate-lu 3: it is taken too, by its deadline */
+		t = held_after(3.0, 3.0f, &worst);
+		printf("+3.0 LU step, moderate-lu 3: a scene after %.2f s (deadline %.2f s), output "
+				"short-term at most %.2f LU off\n", t, dmax, worst);
+		CHECK(!isnan(t) && t <= dmax && t >= dmax - 0.3, "moderate-lu 3: +3 LU taken after %.2f s", t);
+		CHECK(worst <= 2.0, "moderate-lu 3: the output's short-term %.2f LU off", worst);
+	}
+}
+
 /* A smaller step, 5 LU: with look-ahead it is a scene change (over
  * lookahead-scene-lu, 4) met at its onset, the output's momentary loudness
  * stays within 1 LU of the target across it; without, it is followed by
@@ -546,6 +621,7 @@ int main(void)
 	test_tail_over_silence();
 	test_gapped_scene();
 	test_quieter_time();
+	test_held_step();
 	test_lookahead_delay();
 	test_ring();
 	test_lookahead_step();

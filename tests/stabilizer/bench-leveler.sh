@@ -46,6 +46,8 @@
 # "heldout" (199 s, when ktuberling-data is installed) is built the same
 # way from other material (see heldout below) and was not used for tuning.
 # Prints: BENCH leveler=<variant> programme=dense|stretched|livestream|heldout within1=.. within2=.. median_lu=.. wobble_p95_db=..
+# and, for foh's leveler, scenes=N: the scene changes it took (a count that
+# grows without the figures is the leveler changing its mind on music)
 # ONLY_FOH=1 runs ideal and foh only; KEEP=DIR keeps each programme there.
 # Needs alsa-utils, tomatoes-data, fretsonfire-songs-muldjord, ffmpeg, sox (and
 # ktuberling-data for the held-out programme, left out without it);
@@ -92,10 +94,12 @@ lufs_of() {
 at() { sox -V1 "$1" "$3" gain "$(echo "$2 - $(lufs_of "$1")" | bc -l)"; }
 
 run() {
-  local name=$1; shift
-  "$@"
+  local name=$1 scenes; shift
+  "$@" 2>"$tmp/$name.err"
+  grep -v '^scenes=' "$tmp/$name.err" >&2 || true
+  scenes=$(sed -n 's/^scenes=//p' "$tmp/$name.err")
   "$LUFS_SERIES" "$tmp/$name.wav" >"$tmp/$name.txt"
-  python3 - "$tmp/in.txt" "$tmp/$name.txt" "$target" "$name" "$steady_from" "$steady_to" "$prog" <<'PY'
+  python3 - "$tmp/in.txt" "$tmp/$name.txt" "$target" "$name" "$steady_from" "$steady_to" "$prog" "$scenes" <<'PY'
 import sys
 inp = [tuple(map(float, l.split())) for l in open(sys.argv[1])]
 out = [tuple(map(float, l.split())) for l in open(sys.argv[2])]
@@ -118,7 +122,8 @@ for i in idx:
 dev.sort()
 wob = dev[int(0.95 * (len(dev) - 1))]
 print(f"BENCH leveler={name} programme={sys.argv[7]} within1={100 * w1:.1f} within2={100 * w2:.1f} "
-      f"median_lu={med:+.2f} wobble_p95_db={wob:.2f}")
+      f"median_lu={med:+.2f} wobble_p95_db={wob:.2f}"
+      + (f" scenes={sys.argv[8]}" if sys.argv[8] else ""))
 PY
 }
 # seg N LEVEL SRC: segment N of the programme is the prepared file SRC at

@@ -66,6 +66,7 @@ static void run_leveler(float *x, sf_count_t frames, int rate, double target, do
 	struct foh_leveler_params p;
 	float l[CHUNK], r[CHUNK];
 	sf_count_t lat;
+	uint32_t scenes = 0;
 
 	if (foh_leveler_init(&lev, (uint32_t)rate, 3.0f) < 0)
 		exit(2);
@@ -83,6 +84,11 @@ static void run_leveler(float *x, sf_count_t frames, int rate, double target, do
 			r[i] = k < frames ? x[2 * k + 1] : 0.0f;
 		}
 		foh_leveler_run(&lev, l, r, l, r, CHUNK);
+		if (getenv("LEVEL_SCENES") != NULL && foh_leveler_scene_changes(&lev) != scenes) {
+			scenes = foh_leveler_scene_changes(&lev);
+			fprintf(stderr, "%.2f scene %u: %.1f LUFS\n", (double)done / rate, scenes,
+					foh_leveler_scene_lufs(&lev));
+		}
 		if (getenv("LEVEL_TRACE") != NULL && (done / CHUNK) % 24 == 0)
 			fprintf(stderr, "%.2f %s scene %.1f m %.1f gain %.2f\n", (double)done / rate,
 					foh_leveler_state_str(foh_leveler_state(&lev)),
@@ -93,6 +99,8 @@ static void run_leveler(float *x, sf_count_t frames, int rate, double target, do
 			y[2 * (done + i) + 1] = r[i];
 		}
 	}
+	/* stderr, for the bench: how often it changed its mind */
+	fprintf(stderr, "scenes=%u\n", foh_leveler_scene_changes(&lev));
 	memcpy(x, y + 2 * lat, sizeof(float) * 2 * (size_t)frames);
 	free(y);
 	foh_leveler_free(&lev);

@@ -469,10 +469,11 @@ static void test_knobs(void)
 			d.far_slew_factor == 3.0 && d.silence_db == -60.0 &&
 			d.silence_hold_s == 3.0 && d.fader_min_db == -80.0 &&
 			d.fader_max_db == 10.0 && d.interval_s == 0.5 && d.pause_s == 5.0 &&
+			d.moderate_step_db == 3.5 &&
 			d.mode == FOH_STAB_TWO_SPEED && d.meter_point == FOH_STAB_PRE,
 			"documented defaults");
 	k = foh_stab_knobs(&n);
-	CHECK(n == 17, "%zu knobs", n);
+	CHECK(n == 18, "%zu knobs", n);
 	for (size_t i = 0; i < n; i++) {
 		const double bad[] = { k[i].min - 1.0, k[i].max + 1.0, NAN };
 		for (int b = 0; b < 3; b++) {

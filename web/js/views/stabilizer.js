@@ -12,7 +12,8 @@ const KNOBS = [['SlewDb', 'Slew', { unit: 'dB' }], ['FastTauSec', 'Fast τ', { u
   ['SceneSlewDb', 'Scene slew', { unit: 'dB' }], ['FarDb', 'Far', { unit: 'dB' }], ['FarSlewFactor', 'Far slew ×'],
   ['SilenceThresholdDb', 'Silence below', { unit: 'dB' }], ['SilenceHoldSec', 'Silence hold', { unit: 's' }],
   ['MinFaderDb', 'Fader min', { unit: 'dB' }], ['MaxFaderDb', 'Fader max', { unit: 'dB' }],
-  ['IntervalSec', 'Interval', { unit: 's' }], ['PauseSec', 'Pause after manual', { unit: 's' }]];
+  ['IntervalSec', 'Interval', { unit: 's' }], ['PauseSec', 'Pause after manual', { unit: 's' }],
+  ['ModerateStepDb', 'Moderate step (leveler)', { unit: 'dB' }]];
 
 export default async function stabilizer(root) {
   const p = await refresh(PATH);
