@@ -138,12 +138,14 @@ static int read_centroid(GKeyFile *kf, const char *path, const char *group,
 		struct foh_content_model *m, char **error)
 {
 	static const char *const keys[] = { "class", "vector", "windows", NULL };
+	static const char *const keys_margin[] = { "class", "vector", "windows", "margin", NULL };
 	const char *name = group + strlen("centroid ");
-	g_autofree char *why = NULL, *cls = NULL, *win = NULL;
-	double v[FOH_CF_N];
+	g_autofree char *why = NULL, *cls = NULL, *win = NULL, *mar = NULL;
+	double v[FOH_CF_N], margin = 0.0;
 	char *end;
 	guint64 windows;
 	int c, res;
+	bool has_margin = g_key_file_has_key(kf, group, "margin", NULL);
 
 	if (foh_content_check_name(name, &why) < 0)
 		return fail(error, path, group, NULL, "%s", why);
@@ -152,7 +154,7 @@ static int read_centroid(GKeyFile *kf, const char *path, const char *group,
 	if (m->n >= FOH_CONTENT_CENTROIDS_MAX)
 		return fail(error, path, group, NULL, "more than %d centroids",
 				FOH_CONTENT_CENTROIDS_MAX);
-	if ((res = only_keys(kf, path, group, keys, error)) < 0)
+	if ((res = only_keys(kf, path, group, has_margin ? keys_margin : keys, error)) < 0)
 		return res;
 	cls = g_strstrip(g_key_file_get_value(kf, group, "class", NULL));
 	c = foh_content_class_from_name(cls);
@@ -164,7 +166,21 @@ static int read_centroid(GKeyFile *kf, const char *path, const char *group,
 		return fail(error, path, group, "windows", "\"%s\" is not a count from 1", win);
 	if ((res = read_vector(kf, path, group, "vector", v, false, error)) < 0)
 		return res;
-	return foh_content_model_set(m, name, (enum foh_content_class)c, v, (uint32_t)windows);
+	if (has_margin) {
+		mar = g_strstrip(g_key_file_get_value(kf, group, "margin", NULL));
+		margin = g_ascii_strtod(mar, &end);
+		if (mar[0] == '\0' || *end != '\0' || !isfinite(margin) || margin < 0.0 ||
+		    margin >= 1.0)
+			return fail(error, path, group, "margin", "\"%s\" is not a number in [0, 1)",
+					mar);
+		if (c != FOH_CONTENT_MUSIC && margin > 0.0)
+			return fail(error, path, group, "margin", "only a music style has one");
+	}
+	if ((res = foh_content_model_set(m, name, (enum foh_content_class)c, v,
+			(uint32_t)windows)) < 0)
+		return res;
+	m->c[m->n - 1].margin = margin;
+	return 0;
 }
 
 /* GKeyFile merges a group written twice: find that before it does. */
@@ -258,6 +274,12 @@ int foh_centroids_save(const char *path, const struct foh_content_model *m, char
 		g_string_append_printf(s, "\n[centroid %s]\nclass=%s\nwindows=%u\n", m->c[i].name,
 				foh_content_class_name(m->c[i].cls), m->c[i].windows);
 		append_vector(s, "vector", m->c[i].v);
+		if (m->c[i].margin > 0.0) {
+			char buf[G_ASCII_DTOSTR_BUF_SIZE];
+
+			g_string_append_printf(s, "margin=%s\n",
+					g_ascii_formatd(buf, sizeof(buf), "%.3f", m->c[i].margin));
+		}
 	}
 	if ((res = foh_mkdir_parents(path)) < 0 ||
 	    (res = foh_atomic_write(path, s->str, s->len, 0644)) < 0) {

@@ -45,11 +45,38 @@ static double margin(double best, double other)
 	return other + best > 0.0 ? (other - best) / (other + best) : 0.0;
 }
 
+/* The style: the nearest music centroid — unless it has a margin m and is
+ * not clearly nearer, d > (1 - m) * d(next style): then the next one. */
+static void pick_style(const struct foh_content_model *m, const double *d,
+		struct foh_content_guess *g)
+{
+	int s1 = -1, s2 = -1;
+
+	for (uint32_t i = 0; i < m->n; i++) {
+		if (m->c[i].cls != FOH_CONTENT_MUSIC)
+			continue;
+		if (s1 < 0 || d[i] < d[s1]) {
+			s2 = s1;
+			s1 = (int)i;
+		} else if (s2 < 0 || d[i] < d[s2]) {
+			s2 = (int)i;
+		}
+	}
+	if (s1 < 0)
+		return;
+	if (s2 >= 0 && m->c[s1].margin > 0.0 && d[s1] > (1.0 - m->c[s1].margin) * d[s2]) {
+		g->style = s2;
+		g->style_confidence = 0.0;	/* a close call */
+		return;
+	}
+	g->style = s1;
+	g->style_confidence = margin(d[s1], s2 >= 0 ? d[s2] : INFINITY);
+}
+
 void foh_content_guess(const struct foh_content_model *m, const double v[FOH_CF_N],
 		struct foh_content_guess *g)
 {
 	double d[FOH_CONTENT_CENTROIDS_MAX], best = INFINITY, other = INFINITY;
-	double sbest = INFINITY, sother = INFINITY;
 
 	g->cls = FOH_CONTENT_UNKNOWN;
 	g->centroid = g->style = -1;
@@ -60,23 +87,15 @@ void foh_content_guess(const struct foh_content_model *m, const double v[FOH_CF_
 			best = d[i];
 			g->centroid = (int)i;
 		}
-		if (m->c[i].cls == FOH_CONTENT_MUSIC && d[i] < sbest) {
-			sbest = d[i];
-			g->style = (int)i;
-		}
 	}
 	if (g->centroid < 0)
 		return;
 	g->cls = m->c[g->centroid].cls;
-	for (uint32_t i = 0; i < m->n; i++) {
+	for (uint32_t i = 0; i < m->n; i++)
 		if (m->c[i].cls != g->cls && d[i] < other)
 			other = d[i];
-		if (m->c[i].cls == FOH_CONTENT_MUSIC && (int)i != g->style && d[i] < sother)
-			sother = d[i];
-	}
 	g->class_confidence = margin(best, other);
-	if (g->style >= 0)
-		g->style_confidence = margin(sbest, sother);
+	pick_style(m, d, g);
 }
 
 int foh_content_model_find(const struct foh_content_model *m, const char *name)
@@ -92,6 +111,7 @@ int foh_content_model_set(struct foh_content_model *m, const char *name,
 {
 	int i = foh_content_model_find(m, name);
 	struct foh_content_centroid *c;
+	double keep = i >= 0 ? m->c[i].margin : 0.0;	/* learning again keeps it */
 
 	if (strlen(name) == 0 || strlen(name) > FOH_CONTENT_NAME_MAX)
 		return -EINVAL;
@@ -104,6 +124,7 @@ int foh_content_model_set(struct foh_content_model *m, const char *name,
 	}
 	c = &m->c[i];
 	memset(c, 0, sizeof(*c));
+	c->margin = keep;
 	strcpy(c->name, name);
 	c->cls = cls;
 	memcpy(c->v, v, sizeof(c->v));

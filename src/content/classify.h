@@ -49,6 +49,9 @@ struct foh_content_centroid {
 	enum foh_content_class cls;	/* speech or music */
 	double v[FOH_CF_N];		/* in feature units, not standardised */
 	uint32_t windows;		/* how many windows it was learned from */
+	double margin;			/* a music style taken only when clearly
+					 * nearest: d <= (1 - margin) * the next
+					 * style's; 0 = plain nearest */
 };
 
 struct foh_content_model {

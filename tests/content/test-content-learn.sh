@@ -10,6 +10,8 @@
 #     shipped model, also after a broadcast-style limiter (sox compand
 #     1 ms/40 ms, ~12:1 above -40 dB, ~+25 dB make-up, 4 dB clipped: what
 #     podcasts and broadcast feeds do to a voice);
+#   - a style's --margin is written, kept when the style is learned again,
+#     and refused out of [0, 1) without touching the model;
 #   - learn refuses a bad name, and a malformed model file is refused with
 #     its path, group, key and reason and is left as it was.
 set -u
@@ -95,6 +97,19 @@ if [ -f /usr/share/sounds/alsa/Front_Center.wav ]; then
   note "$out"
   case $out in *"class=speech "*) ;; *) fail "a hard-limited voice: $out" ;; esac
 fi
+
+# a margin: written with the style, kept when it is learned again, and
+# out of [0, 1) refused without touching the model
+margin_of() { awk -v g="[centroid $1]" '$0 == g { s = 1; next } /^\[/ { s = 0 }
+	s && /^margin=/ { sub(/^margin=/, ""); print }' "$M"; }
+"$fohctl" content learn --file "$M" --margin 0.3 drone "$T/drone1-a.wav" >/dev/null || fail "learn --margin"
+[ "$(margin_of drone)" = 0.300 ] || fail "margin written: '$(margin_of drone)'"
+"$fohctl" content learn --file "$M" drone "$T/drone1-a.wav" "$T/drone2-a.wav" >/dev/null || fail "learn drone again"
+[ "$(margin_of drone)" = 0.300 ] || fail "margin kept: '$(margin_of drone)'"
+sum=$(md5sum <"$M")
+out=$("$fohctl" content learn --file "$M" --margin 1.5 drone "$T/drone1-a.wav" 2>&1) && fail "--margin 1.5 taken"
+case $out in *"--margin is a number in [0, 1)"*) ;; *) fail "--margin 1.5: $out" ;; esac
+[ "$(md5sum <"$M")" = "$sum" ] || fail "a refused margin changed the model"
 
 # refusals
 out=$("$fohctl" content learn --file "$M" "bad/name" "$T/pop1-a.wav" 2>&1) && fail "a bad name was taken"

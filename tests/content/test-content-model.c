@@ -67,6 +67,25 @@ static void test_guess(void)
 			"near rock: music, rock");
 	/* (3 - 1) / (3 + 1) */
 	CHECK_NEAR(g.style_confidence, 0.5, 1e-12, "style margin between rock and jazz");
+
+	/* jazz with margin 0.2 is taken only when d(jazz) <= 0.8 d(rock):
+	 * at 12.3, 1.7 <= 0.8 * 2.3 = 1.84; at 12.2, 1.8 > 0.8 * 2.2 = 1.76 */
+	m.c[foh_content_model_find(&m, "jazz")].margin = 0.2;
+	x[0] = 12.3;
+	foh_content_guess(&m, x, &g);
+	CHECK(g.style == foh_content_model_find(&m, "jazz"), "12.3, jazz clearly nearer: jazz");
+	x[0] = 12.2;
+	foh_content_guess(&m, x, &g);
+	CHECK(g.cls == FOH_CONTENT_MUSIC && g.style == foh_content_model_find(&m, "rock") &&
+			g.style_confidence == 0.0,
+			"12.2, jazz nearer but not clearly: rock, confidence 0");
+	x[0] = 11.0;
+	foh_content_guess(&m, x, &g);
+	CHECK(g.style == foh_content_model_find(&m, "rock"), "a margin does not touch rock");
+	CHECK_NEAR(g.style_confidence, 0.5, 1e-12, "nor rock's confidence");
+	foh_content_model_set(&m, "jazz", FOH_CONTENT_MUSIC, x, 3);
+	CHECK(m.c[foh_content_model_find(&m, "jazz")].margin == 0.2,
+			"learning jazz again keeps its margin");
 }
 
 static void test_hysteresis(void)
@@ -154,6 +173,7 @@ static void test_files(void)
 		m.std[i] = 0.1 + i * 1e-7;
 		m.c[1].v[i] = -1e-5 * (i + 1) / 7.0;
 	}
+	m.c[2].margin = 0.25;
 	CHECK(foh_centroids_save(path, &m, &error) == 0, "save: %s", error ? error : "");
 	g_clear_pointer(&error, g_free);
 	CHECK(foh_centroids_load(path, &back, &error) == 0, "load: %s", error ? error : "");
@@ -161,7 +181,8 @@ static void test_files(void)
 	CHECK(back.n == m.n, "%u centroids back", back.n);
 	for (uint32_t c = 0; c < m.n && c < back.n; c++) {
 		same = same && strcmp(m.c[c].name, back.c[c].name) == 0 &&
-			m.c[c].cls == back.c[c].cls && m.c[c].windows == back.c[c].windows;
+			m.c[c].cls == back.c[c].cls && m.c[c].windows == back.c[c].windows &&
+			m.c[c].margin == back.c[c].margin;
 		for (int i = 0; i < FOH_CF_N; i++)
 			same = same && fabs(m.c[c].v[i] - back.c[c].v[i]) <=
 				1e-8 * fmax(1e-300, fabs(m.c[c].v[i]));
@@ -187,6 +208,10 @@ static void test_files(void)
 		{ "[centroid rock]", "[rock]", "[rock]", "unknown group" },
 		{ "class=music", "class=music\ncolour=red", "[centroid rock] colour", "unknown key" },
 		{ "[model]", "model]", "styles", "syntax" },
+		{ "margin=0.250", "margin=1", "[centroid jazz] margin", "[0, 1)" },
+		{ "margin=0.250", "margin=-0.1", "[centroid jazz] margin", "[0, 1)" },
+		{ "margin=0.250", "margin=wide", "[centroid jazz] margin", "[0, 1)" },
+		{ "class=speech", "class=speech\nmargin=0.1", "[centroid speech] margin", "music" },
 	};
 	for (size_t k = 0; k < sizeof(bad) / sizeof(bad[0]); k++) {
 		g_autofree char *p = NULL;

@@ -1,6 +1,7 @@
 /* fohctl content: content detection of sound files, without fohd —
  *   classify [--timeline] FILE...     class, style and confidence of each file
- *   learn [--class C] [--file F] NAME FILE...   a centroid from examples
+ *   learn [--class C] [--margin M] [--file F] NAME FILE...   a centroid from
+ *                                     examples (M: taken only when clearly nearest)
  *   init --file F FILE...             a new model: the standardisation of
  *                                     the features over FILE... (no centroid)
  *   features FILE...                  the window vectors, one line per 0.5 s
@@ -178,15 +179,15 @@ static int content_classify(struct ctx *c, int argc, char **argv, const char *fi
 	return status;
 }
 
-static int content_learn(const char *name, const char *cls_name, const char *file,
-		int argc, char **argv)
+static int content_learn(const char *name, const char *cls_name, const char *margin_arg,
+		const char *file, int argc, char **argv)
 {
 	g_autofree char *in = NULL;
 	g_autofree char *out = file ? g_strdup(file) : foh_centroids_user_path();
 	g_autofree struct foh_content_model *m = g_new0(struct foh_content_model, 1);
 	g_autofree char *why = NULL, *error = NULL;
 	struct sums s = { 0 };
-	double v[FOH_CF_N];
+	double v[FOH_CF_N], margin = 0.0;
 	int cls = foh_content_class_from_name(cls_name);
 
 	if (foh_content_check_name(name, &why) < 0) {
@@ -198,6 +199,17 @@ static int content_learn(const char *name, const char *cls_name, const char *fil
 				cls_name);
 		return EXIT_USAGE;
 	}
+	if (margin_arg) {
+		char *end;
+
+		margin = g_ascii_strtod(margin_arg, &end);
+		if (margin_arg[0] == '\0' || *end != '\0' || !isfinite(margin) || margin < 0.0 ||
+		    margin >= 1.0 || (cls != FOH_CONTENT_MUSIC && margin > 0.0)) {
+			fprintf(stderr, "fohctl content learn: --margin is a number in [0, 1) for a "
+					"music style, not \"%s\"\n", margin_arg);
+			return EXIT_USAGE;
+		}
+	}
 	if (load_model(file, m, &in) < 0 || collect_files(argv, argc, &s) < 0)
 		return 1;
 	for (int i = 0; i < FOH_CF_N; i++)
@@ -207,6 +219,8 @@ static int content_learn(const char *name, const char *cls_name, const char *fil
 				FOH_CONTENT_CENTROIDS_MAX);
 		return 1;
 	}
+	if (margin_arg)		/* else a style learned again keeps its margin */
+		m->c[foh_content_model_find(m, name)].margin = margin;
 	if (foh_centroids_save(out, m, &error) < 0) {
 		fprintf(stderr, "fohctl content learn: %s\n", error);
 		return 1;
@@ -274,10 +288,11 @@ int cmd_content(struct ctx *c, int argc, char **argv)
 	static const struct option opts[] = {
 		{ "class", required_argument, NULL, 'c' },
 		{ "file", required_argument, NULL, 'f' },
+		{ "margin", required_argument, NULL, 'm' },
 		{ "timeline", no_argument, NULL, 't' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *verb, *cls = "music", *file = NULL;
+	const char *verb, *cls = "music", *file = NULL, *margin = NULL;
 	bool timeline = false;
 	int opt;
 
@@ -293,6 +308,7 @@ int cmd_content(struct ctx *c, int argc, char **argv)
 		switch (opt) {
 		case 'c': cls = optarg; break;
 		case 'f': file = optarg; break;
+		case 'm': margin = optarg; break;
 		case 't': timeline = true; break;
 		default: return EXIT_USAGE;
 		}
@@ -302,7 +318,7 @@ int cmd_content(struct ctx *c, int argc, char **argv)
 	if (strcmp(verb, "classify") == 0 && argc >= 1)
 		return content_classify(c, argc, argv, file, timeline);
 	if (strcmp(verb, "learn") == 0 && argc >= 2)
-		return content_learn(argv[0], cls, file, argc - 1, argv + 1);
+		return content_learn(argv[0], cls, margin, file, argc - 1, argv + 1);
 	if (strcmp(verb, "init") == 0 && argc >= 1)
 		return content_init(file, argc, argv);
 	if (strcmp(verb, "features") == 0 && argc >= 1)
