@@ -101,10 +101,11 @@ chset 2 ChorusEnabled b true
 chset 2 ChorusVoices u 4
 chset 2 Width d 150
 chset 2 DelaySync s 1/8d
-wait_for 10 grep -q '^width=150$' "$conf" || fail "Width was not saved: $(cat "$conf")"
+# the last one set first: a save between two sets held the earlier ones only
+wait_for 10 grep -q '^delay-sync=1/8d$' "$conf" || fail "DelaySync was not saved: $(cat "$conf")"
+grep -q '^width=150$' "$conf" || fail "Width was not saved"
 grep -q '^reverb-decay=2.5$' "$conf" || fail "ReverbDecaySec was not saved"
 grep -q '^chorus-voices=4$' "$conf" || fail "ChorusVoices was not saved"
-grep -q '^delay-sync=1/8d$' "$conf" || fail "DelaySync was not saved"
 # refused PROPERTY VALUE (GVariant text): Set fails with
 # org.foh.Foh1.Error.InvalidArgument and every setting stays as it was.
 # gdbus, not busctl, because it prints the error's name.
