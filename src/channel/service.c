@@ -113,7 +113,9 @@ int foh_daemon_sync_channels(struct foh_daemon *d, const struct foh_conf *old)
 		foh_daemon_channel_effective(d, i + 1, &next);
 		if (memcmp(&next, prev, sizeof(next)) == 0)
 			continue;	/* unchanged: keeps playing, no gap */
-		(void)foh_daemon_channel_changed(d, i + 1,
+		/* what the file says: nothing to save (a save here could land
+		 * after the user's next edit of the file and undo it) */
+		(void)foh_daemon_channel_apply(d, i + 1,
 				foh_channel_settings_structural_change(prev, &next));
 	}
 	for (uint32_t i = had; i < want; i++)
@@ -196,7 +198,7 @@ void foh_daemon_channels_passive(struct foh_daemon *d)
 	}
 }
 
-int foh_daemon_channel_changed(struct foh_daemon *d, uint32_t index, bool structural)
+int foh_daemon_channel_apply(struct foh_daemon *d, uint32_t index, bool structural)
 {
 	struct foh_channel_slot *slot = d->channels[index - 1];
 	struct foh_channel_settings eff;
@@ -212,6 +214,13 @@ int foh_daemon_channel_changed(struct foh_daemon *d, uint32_t index, bool struct
 	} else {
 		res = foh_channel_apply(slot->channel, s);
 	}
+	return res;
+}
+
+int foh_daemon_channel_changed(struct foh_daemon *d, uint32_t index, bool structural)
+{
+	int res = foh_daemon_channel_apply(d, index, structural);
+
 	foh_daemon_schedule_save(d);
 	return res;
 }

@@ -216,6 +216,9 @@ void foh_daemon_channels_graph(struct foh_daemon *d);
 void foh_daemon_channels_passive(struct foh_daemon *d);
 /* Settings of channel index changed over D-Bus: apply and persist. */
 int foh_daemon_channel_changed(struct foh_daemon *d, uint32_t index, bool structural);
+/* Apply channel index's effective settings (a reload, a runtime overlay)
+ * without saving: d->conf did not change, or it is what the file says. */
+int foh_daemon_channel_apply(struct foh_daemon *d, uint32_t index, bool structural);
 /* Debounced atomic save of d->conf (at most one write per 250 ms). */
 void foh_daemon_schedule_save(struct foh_daemon *d);
 int foh_daemon_flush_save(struct foh_daemon *d);

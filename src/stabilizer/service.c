@@ -47,9 +47,9 @@ static void set_overlay(struct foh_daemon *d, uint32_t ch)
 	d->stab_leveler_cut = fmin(fmax(-cfg(d)->p.fader_min_db, 0.0), 40.0);
 	d->stab_leveler_gate = fmin(fmax(cfg(d)->p.silence_db, -90.0), -20.0);
 	if (was != 0 && was != ch && was <= d->n_channels && d->channels[was - 1] != NULL)
-		(void)foh_daemon_channel_changed(d, was, false);
+		(void)foh_daemon_channel_apply(d, was, false);
 	if (ch != 0 && ch <= d->n_channels && d->channels[ch - 1] != NULL)
-		(void)foh_daemon_channel_changed(d, ch, false);
+		(void)foh_daemon_channel_apply(d, ch, false);
 }
 
 static enum foh_stab_state leveler_state(int st)

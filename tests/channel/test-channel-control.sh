@@ -184,8 +184,15 @@ note "leveler: $((fx_refusals - lev_refusals)) bad values refused with InvalidAr
 # Hot reload: a third channel appears, channel 1 keeps its very streams.
 id1=$(node_id foh.ch1.capture)
 printf '[daemon]\nchannels = 3\n[channel.1]\ncomp-enabled = false\nlimiter-enabled = false\n[channel.2]\nname=Host mic\ncomp-threshold=-24.5\n' >"$conf"
+file_id=$(stat -c '%i %Y' "$conf")
 busctl --user call org.foh.Foh1 /org/foh/Foh1 org.foh.Foh1.Manager Reload || fail "reload refused"
 wait_for 5 pw_client_running foh.ch3.capture || fail "channel 3 did not appear"
+# A reload applies the file; it does not write it back (a save, atomic by
+# rename, would replace the file: another inode). One that did could land
+# after the user's next edit of the file and undo it — the reload below
+# then read the old channel count. 0.6 s: past the 250 ms save debounce.
+sleep 0.6
+[ "$(stat -c '%i %Y' "$conf")" = "$file_id" ] || fail "the reload wrote the config file back"
 id1b=$(node_id foh.ch1.capture)
 [ -n "$id1" ] && [ "$id1" = "$id1b" ] || fail "channel 1 was rebuilt by a reload that did not change it ($id1 -> $id1b)"
 printf '[daemon]\nchannels = 1\n[channel.1]\ncomp-enabled = false\nlimiter-enabled = false\n' >"$conf"
