@@ -28,6 +28,14 @@ gi.require_version("GstApp", "1.0")
 from gi.repository import Gst, GstApp, GstSdp, GstWebRTC  # noqa: E402
 
 RATE = 48000
+# The enum values the streaming threads use, looked up once here, on the
+# main thread: PyGObject loads a type's attributes lazily and not
+# thread-safely (CI: "type object 'PadDirection' has no attribute 'SRC'"
+# in two listeners' pad-added at once, which then never decoded).
+PAD_SRC = Gst.PadDirection.SRC
+MAP_READ = Gst.MapFlags.READ
+FLOW_OK = Gst.FlowReturn.OK
+PARSE_BIN = Gst.parse_bin_from_description
 
 
 class Listener:
@@ -47,9 +55,9 @@ class Listener:
         self.decoded = 0
 
     def on_pad(self, _webrtc, pad):
-        if pad.get_direction() != Gst.PadDirection.SRC:
+        if pad.get_direction() != PAD_SRC:
             return
-        tail = Gst.parse_bin_from_description(
+        tail = PARSE_BIN(
             "rtpopusdepay ! opusdec ! audioconvert ! audioresample ! "
             "audio/x-raw,format=F32LE,rate=48000,channels=1 ! "
             "appsink name=s emit-signals=true sync=false max-buffers=100 drop=true", True)
@@ -62,14 +70,14 @@ class Listener:
     def on_sample(self, sink):
         s = sink.emit("pull-sample")
         buf = s.get_buffer()
-        ok, info = buf.map(Gst.MapFlags.READ)
+        ok, info = buf.map(MAP_READ)
         if ok:
             x = np.frombuffer(info.data, dtype=np.float32).copy()
             buf.unmap(info)
             with self.lock:
                 self.samples = np.concatenate([self.samples, x])[-RATE:]
                 self.decoded += len(x)
-        return Gst.FlowReturn.OK
+        return FLOW_OK
 
     def spectrum(self):
         with self.lock:
