@@ -59,41 +59,46 @@ def clicks(path, seconds, period, invert, rate=48000):
     write(path, rate, [v if i % step == step // 2 else 0 for i in range(n)])
 
 
+def active_span(x):
+    """First and last index above -30 dBFS, or None when all is quieter."""
+    thr = 10 ** (-30 / 20)
+    active = [i for i, v in enumerate(x) if abs(v) > thr]
+    return (active[0], active[-1]) if active else None
+
+
+def crossing_freq(x, lo, hi, rate):
+    """Cycles per second from the upward zero crossings in x[lo:hi], first
+    to last at sub-sample times; None with fewer than two."""
+    ups = [i for i in range(lo, hi) if x[i - 1] < 0.0 <= x[i]]
+    if len(ups) < 2:
+        return None
+
+    def t(i):
+        return i - 1 + (-x[i - 1]) / (x[i] - x[i - 1])
+    return (len(ups) - 1) / ((t(ups[-1]) - t(ups[0])) / rate)
+
+
 def tonestats(path):
     rate, chans = read(path)
     x = chans[0]
-    thr = 10 ** (-30 / 20)
-    active = [i for i, v in enumerate(x) if abs(v) > thr]
-    if not active:
+    span = active_span(x)
+    if span is None:
         return 0.0, 0.0
-    a, b = active[0], active[-1]
-    lo, hi = a + (b - a) // 10, b - (b - a) // 10
-    ups = [i for i in range(lo, hi) if x[i - 1] < 0.0 <= x[i]]
-    if len(ups) < 2:
-        return (b - a + 1) / rate, 0.0
-    # sub-sample crossing times, first to last: cycles / time
-    def t(i):
-        return i - 1 + (-x[i - 1]) / (x[i] - x[i - 1])
-    freq = (len(ups) - 1) / ((t(ups[-1]) - t(ups[0])) / rate)
-    return (b - a + 1) / rate, freq
+    a, b = span
+    freq = crossing_freq(x, a + (b - a) // 10, b - (b - a) // 10, rate)
+    return (b - a + 1) / rate, freq or 0.0
 
 
 def windowfreq(path):
     rate, chans = read(path)
     x = chans[0]
-    thr = 10 ** (-30 / 20)
-    active = [i for i, v in enumerate(x) if abs(v) > thr]
-    if not active:
+    span = active_span(x)
+    if span is None:
         return 0.0
     win = rate // 10
-    freqs = []
-    for lo in range(active[0] + 1, active[-1] - win, win):
-        ups = [i for i in range(lo, lo + win) if x[i - 1] < 0.0 <= x[i]]
-        if len(ups) < 2:
-            continue
-        t0 = ups[0] - 1 + (-x[ups[0] - 1]) / (x[ups[0]] - x[ups[0] - 1])
-        t1 = ups[-1] - 1 + (-x[ups[-1] - 1]) / (x[ups[-1]] - x[ups[-1] - 1])
-        freqs.append((len(ups) - 1) / ((t1 - t0) / rate))
+    freqs = [f for f in (crossing_freq(x, lo, lo + win, rate)
+                         for lo in range(span[0] + 1, span[1] - win, win))
+             if f is not None]
     if not freqs:
         return 0.0
     freqs.sort()
