@@ -195,8 +195,16 @@ static void capture_process(void *data)
 
 	if (foh_rt_enter)
 		foh_rt_enter();
-	if (atomic_load_explicit(&ch->stopping, memory_order_acquire))
+	if (atomic_load_explicit(&ch->stopping, memory_order_acquire)) {
+		/* the playback may be going: the input is dropped, but its
+		 * buffers go back at once. A buffer kept here is never offered
+		 * again (this callback runs when a new one arrives), so the
+		 * capture would stall for good once all of them were kept,
+		 * and lag by a quantum for each one kept before that. */
+		while ((in = pw_stream_dequeue_buffer(ch->capture)) != NULL)
+			pw_stream_queue_buffer(ch->capture, in);
 		goto out;
+	}
 
 	in = pw_stream_dequeue_buffer(ch->capture);
 	out = ch->playback != NULL ? pw_stream_dequeue_buffer(ch->playback) : NULL;
