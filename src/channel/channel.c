@@ -30,6 +30,8 @@
 #define LEVELS_RING	32u		/* power of two */
 #define LEVELS_PERIOD_MS 10u
 
+enum { RUNNING, STOP_PLAYBACK, STOP_ALL };	/* foh_channel.stopping */
+
 struct tone {
 	double hz, seconds, level_dbfs;		/* seconds 0: none */
 };
@@ -62,9 +64,11 @@ struct foh_channel {
 	struct foh_strip_levels levels[LEVELS_RING];
 	struct foh_xrun_counter *xr;
 	atomic_uint_fast64_t busy_ns, cycle_ns, dropped_levels, xruns;
-	/* main → data: the streams are about to go; the data thread confirms
-	 * it is out of the process callback */
-	atomic_bool stopping, stop_acked;
+	/* main → data: the streams (STOP_ALL) or the playback only
+	 * (STOP_PLAYBACK) are about to go; the data thread confirms it is out
+	 * of the process callback */
+	atomic_int stopping;
+	atomic_bool stop_acked;
 
 	/* data → the content detector's worker: the input, mono */
 	struct foh_content_tap tap;
@@ -195,14 +199,21 @@ static void capture_process(void *data)
 
 	if (foh_rt_enter)
 		foh_rt_enter();
-	if (atomic_load_explicit(&ch->stopping, memory_order_acquire)) {
-		/* the playback may be going: the input is dropped, but its
-		 * buffers go back at once. A buffer kept here is never offered
-		 * again (this callback runs when a new one arrives), so the
-		 * capture would stall for good once all of them were kept,
-		 * and lag by a quantum for each one kept before that. */
+	switch (atomic_load_explicit(&ch->stopping, memory_order_acquire)) {
+	case RUNNING:
+		break;
+	case STOP_PLAYBACK:
+		/* the playback is being made anew, the capture stays: its
+		 * input is dropped, but its buffers go back at once. A buffer
+		 * kept here is never offered again (this callback runs when a
+		 * new one arrives), so the capture would stall for good once
+		 * all of them were kept, and lag by a quantum for each one kept
+		 * before that. */
 		while ((in = pw_stream_dequeue_buffer(ch->capture)) != NULL)
 			pw_stream_queue_buffer(ch->capture, in);
+		goto out;
+	default:
+		/* both streams are going: neither is touched */
 		goto out;
 	}
 
@@ -585,7 +596,7 @@ int foh_channel_connect(struct foh_channel *ch, struct pw_core *core, struct pw_
 	ch->data_loop = data_loop;
 	ch->input_is_sink = input_is_sink;
 	ch->passive = passive;
-	atomic_store(&ch->stopping, false);
+	atomic_store(&ch->stopping, RUNNING);
 	ch->strip_ready = false;
 	ch->position = NULL;
 	ch->rate = 0;
@@ -627,15 +638,16 @@ static int do_stop_ack(struct spa_loop *loop, bool async, uint32_t seq,
 	return 0;
 }
 
-/* The capture callback uses both streams: before either is destroyed, the
- * data thread must be out of it and must not enter it again. It runs
+/* The capture callback uses both streams: before one is destroyed, the
+ * data thread must be out of the callback and must not use that stream
+ * again (what: the playback alone, or both). It runs
  * queued invokes between cycles, so the acknowledgement means any cycle in
  * flight has ended; the wait is bounded so a stopped loop cannot hang us. */
-static void quiesce(struct foh_channel *ch)
+static void quiesce(struct foh_channel *ch, int what)
 {
 	struct timespec ms = { 0, 1000000 };
 
-	atomic_store_explicit(&ch->stopping, true, memory_order_release);
+	atomic_store_explicit(&ch->stopping, what, memory_order_release);
 	atomic_store_explicit(&ch->stop_acked, false, memory_order_relaxed);
 	if (ch->data_loop == NULL ||
 	    pw_loop_invoke(ch->data_loop, do_stop_ack, 0, NULL, 0, false, ch) < 0)
@@ -647,7 +659,7 @@ static void quiesce(struct foh_channel *ch)
 void foh_channel_disconnect(struct foh_channel *ch)
 {
 	if (ch->capture != NULL || ch->playback != NULL)
-		quiesce(ch);
+		quiesce(ch, STOP_ALL);
 	if (ch->capture != NULL)
 		pw_stream_destroy(ch->capture);
 	if (ch->playback != NULL)
@@ -730,7 +742,7 @@ static int reopen_playback(struct foh_channel *ch, uint32_t outputs)
 	struct pw_properties *props;
 	int res;
 
-	quiesce(ch);
+	quiesce(ch, STOP_PLAYBACK);
 	if (ch->playback != NULL)
 		pw_stream_destroy(ch->playback);
 	ch->out_channels = outputs;
@@ -749,7 +761,7 @@ static int reopen_playback(struct foh_channel *ch, uint32_t outputs)
 	else
 		foh_warn("channel %u: cannot make its stereo output: %s", ch->index,
 				strerror(-res));
-	atomic_store_explicit(&ch->stopping, false, memory_order_release);
+	atomic_store_explicit(&ch->stopping, RUNNING, memory_order_release);
 	return res;
 }
 
