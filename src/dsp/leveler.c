@@ -274,10 +274,12 @@ static uint64_t next_applied(const struct foh_leveler *s, uint64_t j);
 /* A new scene from block c to block j (those that show the change): its
  * level is their mean energy, gaps between words included (they count in
  * the loudness heard and in the level the young scene learns next) and
- * pauses left out; at least one block must be over the gate. With
- * look-ahead the gains not yet applied from the change on are rewritten,
- * so the new gain meets the step. */
-static bool new_scene(struct foh_leveler *s, uint64_t c, uint64_t j, double quiet)
+ * pauses left out; at least one block must be over the gate, and for a
+ * louder (dir > 0) or quieter (dir < 0) change their mean energy must lie
+ * beyond edge on that side (dir 0: no side). With look-ahead the gains not
+ * yet applied from the change on are rewritten, so the new gain meets the
+ * step. */
+static bool new_scene(struct foh_leveler *s, uint64_t c, uint64_t j, double quiet, int dir, double edge)
 {
 	float old = s->gain_db;
 	double z = 0.0;
@@ -296,6 +298,12 @@ static bool new_scene(struct foh_leveler *s, uint64_t c, uint64_t j, double quie
 	 * one. Those blocks tell nothing of the new scene's level; it waits
 	 * for its first block over the gate (the evidence waits with it) */
 	if (act == 0)
+		return false;
+	/* a louder scene needs louder blocks (a quieter one quieter): the
+	 * momentary (400 ms) still holds a loud word while the newest blocks,
+	 * all the onset found, are the room noise after it. Their level is no
+	 * scene's; the change waits, as the evidence does */
+	if (dir > 0 ? z / n <= edge : dir < 0 ? z / n >= edge : false)
 		return false;
 	if (s->state != FOH_LEVELER_COLD)
 		s->scenes++;
@@ -462,7 +470,7 @@ static bool held_change(struct foh_leveler *s, uint64_t j, double quiet)
 			held = up ? third >= need : third <= -need;
 		}
 		if (held)
-			return new_scene(s, j + 1 - L, j, quiet);
+			return new_scene(s, j + 1 - L, j, quiet, 0, 0.0);
 	}
 	return false;
 }
@@ -496,7 +504,7 @@ static void controller(struct foh_leveler *s, double e)
 	if (s->since_pause < UINT32_MAX)
 		s->since_pause++;
 	if (s->state == FOH_LEVELER_COLD) {
-		(void)new_scene(s, onset(s, j, 2 * M_BLOCKS, quiet, true, quiet), j, quiet);
+		(void)new_scene(s, onset(s, j, 2 * M_BLOCKS, quiet, true, quiet), j, quiet, 0, 0.0);
 		return;
 	}
 	/* evidence of a change: how far beyond half of scene-lu the momentary
@@ -516,7 +524,7 @@ static void controller(struct foh_leveler *s, double e)
 		uint32_t span = (uint32_t)(j - (up ? s->up_from : s->down_from)) + M_BLOCKS;
 		edge = s->scene_e * pow(10.0, (up ? 1.0 : -1.0) * scene_lu(s) / 20.0);
 		/* no block over the gate yet: the change waits, gain frozen */
-		(void)new_scene(s, onset(s, j, span, edge, up, quiet), j, quiet);
+		(void)new_scene(s, onset(s, j, span, edge, up, quiet), j, quiet, up ? 1 : -1, edge);
 		return;
 	}
 	if (held_change(s, j, quiet))

@@ -72,7 +72,9 @@
  * words included (they count in the loudness heard, as in the young
  * scene's learning that follows) and pauses left out: a quieter speaker
  * is met at their level, not at their words' (15 LU under, 0.25 s gaps:
- * about 2 LU louder).
+ * about 2 LU louder). A change whose blocks are not on its side (the
+ * momentary still holding a loud word while the newest blocks, all the
+ * onset finds, are the room noise after it) is no scene: it waits.
  * Gain: target - scene level, limited to [-max-cut, +max-boost]; inside a
  * scene smoothed by a one-pole of 120 ms per block, at a scene change set
  * at once; applied as a per-sample linear ramp across each 50 ms block:

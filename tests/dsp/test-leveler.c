@@ -13,6 +13,9 @@
  * - words 15 LU under a loud passage: a quieter scene recognised in a gap
  *   (the momentary still holding the last word) takes its level from the
  *   words, not the silence;
+ * - a loud word, then room noise 12 LU under the scene: the louder
+ *   evidence completing in the noise takes no scene from it (the gain
+ *   never rises; it went to the max boost);
  * - a quieter speaker whose words have short gaps: the new scene's level,
  *   the moment it is recognised, counts the gaps (gated out of the
  *   evidence, not out of the loudness): within 0.97 LU of libebur128's
@@ -611,6 +614,40 @@ static void test_lookahead_small_step(void)
 	CHECK(worst <= 1.0, "look-ahead 1.5 s: %.2f LU off across a 5 LU step", worst);
 }
 
+/* A loud word, then room noise (above the gates, 12 LU under the scene):
+ * the louder evidence, built by the momentary (400 ms) holding the word,
+ * may complete while the newest blocks are the noise. A louder scene needs
+ * louder blocks: none is taken from the noise, so the gain never rises
+ * (it went to the max boost, the noise's level taken for the scene's). */
+static void test_louder_tail(void)
+{
+	struct foh_leveler_params p;
+
+	/* the word's length and level move where the evidence completes */
+	for (int k = 0; k < 12; k++) {
+		double len = 0.1 + 0.05 * (k % 6), word = k < 6 ? -18.0 : -14.0;
+		struct range g = { 0.0, INFINITY, -INFINITY };
+		struct run r;
+		double before;
+
+		foh_leveler_default_params(&p);
+		run_init(&r, &p);
+		play(&r, 0, -30.0, 6.0, NULL, NULL);
+		before = foh_leveler_gain_db(&r.lev);
+		g.from = r.t;
+		play(&r, 0, word, len, range_probe, &g);
+		play(&r, 1, -42.0, 0.6, range_probe, &g);
+		play(&r, 0, -30.0, 2.0, range_probe, &g);
+		printf("a %.2f s word at %.0f dBFS, then room noise: gain %.2f dB before, "
+				"within [%.2f, %.2f] after\n", len, word, before, g.lo, g.hi);
+		/* a stereo 1 kHz sine of -30 dBFS reads -30 LUFS (EBU Tech
+		 * 3341's calibration: -23 dBFS, -23 LUFS) */
+		CHECK_NEAR(before, -23.0 + 30.0, 0.5, "gain on the tone");
+		CHECK(g.hi <= before + 1.5, "the gain rose to %.2f dB from %.2f", g.hi, before);
+		run_free(&r);
+	}
+}
+
 int main(void)
 {
 	test_steps();
@@ -619,6 +656,7 @@ int main(void)
 	test_speech_gaps(1.5f);
 	test_limits();
 	test_tail_over_silence();
+	test_louder_tail();
 	test_gapped_scene();
 	test_quieter_time();
 	test_held_step();
