@@ -30,6 +30,7 @@ struct foh_content_detector {
 	double silence_db;
 	struct slot slot[FOH_CONTENT_DETECTORS_MAX];
 	int notify_fd, quit_fd;
+	int wake_fd;		/* main -> worker: a detector was set */
 	pthread_t worker;
 	bool started;
 	float chunk[CHUNK];
@@ -99,19 +100,34 @@ static void work(struct foh_content_detector *d, struct slot *s)
 	s->res.work_ns += now_ns() - t0;
 }
 
+/* Every PERIOD_MS while a detector is on; with none, it sleeps until
+ * foh_content_detector_set wakes it (an idle fohd does not wake for it). */
 static void *worker_main(void *data)
 {
 	struct foh_content_detector *d = data;
-	struct pollfd pfd = { .fd = d->quit_fd, .events = POLLIN };
+	struct pollfd pfd[2] = {
+		{ .fd = d->quit_fd, .events = POLLIN },
+		{ .fd = d->wake_fd, .events = POLLIN },
+	};
+	bool any = true;
 
 	for (;;) {
-		if (poll(&pfd, 1, PERIOD_MS) > 0)
-			break;
+		uint64_t n;
+
+		if (poll(pfd, 2, any ? PERIOD_MS : -1) > 0) {
+			if (pfd[0].revents != 0)
+				break;
+			if (pfd[1].revents != 0)
+				(void)!read(d->wake_fd, &n, sizeof(n));
+		}
+		any = false;
 		for (int i = 0; i < FOH_CONTENT_DETECTORS_MAX; i++) {
 			struct slot *s = &d->slot[i];
 			pthread_mutex_lock(&s->lock);
-			if (s->feat != NULL && s->tap != NULL)
+			if (s->feat != NULL && s->tap != NULL) {
 				work(d, s);
+				any = true;
+			}
 			pthread_mutex_unlock(&s->lock);
 		}
 	}
@@ -128,14 +144,15 @@ int foh_content_detector_new(const struct foh_content_model *m, double silence_d
 		return -ENOMEM;
 	d->model = *m;
 	d->silence_db = silence_db;
-	d->notify_fd = d->quit_fd = -1;
+	d->notify_fd = d->quit_fd = d->wake_fd = -1;
 	for (int i = 0; i < FOH_CONTENT_DETECTORS_MAX; i++) {
 		pthread_mutex_init(&d->slot[i].lock, NULL);
 		foh_content_state_init(&d->slot[i].st, silence_db);
 		d->slot[i].res.cls = FOH_CONTENT_UNKNOWN;
 	}
 	if ((d->notify_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) < 0 ||
-	    (d->quit_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) < 0) {
+	    (d->quit_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) < 0 ||
+	    (d->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) < 0) {
 		res = -errno;
 		goto error;
 	}
@@ -170,6 +187,8 @@ void foh_content_detector_free(struct foh_content_detector *d)
 		close(d->notify_fd);
 	if (d->quit_fd >= 0)
 		close(d->quit_fd);
+	if (d->wake_fd >= 0)
+		close(d->wake_fd);
 	free(d);
 }
 
@@ -209,6 +228,10 @@ int foh_content_detector_set(struct foh_content_detector *d, uint32_t idx,
 	pthread_mutex_unlock(&s->lock);
 	foh_cfeat_free(old);
 	notify(d);
+	if (s->tap != NULL) {
+		uint64_t one = 1;
+		(void)!write(d->wake_fd, &one, sizeof(one));
+	}
 	return 0;
 }
 
