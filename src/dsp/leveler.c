@@ -39,7 +39,7 @@
 void foh_leveler_default_params(struct foh_leveler_params *p)
 {
 	p->target_lufs = -23.0f;
-	p->max_boost_db = 15.0f;
+	p->max_boost_db = 20.0f;
 	p->max_cut_db = 20.0f;
 	p->scene_lu = 6.0f;
 	p->calm_s = 6.0f;

@@ -174,7 +174,7 @@ for v in nan -inf 1.5 30.5; do refused LevelerLookaheadSceneLu "<$v>"; done
 for v in nan inf 0.4 3.5; do refused LevelerQuieterSec "<$v>"; done
 for v in nan -inf 1.5 30.5; do refused LevelerModerateLu "<$v>"; done
 [ "$(chprop 2 LevelerTargetLufs)" = "-18" ] || fail "LevelerTargetLufs changed to $(chprop 2 LevelerTargetLufs)"
-[ "$(chprop 2 LevelerMaxBoostDb)" = "15" ] || fail "LevelerMaxBoostDb changed"
+[ "$(chprop 2 LevelerMaxBoostDb)" = "20" ] || fail "LevelerMaxBoostDb changed"
 [ "$(chprop 2 LevelerLookaheadSec)" = "1.5" ] || fail "LevelerLookaheadSec changed"
 [ "$(chprop 2 LevelerLookaheadSceneLu)" = "3.5" ] || fail "LevelerLookaheadSceneLu changed"
 [ "$(chprop 2 LevelerQuieterSec)" = "1.25" ] || fail "LevelerQuieterSec changed"
