@@ -426,7 +426,7 @@ static void post(struct foh_analyzer *a, struct foh_spectrum *spectrum, bool new
 	foh_spectrum_free(stale_s);
 	foh_osc_out_free(stale_o);
 	atomic_store(&a->fft_on, s->fft);
-	atomic_store(&a->osc_on, s->destinations[0] != '\0');
+	atomic_store(&a->osc_on, foh_osc_destinations_live(s->destinations));
 	(void)!write(a->wake_fd, &one, sizeof(one));
 }
 

@@ -235,7 +235,7 @@ static int method_destination(sd_bus_message *m, void *userdata, sd_bus_error *e
 		return sd_bus_error_setf(error, FOH_ERROR_INVALID_ARGUMENT,
 				"destination \"%s\" is not ip:port (numeric IPv4, or [IPv6]:port; "
 				"port 1..65535), optionally followed by the options \"fft\", "
-				"\"lmh-raw\" and \"web\"", dest);
+				"\"lmh-raw\", \"idle\" and \"web\"", dest);
 	if (add && foh_osc_destination_special(host) != NULL)
 		return sd_bus_error_setf(error, FOH_ERROR_INVALID_ARGUMENT,
 				"destination \"%s\" is %s: the features would go to no one or to "

@@ -101,7 +101,8 @@ int foh_osc_out_new(const char *destinations, struct foh_osc_out **out)
 			foh_osc_out_free(o);
 			return -EINVAL;
 		}
-		o->any_options |= d->options;
+		if (!(d->options & FOH_OSC_DEST_IDLE))
+			o->any_options |= d->options;
 		if (inet_pton(AF_INET, host, &v4->sin_addr) == 1) {
 			v4->sin_family = AF_INET;
 			v4->sin_port = htons((uint16_t)atoi(port));
@@ -158,7 +159,7 @@ static unsigned send_to(struct foh_osc_out *o, const char *path, lo_message m, u
 	for (unsigned i = 0; i < o->n; i++) {
 		struct dest *d = &o->d[i];
 
-		if (only != 0 && (d->options & only) == 0)
+		if ((only != 0 && (d->options & only) == 0) || (d->options & FOH_OSC_DEST_IDLE))
 			continue;
 
 		if (d->fd < 0 && (now_ns() < d->retry_ns || dest_open(d) < 0)) {

@@ -29,7 +29,8 @@ static void emit_changes(struct foh_daemon *d, const struct foh_analyzer_setting
 /* A D-Bus read of the live values keeps the analyzer running this long. */
 #define WATCH_USEC	30000000ULL
 
-/* The analyzer runs while someone uses it: OSC destinations, a D-Bus
+/* The analyzer runs while someone uses it: OSC destinations (not "idle"
+ * ones: foh-web's feed while no client of its reads it), a D-Bus
  * client reading its live values (Lmh, Bpm, Blocks...) in the last
  * WATCH_USEC, or a channel whose delay follows its tempo (delay-sync).
  * Otherwise its node is inactive and its worker sleeps. */
@@ -41,7 +42,8 @@ void foh_daemon_analyzer_update_active(struct foh_daemon *d)
 	if (d->analyzer == NULL)
 		return;
 	(void)sd_event_now(d->event, CLOCK_MONOTONIC, &now);
-	want = d->conf->analyzer.destinations[0] != '\0' || now < d->analyzer_watch_until;
+	want = foh_osc_destinations_live(d->conf->analyzer.destinations) ||
+		now < d->analyzer_watch_until;
 	for (uint32_t i = 0; i < d->n_channels && !want; i++)
 		want = d->conf->channel[i].delay_sync[0] != '\0' && d->conf->channel[i].delay_enabled;
 	foh_analyzer_set_active(d->analyzer, want);

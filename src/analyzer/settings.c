@@ -144,6 +144,7 @@ const char *foh_osc_destination_special(const char *host)
 static const struct { const char *name; unsigned bit; } dest_options[] = {
 	{ "fft", FOH_OSC_DEST_FFT },
 	{ "lmh-raw", FOH_OSC_DEST_LMH_RAW },
+	{ "idle", FOH_OSC_DEST_IDLE },
 	{ "web", FOH_OSC_DEST_WEB },
 };
 
@@ -187,6 +188,19 @@ void foh_osc_destination_format(const char *item, char *out, size_t len)
 		}
 }
 
+bool foh_osc_destinations_live(const char *list)
+{
+	char copy[FOH_ANALYZER_DESTINATIONS_LEN], host[64], port[8], *save = NULL;
+	unsigned options;
+
+	snprintf(copy, sizeof(copy), "%s", list);
+	for (char *tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save))
+		if (foh_osc_destination_split(tok, host, port, &options) == 0 &&
+		    !(options & FOH_OSC_DEST_IDLE))
+			return true;
+	return false;
+}
+
 static int check_destinations(const char *list, char **reason)
 {
 	char copy[sizeof(((struct foh_analyzer_settings *)0)->destinations)];
@@ -201,7 +215,7 @@ static int check_destinations(const char *list, char **reason)
 		if (foh_osc_destination_split(tok, host, port, &options) < 0) {
 			if (asprintf(reason, "destination \"%s\" is not ip:port (numeric IPv4, or "
 						"[IPv6]:port; port 1..65535) followed by options "
-						"\"fft\", \"lmh-raw\" and \"web\"", tok) < 0)
+						"\"fft\", \"lmh-raw\", \"idle\" and \"web\"", tok) < 0)
 				*reason = NULL;
 			return -EINVAL;
 		}

@@ -54,6 +54,7 @@ enum {
 	FOH_OSC_DEST_FFT = 1u << 0,	/* /audio/fft whether send-fft is on or not */
 	FOH_OSC_DEST_LMH_RAW = 1u << 1,	/* /audio/lmh_raw */
 	FOH_OSC_DEST_WEB = 1u << 2,	/* foh-web's feed: one at a time */
+	FOH_OSC_DEST_IDLE = 1u << 3,	/* kept, sent nothing: no one reads it now */
 };
 
 enum foh_band { FOH_BAND_LOW, FOH_BAND_MID, FOH_BAND_HIGH, FOH_BAND_COUNT };
@@ -102,3 +103,5 @@ int foh_osc_destination_split(const char *item, char host[64], char port[8], uns
 /* The item's canonical text: the address as given, then its options in a
  * fixed order ("127.0.0.1:9000 fft lmh-raw"). */
 void foh_osc_destination_format(const char *item, char *out, size_t len);
+/* Whether a destinations list has one that is sent to (not "idle"). */
+bool foh_osc_destinations_live(const char *list);

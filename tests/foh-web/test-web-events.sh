@@ -22,13 +22,18 @@ wait_for 10 analyzer_running || fail "the analyzer is not running in the graph"
 start_web
 ws=ws://127.0.0.1:$WEB_PORT/api/v1/events
 start_tone tone 1000 -20
-wait_for 5 web_stat_above osc_received 100 || fail "foh-web receives no analyzer feed"
-busctl --user get-property org.foh.Foh1 $AN_PATH $AN_IFACE Destinations | grep -q '127.0.0.1:' \
-  || fail "foh-web did not register as an analyzer destination"
+# no client reads the feed yet: foh-web's destination is there, "idle", and
+# fohd sends it nothing (the plain destination keeps the analyzer running)
+web_idle() { anprop Destinations | grep -q '"127.0.0.1:[0-9]* idle web"'; }
+wait_for 10 web_idle || fail "foh-web did not register an idle destination: $(anprop Destinations)"
+n=$(web_stat osc_received)
+sleep 1
+[ "$(web_stat osc_received)" = "$n" ] || fail "fohd sent to foh-web's idle destination"
 
 counts=$($PY "$here/wscheck.py" events "$ws" 5 properties,levels,stabilizer,lmh,fft \
   "busctl --user -- set-property org.foh.Foh1 /org/foh/Foh1/channel/1 $CHANNEL_IFACE Gain d -4.5")
 [ "$(chprop 1 Gain)" = -4.5 ] || fail "the Gain change did not happen"
+web_stat_above osc_received 100 || fail "a client reading lmh and fft, yet foh-web got no feed"
 note "5 s of events: $counts"
 echo "$counts" | $PY -c '
 import json, sys

@@ -34,6 +34,11 @@ conf_has_only() {
 prev=
 for round in 1 2 3; do
   start_web
+  # a client reading lmh: foh-web asks for the feed (idle without one); it
+  # stays until foh-web goes
+  spawn "ws$round" $PY "$FOH_TESTS/foh-web/wscheck.py" fohd-watch \
+    "ws://127.0.0.1:$WEB_PORT/api/v1/events" "$FOH_SESSION/ws$round.ready" 120
+  wait_for 20 test -s "$FOH_SESSION/ws$round.ready" || fail "round $round: the events client did not connect"
   wait_for 10 web_stat_above osc_received 10 || fail "foh-web $round receives no analyzer feed"
   cur=$(web_dests)
   [ "$(echo "$cur" | wc -l)" = 1 ] && [ -n "$cur" ] \

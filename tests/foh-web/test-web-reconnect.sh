@@ -17,12 +17,14 @@ wait_for 10 analyzer_running || fail "the analyzer is not running in the graph"
 start_web
 pid=$(pid_of foh-web)
 expect_status 200 GET "$BASE/api/v1/manager"
-wait_for 5 web_stat_above osc_received 10 || fail "no analyzer feed before the restart"
 
+# the events client (default topics, lmh among them) is what makes foh-web
+# ask fohd for the feed
 $PY "$here/wscheck.py" fohd-watch "ws://127.0.0.1:$WEB_PORT/api/v1/events" "$FOH_SESSION/watching" 60 \
   >"$FOH_SESSION/events.txt" &
 events=$!
 wait_for 20 test -s "$FOH_SESSION/watching" || fail "the events client did not connect"
+wait_for 5 web_stat_above osc_received 10 || fail "no analyzer feed before the restart"
 stop fohd KILL
 down() { [ "$(http GET "$BASE/api/v1/manager" | cut -d' ' -f1)" = 503 ]; }
 wait_for 5 down || fail "fohd gone, yet no 503"

@@ -4,8 +4,8 @@
  * Feed: foh-web binds a loopback UDP port and registers it with
  * Analyzer.AddDestination whenever fohd appears (RemoveDestination on
  * exit; the "web" option makes it replace what a killed foh-web left),
- * with the options its clients need (see "The analyzer's
- * destination" below); datagrams from anywhere but 127.0.0.1 are dropped,
+ * with the options its clients need, "idle" while none reads it (see "The
+ * analyzer's destination" below); datagrams from anywhere but 127.0.0.1 are dropped,
  * the rest pass src/osc's validator before /audio/lmh, /audio/lmh_raw,
  * /audio/fft and /audio/meta are read. An FFT message becomes the feature
  * server's binary frame [u8 1][u8 0][u16 LE n][f32 LE × n]: the same floats
@@ -391,7 +391,10 @@ static void send_fohd_state(struct web *w, struct web_client *only)
 }
 
 /* The analyzer's destination. foh-web's loopback port is registered with
- * the options its clients need: "fft" while a feature-server client is
+ * the options its clients need: "idle" while none of them reads the feed
+ * (no feature-server client, no events client with the lmh or fft topic),
+ * so fohd keeps the destination but sends nothing and its analyzer may
+ * stop (an idle fohd); "fft" while a feature-server client is
  * connected or an events client takes the fft topic (so /audio/fft reaches
  * foh-web alone, whatever the analyzer's SendFft says for the other
  * destinations), "lmh-raw" while a feature-server client is connected (its
@@ -402,6 +405,7 @@ static void send_fohd_state(struct web *w, struct web_client *only)
 #define WANT_SHRINK_MS 5000
 #define WEB_DEST_FFT (1u << 0)
 #define WEB_DEST_LMH_RAW (1u << 1)
+#define WEB_DEST_FEED (1u << 2)		/* not "idle": someone reads it */
 
 static unsigned wanted_options(struct web *w)
 {
@@ -410,9 +414,11 @@ static unsigned wanted_options(struct web *w)
 	for (guint i = 0; i < w->clients->len; i++) {
 		struct web_client *c = w->clients->pdata[i];
 		if (c->kind == WEB_FEATURE)
-			want |= WEB_DEST_FFT | WEB_DEST_LMH_RAW;
+			want |= WEB_DEST_FFT | WEB_DEST_LMH_RAW | WEB_DEST_FEED;
 		else if (c->kind == WEB_MAIN && (c->topics & TOPIC_FFT))
-			want |= WEB_DEST_FFT;
+			want |= WEB_DEST_FFT | WEB_DEST_FEED;
+		else if (c->kind == WEB_MAIN && (c->topics & TOPIC_LMH))
+			want |= WEB_DEST_FEED;
 	}
 	return want;
 }
@@ -446,8 +452,9 @@ static void register_dest(struct web *w, unsigned options)
 		return;
 	/* "web": fohd keeps one such destination, so this one replaces what a
 	 * killed foh-web left on a port of its own */
-	snprintf(dest, sizeof(dest), "%s%s%s web", w->osc_dest, options & WEB_DEST_FFT ? " fft" : "",
-			options & WEB_DEST_LMH_RAW ? " lmh-raw" : "");
+	snprintf(dest, sizeof(dest), "%s%s%s%s web", w->osc_dest, options & WEB_DEST_FFT ? " fft" : "",
+			options & WEB_DEST_LMH_RAW ? " lmh-raw" : "",
+			options & WEB_DEST_FEED ? "" : " idle");
 	r = sd_bus_call_method_async(w->bus, NULL, FOH_BUS_NAME, FOH_ROOT "/analyzer",
 			FOH_IFACE("Analyzer"), "AddDestination", on_added, w, "s", dest);
 	if (r >= 0) {
@@ -702,6 +709,7 @@ static void events_ws(SoupServer *s, SoupServerMessage *msg, const char *path,
 	if (c == NULL)
 		return;
 	c->topics = TOPIC_DEFAULT;
+	web_events_want(c->w);		/* the lmh topic: the feed */
 	send_fohd_state(c->w, c);
 }
 
