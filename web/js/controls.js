@@ -81,12 +81,14 @@ export function slider(root, path, prop, o = {}) {
   const out = el('output', { for: id });
   const box = el('div', { class: 'ctl' }, el('label', { for: id, text: o.label || prop }), input, out);
   let server = null, dragging = false, committing = false, inflight = false, queued = null;
+  let seen = 0;	// server values announced so far
 
   // while dragging or committing, the server's echoes of the streamed
   // values do not move the slider back under the hand
   const show = (v) => {
     if (typeof v !== 'number' || !Number.isFinite(v)) return;
     server = v;
+    seen++;
     if (!dragging && !committing) input.value = v;
     out.textContent = fmt(v);
   };
@@ -115,11 +117,16 @@ export function slider(root, path, prop, o = {}) {
     queued = null;
     const v = Number(input.value);
     committing = true;
+    const before = seen;
     try {
       const now = await send(path, prop, v);
       committing = false;
-      // the object as the server holds it after the commit
-      if (now && prop in now) show(now[prop]);
+      // the events are in the server's order, the reply is not in theirs:
+      // a value announced while the commit was under way (another client,
+      // busctl) may be newer than the reply, so the last one announced
+      // wins; with none, the object as the server holds it after the commit
+      if (seen !== before) show(server);
+      else if (now && prop in now) show(now[prop]);
     } catch (e) { committing = false; refuse(e); }
   });
   watch(path, prop, show, root);
