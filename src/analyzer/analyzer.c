@@ -583,6 +583,11 @@ bool foh_analyzer_active(const struct foh_analyzer *a)
 	return a->active;
 }
 
+bool foh_analyzer_sends_osc(const struct foh_analyzer *a)
+{
+	return atomic_load_explicit(&a->osc_on, memory_order_relaxed);
+}
+
 bool foh_analyzer_connected(const struct foh_analyzer *a)
 {
 	return a->stream != NULL;

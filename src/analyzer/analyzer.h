@@ -44,6 +44,8 @@ bool foh_analyzer_connected(const struct foh_analyzer *a);
  * (analyzer/service.c). Kept across reconnections. */
 void foh_analyzer_set_active(struct foh_analyzer *a, bool active);
 bool foh_analyzer_active(const struct foh_analyzer *a);
+/* Whether its settings name a destination it sends to (not "idle"). */
+bool foh_analyzer_sends_osc(const struct foh_analyzer *a);
 void foh_analyzer_disconnect(struct foh_analyzer *a);
 
 /* Applies new settings: DSP live, FFT geometry by a new plan, destinations

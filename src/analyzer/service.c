@@ -42,8 +42,8 @@ void foh_daemon_analyzer_update_active(struct foh_daemon *d)
 	if (d->analyzer == NULL)
 		return;
 	(void)sd_event_now(d->event, CLOCK_MONOTONIC, &now);
-	want = foh_osc_destinations_live(d->conf->analyzer.destinations) ||
-		now < d->analyzer_watch_until;
+	/* derived when the settings were applied (post), not parsed per tick */
+	want = foh_analyzer_sends_osc(d->analyzer) || now < d->analyzer_watch_until;
 	for (uint32_t i = 0; i < d->n_channels && !want; i++)
 		want = d->conf->channel[i].delay_sync[0] != '\0' && d->conf->channel[i].delay_enabled;
 	foh_analyzer_set_active(d->analyzer, want);

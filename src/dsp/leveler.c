@@ -303,7 +303,7 @@ static bool new_scene(struct foh_leveler *s, uint64_t c, uint64_t j, double quie
 	 * momentary (400 ms) still holds a loud word while the newest blocks,
 	 * all the onset found, are the room noise after it. Their level is no
 	 * scene's; the change waits, as the evidence does */
-	if (dir > 0 ? z / n <= edge : dir < 0 ? z / n >= edge : false)
+	if ((dir > 0 && z / n <= edge) || (dir < 0 && z / n >= edge))
 		return false;
 	if (s->state != FOH_LEVELER_COLD)
 		s->scenes++;

@@ -5,8 +5,8 @@
  * Analyzer.AddDestination whenever fohd appears (RemoveDestination on
  * exit; the "web" option makes it replace what a killed foh-web left),
  * with the options its clients need, "idle" while none reads it (see "The
- * analyzer's destination" below); datagrams from anywhere but 127.0.0.1 are dropped,
- * the rest pass src/osc's validator before /audio/lmh, /audio/lmh_raw,
+ * analyzer's destination" below); datagrams from anywhere but 127.0.0.1
+ * are dropped, the rest pass src/osc's validator before /audio/lmh, /audio/lmh_raw,
  * /audio/fft and /audio/meta are read. An FFT message becomes the feature
  * server's binary frame [u8 1][u8 0][u16 LE n][f32 LE × n]: the same floats
  * as the OSC payload, byte-swapped from OSC's big-endian.
