@@ -74,6 +74,8 @@ int foh_strip_fx_new(uint32_t rate, struct foh_strip_fx **out)
 void foh_strip_init(struct foh_strip *s, uint32_t rate, uint32_t channels,
 		struct foh_strip_fx *fx)
 {
+	const struct foh_loudness_params no_tp = { .true_peak = false };
+
 	memset(s, 0, sizeof(*s));
 	s->rate = rate;
 	s->fx = fx != NULL && fx->rate == rate ? fx : NULL;
@@ -93,6 +95,10 @@ void foh_strip_init(struct foh_strip *s, uint32_t rate, uint32_t channels,
 	foh_meter_init(&s->meter, rate);
 	foh_loudness_init(&s->loudness, rate);
 	foh_loudness_init(&s->loudness_in, rate);
+	/* no channel reading is a true peak (the limiter has its own): the
+	 * meters skip the 4x interpolation, about 10 ns a stereo frame each */
+	foh_loudness_set(&s->loudness, &no_tp);
+	foh_loudness_set(&s->loudness_in, &no_tp);
 	s->fade_step = 1000.0f / (FOH_STRIP_FADE_MS * (float)rate);
 	s->mute_step = 1000.0f / (FOH_STRIP_MUTE_MS * (float)rate);
 	s->trim.cur = s->trim.target = 1.0f;
@@ -107,7 +113,6 @@ void foh_strip_set_outputs(struct foh_strip *s, uint32_t outputs)
 
 void foh_strip_set(struct foh_strip *s, const struct foh_strip_params *p)
 {
-	struct foh_loudness_params lp = { .true_peak = p->loudness_true_peak };
 	float trim = powf(10.0f, p->trim_db / 20.0f);
 
 	foh_gate_set(&s->gate, &p->gate);
@@ -124,7 +129,6 @@ void foh_strip_set(struct foh_strip *s, const struct foh_strip_params *p)
 		foh_leveler_set_active(&s->fx->leveler, p->enabled[FOH_STAGE_LEVELER],
 				(uint32_t)(FOH_STRIP_FADE_MS * (float)s->rate / 1000.0f));
 	}
-	foh_loudness_set(&s->loudness, &lp);
 	s->delay_len = foh_limiter_latency(&s->limiter);
 	for (int i = 0; i < FOH_STAGE_COUNT; i++)
 		ramp_to(&s->mix[i], p->enabled[i] ? 1.0f : 0.0f, s->fade_step);

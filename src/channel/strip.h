@@ -66,7 +66,6 @@ struct foh_strip_params {
 	struct foh_reverb_params reverb;
 	struct foh_width_params width;
 	struct foh_leveler_params leveler;
-	bool loudness_true_peak;
 };
 
 /* The effects and their memory; see foh_strip_fx_new. */

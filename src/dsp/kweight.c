@@ -59,3 +59,41 @@ double foh_kweight_run(const struct foh_kweight_coefs *c, struct foh_kweight *st
 	st->z[1][1] = q2;
 	return sq;
 }
+
+typedef double foh_v2d __attribute__((vector_size(16)));
+
+void foh_kweight_run2(const struct foh_kweight_coefs *c, struct foh_kweight *stl,
+		struct foh_kweight *str, const float *inl, const float *inr,
+		uint32_t n, double sq[2])
+{
+	const foh_v2d b00 = { c->b[0][0], c->b[0][0] }, b01 = { c->b[0][1], c->b[0][1] };
+	const foh_v2d b02 = { c->b[0][2], c->b[0][2] };
+	const foh_v2d a01 = { c->a[0][0], c->a[0][0] }, a02 = { c->a[0][1], c->a[0][1] };
+	const foh_v2d a11 = { c->a[1][0], c->a[1][0] }, a12 = { c->a[1][1], c->a[1][1] };
+	const foh_v2d bias = { 1e-20, 1e-20 }, two = { 2.0, 2.0 };
+	foh_v2d p1 = { stl->z[0][0], str->z[0][0] }, p2 = { stl->z[0][1], str->z[0][1] };
+	foh_v2d q1 = { stl->z[1][0], str->z[1][0] }, q2 = { stl->z[1][1], str->z[1][1] };
+	foh_v2d acc = { 0.0, 0.0 };
+
+	for (uint32_t i = 0; i < n; i++) {
+		foh_v2d x = { (double)inl[i], (double)inr[i] };
+		x = x + bias;
+		foh_v2d y = b00 * x + p1;
+		p1 = b01 * x - a01 * y + p2;
+		p2 = b02 * x - a02 * y;
+		foh_v2d z = y + q1;
+		q1 = -two * y - a11 * z + q2;
+		q2 = y - a12 * z;
+		acc += z * z;
+	}
+	stl->z[0][0] = p1[0];
+	str->z[0][0] = p1[1];
+	stl->z[0][1] = p2[0];
+	str->z[0][1] = p2[1];
+	stl->z[1][0] = q1[0];
+	str->z[1][0] = q1[1];
+	stl->z[1][1] = q2[0];
+	str->z[1][1] = q2[1];
+	sq[0] = acc[0];
+	sq[1] = acc[1];
+}

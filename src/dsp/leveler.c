@@ -638,9 +638,14 @@ void foh_leveler_run(struct foh_leveler *s, const float *inl, const float *inr,
 	while (n > 0) {
 		uint32_t k = s->block_len - s->block_fill;
 		k = k < n ? k : n;
-		s->acc += foh_kweight_run(&s->kc, &s->kw[0], inl, k);
-		if (inr != NULL)
-			s->acc += foh_kweight_run(&s->kc, &s->kw[1], inr, k);
+		if (inr != NULL) {
+			double sq[2];
+			foh_kweight_run2(&s->kc, &s->kw[0], &s->kw[1], inl, inr, k, sq);
+			s->acc += sq[0];
+			s->acc += sq[1];
+		} else {
+			s->acc += foh_kweight_run(&s->kc, &s->kw[0], inl, k);
+		}
 		delay_gain(s, 0, inl, outl, k);
 		if (inr != NULL)
 			delay_gain(s, 1, inr, outr, k);

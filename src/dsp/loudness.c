@@ -178,9 +178,14 @@ void foh_loudness_run(struct foh_loudness *s, const float *inl,
 	while (n > 0) {
 		uint32_t k = s->block_len - s->block_fill;
 		k = k < n ? k : n;
-		s->acc[0] += foh_kweight_run(&s->kc, &s->kw[0], inl, k);
-		if (inr != NULL)
-			s->acc[1] += foh_kweight_run(&s->kc, &s->kw[1], inr, k);
+		if (inr != NULL) {
+			double sq[2];
+			foh_kweight_run2(&s->kc, &s->kw[0], &s->kw[1], inl, inr, k, sq);
+			s->acc[0] += sq[0];
+			s->acc[1] += sq[1];
+		} else {
+			s->acc[0] += foh_kweight_run(&s->kc, &s->kw[0], inl, k);
+		}
 		if (s->true_peak) {
 			true_peak(s, 0, inl, k);
 			if (inr != NULL)
