@@ -11,6 +11,8 @@
 /* Aim a hair under the ceiling so float rounding in the average and the
  * multiply can never push a sample over (1e-5 is 0.0001 dB). */
 #define MARGIN		(1.0f - 1e-5f)
+/* A release within this of its goal is there. */
+#define SNAP		1e-9
 
 void foh_limiter_default_params(struct foh_limiter_params *p)
 {
@@ -122,7 +124,8 @@ void foh_limiter_reset(struct foh_limiter *s)
 	foh_ramp_jump(&s->ceil, s->ceil.target);
 	s->clamp_hold = 0;
 	s->frame = 0;
-	s->env = 1.0f;
+	s->env = 1.0;
+	s->ones = FOH_LIMITER_RING;
 	s->g_min = 1.0f;
 	s->dq_head = s->dq_count = 0;
 	s->box_pos = s->dl_pos = 0;
@@ -214,13 +217,26 @@ static inline float next_gain(struct foh_limiter *s, float pk)
 	float ceil = foh_ramp_tick(&s->ceil) * MARGIN;
 	float c = pk > ceil ? ceil / pk : 1.0f;
 	float m = window_min(s, s->frame++, c);
-	float env = s->env;
+	double env = s->env;
 	uint32_t bp = s->box_pos;
+	float e;
 
-	env = m < env ? m : m + s->rel * (env - m);
+	if (m < env) {
+		env = m;
+	} else {
+		/* in double: a float release near 1 stalls where rel's step
+		 * is under half a float step, 1e-5 under 1 at 8 ms, 7e-3 at
+		 * 5 s, and a limiter that limited once would never again
+		 * pass its input unchanged; the snap ends the tail */
+		env = m + s->rel * (env - m);
+		if (m - env < SNAP)
+			env = m;
+	}
 	s->env = env;
-	s->box_sum += (double)env - (double)s->box[bp];
-	s->box[bp] = env;
+	e = (float)env;
+	s->ones = e == 1.0f ? s->ones + 1 : 0;
+	s->box_sum += (double)e - (double)s->box[bp];
+	s->box[bp] = e;
 	s->box_pos = bp + 1 == s->box_len ? 0 : bp + 1;
 	return (float)(s->box_sum / (double)s->box_len);
 }
@@ -245,8 +261,44 @@ static void resync(struct foh_limiter *s, uint32_t n)
 	s->clamp_hold = s->clamp_hold > n ? s->clamp_hold - n : 0;
 }
 
+/* At rest: the released gain and every gain in the box are 1, the window
+ * holds only 1, the ceiling is not moving, and no frame of these n needs
+ * a gain under 1 (a NaN needs none either, as in next_gain). Sample peak
+ * only: the true-peak path keeps its interpolator's history. */
+static bool at_rest(const struct foh_limiter *s, const float *inl,
+		const float *inr, uint32_t n)
+{
+	float ceil = s->ceil.cur * MARGIN, pk = 0.0f;
+
+	if (s->per_frame || s->true_peak || s->ceil.left > 0 || s->env != 1.0 ||
+	    s->ones < s->box_len || s->dq_count != 1 || s->dq_val[s->dq_head] != 1.0f)
+		return false;
+	for (uint32_t i = 0; i < n; i++) {
+		float a = fabsf(inl[i]);
+		pk = a > pk ? a : pk;
+	}
+	if (inr != NULL)
+		for (uint32_t i = 0; i < n; i++) {
+			float a = fabsf(inr[i]);
+			pk = a > pk ? a : pk;
+		}
+	return !(pk > ceil);
+}
+
+/* What next_gain does for n frames that all need gain 1 from rest: the
+ * window keeps one 1, the envelope and the box stay at 1, the gain is 1. */
+static void rest(struct foh_limiter *s, uint32_t n)
+{
+	s->rests++;
+	s->frame += n;
+	s->dq_idx[s->dq_head] = s->frame - 1;
+	s->box_pos = (uint32_t)((s->box_pos + (uint64_t)n) % s->box_len);
+	s->ones = s->ones > UINT32_MAX - n ? UINT32_MAX : s->ones + n;
+}
+
 /* The per-frame loop over n <= CHUNK frames of (possibly band-limited)
- * input; outl/outr may alias inl/inr. */
+ * input; outl/outr may alias inl/inr. At rest the gain is 1 throughout
+ * and only the delay line runs: the same output, bit for bit. */
 static float limit(struct foh_limiter *s, const float *inl, const float *inr,
 		float *outl, float *outr, uint32_t n, float lim)
 {
@@ -254,6 +306,23 @@ static float limit(struct foh_limiter *s, const float *inl, const float *inr,
 	const uint32_t d = s->delay;
 	float gmin = 1.0f;
 
+	if (at_rest(s, inl, stereo ? inr : NULL, n)) {
+		rest(s, n);
+		for (uint32_t i = 0; i < n; i++) {
+			uint32_t dp = s->dl_pos;
+			float l = inl[i];
+
+			outl[i] = clamp_out(s, s->dl[0][dp], lim);
+			s->dl[0][dp] = l;
+			if (stereo) {
+				float r = inr[i];
+				outr[i] = clamp_out(s, s->dl[1][dp], lim);
+				s->dl[1][dp] = r;
+			}
+			s->dl_pos = dp + 1 == d ? 0 : dp + 1;
+		}
+		return gmin;
+	}
 	for (uint32_t i = 0; i < n; i++) {
 		float l = inl[i], r = stereo ? inr[i] : 0.0f;
 		float g = next_gain(s, frame_peak(s, l, r, stereo));

@@ -63,7 +63,10 @@ struct foh_limiter {
 	struct foh_ramp ceil;	/* linear */
 	float clamp_hi;		/* clamp level while a ceiling cut is in flight */
 	uint32_t clamp_hold;
-	float env;		/* released gain */
+	double env;		/* released gain */
+	uint32_t ones;		/* frames in a row whose released gain was 1 */
+	bool per_frame;		/* tests: never take the at-rest path */
+	uint64_t rests;		/* chunks the at-rest path took */
 	float g_min;		/* lowest applied gain in the last run */
 	double box_sum;
 	uint64_t clamped;	/* samples the safety clamp touched */

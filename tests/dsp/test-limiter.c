@@ -15,7 +15,11 @@
  * may be at most 0.1 dB over the ceiling. Sample peaks are checked too.
  *
  * Also: latency is 64 frames at 48 kHz (scaled with rate) and a signal under
- * the ceiling comes out unchanged, exactly that many frames later. */
+ * the ceiling comes out unchanged, exactly that many frames later, also
+ * half a second after a passage it limited; and the at-rest path (only the delay line runs while no frame needs a gain under
+ * 1) gives the same output to the bit as the per-frame loop, on tone that
+ * moves between under and over the ceiling, in random run sizes, through
+ * ceiling changes. */
 #include <string.h>
 
 #include "limiter.h"
@@ -234,9 +238,66 @@ static void test_transparent_and_latency(uint32_t rate, uint32_t want_latency)
 	CHECK(bad == 0, "%u frames under the ceiling changed at %u Hz", bad, rate);
 }
 
+static void test_rest_same(void)
+{
+	static float il[MAXRUN], ir[MAXRUN], al[MAXRUN], ar[MAXRUN], pl[MAXRUN], pr[MAXRUN];
+	static struct foh_limiter a, b;
+	static float hist[48 * RATE];
+	uint64_t rng = 777, diff = 0, t = 0, changed = 0;
+	const uint32_t d = 64;
+
+	foh_limiter_init(&a, RATE);
+	foh_limiter_init(&b, RATE);
+	b.per_frame = true;
+	for (int seg = 0; seg < 48; seg++) {
+		/* 1 s at -12 dBFS, 0.2 s at +6 or 0.1 dB over the ceiling,
+		 * 1 s 0.01 dB under it, 1 s at -12 dBFS with a click 0.05 dB
+		 * over it every 0.1 s; a -3 or -6 dBFS ceiling */
+		int kind = seg % 4;
+		double ceil_db = seg % 8 < 4 ? -3.0 : -6.0;
+		double over = seg % 16 < 8 ? 6.0 : ceil_db + 0.1;
+		double amp = db_to_amp(kind == 1 ? over : kind == 2 ? ceil_db - 0.01 : -12.0);
+		float click = (float)db_to_amp(ceil_db + 0.05);
+		uint32_t len = kind == 1 ? RATE / 5 : RATE;
+		struct foh_limiter_params p = { .ceiling_db = (float)ceil_db,
+			.release_ms = kind == 3 || seg % 5 == 0 ? 1.0f : 8.0f };
+		foh_limiter_set(&a, &p);
+		foh_limiter_set(&b, &p);
+		for (uint32_t done = 0; done < len; ) {
+			uint32_t n = 1 + (uint32_t)(test_rand(&rng) * 999);
+			n = n > len - done ? len - done : n;
+			for (uint32_t i = 0; i < n; i++) {
+				il[i] = (float)(amp * sin(2.0 * M_PI * 440.0 * (double)(t + i) / RATE));
+				ir[i] = (float)(0.5 * amp * sin(2.0 * M_PI * 660.0 * (double)(t + i) / RATE));
+				if (kind == 3 && (done + i) % (RATE / 10) == RATE / 20)
+					il[i] = click;
+				hist[t + i] = il[i];
+			}
+			foh_limiter_run(&a, il, ir, al, ar, n);
+			foh_limiter_run(&b, il, ir, pl, pr, n);
+			/* the second half of an under passage: the input, D later */
+			for (uint32_t i = 0; (kind == 0 || kind == 2) && i < n; i++)
+				if (done + i >= len / 2)
+					changed += al[i] != hist[t + i - d];
+			t += n;
+			diff += memcmp(al, pl, n * sizeof(float)) != 0;
+			diff += memcmp(ar, pr, n * sizeof(float)) != 0;
+			done += n;
+		}
+	}
+	CHECK(a.rests > 1000, "the at-rest path ran for %llu runs only",
+			(unsigned long long)a.rests);
+	CHECK(b.rests == 0, "the per-frame limiter took the at-rest path");
+	CHECK(changed == 0, "%llu frames under the ceiling changed after limiting",
+			(unsigned long long)changed);
+	CHECK(diff == 0, "at rest and per frame differ in %llu runs", (unsigned long long)diff);
+}
+
 int main(void)
 {
 	struct result r;
+
+	test_rest_same();
 
 	test_transparent_and_latency(48000, 64);
 	test_transparent_and_latency(44100, 58);
