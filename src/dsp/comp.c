@@ -124,6 +124,30 @@ static inline float detect(float l, float r, bool rms, float pole, float *ms)
 	return *ms;
 }
 
+/* Below the knee with no reduction left and the makeup not moving, every
+ * frame's gain is the makeup: then only the detector runs (its state must
+ * follow the signal) and true is returned. Otherwise nothing changes. */
+static bool quiet_chunk(struct foh_comp *s, const struct curve *c,
+		const float *inl, const float *inr, uint32_t n)
+{
+	const bool rms = s->detect == FOH_COMP_RMS;
+	const float pole = s->rms_pole;
+	float ms = s->ms, top = 0.0f;
+
+	if (s->red != 0.0f || s->makeup.left != 0 || s->per_frame)
+		return false;
+	for (uint32_t i = 0; i < n; i++) {
+		float d = detect(inl[i], inr ? inr[i] : 0.0f, rms, pole, &ms);
+		top = d > top ? d : top;
+	}
+	/* a NaN detector value is not over the knee in chunk_gains either */
+	if (top > c->start)
+		return false;
+	s->ms = ms;
+	s->quiet++;
+	return true;
+}
+
 /* Linear gains for n <= CHUNK frames. Makeup ramps per frame. */
 static void chunk_gains(struct foh_comp *s, const struct curve *c,
 		const float *inl, const float *inr, float *g, uint32_t n)
@@ -170,12 +194,21 @@ void foh_comp_run(struct foh_comp *s, const float *inl, const float *inr,
 		uint32_t k = CHUNK - s->grid;
 		k = n - done < k ? n - done : k;
 
-		chunk_gains(s, &c, inl + done, stereo ? inr + done : NULL, g, k);
-		for (uint32_t i = 0; i < k; i++)
-			outl[done + i] = inl[done + i] * g[i];
-		if (stereo)
+		if (quiet_chunk(s, &c, inl + done, stereo ? inr + done : NULL, k)) {
+			float mk = foh_db_to_lin(s->makeup.cur);
 			for (uint32_t i = 0; i < k; i++)
-				outr[done + i] = inr[done + i] * g[i];
+				outl[done + i] = inl[done + i] * mk;
+			if (stereo)
+				for (uint32_t i = 0; i < k; i++)
+					outr[done + i] = inr[done + i] * mk;
+		} else {
+			chunk_gains(s, &c, inl + done, stereo ? inr + done : NULL, g, k);
+			for (uint32_t i = 0; i < k; i++)
+				outl[done + i] = inl[done + i] * g[i];
+			if (stereo)
+				for (uint32_t i = 0; i < k; i++)
+					outr[done + i] = inr[done + i] * g[i];
+		}
 		done += k;
 		s->grid += k;
 		if (s->grid < CHUNK)

@@ -21,7 +21,9 @@
  * Threshold, ratio, knee and makeup changes ramp over FOH_DSP_RAMP_MS (the
  * first set after init applies at once); makeup moves every frame, the
  * curve every 32 frames of a fixed grid, so run sizes never change the
- * output. */
+ * output. Below the knee with no reduction left and the makeup still, a
+ * chunk's gain is the makeup and only the detector runs (the same output
+ * to the bit, without a log and an exp per frame). */
 #pragma once
 
 #include <stdbool.h>
@@ -60,6 +62,8 @@ struct foh_comp {
 	float ms;		/* RMS detector state (linear power) */
 	float red;		/* smoothed gain reduction, dB >= 0 */
 	float red_max;		/* largest reduction in the last run */
+	bool per_frame;		/* tests: never take the quiet path */
+	uint64_t quiet;		/* chunks the quiet path took */
 };
 
 /* Mission Control defaults: -20 dBFS, 2:1, 6 dB knee, 10/100 ms, RMS. */

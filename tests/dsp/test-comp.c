@@ -11,7 +11,12 @@
  * the threshold to a level giving R dB of reduction (attack) and back
  * (release); the reduction is read per sample as in_db - out_db and the
  * first sample past (1 - 1/e) R (attack) or below R/e (release) gives the
- * measured tau, which must be within 10%. */
+ * measured tau, which must be within 10%.
+ *
+ * Quiet path: a compressor and one forced to compute every frame's gain
+ * give the same output to the bit on tone that moves between under the
+ * knee, over it and 1 dB into it, in random run sizes, with threshold
+ * and makeup changes, in both detector modes. */
 #include <string.h>
 
 #include "comp.h"
@@ -203,8 +208,57 @@ static void test_no_click(void)
 			max_step, bound);
 }
 
+static void test_quiet_same(enum foh_comp_detect det)
+{
+	static float il[1000], ir[1000], al[1000], ar[1000], pl[1000], pr[1000];
+	static struct foh_comp a, b;
+	struct foh_comp_params p;
+	uint64_t rng = 99, diff = 0, t = 0;
+
+	foh_comp_default_params(&p);
+	p.detect = det;
+	foh_comp_init(&a, RATE);
+	foh_comp_init(&b, RATE);
+	b.per_frame = true;
+	for (int seg = 0; seg < 24; seg++) {
+		/* -40 dBFS for 2 s, 1 dB into the knee and 12 dB over
+		 * the threshold for 0.5 s;
+		 * the threshold -20 or -30, makeup 0 or 6 dB */
+		int kind = seg % 3;
+		p.threshold_db = seg % 6 < 3 ? -20.0f : -30.0f;
+		p.makeup_db = seg % 4 < 2 ? 0.0f : 6.0f;
+		double lvl = kind == 0 ? -40.0 : kind == 2 ? p.threshold_db + 12.0 :
+			p.threshold_db - 0.5 * p.knee_db + 1.0;
+		/* a sine's RMS is 3 dB under its peak */
+		double amp = db_to_amp(lvl + (det == FOH_COMP_RMS ? 3.0103 : 0.0));
+		uint32_t len = kind == 0 ? 2 * RATE : RATE / 2;
+		foh_comp_set(&a, &p);
+		foh_comp_set(&b, &p);
+		for (uint32_t done = 0; done < len; ) {
+			uint32_t n = 1 + (uint32_t)(test_rand(&rng) * 999);
+			n = n > len - done ? len - done : n;
+			for (uint32_t i = 0; i < n; i++, t++) {
+				il[i] = (float)(amp * sin(2.0 * M_PI * 440.0 * (double)t / RATE));
+				ir[i] = (float)(0.7 * amp * sin(2.0 * M_PI * 550.0 * (double)t / RATE));
+			}
+			foh_comp_run(&a, il, ir, al, ar, n);
+			foh_comp_run(&b, il, ir, pl, pr, n);
+			diff += memcmp(al, pl, n * sizeof(float)) != 0;
+			diff += memcmp(ar, pr, n * sizeof(float)) != 0;
+			done += n;
+		}
+	}
+	CHECK(a.quiet > 1000, "%s: the quiet path ran for %llu chunks only",
+			det == FOH_COMP_RMS ? "RMS" : "peak", (unsigned long long)a.quiet);
+	CHECK(b.quiet == 0, "the per-frame compressor took the quiet path");
+	CHECK(diff == 0, "%s: quiet and per frame differ in %llu runs",
+			det == FOH_COMP_RMS ? "RMS" : "peak", (unsigned long long)diff);
+}
+
 int main(void)
 {
+	test_quiet_same(FOH_COMP_RMS);
+	test_quiet_same(FOH_COMP_PEAK);
 	test_static_curve(FOH_COMP_PEAK, 0.0);
 	test_static_curve(FOH_COMP_RMS, 0.0);
 	test_static_curve(FOH_COMP_RMS, 1000.0);
