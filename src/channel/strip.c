@@ -204,6 +204,55 @@ static void delay_dry(struct foh_strip *s, uint32_t chans, uint32_t n)
 	s->delay_pos = pos;
 }
 
+/* What delay_dry leaves in the ring, without producing the delayed copy
+ * nobody reads while the limiter is not fading: only the last len input
+ * frames at their places. */
+static void feed_dry(struct foh_strip *s, float *const *buf, uint32_t chans, uint32_t n)
+{
+	uint32_t len = s->delay_len + 1, pos = s->delay_pos;
+	uint32_t from = 0;
+
+	if (len > FOH_LIMITER_RING)
+		len = FOH_LIMITER_RING;
+	if (pos >= len)
+		pos = 0;
+	if (n > len) {
+		from = n - len;
+		pos = (uint32_t)(((uint64_t)pos + from) % len);
+	}
+	for (uint32_t c = 0; c < chans; c++) {
+		float *ring = s->delay[c];
+		const float *x = buf[c] + from;
+		uint32_t k = n - from, first = len - pos < k ? len - pos : k;
+
+		memcpy(ring + pos, x, first * sizeof(float));
+		memcpy(ring, x + first, (k - first) * sizeof(float));
+	}
+	s->delay_pos = (uint32_t)(((uint64_t)pos + n - from) % len);
+}
+
+/* A fully bypassed gate, compressor or EQ runs on a copy of its input, so
+ * it is warm when it fades back in; its input passes unchanged. */
+static void run_aside(struct foh_strip *s, int stage, float *const *buf, uint32_t chans,
+		uint32_t n)
+{
+	float *l = s->dry[0], *r = chans == 2 ? s->dry[1] : NULL;
+
+	for (uint32_t c = 0; c < chans; c++)
+		memcpy(s->dry[c], buf[c], n * sizeof(float));
+	switch (stage) {
+	case FOH_STAGE_GATE:
+		foh_gate_run(&s->gate, l, r, l, r, n);
+		break;
+	case FOH_STAGE_COMP:
+		foh_comp_run(&s->comp, l, r, l, r, n);
+		break;
+	case FOH_STAGE_EQ:
+		foh_eq_run(&s->eq, l, r, l, r, n);
+		break;
+	}
+}
+
 static bool is_effect(int stage)
 {
 	return stage == FOH_STAGE_CHORUS || stage == FOH_STAGE_DELAY ||
@@ -296,6 +345,15 @@ static void run_stage(struct foh_strip *s, int stage, float *const *buf, uint32_
 		fading = fading && s->fx != NULL;
 	}
 
+	if (stage == FOH_STAGE_LIMITER && !fading) {
+		feed_dry(s, buf, chans, n);
+		foh_limiter_run(&s->limiter, buf[0], r, buf[0], r, n);
+		return;
+	}
+	if (m0 == 0.0f && m1 == 0.0f && stage != FOH_STAGE_LIMITER && !is_effect(stage)) {
+		run_aside(s, stage, buf, chans, n);
+		return;
+	}
 	if (fading || stage == FOH_STAGE_LIMITER)
 		for (uint32_t c = 0; c < chans; c++)
 			memcpy(s->dry[c], buf[c], n * sizeof(float));

@@ -14,7 +14,9 @@
  *   one-output strip's channel exactly; with a reverb the tail is stereo
  *   (interchannel correlation below 0.3, as for a stereo strip);
  * - delay-sync: 60000/bpm ms per beat, 4/n beats for 1/n, × 1.5 dotted,
- *   × 2/3 triplet, clamped to 2000 ms; 0 when off or without a tempo. */
+ *   × 2/3 triplet, clamped to 2000 ms; 0 when off or without a tempo;
+ * - toggling the limiter keeps the latency: under the ceiling the output is
+ *   the input, to the bit, 64 frames later, on, off or fading. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -252,6 +254,50 @@ static void test_sync(void)
 	CHECK(foh_delay_sync_ms("1/4", 0.0) == 0.0, "no tempo");
 }
 
+/* The limiter's bypass keeps the channel's latency: under the ceiling, with
+ * the compressor off, the output is the input exactly latency frames later
+ * whether the limiter is on, off or fading, in random run sizes (the dry
+ * ring is fed, not read, while the limiter is not fading). */
+static void test_limiter_bypass_aligned(struct foh_strip_fx *fx)
+{
+	enum { N = 3 * RATE };
+	static float in_l[N], in_r[N], out_l[N], out_r[N];
+	static struct foh_strip s;
+	struct foh_strip_params p;
+	uint64_t rng = 4242, bad = 0;
+	uint32_t d;
+
+	foh_strip_default_params(&p);
+	p.enabled[FOH_STAGE_COMP] = false;
+	p.enabled[FOH_STAGE_LIMITER] = true;
+	foh_strip_init(&s, RATE, 2, fx);
+	foh_strip_set(&s, &p);
+	d = foh_strip_latency(&s);
+	for (uint32_t i = 0; i < N; i++) {
+		in_l[i] = (float)(0.1 * sin(2 * M_PI * 1000.0 * i / RATE));
+		in_r[i] = (float)(0.08 * sin(2 * M_PI * 700.0 * i / RATE + 1.0));
+	}
+	for (uint32_t f = 0; f < N; ) {
+		uint32_t n = 1 + (uint32_t)(test_rand(&rng) * 999);
+		n = n > N - f ? N - f : n;
+		/* off at 0.5 s and 1.5 s, on at 1 s and 2 s */
+		bool on = (f / (RATE / 2)) % 2 == 0;
+		if (on != p.enabled[FOH_STAGE_LIMITER]) {
+			p.enabled[FOH_STAGE_LIMITER] = on;
+			foh_strip_set(&s, &p);
+		}
+		const float *in[2] = { in_l + f, in_r + f };
+		float *out[2] = { out_l + f, out_r + f };
+		foh_strip_run(&s, in, out, n);
+		f += n;
+	}
+	for (uint32_t i = d; i < N; i++)
+		bad += out_l[i] != in_l[i - d] || out_r[i] != in_r[i - d];
+	CHECK(d == 64, "latency %u, want 64", d);
+	CHECK(bad == 0, "%llu frames not the input %u frames later through limiter toggles",
+			(unsigned long long)bad, d);
+}
+
 int main(void)
 {
 	test_sync();
@@ -263,6 +309,7 @@ int main(void)
 	test_ceiling(fx);
 	test_mono(fx);
 	test_mono_stereo_out(fx);
+	test_limiter_bypass_aligned(fx);
 	foh_strip_fx_free(fx);
 	return test_summary("strip-fx");
 }
