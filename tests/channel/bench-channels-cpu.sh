@@ -11,7 +11,9 @@
 # `pipewire -c` process capturing the same monitor and playing to the same
 # sink. For N = 1, 4, 16, 64 (FOH_CHANNELS_CPU_N overrides), each at
 # quanta 128 and 256, once every node of both is running and 2 s have passed, the CPU time of each whole process
-# (utime + stime of all its threads, /proc/PID/stat) over a 4 s window gives
+# (the run time of all its threads in ns, /proc/PID/task/*/schedstat: clock
+# ticks, 10 ms each, were 0.25 % of a core over the window, a tenth of
+# fohd's figure at 4 strips) over a 4 s window gives
 #   BENCH graph channels=N quantum=Q foh_pct=X anchor_pct=Y ratio=X/Y
 # in percent of one core. fohd runs with its meters and loudness (always on)
 # and the analyzer without destinations.
@@ -30,7 +32,6 @@ set -u
 
 settle=2
 window=4
-hz=$(getconf CLK_TCK)
 anchor=$FOH_GRAPH/anchor-filter-chain-strips.sh
 
 all_running() {
@@ -71,17 +72,17 @@ for n in ${FOH_CHANNELS_CPU_N:-1 4 16 64}; do
     force_quantum "$q"
     sleep "$settle"
     all_running "$n" || fail "not all strips run at quantum $q"
-    f0=$(cpu_ticks "$fpid") && a0=$(cpu_ticks "$apid") || fail "cannot read the CPU times"
+    f0=$(run_ns "$fpid") && a0=$(run_ns "$apid") || fail "cannot read the CPU times"
     t0=$(now_ns)
     sleep "$window"
-    f1=$(cpu_ticks "$fpid") && a1=$(cpu_ticks "$apid") || fail "cannot read the CPU times"
+    f1=$(run_ns "$fpid") && a1=$(run_ns "$apid") || fail "cannot read the CPU times"
     t1=$(now_ns)
-    python3 - "$n" "$q" "$f0" "$f1" "$a0" "$a1" "$t0" "$t1" "$hz" <<'PY'
+    python3 - "$n" "$q" "$f0" "$f1" "$a0" "$a1" "$t0" "$t1" <<'PY'
 import sys
-n, q, f0, f1, a0, a1, t0, t1, hz = map(int, sys.argv[1:])
+n, q, f0, f1, a0, a1, t0, t1 = map(int, sys.argv[1:])
 secs = (t1 - t0) / 1e9
-foh = (f1 - f0) / hz / secs * 100
-anc = (a1 - a0) / hz / secs * 100
+foh = (f1 - f0) / 1e9 / secs * 100
+anc = (a1 - a0) / 1e9 / secs * 100
 ratio = foh / anc if anc > 0 else float("nan")
 print(f"BENCH graph channels={n} quantum={q} foh_pct={foh:.2f} anchor_pct={anc:.2f} "
       f"ratio={ratio:.2f}", flush=True)
