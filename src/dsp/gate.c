@@ -93,12 +93,79 @@ static inline float slew(float g, float target, float up, float down)
 	return g;
 }
 
+/* Fully open, and no gap in these n frames outlasts the hold: the gain
+ * stays 1 and only the hold count moves, as gate_step would move it. */
+static bool stays_open(struct foh_gate *s, const float *inl, const float *inr,
+		uint32_t n)
+{
+	const float close = s->close_lin;
+	const uint32_t hold = s->hold_frames;
+	uint32_t h = s->hold_left;
+
+	if (s->per_frame || !s->open || s->gain != 1.0f)
+		return false;
+	if (s->force_open) {
+		h = n > 0 ? hold : h;
+	} else {
+		for (uint32_t i = 0; i < n; i++) {
+			float key = foh_maxf(fabsf(inl[i]), inr != NULL ? fabsf(inr[i]) : 0.0f);
+			if (key >= close)
+				h = hold;
+			else if (h > 0)
+				h--;
+			else
+				return false;
+		}
+	}
+	s->hold_left = h;
+	s->min_gain = 1.0f;
+	s->opens++;
+	return true;
+}
+
+/* Fully closed, and nothing in these n frames opens it: the gain stays at
+ * the floor and no state moves. */
+static bool stays_closed(struct foh_gate *s, const float *inl, const float *inr,
+		uint32_t n)
+{
+	const float open = s->open_lin;
+	bool opens = false;
+
+	if (s->per_frame || s->open || s->force_open || s->gain != s->floor)
+		return false;
+	for (uint32_t i = 0; i < n; i++) {
+		float key = foh_maxf(fabsf(inl[i]), inr != NULL ? fabsf(inr[i]) : 0.0f);
+		opens |= key >= open;
+	}
+	if (opens)
+		return false;
+	s->min_gain = s->floor;
+	s->closes++;
+	return true;
+}
+
 void foh_gate_run(struct foh_gate *s, const float *inl, const float *inr,
 		float *outl, float *outr, uint32_t n)
 {
 	bool stereo = inr != NULL && outr != NULL;
 	const float up = s->up, down = s->down;
 	float g = s->gain, gmin = g;
+
+	if (stays_open(s, inl, stereo ? inr : NULL, n)) {
+		if (outl != inl)
+			memmove(outl, inl, n * sizeof(float));
+		if (stereo && outr != inr)
+			memmove(outr, inr, n * sizeof(float));
+		return;
+	}
+	if (stays_closed(s, inl, stereo ? inr : NULL, n)) {
+		for (uint32_t i = 0; i < n; i++)
+			outl[i] = inl[i] * g;
+		if (stereo)
+			for (uint32_t i = 0; i < n; i++)
+				outr[i] = inr[i] * g;
+		return;
+	}
 
 	for (uint32_t i = 0; i < n; i++) {
 		float l = inl[i], r = stereo ? inr[i] : 0.0f;

@@ -40,6 +40,9 @@ struct foh_gate {
 	float down;		/* per-frame gain factor while closing */
 	float gain;		/* current linear gain */
 	float min_gain;		/* lowest gain in the last run */
+	bool per_frame;		/* tests: never take the open path */
+	uint64_t opens;		/* runs the open path took */
+	uint64_t closes;	/* runs the closed path took */
 };
 
 void foh_gate_default_params(struct foh_gate_params *p);

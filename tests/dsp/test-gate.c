@@ -11,7 +11,13 @@
  * - after the key falls below close, unity for exactly hold frames, then
  *   -30 dB halfway through release and -60 dB after release frames;
  * - force open opens a gate on a quiet input and lets it close again after
- *   hold + release once cleared. Timing tolerance is 2 frames. */
+ *   hold + release once cleared. Timing tolerance is 2 frames.
+ * Open and closed paths: a gate and one forced to step every frame give the same output
+ * to the bit (and the same open/closed state after every run) on a tone
+ * with gaps shorter and longer than the hold, a tone between the
+ * thresholds and force-open spells, in random run sizes, mono and stereo. */
+#include <string.h>
+
 #include "gate.h"
 #include "test-util.h"
 
@@ -55,6 +61,55 @@ static void fill(uint32_t from, uint32_t to, double db)
 		in[i] = (float)db_to_amp(db);
 }
 
+static void test_open_same(bool stereo)
+{
+	static float il[1000], ir[1000], al[1000], ar[1000], pl[1000], pr[1000];
+	static struct foh_gate a, b;
+	struct foh_gate_params p = {
+		.open_db = -40, .close_db = -50, .attack_ms = 2, .hold_ms = 20,
+		.release_ms = 50, .range_db = 60,
+	};
+	uint64_t rng = 5, diff = 0;
+
+	foh_gate_init(&a, RATE);
+	foh_gate_init(&b, RATE);
+	b.per_frame = true;
+	foh_gate_set(&a, &p);
+	foh_gate_set(&b, &p);
+	for (uint32_t t = 0; t < 6 * RATE; ) {
+		uint32_t n = 1 + (uint32_t)(test_rand(&rng) * 999);
+		for (uint32_t i = 0; i < n; i++) {
+			uint32_t f = t + i, ms10 = f / (RATE / 100);
+			/* per 100 ms: tone 60 ms, then a gap of 10 ms (under the
+			 * hold) or 40 ms; every seventh 100 ms between the
+			 * thresholds; the fifth second silent but for the gaps'
+			 * -80 dBFS, the sixth 2 dB over the open threshold */
+			bool gap = f % (RATE / 10) >= RATE / 10 - (ms10 / 10 % 3 == 0 ?
+					RATE / 25 : RATE / 100);
+			double amp = ms10 / 10 % 7 == 6 ? db_to_amp(-42) :
+				f / RATE == 5 ? db_to_amp(-38) : 0.3;
+			gap = gap || f / RATE == 4;
+			il[i] = gap ? 1e-4f : (float)(amp * sin(2.0 * M_PI * 440.0 * f / RATE));
+			ir[i] = gap ? 0.0f : (float)(amp * sin(2.0 * M_PI * 330.0 * f / RATE));
+		}
+		bool force = (t / RATE) % 3 == 2;
+		foh_gate_force_open(&a, force);
+		foh_gate_force_open(&b, force);
+		foh_gate_run(&a, il, stereo ? ir : NULL, al, stereo ? ar : NULL, n);
+		foh_gate_run(&b, il, stereo ? ir : NULL, pl, stereo ? pr : NULL, n);
+		diff += memcmp(al, pl, n * sizeof(float)) != 0;
+		diff += stereo && memcmp(ar, pr, n * sizeof(float)) != 0;
+		diff += foh_gate_is_open(&a) != foh_gate_is_open(&b);
+		diff += a.hold_left != b.hold_left;
+		t += n;
+	}
+	CHECK(a.opens > 250, "the open path ran for %llu runs only", (unsigned long long)a.opens);
+	CHECK(a.closes > 20, "the closed path ran for %llu runs only", (unsigned long long)a.closes);
+	CHECK(b.opens == 0 && b.closes == 0, "the per-frame gate took a shortcut");
+	CHECK(diff == 0, "%s: open path and per frame differ in %llu runs",
+			stereo ? "stereo" : "mono", (unsigned long long)diff);
+}
+
 int main(void)
 {
 	const uint32_t att = ms(2), hold = ms(20), rel = ms(50);
@@ -66,6 +121,8 @@ int main(void)
 	};
 	struct foh_gate g;
 
+	test_open_same(true);
+	test_open_same(false);
 	foh_gate_init(&g, RATE);
 	foh_gate_set(&g, &p);
 	foh_gate_reset(&g);
