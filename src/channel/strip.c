@@ -409,7 +409,9 @@ static void run_chunk(struct foh_strip *s, float *const *buf, uint32_t n)
 	uint32_t chans = s->channels;
 	float gr;
 
-	foh_loudness_run(&s->loudness_in, buf[0], r, n);
+	/* the input meter runs with the output meter at the end, in one pass */
+	for (uint32_t c = 0; c < s->channels; c++)
+		memcpy(s->in[c], buf[c], n * sizeof(float));
 	apply_gain_ramp(buf, s->channels, n, g0, g1);
 	for (int stage = 0; stage < FOH_STAGE_COUNT; stage++) {
 		if (stage == FOH_STAGE_CHORUS && chans < s->out_channels) {
@@ -428,7 +430,8 @@ static void run_chunk(struct foh_strip *s, float *const *buf, uint32_t n)
 	if (gr > s->gr_db)
 		s->gr_db = gr;
 	foh_meter_run(&s->meter, buf[0], r, n);
-	foh_loudness_run(&s->loudness, buf[0], r, n);
+	foh_loudness_run_pair(&s->loudness_in, s->in[0], s->channels == 2 ? s->in[1] : NULL,
+			&s->loudness, buf[0], r, n);
 	g0 = ramp_advance(&s->mute, n, &g1);
 	apply_gain_ramp(buf, chans, n, g0, g1);
 }

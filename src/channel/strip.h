@@ -119,6 +119,7 @@ struct foh_strip {
 	float tone_gain;
 	uint64_t tone_left;
 	float dry[2][FOH_STRIP_CHUNK];
+	float in[2][FOH_STRIP_CHUNK];	/* the chunk as it came, for the input meter */
 	float gr_db;				/* largest in the last run */
 };
 

@@ -97,3 +97,60 @@ void foh_kweight_run2(const struct foh_kweight_coefs *c, struct foh_kweight *stl
 	sq[0] = acc[0];
 	sq[1] = acc[1];
 }
+
+void foh_kweight_run4(const struct foh_kweight_coefs *c, struct foh_kweight *st[4],
+		const float *in[4], uint32_t n, double sq[4])
+{
+	const foh_v2d b00 = { c->b[0][0], c->b[0][0] }, b01 = { c->b[0][1], c->b[0][1] };
+	const foh_v2d b02 = { c->b[0][2], c->b[0][2] };
+	const foh_v2d a01 = { c->a[0][0], c->a[0][0] }, a02 = { c->a[0][1], c->a[0][1] };
+	const foh_v2d a11 = { c->a[1][0], c->a[1][0] }, a12 = { c->a[1][1], c->a[1][1] };
+	const foh_v2d bias = { 1e-20, 1e-20 }, two = { 2.0, 2.0 };
+	const float *i0 = in[0], *i1 = in[1], *i2 = in[2], *i3 = in[3];
+	foh_v2d p1 = { st[0]->z[0][0], st[1]->z[0][0] }, p2 = { st[0]->z[0][1], st[1]->z[0][1] };
+	foh_v2d q1 = { st[0]->z[1][0], st[1]->z[1][0] }, q2 = { st[0]->z[1][1], st[1]->z[1][1] };
+	foh_v2d r1 = { st[2]->z[0][0], st[3]->z[0][0] }, r2 = { st[2]->z[0][1], st[3]->z[0][1] };
+	foh_v2d t1 = { st[2]->z[1][0], st[3]->z[1][0] }, t2 = { st[2]->z[1][1], st[3]->z[1][1] };
+	foh_v2d acc = { 0.0, 0.0 }, acc2 = { 0.0, 0.0 };
+
+	for (uint32_t i = 0; i < n; i++) {
+		foh_v2d x = { (double)i0[i], (double)i1[i] };
+		foh_v2d u = { (double)i2[i], (double)i3[i] };
+		x = x + bias;
+		u = u + bias;
+		foh_v2d y = b00 * x + p1;
+		foh_v2d v = b00 * u + r1;
+		p1 = b01 * x - a01 * y + p2;
+		r1 = b01 * u - a01 * v + r2;
+		p2 = b02 * x - a02 * y;
+		r2 = b02 * u - a02 * v;
+		foh_v2d z = y + q1;
+		foh_v2d w = v + t1;
+		q1 = -two * y - a11 * z + q2;
+		t1 = -two * v - a11 * w + t2;
+		q2 = y - a12 * z;
+		t2 = v - a12 * w;
+		acc += z * z;
+		acc2 += w * w;
+	}
+	st[0]->z[0][0] = p1[0];
+	st[1]->z[0][0] = p1[1];
+	st[0]->z[0][1] = p2[0];
+	st[1]->z[0][1] = p2[1];
+	st[0]->z[1][0] = q1[0];
+	st[1]->z[1][0] = q1[1];
+	st[0]->z[1][1] = q2[0];
+	st[1]->z[1][1] = q2[1];
+	st[2]->z[0][0] = r1[0];
+	st[3]->z[0][0] = r1[1];
+	st[2]->z[0][1] = r2[0];
+	st[3]->z[0][1] = r2[1];
+	st[2]->z[1][0] = t1[0];
+	st[3]->z[1][0] = t1[1];
+	st[2]->z[1][1] = t2[0];
+	st[3]->z[1][1] = t2[1];
+	sq[0] = acc[0];
+	sq[1] = acc[1];
+	sq[2] = acc2[0];
+	sq[3] = acc2[1];
+}

@@ -28,3 +28,7 @@ double foh_kweight_run(const struct foh_kweight_coefs *c, struct foh_kweight *st
 void foh_kweight_run2(const struct foh_kweight_coefs *c, struct foh_kweight *stl,
 		struct foh_kweight *str, const float *inl, const float *inr,
 		uint32_t n, double sq[2]);
+/* Two pairs at once (two independent chains overlap): sq[0..1] as
+ * foh_kweight_run2 on (al, ar), sq[2..3] on (bl, br), to the bit. */
+void foh_kweight_run4(const struct foh_kweight_coefs *c, struct foh_kweight *st[4],
+		const float *in[4], uint32_t n, double sq[4]);

@@ -159,6 +159,18 @@ void foh_loudness_push_block(struct foh_loudness *s, double energy)
 	s->seq++;
 }
 
+/* k more frames are in the current block; a full block is pushed. */
+static void fill_block(struct foh_loudness *s, uint32_t k)
+{
+	s->block_fill += k;
+	if (s->block_fill == s->block_len) {
+		double len = (double)s->block_len;
+		foh_loudness_push_block(s, (s->acc[0] + s->acc[1]) / len);
+		s->acc[0] = s->acc[1] = 0.0;
+		s->block_fill = 0;
+	}
+}
+
 static void true_peak(struct foh_loudness *s, int ch, const float *in,
 		uint32_t n)
 {
@@ -191,16 +203,42 @@ void foh_loudness_run(struct foh_loudness *s, const float *inl,
 			if (inr != NULL)
 				true_peak(s, 1, inr, k);
 		}
-		s->block_fill += k;
 		inl += k;
 		inr = inr != NULL ? inr + k : NULL;
 		n -= k;
-		if (s->block_fill == s->block_len) {
-			double len = (double)s->block_len;
-			foh_loudness_push_block(s, (s->acc[0] + s->acc[1]) / len);
-			s->acc[0] = s->acc[1] = 0.0;
-			s->block_fill = 0;
-		}
+		fill_block(s, k);
+	}
+}
+
+void foh_loudness_run_pair(struct foh_loudness *a, const float *al, const float *ar,
+		struct foh_loudness *b, const float *bl, const float *br, uint32_t n)
+{
+	if (ar == NULL || br == NULL || a->true_peak || b->true_peak ||
+	    a->block_len != b->block_len || a->block_fill != b->block_fill ||
+	    memcmp(&a->kc, &b->kc, sizeof(a->kc)) != 0) {
+		foh_loudness_run(a, al, ar, n);
+		foh_loudness_run(b, bl, br, n);
+		return;
+	}
+	while (n > 0) {
+		uint32_t k = a->block_len - a->block_fill;
+		struct foh_kweight *st[4] = { &a->kw[0], &a->kw[1], &b->kw[0], &b->kw[1] };
+		const float *in[4] = { al, ar, bl, br };
+		double sq[4];
+
+		k = k < n ? k : n;
+		foh_kweight_run4(&a->kc, st, in, k, sq);
+		a->acc[0] += sq[0];
+		a->acc[1] += sq[1];
+		b->acc[0] += sq[2];
+		b->acc[1] += sq[3];
+		al += k;
+		ar += k;
+		bl += k;
+		br += k;
+		n -= k;
+		fill_block(a, k);
+		fill_block(b, k);
 	}
 }
 

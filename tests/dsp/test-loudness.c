@@ -20,7 +20,9 @@
  * within 0.2 dB. Cases 1 and 5 are repeated at 44.1 and 96 kHz.
  * The two-channel K-weighting pass (foh_kweight_run2, the meter's stereo
  * path) gives the same states and sums, to the bit, as the one-channel
- * filter run on each side. */
+ * filter run on each side; two stereo meters run in one pass
+ * (foh_loudness_run_pair, a strip's input and output meters) read what
+ * each reads alone. */
 #include <ebur128.h>
 #include <stdlib.h>
 #include <string.h>
@@ -293,6 +295,48 @@ static void test_kweight_pair(void)
 	CHECK(mism == 0, "K-weighting of a pair differs from each side alone (%u)", mism);
 }
 
+/* Two stereo meters in one pass read what each reads alone, to the bit:
+ * noise and a tone at different levels, uneven calls over 3.5 s. */
+static void test_meter_pair(void)
+{
+	static float al[960], ar[960], bl[960], br[960];
+	static struct foh_loudness a, b, a1, b1;
+	static const uint32_t len[] = { 1, 37, 256, 960, 480, 77 };
+	uint32_t seed = 99, t = 0, mism = 0;
+
+	foh_loudness_init(&a, 48000);
+	foh_loudness_init(&b, 48000);
+	foh_loudness_init(&a1, 48000);
+	foh_loudness_init(&b1, 48000);
+	{
+		struct foh_loudness_params p = { .true_peak = false };
+		foh_loudness_set(&a, &p);
+		foh_loudness_set(&b, &p);
+		foh_loudness_set(&a1, &p);
+		foh_loudness_set(&b1, &p);
+	}
+	for (int k = 0; t < 168000; k = (k + 1) % N(len)) {
+		uint32_t n = len[k];
+		for (uint32_t i = 0; i < n; i++) {
+			seed = seed * 1664525u + 1013904223u;
+			al[i] = 0.5f * (float)((int32_t)seed) / 2147483648.0f;
+			ar[i] = 0.2f * al[i];
+			bl[i] = (float)(0.1 * sin(2.0 * M_PI * 997.0 * (t + i) / 48000.0));
+			br[i] = (t + i) / 48000 % 2 ? 0.0f : bl[i];
+		}
+		foh_loudness_run_pair(&a, al, ar, &b, bl, br, n);
+		foh_loudness_run(&a1, al, ar, n);
+		foh_loudness_run(&b1, bl, br, n);
+		mism += foh_loudness_momentary(&a) != foh_loudness_momentary(&a1);
+		mism += foh_loudness_short_term(&b) != foh_loudness_short_term(&b1);
+		mism += foh_loudness_integrated(&a) != foh_loudness_integrated(&a1);
+		mism += foh_loudness_integrated(&b) != foh_loudness_integrated(&b1);
+		t += n;
+	}
+	CHECK(foh_loudness_seq(&a) == 35, "%u blocks in 3.5 s", foh_loudness_seq(&a));
+	CHECK(mism == 0, "two meters in one pass differ from each alone (%u)", mism);
+}
+
 int main(void)
 {
 	chunk_l = malloc(sizeof(float) * 19200);
@@ -304,6 +348,7 @@ int main(void)
 	test_varying();
 	test_true_peak();
 	test_kweight_pair();
+	test_meter_pair();
 	free(chunk_l);
 	free(chunk_r);
 	return test_summary("test-loudness");
