@@ -296,6 +296,35 @@ static void rest(struct foh_limiter *s, uint32_t n)
 	s->ones = s->ones > UINT32_MAX - n ? UINT32_MAX : s->ones + n;
 }
 
+/* The delay line alone, in blocks: what the per-frame loop does with a
+ * gain of 1 to one channel's ring (d frames, next slot dp) for n <= CHUNK
+ * frames, in may alias out. The safety clamp still applies. */
+static void delay_block(struct foh_limiter *s, float *ring, uint32_t dp,
+		const float *in, float *out, uint32_t n, float lim)
+{
+	const uint32_t d = s->delay;
+	float x[CHUNK];
+	float pk = 0.0f;
+	uint32_t m = n < d ? n : d, first = d - dp < m ? d - dp : m;
+
+	memcpy(x, in, n * sizeof(float));
+	/* out: the ring from dp (the oldest first), then the input itself */
+	memcpy(out, ring + dp, first * sizeof(float));
+	memcpy(out + first, ring, (m - first) * sizeof(float));
+	memcpy(out + m, x, (n - m) * sizeof(float));
+	/* the ring keeps the last m frames, frame i at (dp + i) mod d */
+	uint32_t st = (uint32_t)(((uint64_t)dp + n - m) % d), part = d - st < m ? d - st : m;
+	memcpy(ring + st, x + n - m, part * sizeof(float));
+	memcpy(ring, x + n - m + part, (m - part) * sizeof(float));
+	for (uint32_t i = 0; i < n; i++) {
+		float a = fabsf(out[i]);
+		pk = a > pk ? a : pk;
+	}
+	if (pk > lim)
+		for (uint32_t i = 0; i < n; i++)
+			out[i] = clamp_out(s, out[i], lim);
+}
+
 /* The per-frame loop over n <= CHUNK frames of (possibly band-limited)
  * input; outl/outr may alias inl/inr. At rest the gain is 1 throughout
  * and only the delay line runs: the same output, bit for bit. */
@@ -307,20 +336,13 @@ static float limit(struct foh_limiter *s, const float *inl, const float *inr,
 	float gmin = 1.0f;
 
 	if (at_rest(s, inl, stereo ? inr : NULL, n)) {
-		rest(s, n);
-		for (uint32_t i = 0; i < n; i++) {
-			uint32_t dp = s->dl_pos;
-			float l = inl[i];
+		uint32_t dp = s->dl_pos;
 
-			outl[i] = clamp_out(s, s->dl[0][dp], lim);
-			s->dl[0][dp] = l;
-			if (stereo) {
-				float r = inr[i];
-				outr[i] = clamp_out(s, s->dl[1][dp], lim);
-				s->dl[1][dp] = r;
-			}
-			s->dl_pos = dp + 1 == d ? 0 : dp + 1;
-		}
+		rest(s, n);
+		delay_block(s, s->dl[0], dp, inl, outl, n, lim);
+		if (stereo)
+			delay_block(s, s->dl[1], dp, inr, outr, n, lim);
+		s->dl_pos = (uint32_t)(((uint64_t)dp + n) % d);
 		return gmin;
 	}
 	for (uint32_t i = 0; i < n; i++) {

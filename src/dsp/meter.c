@@ -44,11 +44,24 @@ static void scan(struct foh_meter *s, struct foh_meter_chan *c,
 		const float *in, uint32_t n)
 {
 	float pk = 0.0f, sq = 0.0f;
+	float p4[4] = { 0.0f }, s4[4] = { 0.0f };
+	uint32_t i = 0;
 
-	for (uint32_t i = 0; i < n; i++) {
+	/* four lanes: four add chains overlap (one chain is bound by the
+	 * add's latency) and the compiler can use one vector register */
+	for (; i + 4 <= n; i += 4)
+		for (int k = 0; k < 4; k++) {
+			float a = fabsf(in[i + k]);
+			p4[k] = a > p4[k] ? a : p4[k];
+			s4[k] += in[i + k] * in[i + k];
+		}
+	for (; i < n; i++) {
 		pk = foh_maxf(pk, fabsf(in[i]));
 		sq += in[i] * in[i];
 	}
+	for (int k = 0; k < 4; k++)
+		pk = foh_maxf(pk, p4[k]);
+	sq += (s4[0] + s4[1]) + (s4[2] + s4[3]);
 	c->acc += (double)sq;
 	if (pk >= c->peak) {
 		c->peak = pk;
