@@ -301,7 +301,8 @@ static int on_tick(sd_event_source *s, uint64_t usec, void *data)
 			subscribe(x);
 	}
 	(void)sd_event_source_set_time(s, usec + 250000);
-	return sd_event_source_set_enabled(s, SD_EVENT_ON);
+	/* no desk configured: nothing to watch, no wakeups (connect re-arms) */
+	return sd_event_source_set_enabled(s, x->configured ? SD_EVENT_ON : SD_EVENT_OFF);
 }
 
 /* The local address the kernel routes the desk from: a UDP socket
@@ -406,6 +407,8 @@ int foh_x32_connect(struct foh_x32 *x, const char *address)
 	(void)inet_pton(AF_INET, ip, &x->desk.sin_addr);
 	x->configured = true;
 	x->connect_ns = x->last_probe = now_ns();
+	(void)sd_event_source_set_time_relative(x->tick, 250000);
+	(void)sd_event_source_set_enabled(x->tick, SD_EVENT_ON);
 	x->last_heard = 0;
 	set_state(x, FOH_X32_CONNECTING);
 	if (open_socket(x) < 0)	/* no route yet: the probes retry */
