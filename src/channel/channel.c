@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <pipewire/pipewire.h>
 #include <spa/param/audio/format-utils.h>
@@ -70,6 +71,10 @@ struct foh_channel {
 	atomic_int stopping;
 	atomic_bool stop_acked;
 
+	/* main → data: wake the main loop with the next levels (once) */
+	atomic_int wake_fd;
+	atomic_bool wake_armed;
+
 	/* data → the content detector's worker: the input, mono */
 	struct foh_content_tap tap;
 };
@@ -113,6 +118,13 @@ static void publish_levels(struct foh_channel *ch, uint32_t n)
 	}
 	foh_strip_levels(&ch->strip, &ch->levels[idx & (LEVELS_RING - 1)]);
 	spa_ringbuffer_write_update(&ch->levels_ring, idx + 1);
+	if (atomic_load_explicit(&ch->wake_armed, memory_order_relaxed) &&
+	    atomic_exchange_explicit(&ch->wake_armed, false, memory_order_acq_rel)) {
+		/* the one system call allowed here: waking another loop */
+		uint64_t one = 1;
+		(void)!write(atomic_load_explicit(&ch->wake_fd, memory_order_relaxed), &one,
+				sizeof(one));
+	}
 }
 
 static uint32_t buffer_frames(struct pw_buffer *in, struct pw_buffer *out, uint32_t chans)
@@ -824,6 +836,19 @@ int foh_channel_play_tone(struct foh_channel *ch, double hz, double seconds, dou
 		return 0;
 	}
 	return invoke(ch, do_tone, &t, sizeof(t));
+}
+
+void foh_channel_arm_wake(struct foh_channel *ch, int fd)
+{
+	atomic_store_explicit(&ch->wake_fd, fd, memory_order_relaxed);
+	atomic_store_explicit(&ch->wake_armed, true, memory_order_release);
+}
+
+bool foh_channel_levels_pending(struct foh_channel *ch)
+{
+	uint32_t idx;
+
+	return spa_ringbuffer_get_read_index(&ch->levels_ring, &idx) > 0;
 }
 
 bool foh_channel_poll_levels(struct foh_channel *ch, struct foh_strip_levels *out)

@@ -76,6 +76,11 @@ int foh_channel_apply(struct foh_channel *ch, const struct foh_channel_settings 
  * Moves of under 0.5 BPM are ignored, so a wavering estimate does not keep
  * the delay crossfading. */
 void foh_channel_set_tempo(struct foh_channel *ch, double bpm);
+/* The next levels the data thread publishes also write 1 to the eventfd
+ * fd (once: arm again for the next). Main thread. */
+void foh_channel_arm_wake(struct foh_channel *ch, int fd);
+/* Levels are waiting for foh_channel_poll_levels. */
+bool foh_channel_levels_pending(struct foh_channel *ch);
 const struct foh_channel_settings *foh_channel_settings(const struct foh_channel *ch);
 
 int foh_channel_play_tone(struct foh_channel *ch, double hz, double seconds, double level_dbfs);

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -298,6 +299,59 @@ static bool levels_to_announce(struct foh_daemon *d, struct foh_channel_slot *sl
 	return true;
 }
 
+#define SLOW_USEC (1000 * 1000)
+
+/* Nothing for the tick to follow at its rate: every connected channel
+ * quiet (its silence announced) with nothing pending, the analyzer and the
+ * decks inactive, no content detection. */
+static bool all_idle(struct foh_daemon *d)
+{
+	if ((d->analyzer != NULL && foh_analyzer_active(d->analyzer)) ||
+	    (d->decks != NULL && foh_decks_active(d->decks)))
+		return false;
+	for (uint32_t i = 0; i < d->n_channels; i++) {
+		struct foh_channel_slot *slot = d->channels[i];
+
+		if (foh_channel_settings(slot->channel)->content_enabled)
+			return false;
+		if (foh_channel_is_connected(slot->channel) && slot->quiet_ticks != UINT32_MAX)
+			return false;
+	}
+	return true;
+}
+
+/* Slows the tick to 1 Hz once all is idle; each channel wakes it with its
+ * first levels. Armed first, then checked: levels published in between are
+ * seen here (the next tick at full rate), levels after arming wake it. */
+static bool go_slow(struct foh_daemon *d)
+{
+	if (d->meter_wake == NULL || !all_idle(d))
+		return false;
+	for (uint32_t i = 0; i < d->n_channels; i++)
+		foh_channel_arm_wake(d->channels[i]->channel, d->meter_wake_fd);
+	for (uint32_t i = 0; i < d->n_channels; i++)
+		if (foh_channel_levels_pending(d->channels[i]->channel))
+			return false;
+	return true;
+}
+
+static int on_meter_wake(sd_event_source *s, int fd, uint32_t revents, void *data)
+{
+	struct foh_daemon *d = data;
+	uint64_t n;
+	uint64_t now;
+
+	(void)!read(fd, &n, sizeof(n));
+	if (!d->meters_slow)
+		return 0;
+	/* a channel runs again: tick now, then at the full rate */
+	d->meters_slow = false;
+	if (sd_event_now(d->event, CLOCK_MONOTONIC, &now) < 0)
+		return 0;
+	(void)sd_event_source_set_time(d->meter_timer, now);
+	return sd_event_source_set_enabled(d->meter_timer, SD_EVENT_ON);
+}
+
 static int on_meter_timer(sd_event_source *s, uint64_t usec, void *data)
 {
 	struct foh_daemon *d = data;
@@ -314,14 +368,29 @@ static int on_meter_timer(sd_event_source *s, uint64_t usec, void *data)
 	update_cpu_load(d);
 	foh_daemon_analyzer_update_active(d);
 	foh_daemon_content_sync(d);
-	/* Timer sources fire once: re-arm for the next tick at the current rate. */
-	(void)sd_event_source_set_time(s, usec + 1000000u / d->conf->meter_rate);
+	/* Timer sources fire once: re-arm for the next tick at the current
+	 * rate, or at 1 Hz while all is idle (a channel's levels wake it) */
+	d->meters_slow = go_slow(d);
+	(void)sd_event_source_set_time(s, usec + (d->meters_slow ? SLOW_USEC :
+				1000000u / d->conf->meter_rate));
 	(void)sd_event_source_set_enabled(s, SD_EVENT_ON);
 	return 0;
 }
 
 int foh_daemon_start_meters(struct foh_daemon *d)
 {
+	int fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK), r;
+
+	/* without the wake the tick just keeps its full rate */
+	if (fd < 0) {
+		foh_warn("meters: no eventfd (%s): the meter tick stays at its rate", strerror(errno));
+	} else if ((r = sd_event_add_io(d->event, &d->meter_wake, fd, EPOLLIN, on_meter_wake, d)) < 0) {
+		foh_warn("meters: cannot watch the wake eventfd: %s", strerror(-r));
+		close(fd);
+	} else {
+		(void)sd_event_source_set_io_fd_own(d->meter_wake, true);
+		d->meter_wake_fd = fd;
+	}
 	return sd_event_add_time_relative(d->event, &d->meter_timer, CLOCK_MONOTONIC,
 			1000000u / d->conf->meter_rate, 1000, on_meter_timer, d);
 }

@@ -138,6 +138,11 @@ struct foh_daemon {
 	struct foh_channel_slot *channels[FOH_CHANNELS_MAX];
 	uint32_t n_channels;
 	sd_event_source *meter_timer;
+	/* an idle graph: the meter tick slows to 1 Hz and the first channel
+	 * that runs again wakes it through this eventfd (channel/service.c) */
+	sd_event_source *meter_wake;
+	int meter_wake_fd;
+	bool meters_slow;
 	sd_event_source *save_timer;
 	sd_event_source *save_done;	/* the writer thread's eventfd (core/save.c) */
 	struct foh_save_job *save_job;	/* the write in flight, or NULL */

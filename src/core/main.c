@@ -185,6 +185,7 @@ static void daemon_clear(struct foh_daemon *d)
 	sd_bus_slot_unref(d->profiles_slot);
 	sd_bus_slot_unref(d->content_slot);
 	sd_event_source_disable_unref(d->meter_timer);
+	sd_event_source_disable_unref(d->meter_wake);	/* owns its eventfd */
 	foh_daemon_save_free(d);
 	foh_engine_free(d->engine);
 	sd_bus_slot_unref(d->manager_slot);

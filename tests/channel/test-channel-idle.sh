@@ -10,8 +10,11 @@
 # that begins at its first sample into the channel: the recording holds
 # the burst whole — 100 ms long (within 2 ms) at its RMS (-9.03 dBFS, within
 # 0.5 dB) — so the wake from suspend loses nothing at the start. Its
-# Levels signal: none while idle, readings with the burst, and once the
-# channel stops running one silent reading (peak -120 dBFS), then none.
+# Levels signal: none while idle, readings with the burst, the first within
+# 0.3 s of pw-play's start (the meter tick is at 1 Hz while all is idle and
+# the channel's first levels wake it: 0.12 s here, 0.38 s without the wake
+# at this test's timing), and once the channel stops running
+# one silent reading (peak -120 dBFS), then none.
 # The analyzer's Source set to channel/1 makes its playback not passive, and
 # set elsewhere passive again.
 set -u
@@ -67,6 +70,11 @@ before = [r for r in rows if r[0] < t_play]
 assert not before, f"{len(before)} Levels signals while idle"
 loud = [i for i, (t, d) in enumerate(rows) if d[0] > -20]
 assert loud, "no Levels with the burst"
+# the meter tick slows to 1 Hz while all is idle; the channel's first
+# levels wake it, so the burst shows at once, not at the next slow tick
+first = (rows[loud[0]][0] - t_play) / 1e6
+print(f"# first Levels with the burst {first:.3f} s after pw-play started")
+assert first <= 0.3, f"the burst's first Levels came {first:.3f} s after pw-play started"
 after = rows[loud[-1] + 1:]
 silent = [(t, d) for t, d in after if d[0] <= -120 and d[2] <= -60]
 print(f"# Levels: none in 1 s idle, {len(loud)} with the burst, then {len(after)} "
