@@ -231,15 +231,9 @@ static void feed_dry(struct foh_strip *s, float *const *buf, uint32_t chans, uin
 	s->delay_pos = (uint32_t)(((uint64_t)pos + n - from) % len);
 }
 
-/* A fully bypassed gate, compressor or EQ runs on a copy of its input, so
- * it is warm when it fades back in; its input passes unchanged. */
-static void run_aside(struct foh_strip *s, int stage, float *const *buf, uint32_t chans,
-		uint32_t n)
+/* The gate, compressor or EQ on l, r in place. */
+static void run_dynamics(struct foh_strip *s, int stage, float *l, float *r, uint32_t n)
 {
-	float *l = s->dry[0], *r = chans == 2 ? s->dry[1] : NULL;
-
-	for (uint32_t c = 0; c < chans; c++)
-		memcpy(s->dry[c], buf[c], n * sizeof(float));
 	switch (stage) {
 	case FOH_STAGE_GATE:
 		foh_gate_run(&s->gate, l, r, l, r, n);
@@ -251,6 +245,16 @@ static void run_aside(struct foh_strip *s, int stage, float *const *buf, uint32_
 		foh_eq_run(&s->eq, l, r, l, r, n);
 		break;
 	}
+}
+
+/* A fully bypassed gate, compressor or EQ runs on a copy of its input, so
+ * it is warm when it fades back in; its input passes unchanged. */
+static void run_aside(struct foh_strip *s, int stage, float *const *buf, uint32_t chans,
+		uint32_t n)
+{
+	for (uint32_t c = 0; c < chans; c++)
+		memcpy(s->dry[c], buf[c], n * sizeof(float));
+	run_dynamics(s, stage, s->dry[0], chans == 2 ? s->dry[1] : NULL, n);
 }
 
 static bool is_effect(int stage)
@@ -350,7 +354,8 @@ static void run_stage(struct foh_strip *s, int stage, float *const *buf, uint32_
 		foh_limiter_run(&s->limiter, buf[0], r, buf[0], r, n);
 		return;
 	}
-	if (m0 == 0.0f && m1 == 0.0f && stage != FOH_STAGE_LIMITER && !is_effect(stage)) {
+	/* (a fully bypassed effect has returned above) */
+	if (m0 == 0.0f && m1 == 0.0f && stage != FOH_STAGE_LIMITER) {
 		run_aside(s, stage, buf, chans, n);
 		return;
 	}
@@ -359,13 +364,9 @@ static void run_stage(struct foh_strip *s, int stage, float *const *buf, uint32_
 			memcpy(s->dry[c], buf[c], n * sizeof(float));
 	switch (stage) {
 	case FOH_STAGE_GATE:
-		foh_gate_run(&s->gate, buf[0], r, buf[0], r, n);
-		break;
 	case FOH_STAGE_COMP:
-		foh_comp_run(&s->comp, buf[0], r, buf[0], r, n);
-		break;
 	case FOH_STAGE_EQ:
-		foh_eq_run(&s->eq, buf[0], r, buf[0], r, n);
+		run_dynamics(s, stage, buf[0], r, n);
 		break;
 	case FOH_STAGE_LIMITER:
 		foh_limiter_run(&s->limiter, buf[0], r, buf[0], r, n);

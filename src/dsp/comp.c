@@ -197,18 +197,15 @@ void foh_comp_run(struct foh_comp *s, const float *inl, const float *inr,
 		if (quiet_chunk(s, &c, inl + done, stereo ? inr + done : NULL, k)) {
 			float mk = foh_db_to_lin(s->makeup.cur);
 			for (uint32_t i = 0; i < k; i++)
-				outl[done + i] = inl[done + i] * mk;
-			if (stereo)
-				for (uint32_t i = 0; i < k; i++)
-					outr[done + i] = inr[done + i] * mk;
+				g[i] = mk;
 		} else {
 			chunk_gains(s, &c, inl + done, stereo ? inr + done : NULL, g, k);
-			for (uint32_t i = 0; i < k; i++)
-				outl[done + i] = inl[done + i] * g[i];
-			if (stereo)
-				for (uint32_t i = 0; i < k; i++)
-					outr[done + i] = inr[done + i] * g[i];
 		}
+		for (uint32_t i = 0; i < k; i++)
+			outl[done + i] = inl[done + i] * g[i];
+		if (stereo)
+			for (uint32_t i = 0; i < k; i++)
+				outr[done + i] = inr[done + i] * g[i];
 		done += k;
 		s->grid += k;
 		if (s->grid < CHUNK)

@@ -93,6 +93,12 @@ static inline float slew(float g, float target, float up, float down)
 	return g;
 }
 
+/* The key of one frame: its larger magnitude. */
+static inline float key_of(float l, float r)
+{
+	return foh_maxf(fabsf(l), fabsf(r));
+}
+
 /* Fully open, and no gap in these n frames outlasts the hold: the gain
  * stays 1 and only the hold count moves, as gate_step would move it. */
 static bool stays_open(struct foh_gate *s, const float *inl, const float *inr,
@@ -108,7 +114,7 @@ static bool stays_open(struct foh_gate *s, const float *inl, const float *inr,
 		h = n > 0 ? hold : h;
 	} else {
 		for (uint32_t i = 0; i < n; i++) {
-			float key = foh_maxf(fabsf(inl[i]), inr != NULL ? fabsf(inr[i]) : 0.0f);
+			float key = key_of(inl[i], inr != NULL ? inr[i] : 0.0f);
 			if (key >= close)
 				h = hold;
 			else if (h > 0)
@@ -134,7 +140,7 @@ static bool stays_closed(struct foh_gate *s, const float *inl, const float *inr,
 	if (s->per_frame || s->open || s->force_open || s->gain != s->floor)
 		return false;
 	for (uint32_t i = 0; i < n; i++) {
-		float key = foh_maxf(fabsf(inl[i]), inr != NULL ? fabsf(inr[i]) : 0.0f);
+		float key = key_of(inl[i], inr != NULL ? inr[i] : 0.0f);
 		opens |= key >= open;
 	}
 	if (opens)
@@ -169,7 +175,7 @@ void foh_gate_run(struct foh_gate *s, const float *inl, const float *inr,
 
 	for (uint32_t i = 0; i < n; i++) {
 		float l = inl[i], r = stereo ? inr[i] : 0.0f;
-		float key = foh_maxf(fabsf(l), fabsf(r));
+		float key = key_of(l, r);
 		float target = gate_step(s, key);
 
 		g = slew(g, target, up, down);

@@ -62,38 +62,77 @@ double foh_kweight_run(const struct foh_kweight_coefs *c, struct foh_kweight *st
 
 typedef double foh_v2d __attribute__((vector_size(16)));
 
+/* The coefficients splat across two lanes, and two channels' states. */
+struct pair_coefs {
+	foh_v2d b00, b01, b02, a01, a02, a11, a12;
+};
+
+struct pair {
+	foh_v2d p1, p2, q1, q2;
+};
+
+static void pair_coefs(const struct foh_kweight_coefs *c, struct pair_coefs *k)
+{
+	k->b00 = (foh_v2d){ c->b[0][0], c->b[0][0] };
+	k->b01 = (foh_v2d){ c->b[0][1], c->b[0][1] };
+	k->b02 = (foh_v2d){ c->b[0][2], c->b[0][2] };
+	k->a01 = (foh_v2d){ c->a[0][0], c->a[0][0] };
+	k->a02 = (foh_v2d){ c->a[0][1], c->a[0][1] };
+	k->a11 = (foh_v2d){ c->a[1][0], c->a[1][0] };
+	k->a12 = (foh_v2d){ c->a[1][1], c->a[1][1] };
+}
+
+static struct pair pair_load(const struct foh_kweight *a, const struct foh_kweight *b)
+{
+	return (struct pair){
+		{ a->z[0][0], b->z[0][0] }, { a->z[0][1], b->z[0][1] },
+		{ a->z[1][0], b->z[1][0] }, { a->z[1][1], b->z[1][1] },
+	};
+}
+
+static void pair_store(const struct pair *p, struct foh_kweight *a, struct foh_kweight *b)
+{
+	a->z[0][0] = p->p1[0];
+	b->z[0][0] = p->p1[1];
+	a->z[0][1] = p->p2[0];
+	b->z[0][1] = p->p2[1];
+	a->z[1][0] = p->q1[0];
+	b->z[1][0] = p->q1[1];
+	a->z[1][1] = p->q2[0];
+	b->z[1][1] = p->q2[1];
+}
+
+/* One frame of foh_kweight_run's two stages in each lane, the same
+ * operations in the same order; returns the filtered pair. */
+static inline foh_v2d pair_step(const struct pair_coefs *k, struct pair *st, float l, float r)
+{
+	const foh_v2d bias = { 1e-20, 1e-20 }, two = { 2.0, 2.0 };
+	foh_v2d x = { (double)l, (double)r };
+
+	x = x + bias;
+	foh_v2d y = k->b00 * x + st->p1;
+	st->p1 = k->b01 * x - k->a01 * y + st->p2;
+	st->p2 = k->b02 * x - k->a02 * y;
+	foh_v2d z = y + st->q1;
+	st->q1 = -two * y - k->a11 * z + st->q2;
+	st->q2 = y - k->a12 * z;
+	return z;
+}
+
 void foh_kweight_run2(const struct foh_kweight_coefs *c, struct foh_kweight *stl,
 		struct foh_kweight *str, const float *inl, const float *inr,
 		uint32_t n, double sq[2])
 {
-	const foh_v2d b00 = { c->b[0][0], c->b[0][0] }, b01 = { c->b[0][1], c->b[0][1] };
-	const foh_v2d b02 = { c->b[0][2], c->b[0][2] };
-	const foh_v2d a01 = { c->a[0][0], c->a[0][0] }, a02 = { c->a[0][1], c->a[0][1] };
-	const foh_v2d a11 = { c->a[1][0], c->a[1][0] }, a12 = { c->a[1][1], c->a[1][1] };
-	const foh_v2d bias = { 1e-20, 1e-20 }, two = { 2.0, 2.0 };
-	foh_v2d p1 = { stl->z[0][0], str->z[0][0] }, p2 = { stl->z[0][1], str->z[0][1] };
-	foh_v2d q1 = { stl->z[1][0], str->z[1][0] }, q2 = { stl->z[1][1], str->z[1][1] };
+	struct pair_coefs k;
+	struct pair st = pair_load(stl, str);
 	foh_v2d acc = { 0.0, 0.0 };
 
+	pair_coefs(c, &k);
 	for (uint32_t i = 0; i < n; i++) {
-		foh_v2d x = { (double)inl[i], (double)inr[i] };
-		x = x + bias;
-		foh_v2d y = b00 * x + p1;
-		p1 = b01 * x - a01 * y + p2;
-		p2 = b02 * x - a02 * y;
-		foh_v2d z = y + q1;
-		q1 = -two * y - a11 * z + q2;
-		q2 = y - a12 * z;
+		foh_v2d z = pair_step(&k, &st, inl[i], inr[i]);
 		acc += z * z;
 	}
-	stl->z[0][0] = p1[0];
-	str->z[0][0] = p1[1];
-	stl->z[0][1] = p2[0];
-	str->z[0][1] = p2[1];
-	stl->z[1][0] = q1[0];
-	str->z[1][0] = q1[1];
-	stl->z[1][1] = q2[0];
-	str->z[1][1] = q2[1];
+	pair_store(&st, stl, str);
 	sq[0] = acc[0];
 	sq[1] = acc[1];
 }
@@ -101,54 +140,21 @@ void foh_kweight_run2(const struct foh_kweight_coefs *c, struct foh_kweight *stl
 void foh_kweight_run4(const struct foh_kweight_coefs *c, struct foh_kweight *st[4],
 		const float *in[4], uint32_t n, double sq[4])
 {
-	const foh_v2d b00 = { c->b[0][0], c->b[0][0] }, b01 = { c->b[0][1], c->b[0][1] };
-	const foh_v2d b02 = { c->b[0][2], c->b[0][2] };
-	const foh_v2d a01 = { c->a[0][0], c->a[0][0] }, a02 = { c->a[0][1], c->a[0][1] };
-	const foh_v2d a11 = { c->a[1][0], c->a[1][0] }, a12 = { c->a[1][1], c->a[1][1] };
-	const foh_v2d bias = { 1e-20, 1e-20 }, two = { 2.0, 2.0 };
+	struct pair_coefs k;
+	struct pair a = pair_load(st[0], st[1]), b = pair_load(st[2], st[3]);
 	const float *i0 = in[0], *i1 = in[1], *i2 = in[2], *i3 = in[3];
-	foh_v2d p1 = { st[0]->z[0][0], st[1]->z[0][0] }, p2 = { st[0]->z[0][1], st[1]->z[0][1] };
-	foh_v2d q1 = { st[0]->z[1][0], st[1]->z[1][0] }, q2 = { st[0]->z[1][1], st[1]->z[1][1] };
-	foh_v2d r1 = { st[2]->z[0][0], st[3]->z[0][0] }, r2 = { st[2]->z[0][1], st[3]->z[0][1] };
-	foh_v2d t1 = { st[2]->z[1][0], st[3]->z[1][0] }, t2 = { st[2]->z[1][1], st[3]->z[1][1] };
 	foh_v2d acc = { 0.0, 0.0 }, acc2 = { 0.0, 0.0 };
 
+	pair_coefs(c, &k);
+	/* two independent chains in one loop: their latencies overlap */
 	for (uint32_t i = 0; i < n; i++) {
-		foh_v2d x = { (double)i0[i], (double)i1[i] };
-		foh_v2d u = { (double)i2[i], (double)i3[i] };
-		x = x + bias;
-		u = u + bias;
-		foh_v2d y = b00 * x + p1;
-		foh_v2d v = b00 * u + r1;
-		p1 = b01 * x - a01 * y + p2;
-		r1 = b01 * u - a01 * v + r2;
-		p2 = b02 * x - a02 * y;
-		r2 = b02 * u - a02 * v;
-		foh_v2d z = y + q1;
-		foh_v2d w = v + t1;
-		q1 = -two * y - a11 * z + q2;
-		t1 = -two * v - a11 * w + t2;
-		q2 = y - a12 * z;
-		t2 = v - a12 * w;
+		foh_v2d z = pair_step(&k, &a, i0[i], i1[i]);
+		foh_v2d w = pair_step(&k, &b, i2[i], i3[i]);
 		acc += z * z;
 		acc2 += w * w;
 	}
-	st[0]->z[0][0] = p1[0];
-	st[1]->z[0][0] = p1[1];
-	st[0]->z[0][1] = p2[0];
-	st[1]->z[0][1] = p2[1];
-	st[0]->z[1][0] = q1[0];
-	st[1]->z[1][0] = q1[1];
-	st[0]->z[1][1] = q2[0];
-	st[1]->z[1][1] = q2[1];
-	st[2]->z[0][0] = r1[0];
-	st[3]->z[0][0] = r1[1];
-	st[2]->z[0][1] = r2[0];
-	st[3]->z[0][1] = r2[1];
-	st[2]->z[1][0] = t1[0];
-	st[3]->z[1][0] = t1[1];
-	st[2]->z[1][1] = t2[0];
-	st[3]->z[1][1] = t2[1];
+	pair_store(&a, st[0], st[1]);
+	pair_store(&b, st[2], st[3]);
 	sq[0] = acc[0];
 	sq[1] = acc[1];
 	sq[2] = acc2[0];

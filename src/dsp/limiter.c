@@ -261,6 +261,16 @@ static void resync(struct foh_limiter *s, uint32_t n)
 	s->clamp_hold = s->clamp_hold > n ? s->clamp_hold - n : 0;
 }
 
+/* The largest magnitude of n samples and pk; a NaN is passed over. */
+static float peak_of(const float *x, uint32_t n, float pk)
+{
+	for (uint32_t i = 0; i < n; i++) {
+		float a = fabsf(x[i]);
+		pk = a > pk ? a : pk;
+	}
+	return pk;
+}
+
 /* At rest: the released gain and every gain in the box are 1, the window
  * holds only 1, the ceiling is not moving, and no frame of these n needs
  * a gain under 1 (a NaN needs none either, as in next_gain). Sample peak
@@ -268,20 +278,14 @@ static void resync(struct foh_limiter *s, uint32_t n)
 static bool at_rest(const struct foh_limiter *s, const float *inl,
 		const float *inr, uint32_t n)
 {
-	float ceil = s->ceil.cur * MARGIN, pk = 0.0f;
+	float ceil = s->ceil.cur * MARGIN, pk;
 
 	if (s->per_frame || s->true_peak || s->ceil.left > 0 || s->env != 1.0 ||
 	    s->ones < s->box_len || s->dq_count != 1 || s->dq_val[s->dq_head] != 1.0f)
 		return false;
-	for (uint32_t i = 0; i < n; i++) {
-		float a = fabsf(inl[i]);
-		pk = a > pk ? a : pk;
-	}
+	pk = peak_of(inl, n, 0.0f);
 	if (inr != NULL)
-		for (uint32_t i = 0; i < n; i++) {
-			float a = fabsf(inr[i]);
-			pk = a > pk ? a : pk;
-		}
+		pk = peak_of(inr, n, pk);
 	return !(pk > ceil);
 }
 
@@ -304,7 +308,6 @@ static void delay_block(struct foh_limiter *s, float *ring, uint32_t dp,
 {
 	const uint32_t d = s->delay;
 	float x[CHUNK];
-	float pk = 0.0f;
 	uint32_t m = n < d ? n : d, first = d - dp < m ? d - dp : m;
 
 	memcpy(x, in, n * sizeof(float));
@@ -316,11 +319,7 @@ static void delay_block(struct foh_limiter *s, float *ring, uint32_t dp,
 	uint32_t st = (uint32_t)(((uint64_t)dp + n - m) % d), part = d - st < m ? d - st : m;
 	memcpy(ring + st, x + n - m, part * sizeof(float));
 	memcpy(ring, x + n - m + part, (m - part) * sizeof(float));
-	for (uint32_t i = 0; i < n; i++) {
-		float a = fabsf(out[i]);
-		pk = a > pk ? a : pk;
-	}
-	if (pk > lim)
+	if (peak_of(out, n, 0.0f) > lim)
 		for (uint32_t i = 0; i < n; i++)
 			out[i] = clamp_out(s, out[i], lim);
 }
