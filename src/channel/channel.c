@@ -53,6 +53,7 @@ struct foh_channel {
 	 * quiesce() */
 	struct foh_strip_fx *fx;
 	double tempo;			/* BPM for delay-sync; 0 = unknown */
+	bool meter_input;		/* the strip meters its input's loudness */
 
 	/* data thread only, once the streams exist */
 	struct foh_strip strip;
@@ -95,6 +96,7 @@ static void strip_params(const struct foh_channel *ch, const struct foh_channel_
 	double sync = foh_delay_sync_ms(s->delay_sync, ch->tempo);
 
 	foh_channel_strip_params(s, p);
+	p->meter_input = ch->meter_input;
 	if (sync > 0.0)
 		p->delay.time_ms = (float)sync;
 }
@@ -814,6 +816,19 @@ void foh_channel_set_tempo(struct foh_channel *ch, double bpm)
 		return;
 	ch->tempo = bpm;
 	if (ch->capture == NULL || ch->settings.delay_sync[0] == '\0')
+		return;
+	strip_params(ch, &ch->settings, &p);
+	(void)invoke(ch, do_strip_set, &p, sizeof(p));
+}
+
+void foh_channel_meter_input(struct foh_channel *ch, bool on)
+{
+	struct foh_strip_params p;
+
+	if (ch->meter_input == on)
+		return;
+	ch->meter_input = on;
+	if (ch->capture == NULL)
 		return;
 	strip_params(ch, &ch->settings, &p);
 	(void)invoke(ch, do_strip_set, &p, sizeof(p));

@@ -76,6 +76,10 @@ int foh_channel_apply(struct foh_channel *ch, const struct foh_channel_settings 
  * Moves of under 0.5 BPM are ignored, so a wavering estimate does not keep
  * the delay crossfading. */
 void foh_channel_set_tempo(struct foh_channel *ch, double bpm);
+/* Whether the strip meters its input's loudness (levels' lufs_m_in, what
+ * a loop riding the channel's trim reads); off by default, as nothing else
+ * reads it. Switched on, the reading starts afresh. */
+void foh_channel_meter_input(struct foh_channel *ch, bool on);
 /* The next levels the data thread publishes also write 1 to the eventfd
  * fd (once: arm again for the next). Main thread. */
 void foh_channel_arm_wake(struct foh_channel *ch, int fd);

@@ -44,6 +44,23 @@ static bool slot_passive(const struct foh_daemon *d, const struct foh_channel_sl
 	return strcmp(source, name) != 0;
 }
 
+/* The stabilizer reads a channel's input loudness when its source is that
+ * channel; no other reader, so other channels do not meter it. */
+static bool slot_meters_input(const struct foh_daemon *d, const struct foh_channel_slot *slot)
+{
+	unsigned int n;
+
+	return sscanf(d->conf->stabilizer.source, "channel/%u", &n) == 1 && n == slot->index;
+}
+
+void foh_daemon_channels_meter_input(struct foh_daemon *d)
+{
+	for (uint32_t i = 0; i < d->n_channels; i++)
+		if (d->channels[i] != NULL)
+			foh_channel_meter_input(d->channels[i]->channel,
+					slot_meters_input(d, d->channels[i]));
+}
+
 static int connect_slot(struct foh_daemon *d, struct foh_channel_slot *slot)
 {
 	struct pw_core *core = foh_engine_core(d->engine);
@@ -93,6 +110,7 @@ static int add_slot(struct foh_daemon *d, uint32_t index)
 		return res;
 	}
 	d->channels[index - 1] = slot;
+	foh_channel_meter_input(slot->channel, slot_meters_input(d, slot));
 	(void)connect_slot(d, slot);
 	return 0;
 }

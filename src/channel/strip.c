@@ -129,6 +129,11 @@ void foh_strip_set(struct foh_strip *s, const struct foh_strip_params *p)
 		foh_leveler_set_active(&s->fx->leveler, p->enabled[FOH_STAGE_LEVELER],
 				(uint32_t)(FOH_STRIP_FADE_MS * (float)s->rate / 1000.0f));
 	}
+	if (p->meter_input != s->meter_input) {
+		/* a fresh reading, not one frozen when it was switched off */
+		foh_loudness_reset(&s->loudness_in);
+		s->meter_input = p->meter_input;
+	}
 	s->delay_len = foh_limiter_latency(&s->limiter);
 	for (int i = 0; i < FOH_STAGE_COUNT; i++)
 		ramp_to(&s->mix[i], p->enabled[i] ? 1.0f : 0.0f, s->fade_step);
@@ -410,9 +415,11 @@ static void run_chunk(struct foh_strip *s, float *const *buf, uint32_t n)
 	uint32_t chans = s->channels;
 	float gr;
 
-	/* the input meter runs with the output meter at the end, in one pass */
-	for (uint32_t c = 0; c < s->channels; c++)
-		memcpy(s->in[c], buf[c], n * sizeof(float));
+	/* the input meter, when on, runs with the output meter at the end,
+	 * in one pass */
+	if (s->meter_input)
+		for (uint32_t c = 0; c < s->channels; c++)
+			memcpy(s->in[c], buf[c], n * sizeof(float));
 	apply_gain_ramp(buf, s->channels, n, g0, g1);
 	for (int stage = 0; stage < FOH_STAGE_COUNT; stage++) {
 		if (stage == FOH_STAGE_CHORUS && chans < s->out_channels) {
@@ -431,8 +438,11 @@ static void run_chunk(struct foh_strip *s, float *const *buf, uint32_t n)
 	if (gr > s->gr_db)
 		s->gr_db = gr;
 	foh_meter_run(&s->meter, buf[0], r, n);
-	foh_loudness_run_pair(&s->loudness_in, s->in[0], s->channels == 2 ? s->in[1] : NULL,
-			&s->loudness, buf[0], r, n);
+	if (s->meter_input)
+		foh_loudness_run_pair(&s->loudness_in, s->in[0],
+				s->channels == 2 ? s->in[1] : NULL, &s->loudness, buf[0], r, n);
+	else
+		foh_loudness_run(&s->loudness, buf[0], r, n);
 	g0 = ramp_advance(&s->mute, n, &g1);
 	apply_gain_ramp(buf, chans, n, g0, g1);
 }

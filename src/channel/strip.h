@@ -56,6 +56,7 @@ struct foh_strip_params {
 	float trim_db;
 	bool mute;
 	bool gate_force_open;		/* push-to-talk */
+	bool meter_input;		/* run loudness_in (a loop reads it) */
 	bool enabled[FOH_STAGE_COUNT];
 	struct foh_gate_params gate;
 	struct foh_comp_params comp;
@@ -83,7 +84,7 @@ struct foh_strip_fx {
 struct foh_strip_levels {
 	float peak_db, rms_db, vu_db;		/* loudest channel */
 	float lufs_m, lufs_s;
-	float lufs_m_in;			/* momentary loudness before the trim */
+	float lufs_m_in;			/* before the trim; with meter_input */
 	float gr_db;				/* compressor + limiter, >= 0 */
 	bool gate_open;
 	float leveler_gain_db;			/* 0 when no leveler */
@@ -108,6 +109,7 @@ struct foh_strip {
 	/* the input's loudness, before the trim: what a loop riding the trim
 	 * must read, or it would read its own moves */
 	struct foh_loudness loudness_in;
+	bool meter_input;			/* loudness_in runs (params) */
 	struct foh_strip_ramp mix[FOH_STAGE_COUNT];	/* 0 = bypassed, 1 = in */
 	struct foh_strip_ramp trim, mute;
 	float fade_step, mute_step;

@@ -219,6 +219,8 @@ void foh_daemon_channels_connection(struct foh_daemon *d, bool connected);
 void foh_daemon_channels_graph(struct foh_daemon *d);
 /* The analyzer's source changed: channels it listens to are not passive. */
 void foh_daemon_channels_passive(struct foh_daemon *d);
+/* The stabilizer's source changed: which channel meters its input. */
+void foh_daemon_channels_meter_input(struct foh_daemon *d);
 /* Settings of channel index changed over D-Bus: apply and persist. */
 int foh_daemon_channel_changed(struct foh_daemon *d, uint32_t index, bool structural);
 /* Apply channel index's effective settings (a reload, a runtime overlay)

@@ -257,6 +257,7 @@ int foh_daemon_stabilizer_changed(struct foh_daemon *d, bool persist)
 		r = start(d);
 	}
 	d->stab_applied = *cfg(d);
+	foh_daemon_channels_meter_input(d);
 	if (persist)
 		foh_daemon_schedule_save(d);
 	return r == -EAGAIN ? 0 : r;

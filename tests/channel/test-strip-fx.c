@@ -16,7 +16,12 @@
  * - delay-sync: 60000/bpm ms per beat, 4/n beats for 1/n, × 1.5 dotted,
  *   × 2/3 triplet, clamped to 2000 ms; 0 when off or without a tempo;
  * - toggling the limiter keeps the latency: under the ceiling the output is
- *   the input, to the bit, 64 frames later, on, off or fading. */
+ *   the input, to the bit, 64 frames later, on, off or fading;
+ * - the input meter runs only when asked (meter_input): a stereo 997 Hz
+ *   sine at -20 dBFS reads -20.0 LUFS before a -10 dB trim (BS.1770: such
+ *   a sine at 0 dBFS in one channel is -3.01 LKFS, two channels add 3.01)
+ *   and -30 after it; without meter_input the input reads nothing while
+ *   the output still reads -30; switched on, it starts afresh. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -298,6 +303,55 @@ static void test_limiter_bypass_aligned(struct foh_strip_fx *fx)
 			(unsigned long long)bad, d);
 }
 
+/* 1 s of the sine through s; the input and output momentary loudness. */
+static void sine_second(struct foh_strip *s, uint64_t *t, float *in_lufs, float *out_lufs)
+{
+	struct foh_strip_levels lv;
+	float l[Q], r[Q];
+	float *io[2] = { l, r };
+
+	for (uint32_t k = 0; k < RATE / Q; k++) {
+		for (uint32_t i = 0; i < Q; i++, (*t)++)
+			l[i] = r[i] = (float)(0.1 * sin(2 * M_PI * 997.0 * (double)*t / RATE));
+		foh_strip_run(s, (const float *const *)io, io, Q);
+	}
+	foh_strip_levels(s, &lv);
+	*in_lufs = lv.lufs_m_in;
+	*out_lufs = lv.lufs_m;
+}
+
+static void test_meter_input(struct foh_strip_fx *fx)
+{
+	static struct foh_strip s;
+	struct foh_strip_params p;
+	float in, out;
+	uint64_t t = 0;
+
+	foh_strip_default_params(&p);
+	p.enabled[FOH_STAGE_COMP] = false;
+	p.enabled[FOH_STAGE_LIMITER] = false;
+	p.trim_db = -10.0f;
+	p.meter_input = true;
+	foh_strip_init(&s, RATE, 2, fx);
+	foh_strip_set(&s, &p);
+	sine_second(&s, &t, &in, &out);
+	CHECK(fabsf(in + 20.0f) < 0.1f, "input meter on: %.2f LUFS, want -20.0", in);
+	CHECK(fabsf(out + 30.0f) < 0.1f, "output after the -10 dB trim: %.2f LUFS, want -30.0", out);
+
+	p.meter_input = false;
+	foh_strip_init(&s, RATE, 2, fx);
+	foh_strip_set(&s, &p);
+	sine_second(&s, &t, &in, &out);
+	CHECK(isinf(in) && in < 0, "input meter off: %.2f, want no reading", in);
+	CHECK(fabsf(out + 30.0f) < 0.1f, "output meter with the input's off: %.2f LUFS", out);
+
+	p.meter_input = true;
+	foh_strip_set(&s, &p);
+	CHECK(isinf(foh_loudness_momentary(&s.loudness_in)), "switched on: starts afresh");
+	sine_second(&s, &t, &in, &out);
+	CHECK(fabsf(in + 20.0f) < 0.1f, "input meter switched on: %.2f LUFS, want -20.0", in);
+}
+
 int main(void)
 {
 	test_sync();
@@ -310,6 +364,7 @@ int main(void)
 	test_mono(fx);
 	test_mono_stereo_out(fx);
 	test_limiter_bypass_aligned(fx);
+	test_meter_input(fx);
 	foh_strip_fx_free(fx);
 	return test_summary("strip-fx");
 }
