@@ -1,5 +1,6 @@
 /* Compressor: detector, soft-knee gain computer, log-domain smoothing. */
 #include <math.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "comp.h"
@@ -124,47 +125,97 @@ static inline float detect(float l, float r, bool rms, float pole, float *ms)
 	return *ms;
 }
 
-/* Below the knee with no reduction left and the makeup not moving, every
- * frame's gain is the makeup: then only the detector runs (its state must
- * follow the signal) and true is returned. Otherwise nothing changes. */
-static bool quiet_chunk(struct foh_comp *s, const struct curve *c,
-		const float *inl, const float *inr, uint32_t n)
+typedef float v4f __attribute__((vector_size(16)));
+typedef int32_t v4i __attribute__((vector_size(16)));
+
+/* max(a, b) per lane as foh_maxf: b where either is NaN. */
+static inline v4f max4(v4f a, v4f b)
+{
+	v4i m = a > b;
+
+	return (v4f)(((v4i)a & m) | ((v4i)b & ~m));
+}
+
+/* The RMS detector over four frames at once: the one-pole
+ * y[k] = a y[k-1] + (1 - a) p[k] as a scan inside the four lanes (the
+ * input's share, then a and a^2 of the lanes before), plus a^(k+1) times
+ * the last value: one multiply-add a frame in the loop-carried chain
+ * instead of three. */
+static float detect_rms4(float ms, float pole, const float *inl, const float *inr,
+		float *d, uint32_t n, uint32_t *done, float *top)
+{
+	const v4f zero = { 0, 0, 0, 0 }, bias = zero + FOH_DSP_BIAS;
+	const v4f b = zero + (1.0f - pole), a1 = zero + pole, a2 = a1 * a1;
+	const v4f pw = { pole, pole * pole, pole * pole * pole, pole * pole * pole * pole };
+	v4f y = zero + ms, t4 = zero;
+	uint32_t i = 0;
+
+	for (; i + 4 <= n; i += 4) {
+		v4f l, r = zero, u;
+		memcpy(&l, inl + i, sizeof(l));
+		if (inr != NULL)
+			memcpy(&r, inr + i, sizeof(r));
+		u = b * (max4(l * l, r * r) + bias);
+		u += a1 * __builtin_shuffle(zero, u, (v4i){ 0, 4, 5, 6 });
+		u += a2 * __builtin_shuffle(zero, u, (v4i){ 0, 1, 4, 5 });
+		y = u + pw * y;
+		memcpy(d + i, &y, sizeof(y));
+		t4 = max4(y, t4);
+		y = __builtin_shuffle(y, (v4i){ 3, 3, 3, 3 });
+	}
+	*done = i;
+	for (int k = 0; k < 4; k++)
+		*top = foh_maxf(t4[k], *top);
+	return y[0];
+}
+
+/* The detector over n <= CHUNK frames into d; the largest value. */
+static float detect_chunk(struct foh_comp *s, const float *inl, const float *inr,
+		float *d, uint32_t n)
 {
 	const bool rms = s->detect == FOH_COMP_RMS;
 	const float pole = s->rms_pole;
 	float ms = s->ms, top = 0.0f;
+	uint32_t i = 0;
 
-	if (s->red != 0.0f || s->makeup.left != 0 || s->per_frame)
-		return false;
-	for (uint32_t i = 0; i < n; i++) {
-		float d = detect(inl[i], inr ? inr[i] : 0.0f, rms, pole, &ms);
-		top = d > top ? d : top;
+	if (rms)
+		ms = detect_rms4(ms, pole, inl, inr, d, n, &i, &top);
+	for (; i < n; i++) {
+		d[i] = detect(inl[i], inr ? inr[i] : 0.0f, rms, pole, &ms);
+		top = d[i] > top ? d[i] : top;
 	}
-	/* a NaN detector value is not over the knee in chunk_gains either */
-	if (top > c->start)
-		return false;
 	s->ms = ms;
+	return top;
+}
+
+/* Below the knee with no reduction left and the makeup not moving, every
+ * frame's gain is the makeup: the detector's values are all that is
+ * needed. (A NaN detector value is not over the knee in chunk_gains
+ * either.) */
+static bool quiet_chunk(struct foh_comp *s, const struct curve *c, float top)
+{
+	if (s->red != 0.0f || s->makeup.left != 0 || s->per_frame || top > c->start)
+		return false;
 	s->quiet++;
 	return true;
 }
 
-/* Linear gains for n <= CHUNK frames. Makeup ramps per frame. */
+/* Linear gains for n <= CHUNK frames from their detector values d.
+ * Makeup ramps per frame. */
 static void chunk_gains(struct foh_comp *s, const struct curve *c,
-		const float *inl, const float *inr, float *g, uint32_t n)
+		const float *d, float *g, uint32_t n)
 {
-	const bool rms = s->detect == FOH_COMP_RMS;
-	const float db_per_log2 = rms ? 0.5f * DB_PER_LOG2 : DB_PER_LOG2;
-	const float att = s->att, rel = s->rel, pole = s->rms_pole;
+	const float db_per_log2 = s->detect == FOH_COMP_RMS ? 0.5f * DB_PER_LOG2 : DB_PER_LOG2;
+	const float att = s->att, rel = s->rel;
 	bool steady_mk = s->makeup.left == 0;
 	float mk_lin = foh_db_to_lin(s->makeup.cur);
-	float ms = s->ms, red = s->red, red_max = s->red_max;
+	float red = s->red, red_max = s->red_max;
 
 	for (uint32_t i = 0; i < n; i++) {
-		float d = detect(inl[i], inr ? inr[i] : 0.0f, rms, pole, &ms);
 		float x = 0.0f;
 
-		if (d > c->start)
-			x = reduction(log2f(d) * db_per_log2, c->thr, c->knee,
+		if (d[i] > c->start)
+			x = reduction(log2f(d[i]) * db_per_log2, c->thr, c->knee,
 					c->slope);
 		red = x + (x > red ? att : rel) * (red - x);
 		if (red < RED_FLUSH)
@@ -176,7 +227,6 @@ static void chunk_gains(struct foh_comp *s, const struct curve *c,
 		else
 			g[i] = exp2f((mk - red) * (1.0f / DB_PER_LOG2));
 	}
-	s->ms = ms;
 	s->red = red;
 	s->red_max = red_max;
 }
@@ -185,7 +235,7 @@ void foh_comp_run(struct foh_comp *s, const float *inl, const float *inr,
 		float *outl, float *outr, uint32_t n)
 {
 	bool stereo = inr != NULL && outr != NULL;
-	float g[CHUNK];
+	float g[CHUNK], d[CHUNK];
 	struct curve c;
 
 	curve_now(s, &c);
@@ -194,12 +244,13 @@ void foh_comp_run(struct foh_comp *s, const float *inl, const float *inr,
 		uint32_t k = CHUNK - s->grid;
 		k = n - done < k ? n - done : k;
 
-		if (quiet_chunk(s, &c, inl + done, stereo ? inr + done : NULL, k)) {
+		float top = detect_chunk(s, inl + done, stereo ? inr + done : NULL, d, k);
+		if (quiet_chunk(s, &c, top)) {
 			float mk = foh_db_to_lin(s->makeup.cur);
 			for (uint32_t i = 0; i < k; i++)
 				g[i] = mk;
 		} else {
-			chunk_gains(s, &c, inl + done, stereo ? inr + done : NULL, g, k);
+			chunk_gains(s, &c, d, g, k);
 		}
 		for (uint32_t i = 0; i < k; i++)
 			outl[done + i] = inl[done + i] * g[i];

@@ -4,7 +4,8 @@
  * programmes at quantum 256:
  *   silence; sine, 1 kHz at -20 dBFS (channels-cpu's programme);
  *   noise, white at -12 dBFS RMS (the compressor working);
- * prints BENCH strip programme=<name> ns_per_frame=<best of 9 passes>.
+ * prints BENCH strip programme=<name> ns_per_frame=<best of 9 passes>;
+ * with a programme's name as argument, only that one (for a profiler).
  * Asserts nothing about speed. */
 #include <math.h>
 #include <stdio.h>
@@ -51,7 +52,12 @@ static double run(const struct foh_strip_params *p, struct foh_strip_fx *fx)
 	return best / (double)LEN;
 }
 
-int main(void)
+static int wanted(int argc, char **argv, const char *name)
+{
+	return argc < 2 || strcmp(argv[1], name) == 0;
+}
+
+int main(int argc, char **argv)
 {
 	struct foh_channel_settings cs;
 	struct foh_strip_params p;
@@ -64,17 +70,20 @@ int main(void)
 		return 1;
 	memset(in_l, 0, sizeof(in_l));
 	memset(in_r, 0, sizeof(in_r));
-	printf("BENCH strip programme=silence ns_per_frame=%.2f\n", run(&p, fx));
+	if (wanted(argc, argv, "silence"))
+		printf("BENCH strip programme=silence ns_per_frame=%.2f\n", run(&p, fx));
 	for (uint32_t i = 0; i < LEN; i++)
 		in_l[i] = in_r[i] = (float)(0.1 * sin(2.0 * M_PI * 1000.0 * i / RATE));
-	printf("BENCH strip programme=sine ns_per_frame=%.2f\n", run(&p, fx));
+	if (wanted(argc, argv, "sine"))
+		printf("BENCH strip programme=sine ns_per_frame=%.2f\n", run(&p, fx));
 	for (uint32_t i = 0; i < LEN; i++) {
 		x ^= x << 13; x ^= x >> 7; x ^= x << 17;
 		in_l[i] = (float)(0.2512 * sqrt(3.0) * ((double)(x >> 11) / 4503599627370496.0 - 1.0));
 		x ^= x << 13; x ^= x >> 7; x ^= x << 17;
 		in_r[i] = (float)(0.2512 * sqrt(3.0) * ((double)(x >> 11) / 4503599627370496.0 - 1.0));
 	}
-	printf("BENCH strip programme=noise ns_per_frame=%.2f\n", run(&p, fx));
+	if (wanted(argc, argv, "noise"))
+		printf("BENCH strip programme=noise ns_per_frame=%.2f\n", run(&p, fx));
 	foh_strip_fx_free(fx);
 	return 0;
 }
