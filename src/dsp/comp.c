@@ -1,6 +1,5 @@
 /* Compressor: detector, soft-knee gain computer, log-domain smoothing. */
 #include <math.h>
-#include <stdint.h>
 #include <string.h>
 
 #include "comp.h"
@@ -121,52 +120,10 @@ static inline float detect(float l, float r, bool rms, float pole, float *ms)
 	if (!rms)
 		return foh_maxf(fabsf(l), fabsf(r));
 	float p = foh_maxf(l * l, r * r) + FOH_DSP_BIAS;
-	*ms = p + pole * (*ms - p);
+	/* as p + pole (ms - p), but one multiply-add on the loop-carried
+	 * chain instead of a subtract, a multiply and an add */
+	*ms = (1.0f - pole) * p + pole * *ms;
 	return *ms;
-}
-
-typedef float v4f __attribute__((vector_size(16)));
-typedef int32_t v4i __attribute__((vector_size(16)));
-
-/* max(a, b) per lane as foh_maxf: b where either is NaN. */
-static inline v4f max4(v4f a, v4f b)
-{
-	v4i m = a > b;
-
-	return (v4f)(((v4i)a & m) | ((v4i)b & ~m));
-}
-
-/* The RMS detector over four frames at once: the one-pole
- * y[k] = a y[k-1] + (1 - a) p[k] as a scan inside the four lanes (the
- * input's share, then a and a^2 of the lanes before), plus a^(k+1) times
- * the last value: one multiply-add a frame in the loop-carried chain
- * instead of three. */
-static float detect_rms4(float ms, float pole, const float *inl, const float *inr,
-		float *d, uint32_t n, uint32_t *done, float *top)
-{
-	const v4f zero = { 0, 0, 0, 0 }, bias = zero + FOH_DSP_BIAS;
-	const v4f b = zero + (1.0f - pole), a1 = zero + pole, a2 = a1 * a1;
-	const v4f pw = { pole, pole * pole, pole * pole * pole, pole * pole * pole * pole };
-	v4f y = zero + ms, t4 = zero;
-	uint32_t i = 0;
-
-	for (; i + 4 <= n; i += 4) {
-		v4f l, r = zero, u;
-		memcpy(&l, inl + i, sizeof(l));
-		if (inr != NULL)
-			memcpy(&r, inr + i, sizeof(r));
-		u = b * (max4(l * l, r * r) + bias);
-		u += a1 * __builtin_shuffle(zero, u, (v4i){ 0, 4, 5, 6 });
-		u += a2 * __builtin_shuffle(zero, u, (v4i){ 0, 1, 4, 5 });
-		y = u + pw * y;
-		memcpy(d + i, &y, sizeof(y));
-		t4 = max4(y, t4);
-		y = __builtin_shuffle(y, (v4i){ 3, 3, 3, 3 });
-	}
-	*done = i;
-	for (int k = 0; k < 4; k++)
-		*top = foh_maxf(t4[k], *top);
-	return y[0];
 }
 
 /* The detector over n <= CHUNK frames into d; the largest value. */
@@ -176,11 +133,8 @@ static float detect_chunk(struct foh_comp *s, const float *inl, const float *inr
 	const bool rms = s->detect == FOH_COMP_RMS;
 	const float pole = s->rms_pole;
 	float ms = s->ms, top = 0.0f;
-	uint32_t i = 0;
 
-	if (rms)
-		ms = detect_rms4(ms, pole, inl, inr, d, n, &i, &top);
-	for (; i < n; i++) {
+	for (uint32_t i = 0; i < n; i++) {
 		d[i] = detect(inl[i], inr ? inr[i] : 0.0f, rms, pole, &ms);
 		top = d[i] > top ? d[i] : top;
 	}
