@@ -19,6 +19,7 @@
 #include <spa/utils/ringbuffer.h>
 
 #include "analyzer/analyzer.h"
+#include "dsp/dsp-util.h"
 #include "dsp/lmh.h"
 #include "dsp/onset.h"
 #include "dsp/spectrum.h"
@@ -207,6 +208,8 @@ static void on_process(void *data)
 	n = SPA_MIN(n, (uint32_t)FOH_DSP_MAX_FRAMES);
 	if (d->data != NULL && n > 0 && a->dsp_ready) {
 		memcpy(a->mono, SPA_PTROFF(d->data, offset, float), n * sizeof(float));
+		/* NaN or inf from a client would stay in every filter for good */
+		(void)foh_dsp_scrub(a->mono, n);
 		analyze(a, n);
 	}
 	pw_stream_queue_buffer(s, b);

@@ -318,6 +318,26 @@ static bool levels_to_announce(struct foh_daemon *d, struct foh_channel_slot *sl
 }
 
 #define SLOW_USEC (1000 * 1000)
+#define NONFINITE_USEC (60ull * 1000 * 1000)
+
+/* A client sending NaN or infinity: the strip made those samples silence
+ * (it would otherwise lose the channel for good); say so, once a minute at
+ * most while it goes on. */
+static void tell_nonfinite(struct foh_daemon *d, struct foh_channel_slot *slot, uint64_t now)
+{
+	uint64_t n = slot->levels.nonfinite;
+
+	if (n < slot->nonfinite_told)
+		slot->nonfinite_told = 0;	/* a new strip counts from 0 */
+	if (n <= slot->nonfinite_told ||
+	    (slot->nonfinite_at != 0 && now - slot->nonfinite_at < NONFINITE_USEC))
+		return;
+	foh_warn("channel %u: %llu input samples were not numbers (NaN or infinity) and were "
+			"played as silence; the client playing into it sends broken audio",
+			slot->index, (unsigned long long)(n - slot->nonfinite_told));
+	slot->nonfinite_told = n;
+	slot->nonfinite_at = now;
+}
 
 /* Nothing for the tick to follow at its rate: every connected channel
  * quiet (its silence announced) with nothing pending, the analyzer and the
@@ -382,6 +402,7 @@ static int on_meter_timer(sd_event_source *s, uint64_t usec, void *data)
 			continue;
 		if (levels_to_announce(d, slot) && d->hooks && d->hooks->channel_levels)
 			d->hooks->channel_levels(d, slot);
+		tell_nonfinite(d, slot, usec);
 	}
 	update_cpu_load(d);
 	foh_daemon_analyzer_update_active(d);

@@ -415,6 +415,8 @@ static void run_chunk(struct foh_strip *s, float *const *buf, uint32_t n)
 	uint32_t chans = s->channels;
 	float gr;
 
+	for (uint32_t c = 0; c < s->channels; c++)
+		s->nonfinite += foh_dsp_scrub(buf[c], n);
 	/* the input meter, when on, runs with the output meter at the end,
 	 * in one pass */
 	if (s->meter_input)
@@ -503,4 +505,5 @@ void foh_strip_levels(const struct foh_strip *s, struct foh_strip_levels *l)
 	l->gate_open = foh_gate_is_open(&s->gate);
 	l->leveler_gain_db = s->fx != NULL ? foh_leveler_gain_db(&s->fx->leveler) : 0.0f;
 	l->leveler_state = s->fx != NULL ? (int)foh_leveler_state(&s->fx->leveler) : 0;
+	l->nonfinite = s->nonfinite;
 }

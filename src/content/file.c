@@ -6,6 +6,7 @@
 #include <sndfile.h>
 
 #include "content/classify.h"
+#include "dsp/dsp-util.h"
 #include "content/file.h"
 
 #define CHUNK	4096
@@ -50,6 +51,8 @@ int foh_content_file_run(const char *path, double start, double seconds,
 		got = sf_readf_float(sf, buf, want);
 		if (got <= 0)
 			break;
+		/* NaN or inf in a float file: silence, not a poisoned feature */
+		(void)foh_dsp_scrub(buf, (uint32_t)(got * info.channels));
 		for (sf_count_t i = 0; i < got; i++) {
 			float s = 0.0f;
 			for (int c = 0; c < info.channels; c++)

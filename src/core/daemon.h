@@ -65,6 +65,8 @@ struct foh_channel_slot {
 	sd_bus_slot *bus_slot;
 	struct foh_strip_levels levels;
 	uint32_t quiet_ticks;		/* meter ticks without new levels */
+	uint64_t nonfinite_told;	/* levels.nonfinite when last logged */
+	uint64_t nonfinite_at;		/* usec (monotonic) of that warning */
 	struct foh_content_result content;	/* as last announced */
 	uint64_t content_since;		/* usec (monotonic) of its last class/style change */
 	/* profiles (content/service.c): the one applied last, the glide to it */

@@ -32,8 +32,43 @@ static inline uint32_t foh_dsp_clamp_rate(uint32_t rate)
 	return rate;
 }
 
+/* Non-finite samples (NaN, ±inf: a client's bug, a corrupt file) would
+ * stay in every recursive state they reach and in the output for good.
+ * The edges where audio comes in (a channel's input, the analyzer's, a
+ * deck's decoded file) turn them into silence here; the count is
+ * returned. Four lanes test the exponent bits; only a buffer that has
+ * one is walked again. */
+typedef int32_t foh_v4i __attribute__((vector_size(16)));
+
+static inline uint32_t foh_dsp_scrub(float *x, uint32_t n)
+{
+	const int32_t exp = 0x7f800000;
+	foh_v4i any = { 0, 0, 0, 0 };
+	uint32_t i = 0, bad = 0;
+	int32_t tail = 0;
+
+	for (; i + 4 <= n; i += 4) {
+		foh_v4i v;
+		__builtin_memcpy(&v, x + i, sizeof(v));
+		any |= (v & exp) == exp;
+	}
+	for (; i < n; i++) {
+		int32_t v;
+		__builtin_memcpy(&v, x + i, sizeof(v));
+		tail |= (v & exp) == exp;
+	}
+	if (!(any[0] | any[1] | any[2] | any[3] | tail))
+		return 0;
+	for (i = 0; i < n; i++)
+		if (!isfinite(x[i])) {
+			x[i] = 0.0f;
+			bad++;
+		}
+	return bad;
+}
+
 /* fmaxf/fminf are libm calls on x86-64 (NaN rules); these are one
- * instruction. Inputs here are never NaN. */
+ * instruction. Inputs here are never NaN (foh_dsp_scrub at the edges). */
 static inline float foh_maxf(float a, float b)
 {
 	return a > b ? a : b;

@@ -21,7 +21,11 @@
  *   sine at -20 dBFS reads -20.0 LUFS before a -10 dB trim (BS.1770: such
  *   a sine at 0 dBFS in one channel is -3.01 LKFS, two channels add 3.01)
  *   and -30 after it; without meter_input the input reads nothing while
- *   the output still reads -30; switched on, it starts afresh. */
+ *   the output still reads -30; switched on, it starts afresh;
+ * - NaN and infinity in the input (every stage and effect on) are counted
+ *   and played as silence: the output stays finite, and 50 ms after the
+ *   bad samples it is what a strip fed zeros in their place gives, to the
+ *   bit (without the scrub it is NaN for good). */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -352,6 +356,67 @@ static void test_meter_input(struct foh_strip_fx *fx)
 	CHECK(fabsf(in + 20.0f) < 0.1f, "input meter switched on: %.2f LUFS, want -20.0", in);
 }
 
+static void test_nonfinite(void)
+{
+	enum { N = 188 * Q };
+	static float a_l[N], a_r[N], b_l[N], b_r[N];
+	static struct foh_strip a, b;
+	struct foh_strip_params p;
+	struct foh_strip_levels lv;
+	const float bad[] = { NAN, INFINITY, -INFINITY, -NAN };
+	uint32_t inserted = 0, nonfinite = 0, differ = 0;
+	struct foh_strip_fx *fx, *fx2;
+
+	/* fresh effects memory for both: no tails of the tests before */
+	CHECK(foh_strip_fx_new(RATE, &fx) == 0 && foh_strip_fx_new(RATE, &fx2) == 0,
+			"effects memory");
+	foh_strip_default_params(&p);
+	for (int st = 0; st < FOH_STAGE_COUNT; st++)
+		p.enabled[st] = true;
+	p.meter_input = true;
+	for (uint32_t i = 0; i < N; i++) {
+		a_l[i] = b_l[i] = (float)(0.3 * sin(2 * M_PI * 440.0 * i / RATE));
+		a_r[i] = b_r[i] = (float)(0.2 * sin(2 * M_PI * 660.0 * i / RATE));
+	}
+	/* a few bad samples around 0.25 s, on both sides, one at a chunk's end */
+	for (uint32_t k = 0; k < 12; k++) {
+		uint32_t i = RATE / 4 + k * 37;
+		float *al = k % 2 ? a_r : a_l, *bl = k % 2 ? b_r : b_l;
+		al[i] = bad[k % 4];
+		bl[i] = 0.0f;
+		inserted++;
+	}
+	a_l[RATE / 4 + 1023] = NAN;
+	b_l[RATE / 4 + 1023] = 0.0f;
+	inserted++;
+	foh_strip_init(&a, RATE, 2, fx);
+	foh_strip_set(&a, &p);
+	for (uint32_t f = 0; f < N; f += Q) {
+		float *io[2] = { a_l + f, a_r + f };
+		foh_strip_run(&a, (const float *const *)io, io, Q);
+	}
+	foh_strip_levels(&a, &lv);
+	foh_strip_init(&b, RATE, 2, fx2);
+	foh_strip_set(&b, &p);
+	for (uint32_t f = 0; f < N; f += Q) {
+		float *io[2] = { b_l + f, b_r + f };
+		foh_strip_run(&b, (const float *const *)io, io, Q);
+	}
+	for (uint32_t i = 0; i < N; i++) {
+		nonfinite += !isfinite(a_l[i]) || !isfinite(a_r[i]);
+		if (i >= RATE / 4 + 1024 + RATE / 20)
+			differ += a_l[i] != b_l[i] || a_r[i] != b_r[i];
+	}
+	CHECK(lv.nonfinite == inserted, "%llu samples counted, %u inserted",
+			(unsigned long long)lv.nonfinite, inserted);
+	CHECK(nonfinite == 0, "%u output frames not finite", nonfinite);
+	CHECK(differ == 0, "%u frames differ from the strip fed zeros", differ);
+	CHECK(isfinite(lv.lufs_m) && isfinite(lv.lufs_m_in) && lv.lufs_m > -30.0f,
+			"meters after: %.1f / %.1f LUFS", lv.lufs_m, lv.lufs_m_in);
+	foh_strip_fx_free(fx);
+	foh_strip_fx_free(fx2);
+}
+
 int main(void)
 {
 	test_sync();
@@ -365,6 +430,7 @@ int main(void)
 	test_mono_stereo_out(fx);
 	test_limiter_bypass_aligned(fx);
 	test_meter_input(fx);
+	test_nonfinite();
 	foh_strip_fx_free(fx);
 	return test_summary("strip-fx");
 }

@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# A client that plays NaN or infinity into a channel does not lose it: the
+# strip plays those samples as silence, so the channel's output stays the
+# programme (before, the first NaN stayed in every filter's state and the
+# channel played NaN until fohd restarted), and fohd's log says so. A
+# 32-bit float WAV of a 750 Hz tone at -12 dBFS peak carries NaN, +inf and
+# -inf in its first second; pw-play plays it into channel 1 (dynamics
+# off, the EQ on with only a 20 Hz high-pass: a filter with memory in the
+# path, unity at 750 Hz). In the second after them the recording of the channel's
+# output must be the tone (Goertzel, audio.py tonematch: share >= 0.95) at
+# -15 dBFS RMS (-12 - 3.01), and the log must name the channel.
+set -u
+. "$FOH_TESTS/lib.sh"
+
+python3 - "$FOH_SESSION/prog.wav" <<'PY'
+import math, struct, sys
+rate, n = 48000, 96000
+bad = {i: v for k, i in enumerate(range(2400, 48000, 4800))
+       for v in [(float("nan"), float("inf"), float("-inf"))[k % 3]]}
+frames = bytearray()
+for i in range(n):
+    s = 10 ** (-12 / 20) * math.sin(2 * math.pi * 750 * i / rate)
+    frames += struct.pack("<ff", bad.get(i, s), bad.get(i + 7, s))
+# WAVE_FORMAT_IEEE_FLOAT (3), 2 channels, 32 bits
+fmt = struct.pack("<HHIIHH", 3, 2, rate, rate * 8, 8, 32)
+body = b"WAVE" + b"fmt " + struct.pack("<I", len(fmt)) + fmt + \
+    b"data" + struct.pack("<I", len(frames)) + bytes(frames)
+open(sys.argv[1], "wb").write(b"RIFF" + struct.pack("<I", len(body)) + body)
+PY
+
+cat >"$FOH_SESSION/foh.conf" <<CONF
+[daemon]
+channels = 1
+[channel.1]
+comp-enabled = false
+limiter-enabled = false
+eq-enabled = true
+eq-highpass = 20
+CONF
+start_fohd --config "$FOH_SESSION/foh.conf"
+wait_for 5 pw_client_running foh.ch1.capture || fail "channel 1 is not in the graph"
+
+for try in 1 2; do
+  record_sink "$FOH_SESSION/out.wav"
+  pw-play --target foh.ch1.capture "$FOH_SESSION/prog.wav" || fail "pw-play failed"
+  stop rec
+  read -r frac rms < <(python3 "$FOH_TESTS/tools/audio.py" tonematch "$FOH_SESSION/out.wav" 750 \
+    --from 1.1 --to 1.9 --onset)
+  note "after the NaN and inf: 750 Hz share $frac, $rms dBFS RMS (missed $(rec_missed) cycles)"
+  if within "$frac" 0.95 1.01 && within "$rms" -15.3 -14.7; then
+    break
+  fi
+  [ "$(rec_missed)" != 0 ] || break
+done
+within "$frac" 0.95 1.01 || fail "the channel does not play the programme after NaN/inf (750 Hz share $frac)"
+within "$rms" -15.3 -14.7 || fail "after NaN/inf the programme came out at $rms dBFS RMS, want -15.01"
+grep -q 'channel 1: .* not numbers' "$FOH_SESSION/fohd.log" \
+  || fail "fohd's log does not say channel 1 received NaN/inf: $(tail -n 5 "$FOH_SESSION/fohd.log")"
+note "$(grep -m1 'not numbers' "$FOH_SESSION/fohd.log")"
