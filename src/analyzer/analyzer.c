@@ -208,7 +208,7 @@ static void on_process(void *data)
 	n = SPA_MIN(n, (uint32_t)FOH_DSP_MAX_FRAMES);
 	if (d->data != NULL && n > 0 && a->dsp_ready) {
 		memcpy(a->mono, SPA_PTROFF(d->data, offset, float), n * sizeof(float));
-		/* NaN or inf from a client would stay in every filter for good */
+		/* NaN, inf or garbage from a client would stay in every filter */
 		(void)foh_dsp_scrub(a->mono, n);
 		analyze(a, n);
 	}

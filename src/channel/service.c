@@ -320,9 +320,9 @@ static bool levels_to_announce(struct foh_daemon *d, struct foh_channel_slot *sl
 #define SLOW_USEC (1000 * 1000)
 #define NONFINITE_USEC (60ull * 1000 * 1000)
 
-/* A client sending NaN or infinity: the strip made those samples silence
- * (it would otherwise lose the channel for good); say so, once a minute at
- * most while it goes on. */
+/* A client sending NaN, infinity or absurd values: the strip made those
+ * samples silence (it would otherwise lose the channel for good); say so,
+ * once a minute at most while it goes on. */
 static void tell_nonfinite(struct foh_daemon *d, struct foh_channel_slot *slot, uint64_t now)
 {
 	uint64_t n = slot->levels.nonfinite;
@@ -332,8 +332,9 @@ static void tell_nonfinite(struct foh_daemon *d, struct foh_channel_slot *slot, 
 	if (n <= slot->nonfinite_told ||
 	    (slot->nonfinite_at != 0 && now - slot->nonfinite_at < NONFINITE_USEC))
 		return;
-	foh_warn("channel %u: %llu input samples were not numbers (NaN or infinity) and were "
-			"played as silence; the client playing into it sends broken audio",
+	foh_warn("channel %u: %llu input samples were no audio (NaN, infinity or beyond "
+			"+96 dBFS) and were played as silence; the client playing into it "
+			"sends broken audio",
 			slot->index, (unsigned long long)(n - slot->nonfinite_told));
 	slot->nonfinite_told = n;
 	slot->nonfinite_at = now;

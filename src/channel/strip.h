@@ -88,7 +88,7 @@ struct foh_strip_levels {
 	float gr_db;				/* compressor + limiter, >= 0 */
 	bool gate_open;
 	float leveler_gain_db;			/* 0 when no leveler */
-	uint64_t nonfinite;			/* input samples made silence */
+	uint64_t nonfinite;			/* input samples made silence (no audio) */
 	int leveler_state;			/* enum foh_leveler_state */
 };
 
@@ -111,7 +111,7 @@ struct foh_strip {
 	 * must read, or it would read its own moves */
 	struct foh_loudness loudness_in;
 	bool meter_input;			/* loudness_in runs (params) */
-	uint64_t nonfinite;			/* NaN/inf input samples, zeroed */
+	uint64_t nonfinite;			/* NaN/inf/huge input samples, zeroed */
 	struct foh_strip_ramp mix[FOH_STAGE_COUNT];	/* 0 = bypassed, 1 = in */
 	struct foh_strip_ramp trim, mute;
 	float fade_step, mute_step;

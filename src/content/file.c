@@ -51,7 +51,7 @@ int foh_content_file_run(const char *path, double start, double seconds,
 		got = sf_readf_float(sf, buf, want);
 		if (got <= 0)
 			break;
-		/* NaN or inf in a float file: silence, not a poisoned feature */
+		/* NaN, inf or garbage in a float file: silence, not a poisoned feature */
 		(void)foh_dsp_scrub(buf, (uint32_t)(got * info.channels));
 		for (sf_count_t i = 0; i < got; i++) {
 			float s = 0.0f;

@@ -205,12 +205,13 @@ static int decode(const char *path, uint32_t rate, struct source *out, char *msg
 		r = -EINVAL;
 		goto done;
 	}
-	/* a float file may hold NaN or inf: silence, not a broken graph */
+	/* a float file may hold NaN, inf or garbage: silence, not a broken graph */
 	uint64_t bad = 0;
 	for (uint64_t at = 0; at < s.frames * 2; at += 1u << 20)
 		bad += foh_dsp_scrub(s.data + at, (uint32_t)SPA_MIN(s.frames * 2 - at, 1u << 20));
 	if (bad > 0)
-		foh_warn("%s: %llu samples are not numbers (NaN or infinity); they play as silence",
+		foh_warn("%s: %llu samples are no audio (NaN, infinity or beyond +96 dBFS); "
+				"they play as silence",
 				path, (unsigned long long)bad);
 	if (s.rate != rate && (r = resample(&s, rate, msg, len)) < 0)
 		goto done;

@@ -32,17 +32,20 @@ static inline uint32_t foh_dsp_clamp_rate(uint32_t rate)
 	return rate;
 }
 
-/* Non-finite samples (NaN, ±inf: a client's bug, a corrupt file) would
- * stay in every recursive state they reach and in the output for good.
- * The edges where audio comes in (a channel's input, the analyzer's, a
- * deck's decoded file) turn them into silence here; the count is
- * returned. Four lanes test the exponent bits; only a buffer that has
- * one is walked again. */
+/* Samples that are no audio — NaN, ±inf, or beyond ±65536 (+96 dBFS: a
+ * client's bug, a corrupt float file, integers read as floats) — would stay
+ * in every recursive state they reach (a square of 1e30 is inf in float)
+ * and in the output for good. The edges where audio comes in (a channel's
+ * input, the analyzer's, a deck's decoded file) make them silence here;
+ * the count is returned. Four lanes test the exponent bits; only a buffer
+ * that has one is walked again. */
+#define FOH_DSP_SANE	65536.0f
+
 typedef int32_t foh_v4i __attribute__((vector_size(16)));
 
 static inline uint32_t foh_dsp_scrub(float *x, uint32_t n)
 {
-	const int32_t exp = 0x7f800000;
+	const int32_t exp = 0x7f800000, big = (127 + 16) << 23;	/* 2^16 */
 	foh_v4i any = { 0, 0, 0, 0 };
 	uint32_t i = 0, bad = 0;
 	int32_t tail = 0;
@@ -50,17 +53,17 @@ static inline uint32_t foh_dsp_scrub(float *x, uint32_t n)
 	for (; i + 4 <= n; i += 4) {
 		foh_v4i v;
 		__builtin_memcpy(&v, x + i, sizeof(v));
-		any |= (v & exp) == exp;
+		any |= (v & exp) >= big;
 	}
 	for (; i < n; i++) {
 		int32_t v;
 		__builtin_memcpy(&v, x + i, sizeof(v));
-		tail |= (v & exp) == exp;
+		tail |= (v & exp) >= big;
 	}
 	if (!(any[0] | any[1] | any[2] | any[3] | tail))
 		return 0;
 	for (i = 0; i < n; i++)
-		if (!isfinite(x[i])) {
+		if (!(fabsf(x[i]) < FOH_DSP_SANE)) {
 			x[i] = 0.0f;
 			bad++;
 		}

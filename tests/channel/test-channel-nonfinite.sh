@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# A client that plays NaN or infinity into a channel does not lose it: the
+# A client that plays NaN, infinity or absurd values (1e30: no audio, and
+# its square is infinite in float) into a channel does not lose it: the
 # strip plays those samples as silence, so the channel's output stays the
 # programme (before, the first NaN stayed in every filter's state and the
 # channel played NaN until fohd restarted), and fohd's log says so. A
-# 32-bit float WAV of a 750 Hz tone at -12 dBFS peak carries NaN, +inf and
-# -inf in its first second; pw-play plays it into channel 1 (dynamics
+# 32-bit float WAV of a 750 Hz tone at -12 dBFS peak carries NaN, +inf,
+# -inf and 1e30 in its first second; pw-play plays it into channel 1 (dynamics
 # off, the EQ on with only a 20 Hz high-pass: a filter with memory in the
 # path, unity at 750 Hz). In the second after them the recording of the channel's
 # output must be the tone (Goertzel, audio.py tonematch: share >= 0.95) at
@@ -16,7 +17,7 @@ python3 - "$FOH_SESSION/prog.wav" <<'PY'
 import math, struct, sys
 rate, n = 48000, 96000
 bad = {i: v for k, i in enumerate(range(2400, 48000, 4800))
-       for v in [(float("nan"), float("inf"), float("-inf"))[k % 3]]}
+       for v in [(float("nan"), float("inf"), float("-inf"), 1e30)[k % 4]]}
 frames = bytearray()
 for i in range(n):
     s = 10 ** (-12 / 20) * math.sin(2 * math.pi * 750 * i / rate)
@@ -54,6 +55,6 @@ for try in 1 2; do
 done
 within "$frac" 0.95 1.01 || fail "the channel does not play the programme after NaN/inf (750 Hz share $frac)"
 within "$rms" -15.3 -14.7 || fail "after NaN/inf the programme came out at $rms dBFS RMS, want -15.01"
-grep -q 'channel 1: .* not numbers' "$FOH_SESSION/fohd.log" \
+grep -q 'channel 1: .* no audio' "$FOH_SESSION/fohd.log" \
   || fail "fohd's log does not say channel 1 received NaN/inf: $(tail -n 5 "$FOH_SESSION/fohd.log")"
-note "$(grep -m1 'not numbers' "$FOH_SESSION/fohd.log")"
+note "$(grep -m1 'no audio' "$FOH_SESSION/fohd.log")"

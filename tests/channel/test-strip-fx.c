@@ -22,7 +22,8 @@
  *   a sine at 0 dBFS in one channel is -3.01 LKFS, two channels add 3.01)
  *   and -30 after it; without meter_input the input reads nothing while
  *   the output still reads -30; switched on, it starts afresh;
- * - NaN and infinity in the input (every stage and effect on) are counted
+ * - NaN, infinity and absurd values (1e30, -3e25) in the input (every
+ *   stage and effect on) are counted
  *   and played as silence: the output stays finite, and 50 ms after the
  *   bad samples it is what a strip fed zeros in their place gives, to the
  *   bit (without the scrub it is NaN for good). */
@@ -363,7 +364,7 @@ static void test_nonfinite(void)
 	static struct foh_strip a, b;
 	struct foh_strip_params p;
 	struct foh_strip_levels lv;
-	const float bad[] = { NAN, INFINITY, -INFINITY, -NAN };
+	const float bad[] = { NAN, INFINITY, -INFINITY, -NAN, 1e30f, -3e25f };
 	uint32_t inserted = 0, nonfinite = 0, differ = 0;
 	struct foh_strip_fx *fx, *fx2;
 
@@ -382,7 +383,7 @@ static void test_nonfinite(void)
 	for (uint32_t k = 0; k < 12; k++) {
 		uint32_t i = RATE / 4 + k * 37;
 		float *al = k % 2 ? a_r : a_l, *bl = k % 2 ? b_r : b_l;
-		al[i] = bad[k % 4];
+		al[i] = bad[k % 6];
 		bl[i] = 0.0f;
 		inserted++;
 	}

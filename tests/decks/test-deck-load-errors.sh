@@ -3,7 +3,7 @@
 # declares more than the file holds), a FLAC cut in half (found while
 # decoding), a missing file, a relative path and a directory. Each gets its
 # named error, and deck a keeps what it had: the same Path and Duration,
-# still playing. Last, a 32-bit float WAV holding NaN and infinity is
+# still playing. Last, a 32-bit float WAV holding NaN, infinity and 1e30 is
 # audio all the same: it loads, those samples play as silence, and fohd's
 # log names the file.
 set -u
@@ -63,15 +63,15 @@ frames = bytearray()
 for i in range(n):
     v = 0.25 * math.sin(2 * math.pi * 440 * i / rate)
     frames += struct.pack("<ff", float("nan") if i % 1000 == 0 else v,
-                          float("inf") if i % 1500 == 0 else v)
+                          float("inf") if i % 1500 == 0 else 1e30 if i % 1500 == 1 else v)
 fmt = struct.pack("<HHIIHH", 3, 2, rate, rate * 8, 8, 32)
 body = b"WAVE" + b"fmt " + struct.pack("<I", len(fmt)) + fmt + \
     b"data" + struct.pack("<I", len(frames)) + bytes(frames)
 open(sys.argv[1], "wb").write(b"RIFF" + struct.pack("<I", len(body)) + body)
 PY
 deck a call Load s "$s/nan.wav" || fail "a float WAV with NaN/inf was refused"
-grep -q "nan.wav: .* not numbers" "$FOH_SESSION/fohd.log" \
+grep -q "nan.wav: .* no audio" "$FOH_SESSION/fohd.log" \
   || fail "fohd's log does not name the file with NaN/inf: $(tail -n 3 "$FOH_SESSION/fohd.log")"
-note "$(grep -m1 'not numbers' "$FOH_SESSION/fohd.log")"
+note "$(grep -m1 'no audio' "$FOH_SESSION/fohd.log")"
 alive fohd || fail "fohd died"
 echo "ok: every bad file refused with its error; deck a kept $path"
