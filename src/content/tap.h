@@ -6,6 +6,7 @@
  * nothing but this. */
 #pragma once
 
+#include <math.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -28,7 +29,8 @@ static inline void foh_content_tap_init(struct foh_content_tap *t)
 	atomic_store(&t->drops, 0);
 }
 
-/* Data thread: appends the mean of chans planar channels, n frames. */
+/* Data thread: appends the mean of chans planar channels, n frames (the
+ * input as it came: before the strip's scrub, which works on its copy). */
 static inline void foh_content_tap_push(struct foh_content_tap *t, const float *const *src,
 		uint32_t chans, uint32_t n)
 {
@@ -48,7 +50,9 @@ static inline void foh_content_tap_push(struct foh_content_tap *t, const float *
 		for (uint32_t c = 1; c < chans; c++)
 			s += src[c][i];
 		off = (idx + i) & (FOH_CONTENT_TAP_SAMPLES - 1);
-		t->data[off] = s * gain;
+		/* no audio (NaN, inf, beyond +96 dBFS: dsp-util.h's scrub) is
+		 * silence to the detector too */
+		t->data[off] = fabsf(s) < 65536.0f ? s * gain : 0.0f;
 	}
 	spa_ringbuffer_write_update(&t->ring, idx + n);
 }
