@@ -22,7 +22,7 @@
 #define UP_CAP		2.0	/* x scene-lu: a block adds at most this */
 #define DOWN_CAP	1.0	/* x scene-lu: a gap in speech adds little */
 #define GAIN_TAU_S	0.12
-#define PAUSE_BLOCKS	20u	/* 1 s under the gate: a pause */
+#define PAUSE_BLOCKS	S_BLOCKS	/* 3 s under the gate, the short-term window: a pause */
 #define FEED_BLOCKS	20u	/* a block is learned this late */
 #define AFTER_PAUSE_BLOCKS 40u	/* 2 s */
 #define MID_BLOCKS	10u	/* 1 s */
@@ -35,6 +35,9 @@
 #define HELD_SHARE	0.9	/* of the step, shown by each third */
 #define HELD_MIN	10u	/* 0.5 s: shorter is the louder evidence's */
 #define HELD_MAX	60u	/* 3 s: the short-term window; a quieter 2 LU's deadline */
+/* in_pause looks PAUSE_BLOCKS behind the oldest block a window reads */
+_Static_assert(FOH_LEVELER_RING > HELD_MAX + PAUSE_BLOCKS && FOH_LEVELER_RING > S_BLOCKS + PAUSE_BLOCKS,
+		"the block ring is too short for the pause look-back");
 
 void foh_leveler_default_params(struct foh_leveler_params *p)
 {

@@ -10,9 +10,14 @@
  * nothing is decided and the gain is frozen where it is (not decayed), so
  * silence, a speech pause or room noise never pull the gain up; the first
  * block above the gate resumes from that gain. A pause, for learning, is a
- * run of 1 s or more of blocks under the gate: those are never learnt
- * from, while the shorter gaps of speech are, as they count in the
- * loudness a listener hears (and in the short-term loudness).
+ * run of 3 s or more of blocks under the gate (the short-term window):
+ * those are never learnt from, while shorter gaps (between words, at a
+ * sentence's end) are, as they count in the short-term loudness the
+ * output is judged by (with 1 s, a speaker pausing 1.1 s after each
+ * sentence was held at the target by their words and read 3 LU under).
+ * Nothing is learnt while the momentary is under the gate, so a pause's
+ * blocks never are: a block is learnt 1 s late, once the programme is
+ * back, and the blocks before it tell whether it lay in a pause.
  * Scene: a young scene's level (its first 3 s) is the plain mean energy of
  * its blocks so far, pauses left out; later the blocks are learnt 1 s late
  * (once it is known whether they lie in a pause) by an EMA with weight

@@ -238,6 +238,46 @@ static void test_speech_gaps(float lookahead_s)
 	run_free(&r);
 }
 
+struct st_mean {
+	struct run *r;
+	double from, sum;
+	uint32_t n;
+};
+
+static void st_probe(double t, double m, double gain_db, void *data)
+{
+	struct st_mean *g = data;
+	double st;
+
+	(void)m;
+	(void)gain_db;
+	if (t >= g->from && ebur128_loudness_shortterm(g->r->ref, &st) == EBUR128_SUCCESS) {
+		g->sum += st;
+		g->n++;
+	}
+}
+
+static void test_sentence_gaps(void)
+{
+	struct foh_leveler_params p;
+	struct run r;
+	struct st_mean g = { &r, 10.0, 0.0, 0 };
+	double mean;
+
+	foh_leveler_default_params(&p);
+	run_init(&r, &p);
+	for (int k = 0; k < 15; k++) {
+		play(&r, 0, -20.0, 1.0, st_probe, &g);
+		play(&r, 2, 0.0, 1.1, st_probe, &g);
+	}
+	mean = g.n > 0 ? g.sum / g.n : -INFINITY;
+	printf("sentence gaps of 1.1 s: output short-term %.2f LUFS on average from 10 s on, "
+			"gain %.2f dB\n", mean, foh_leveler_gain_db(&r.lev));
+	CHECK(fabs(mean + 23.0) <= 1.0, "output short-term %.2f LUFS on average, want -23 +- 1",
+			mean);
+	run_free(&r);
+}
+
 static void test_limits(void)
 {
 	struct foh_leveler_params p;
@@ -654,6 +694,7 @@ int main(void)
 	test_pause();
 	test_speech_gaps(0.0f);
 	test_speech_gaps(1.5f);
+	test_sentence_gaps();
 	test_limits();
 	test_tail_over_silence();
 	test_louder_tail();
