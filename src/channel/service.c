@@ -323,7 +323,7 @@ static bool levels_to_announce(struct foh_daemon *d, struct foh_channel_slot *sl
 /* A client sending NaN, infinity or absurd values: the strip made those
  * samples silence (it would otherwise lose the channel for good); say so,
  * once a minute at most while it goes on. */
-static void tell_nonfinite(struct foh_daemon *d, struct foh_channel_slot *slot, uint64_t now)
+static void tell_nonfinite(struct foh_channel_slot *slot, uint64_t now)
 {
 	uint64_t n = slot->levels.nonfinite;
 
@@ -403,7 +403,7 @@ static int on_meter_timer(sd_event_source *s, uint64_t usec, void *data)
 			continue;
 		if (levels_to_announce(d, slot) && d->hooks && d->hooks->channel_levels)
 			d->hooks->channel_levels(d, slot);
-		tell_nonfinite(d, slot, usec);
+		tell_nonfinite(slot, usec);
 	}
 	update_cpu_load(d);
 	foh_daemon_analyzer_update_active(d);

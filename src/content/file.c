@@ -52,7 +52,7 @@ int foh_content_file_run(const char *path, double start, double seconds,
 		if (got <= 0)
 			break;
 		/* NaN, inf or garbage in a float file: silence, not a poisoned feature */
-		(void)foh_dsp_scrub(buf, (uint32_t)(got * info.channels));
+		(void)foh_dsp_scrub(buf, (size_t)got * (size_t)info.channels);
 		for (sf_count_t i = 0; i < got; i++) {
 			float s = 0.0f;
 			for (int c = 0; c < info.channels; c++)

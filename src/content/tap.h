@@ -13,6 +13,8 @@
 
 #include <spa/utils/ringbuffer.h>
 
+#include "dsp/dsp-util.h"
+
 #define FOH_CONTENT_TAP_SAMPLES	(1u << 15)	/* 0.68 s at 48 kHz; power of two */
 
 struct foh_content_tap {
@@ -50,9 +52,9 @@ static inline void foh_content_tap_push(struct foh_content_tap *t, const float *
 		for (uint32_t c = 1; c < chans; c++)
 			s += src[c][i];
 		off = (idx + i) & (FOH_CONTENT_TAP_SAMPLES - 1);
-		/* no audio (NaN, inf, beyond +96 dBFS: dsp-util.h's scrub) is
-		 * silence to the detector too */
-		t->data[off] = fabsf(s) < 65536.0f ? s * gain : 0.0f;
+		/* no audio (NaN, inf, beyond +96 dBFS: foh_dsp_scrub's rule)
+		 * is silence to the detector too */
+		t->data[off] = fabsf(s) < FOH_DSP_SANE ? s * gain : 0.0f;
 	}
 	spa_ringbuffer_write_update(&t->ring, idx + n);
 }

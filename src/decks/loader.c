@@ -206,13 +206,10 @@ static int decode(const char *path, uint32_t rate, struct source *out, char *msg
 		goto done;
 	}
 	/* a float file may hold NaN, inf or garbage: silence, not a broken graph */
-	uint64_t bad = 0;
-	for (uint64_t at = 0; at < s.frames * 2; at += 1u << 20)
-		bad += foh_dsp_scrub(s.data + at, (uint32_t)SPA_MIN(s.frames * 2 - at, 1u << 20));
+	size_t bad = foh_dsp_scrub(s.data, (size_t)s.frames * 2);
 	if (bad > 0)
-		foh_warn("%s: %llu samples are no audio (NaN, infinity or beyond +96 dBFS); "
-				"they play as silence",
-				path, (unsigned long long)bad);
+		foh_warn("%s: %zu samples are no audio (NaN, infinity or beyond +96 dBFS); "
+				"they play as silence", path, bad);
 	if (s.rate != rate && (r = resample(&s, rate, msg, len)) < 0)
 		goto done;
 	*out = s;

@@ -5,6 +5,7 @@
 
 #include <math.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 /* Every block accepts any n up to this many frames per run call. */
@@ -43,11 +44,11 @@ static inline uint32_t foh_dsp_clamp_rate(uint32_t rate)
 
 typedef int32_t foh_v4i __attribute__((vector_size(16)));
 
-static inline uint32_t foh_dsp_scrub(float *x, uint32_t n)
+static inline size_t foh_dsp_scrub(float *x, size_t n)
 {
 	const int32_t exp = 0x7f800000, big = (127 + 16) << 23;	/* 2^16 */
 	foh_v4i any = { 0, 0, 0, 0 };
-	uint32_t i = 0, bad = 0;
+	size_t i = 0, bad = 0;
 	int32_t tail = 0;
 
 	for (; i + 4 <= n; i += 4) {
