@@ -188,6 +188,16 @@ sys.exit(0 if any(o.get("type", "").endswith(":Node") and
                   for o in json.load(sys.stdin)) else 1)'
 }
 
+# start_fake_desk: the fake X32 (tests/tools, $FAKE_X32) on a free port,
+# driven by lines written to $FOH_SESSION/desk.control (emptied first) and
+# logging what it receives to faders.log; sets desk_port.
+start_fake_desk() {
+  : >"$FOH_SESSION/desk.control"
+  spawn desk "$FAKE_X32" --port 0 --log "$FOH_SESSION/faders.log" --control "$FOH_SESSION/desk.control"
+  wait_for 5 grep -q 'listening on' "$FOH_SESSION/desk.log" || fail "the fake desk did not start"
+  desk_port=$(sed -n 's/.*listening on 127.0.0.1:\([0-9]*\).*/\1/p' "$FOH_SESSION/desk.log")
+}
+
 # record_sink OUT.wav: records the test sink's monitor until `stop rec`,
 # with rt-record (tests/tools): every cycle from the moment it runs, none
 # lost to a busy machine as pw-record's can be.

@@ -357,6 +357,18 @@ static void test_meter_input(struct foh_strip_fx *fx)
 	CHECK(fabsf(in + 20.0f) < 0.1f, "input meter switched on: %.2f LUFS, want -20.0", in);
 }
 
+/* A new strip with p on fx runs l, r (n, a multiple of Q) in place. */
+static void run_fresh(struct foh_strip *s, struct foh_strip_fx *fx,
+		const struct foh_strip_params *p, float *l, float *r, uint32_t n)
+{
+	foh_strip_init(s, RATE, 2, fx);
+	foh_strip_set(s, p);
+	for (uint32_t f = 0; f < n; f += Q) {
+		float *io[2] = { l + f, r + f };
+		foh_strip_run(s, (const float *const *)io, io, Q);
+	}
+}
+
 static void test_nonfinite(void)
 {
 	enum { N = 188 * Q };
@@ -390,19 +402,9 @@ static void test_nonfinite(void)
 	a_l[RATE / 4 + 1023] = NAN;
 	b_l[RATE / 4 + 1023] = 0.0f;
 	inserted++;
-	foh_strip_init(&a, RATE, 2, fx);
-	foh_strip_set(&a, &p);
-	for (uint32_t f = 0; f < N; f += Q) {
-		float *io[2] = { a_l + f, a_r + f };
-		foh_strip_run(&a, (const float *const *)io, io, Q);
-	}
+	run_fresh(&a, fx, &p, a_l, a_r, N);
 	foh_strip_levels(&a, &lv);
-	foh_strip_init(&b, RATE, 2, fx2);
-	foh_strip_set(&b, &p);
-	for (uint32_t f = 0; f < N; f += Q) {
-		float *io[2] = { b_l + f, b_r + f };
-		foh_strip_run(&b, (const float *const *)io, io, Q);
-	}
+	run_fresh(&b, fx2, &p, b_l, b_r, N);
 	for (uint32_t i = 0; i < N; i++) {
 		nonfinite += !isfinite(a_l[i]) || !isfinite(a_r[i]);
 		if (i >= RATE / 4 + 1024 + RATE / 20)

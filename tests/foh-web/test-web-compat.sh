@@ -10,10 +10,7 @@ set -u
 . "$FOH_TESTS/lib.sh"
 . "$FOH_TESTS/foh-web/web.sh"
 
-: >"$FOH_SESSION/desk.control"
-spawn desk "$FAKE_X32" --port 0 --log "$FOH_SESSION/faders.log" --control "$FOH_SESSION/desk.control"
-wait_for 5 grep -q 'listening on' "$FOH_SESSION/desk.log" || fail "the fake desk did not start"
-desk_port=$(sed -n 's/.*listening on 127.0.0.1:\([0-9]*\).*/\1/p' "$FOH_SESSION/desk.log")
+start_fake_desk
 cat >"$FOH_SESSION/foh.conf" <<CONF
 [daemon]
 channels = 2

@@ -14,11 +14,8 @@ set -u
 . "$FOH_TESTS/foh-web/web.sh"
 dpy=/usr/bin/python3   # python3-dbus belongs to Debian's interpreter
 
-: >"$FOH_SESSION/desk.control"
-spawn desk "$FAKE_X32" --port 0 --log "$FOH_SESSION/faders.log" --control "$FOH_SESSION/desk.control"
-wait_for 5 grep -q 'listening on' "$FOH_SESSION/desk.log" || fail "the fake desk did not start"
-port=$(sed -n 's/.*listening on 127.0.0.1:\([0-9]*\).*/\1/p' "$FOH_SESSION/desk.log")
-printf '[daemon]\nchannels = 1\n[x32]\naddress = 127.0.0.1:%s\nbackups-keep = 3\n' "$port" \
+start_fake_desk
+printf '[daemon]\nchannels = 1\n[x32]\naddress = 127.0.0.1:%s\nbackups-keep = 3\n' "$desk_port" \
   >"$FOH_SESSION/foh.conf"
 start_fohd --config "$FOH_SESSION/foh.conf"
 

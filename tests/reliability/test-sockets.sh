@@ -13,10 +13,7 @@ udp_of() {
   ss -uanpH | awk -v pid="pid=$1," 'index($0, pid) { print $4 }' | sort
 }
 
-: >"$FOH_SESSION/desk.control"
-spawn desk "$FAKE_X32" --port 0 --log "$FOH_SESSION/faders.log" --control "$FOH_SESSION/desk.control"
-wait_for 5 grep -q 'listening on' "$FOH_SESSION/desk.log" || fail "the fake desk did not start"
-port=$(sed -n 's/.*listening on 127.0.0.1:\([0-9]*\).*/\1/p' "$FOH_SESSION/desk.log")
+start_fake_desk
 
 printf '[daemon]\nchannels = 1\n[analyzer]\ndestinations = 127.0.0.1:9000, 127.0.0.1:9002\n' \
   >"$FOH_SESSION/foh.conf"
@@ -31,7 +28,7 @@ for a in $(udp_of "$fohd"); do
   case $a in 127.0.0.1:*) ;; *) fail "an analyzer socket is bound to $a, not 127.0.0.1" ;; esac
 done
 
-busctl --user set-property org.foh.Foh1 /org/foh/Foh1/x32 org.foh.Foh1.X32 Address s "127.0.0.1:$port" \
+busctl --user set-property org.foh.Foh1 /org/foh/Foh1/x32 org.foh.Foh1.X32 Address s "127.0.0.1:$desk_port" \
   || fail "setting the X32 Address was refused"
 three() { [ "$(udp_of "$fohd" | wc -l)" -eq 3 ]; }
 wait_for 5 three || fail "want 3 fohd sockets with a desk, have: $(udp_of "$fohd" | tr '\n' ' ')"

@@ -17,17 +17,14 @@ stab() { busctl --user -- "$1" org.foh.Foh1 /org/foh/Foh1/stabilizer org.foh.Foh
 sprop() { stab get-property "$1" | cut -d' ' -f2-; }
 desk() { echo "$*" >>"$FOH_SESSION/desk.control"; }
 
-: >"$FOH_SESSION/desk.control"
-spawn desk "$FAKE_X32" --port 0 --log "$FOH_SESSION/faders.log" --control "$FOH_SESSION/desk.control"
-wait_for 5 grep -q 'listening on' "$FOH_SESSION/desk.log" || fail "the fake desk did not start"
-port=$(sed -n 's/.*listening on 127.0.0.1:\([0-9]*\).*/\1/p' "$FOH_SESSION/desk.log")
+start_fake_desk
 desk fader bus5 -5
 
 cat >"$FOH_SESSION/foh.conf" <<CONF
 [daemon]
 channels = 2
 [x32]
-address = 127.0.0.1:$port
+address = 127.0.0.1:$desk_port
 [stabilizer]
 source = channel/2
 output = bus5

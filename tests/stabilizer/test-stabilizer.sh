@@ -16,10 +16,7 @@ desk() { echo "$*" >>"$FOH_SESSION/desk.control"; }
 # every write the desk received, taken or (while silent) dropped
 writes() { grep -c 'fader' "$FOH_SESSION/faders.log" 2>/dev/null || true; }
 
-: >"$FOH_SESSION/desk.control"
-spawn desk "$FAKE_X32" --port 0 --log "$FOH_SESSION/faders.log" --control "$FOH_SESSION/desk.control"
-wait_for 5 grep -q 'listening on' "$FOH_SESSION/desk.log" || fail "the fake desk did not start"
-port=$(sed -n 's/.*listening on 127.0.0.1:\([0-9]*\).*/\1/p' "$FOH_SESSION/desk.log")
+start_fake_desk
 desk fader bus5 -5
 desk level bus5 -20
 
@@ -27,7 +24,7 @@ cat >"$FOH_SESSION/foh.conf" <<CONF
 [daemon]
 channels = 1
 [x32]
-address = 127.0.0.1:$port
+address = 127.0.0.1:$desk_port
 [stabilizer]
 source = x32
 output = bus5

@@ -12,10 +12,7 @@ x32prop() { x32 get-property "$1" | cut -d' ' -f2-; }
 state_is() { [ "$(x32prop State)" = "\"$1\"" ]; }
 desk() { echo "$*" >>"$FOH_SESSION/desk.control"; }
 
-: >"$FOH_SESSION/desk.control"
-spawn desk "$FAKE_X32" --port 0 --log "$FOH_SESSION/faders.log" --control "$FOH_SESSION/desk.control"
-wait_for 5 grep -q 'listening on' "$FOH_SESSION/desk.log" || fail "the fake desk did not start"
-port=$(sed -n 's/.*listening on 127.0.0.1:\([0-9]*\).*/\1/p' "$FOH_SESSION/desk.log")
+start_fake_desk
 
 printf '[daemon]\nchannels = 1\n' >"$FOH_SESSION/foh.conf"
 start_fohd --config "$FOH_SESSION/foh.conf"
@@ -23,11 +20,11 @@ state_is disconnected || fail "State is $(x32prop State) with no address"
 x32 call GetFader s bus1 2>&1 | grep -q 'NotConnected\|not connected\|disconnected' \
   || fail "GetFader without a desk did not say so"
 
-x32 set-property Address s "127.0.0.1:$port" || fail "setting Address was refused"
+x32 set-property Address s "127.0.0.1:$desk_port" || fail "setting Address was refused"
 wait_for 5 state_is connected || fail "not connected to the fake desk: $(x32prop State)"
 [ "$(x32prop Model)" = '"X32"' ] || fail "Model is $(x32prop Model)"
-grep -q "^address=127.0.0.1:$port" "$FOH_SESSION/foh.conf" 2>/dev/null || \
-  wait_for 3 grep -q "^address=127.0.0.1:$port" "$FOH_SESSION/foh.conf" || fail "Address was not saved"
+grep -q "^address=127.0.0.1:$desk_port" "$FOH_SESSION/foh.conf" 2>/dev/null || \
+  wait_for 3 grep -q "^address=127.0.0.1:$desk_port" "$FOH_SESSION/foh.conf" || fail "Address was not saved"
 
 named() { x32 call ListOutputs | grep -q '"bus5" "Stream L/R"'; }
 wait_for 3 named || fail "ListOutputs lacks the desk's names: $(x32 call ListOutputs)"
@@ -54,7 +51,7 @@ x32 call SetFader sd bus5 40 2>/dev/null && fail "SetFader +40 dB was accepted"
 x32 call SetFader sd bus17 0 2>/dev/null && fail "SetFader on bus17 was accepted"
 x32 call SetFader sd ch1 0 2>/dev/null && fail "SetFader on a channel was accepted"
 x32 set-property Address s "desk.local" 2>/dev/null && fail "a host name was accepted as Address"
-[ "$(x32prop Address)" = "\"127.0.0.1:$port\"" ] || fail "a refused Address changed it"
+[ "$(x32prop Address)" = "\"127.0.0.1:$desk_port\"" ] || fail "a refused Address changed it"
 
 # Packets from anyone but the desk are dropped and counted.
 before=$(x32prop ForeignPackets)
@@ -124,7 +121,7 @@ out=$("$FOHCTL" x32 backup "$FOH_SESSION/verb-backup.json") || fail "fohctl x32 
 python3 -c 'import json, sys; json.load(open(sys.argv[1]))' "$out" || fail "the backup is not JSON"
 "$FOHCTL" x32 disconnect || fail "fohctl x32 disconnect"
 wait_for 3 state_is disconnected || fail "State $(x32prop State) after fohctl x32 disconnect"
-"$FOHCTL" x32 connect "127.0.0.1:$port" || fail "fohctl x32 connect"
+"$FOHCTL" x32 connect "127.0.0.1:$desk_port" || fail "fohctl x32 connect"
 wait_for 5 state_is connected || fail "State $(x32prop State) after fohctl x32 connect"
 "$FOHCTL" --json stabilizer watch --count 2 >"$FOH_SESSION/watch.json" || fail "fohctl stabilizer watch"
 python3 -c '
