@@ -66,8 +66,9 @@
  *   new scene (at 3 LU the tuning programmes' speech gave 7 more scene
  *   changes, and the quiet side lost what the loud side won); from
  *   scene-lu up the rule is off;
- * - smaller: the scene's last 3 s (pauses left out) more than 0.35 x
- *   scene-lu from its level for 0.5 s: the scene is re-learnt from them
+ * - smaller: the scene's last 3 s (at least 0.5 s of it, pauses left
+ *   out) more than 0.3 x scene-lu (at least 1.6 LU) from its level for
+ *   0.3 s: the scene is re-learnt from them
  *   (with look-ahead the gains not yet applied ramp to the new one).
  * A louder or quieter scene starts at its onset (the blocks scanned back
  * to where they cross scene +- scene-lu/2, 100 ms on the old side

@@ -32,6 +32,8 @@
 #     keeps those 200 ms for 3 s
 #   foh-leveler-la0, foh-leveler-la1.5: the channel's RT leveler, defaults,
 #     look-ahead 0 / 1.5 s (output latency-compensated)
+#   momentary0.3: the simple causal gain the issue measured (target minus
+#     the momentary loudness, smoothed by 0.3 s; frozen under -50 LUFS)
 #   two-speed: the stabilizer's loop on the channel gain, as local mode ran
 #     before the leveler (fast-tau-s 1); seed: the original seed's loop
 #   ffmpeg-loudnorm (I=-23, dynamic), ffmpeg-dynaudnorm (defaults)
@@ -153,6 +155,8 @@ score() {
   run foh-leveler-la0 "$LEVEL_FILE" leveler "$tmp/prog.wav" "$tmp/foh-leveler-la0.wav" $target 0
   run foh-leveler-la1.5 "$LEVEL_FILE" leveler "$tmp/prog.wav" "$tmp/foh-leveler-la1.5.wav" $target 1.5
   [ -n "${ONLY_FOH:-}" ] && return 0
+  # the simple causal baseline the issue names (momentary, 0.3 s)
+  run momentary0.3 "$LEVEL_FILE" momentary "$tmp/prog.wav" "$tmp/momentary0.3.wav" $target
   run two-speed "$LEVEL_FILE" two-speed "$tmp/prog.wav" "$tmp/two-speed.wav" $target
   run seed "$LEVEL_FILE" seed "$tmp/prog.wav" "$tmp/seed.wav" $target
   run ffmpeg-loudnorm ffmpeg -v error -y -i "$tmp/prog.wav" \

@@ -13,6 +13,12 @@
  *       mode (fast-tau-s 1), fader range [-60, 10] dB
  *   level-file seed IN.wav OUT.wav TARGET_LUFS
  *       the original seed's loop (foh_stab_orig_*) in the same harness
+ *   level-file momentary IN.wav OUT.wav TARGET_LUFS
+ *       the simple causal baseline the issue names: every 10 ms the gain
+ *       heads for target minus the input's momentary loudness (400 ms,
+ *       foh's BS.1770 meter), smoothed by a one-pole of 0.3 s, within
+ *       +-20 dB, ramped per sample; frozen while the momentary is under
+ *       -50 LUFS (without that a pause would pull it to +20 dB)
  *   level-file ideal-late IN.wav OUT.wav DELAY_S IDEAL.wav
  *       not a leveler but a limit: IDEAL.wav is IN.wav with every passage
  *       at the target by its own gain; that gain (per 10 ms, the ratio of
@@ -158,6 +164,36 @@ static void run_loop(float *x, sf_count_t frames, int rate, double target, bool 
 	}
 }
 
+static void run_momentary(float *x, sf_count_t frames, int rate, double target)
+{
+	struct foh_loudness meter;
+	sf_count_t step = rate / 100;
+	double a = 1.0 - exp(-0.01 / 0.3), g_db = 0.0, g = 1.0;
+	float l[CHUNK], r[CHUNK];
+
+	foh_loudness_init(&meter, (uint32_t)rate);
+	for (sf_count_t done = 0; done < frames; done += step) {
+		int n = frames - done < step ? (int)(frames - done) : (int)step;
+		double m, to, dg;
+		for (int i = 0; i < n; i++) {
+			l[i] = x[2 * (done + i)];
+			r[i] = x[2 * (done + i) + 1];
+		}
+		foh_loudness_run(&meter, l, r, (uint32_t)n);
+		m = foh_loudness_momentary(&meter);
+		if (m > -50.0)
+			g_db += a * (fmin(20.0, fmax(-20.0, target - m)) - g_db);
+		to = pow(10.0, g_db / 20.0);
+		dg = (to - g) / n;
+		for (int i = 0; i < n; i++) {
+			g += dg;
+			x[2 * (done + i)] *= (float)g;
+			x[2 * (done + i) + 1] *= (float)g;
+		}
+		g = to;
+	}
+}
+
 static void run_ideal_late(float *x, sf_count_t frames, int rate, double delay_s,
 		const char *ideal_path)
 {
@@ -196,7 +232,7 @@ int main(int argc, char **argv)
 	double target, la;
 
 	if (argc < 5) {
-		fprintf(stderr, "usage: level-file leveler|two-speed|seed IN OUT TARGET [LOOKAHEAD]\n"
+		fprintf(stderr, "usage: level-file leveler|momentary|two-speed|seed IN OUT TARGET [LOOKAHEAD]\n"
 				"       level-file ideal-late IN OUT DELAY_S IDEAL\n");
 		return 2;
 	}
@@ -205,6 +241,8 @@ int main(int argc, char **argv)
 	x = read_wav(argv[2], &info);
 	if (strcmp(argv[1], "leveler") == 0)
 		run_leveler(x, info.frames, info.samplerate, target, la);
+	else if (strcmp(argv[1], "momentary") == 0)
+		run_momentary(x, info.frames, info.samplerate, target);
 	else if (strcmp(argv[1], "ideal-late") == 0 && argc > 5)
 		run_ideal_late(x, info.frames, info.samplerate, target, argv[5]);
 	else if (strcmp(argv[1], "two-speed") == 0 || strcmp(argv[1], "seed") == 0)
