@@ -20,6 +20,19 @@
  * or quieter-s (quieter, down_blocks) gives. */
 #define UP_BLOCKS	8u	/* 400 ms at scene-lu above: a louder scene */
 #define UP_CAP		2.0	/* x scene-lu: a block adds at most this */
+/* Without look-ahead the louder evidence reads the loudness of the newest
+ * FAST_UP_BLOCKS (100 ms) instead of the momentary (400 ms): a +10 LU step
+ * is then answered in 200 ms instead of 350 (the momentary fills over 400
+ * ms), and every 50 ms before the answer stays 3 s in the output's
+ * short-term loudness (+10 LU met 0.2 s late: +2.0 LU; 0.35 s: +3.0).
+ * On the leveler benchmark within +-2 LU rose on every programme (heldout
+ * 83.7 -> 86.6 %, dense 85.9 -> 86.4), a scene change more on two. A
+ * syllable or a drum hit is short: the evidence needs 400 ms x scene-lu/2
+ * beyond half of scene-lu, and a gap between words, far under the scene,
+ * empties it. With look-ahead a change is placed at its onset whenever it
+ * is seen, so the momentary's calm is kept there (the newest 100 ms gave
+ * twice the scene changes on the benchmark for a point less). */
+#define FAST_UP_BLOCKS	2u
 #define DOWN_CAP	1.0	/* x scene-lu: a gap in speech adds little */
 #define GAIN_TAU_S	0.12
 #define PAUSE_BLOCKS	S_BLOCKS	/* 3 s under the gate, the short-term window: a pause */
@@ -495,7 +508,7 @@ static bool held_change(struct foh_leveler *s, uint64_t j, double quiet)
 static void controller(struct foh_leveler *s, double e)
 {
 	uint64_t j = s->blocks, b;
-	double m, scene, gate, quiet, edge, a, k;
+	double m, mu, scene, gate, quiet, edge, a, k;
 	uint32_t down_blocks;
 	bool up;
 
@@ -529,7 +542,13 @@ static void controller(struct foh_leveler *s, double e)
 	k = 0.5 * scene_lu(s);
 	if (s->ev_up == 0.0)
 		s->up_from = j;
-	s->ev_up = fmax(0.0, s->ev_up + fmin(m - scene, UP_CAP * scene_lu(s)) - k);
+	/* without look-ahead the louder evidence reads the newest 100 ms,
+	 * not the momentary: its 400 ms would add 150 ms to the answer to a
+	 * louder step, which the short-term window keeps for 3 s (see
+	 * FAST_UP_BLOCKS) */
+	mu = s->gdelay >= 2 ? m :
+		lufs(mean_e(s, j + 1 >= FAST_UP_BLOCKS ? j + 1 - FAST_UP_BLOCKS : 0, j));
+	s->ev_up = fmax(0.0, s->ev_up + fmin(mu - scene, UP_CAP * scene_lu(s)) - k);
 	if (s->ev_down == 0.0)
 		s->down_from = j;
 	s->ev_down = fmax(0.0, s->ev_down + fmin(scene - m, DOWN_CAP * scene_lu(s)) - k);

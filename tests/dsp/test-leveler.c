@@ -24,6 +24,8 @@
  *   starts within the momentary's 400 ms: by default soon enough that the
  *   output's short-term loudness stays within 2 LU (d <= 1.14 s, below);
  *   with quieter-s 2 s, between 2 and 2.4 s;
+ * - a 10 LU step up is a new scene within 0.25 s (no look-ahead: the
+ *   louder evidence reads the newest 100 ms, not the 400 ms momentary);
  * - a moderate step (+-4, +-5, +-6 LU, steady) is a new scene when it has
  *   held as long as the output's short-term loudness allows it to go
  *   unanswered (the formula in test_held_step): not sooner than 0.25 s
@@ -587,6 +589,21 @@ static double held_after(double d, float moderate_lu, double *worst)
 	return t;
 }
 
+/* A louder step of 10 LU (over scene-lu): without look-ahead every 50 ms
+ * before the answer stays in the output's short-term loudness for 3 s,
+ * 10 log10(1 + d (10^(D/10) - 1) / 3) LU over the target, plus the 50 ms
+ * ramp. The louder evidence reads the newest 100 ms: taken within 0.25 s
+ * (0.20 s, libebur128's short-term at most 2.8 LU off; read from the
+ * 400 ms momentary it was taken after 0.35 s, 3.7 LU off). */
+static void test_louder_time(void)
+{
+	double worst, t = held_after(10.0, 3.5f, &worst);
+
+	printf("+10 LU step: a scene after %.2f s, output short-term at most %.2f LU off\n",
+			t, worst);
+	CHECK(!isnan(t) && t <= 0.25, "+10 LU step taken after %.2f s", t);
+}
+
 /* A step of D LU answered d s late leaves the output's short-term loudness
  * (3 s) off the target by 10 log10(1 + d (10^(D/10) - 1) / 3) for 3 s:
  * inside 2 LU while d <= 3 (10^0.2 - 1) / (10^(D/10) - 1) (louder; 1.16 s
@@ -700,6 +717,7 @@ int main(void)
 	test_louder_tail();
 	test_gapped_scene();
 	test_quieter_time();
+	test_louder_time();
 	test_held_step();
 	test_lookahead_delay();
 	test_ring();
