@@ -46,13 +46,16 @@
 #   momentary every 100 ms (what moves inside a short-term window; a slow
 #   follow of the music's own dynamics is not counted as wobble).
 # "heldout" (199 s, when ktuberling-data is installed) is built the same
-# way from other material (see heldout below) and was not used for tuning.
-# Prints: BENCH leveler=<variant> programme=dense|stretched|livestream|heldout within1=.. within2=.. median_lu=.. wobble_p95_db=..
+# way from other material (see heldout below) and was not used for tuning;
+# "synthetic" (171 s, when espeak-ng is installed) is the issue's kind of
+# programme: synthetic speech and game music (see synthetic below).
+# Prints: BENCH leveler=<variant> programme=dense|stretched|livestream|heldout|synthetic within1=.. within2=.. median_lu=.. wobble_p95_db=..
 # and, for foh's leveler, scenes=N: the scene changes it took (a count that
 # grows without the figures is the leveler changing its mind on music)
 # ONLY_FOH=1 runs ideal and foh only; KEEP=DIR keeps each programme there.
 # Needs alsa-utils, tomatoes-data, fretsonfire-songs-muldjord, ffmpeg, sox (and
-# ktuberling-data for the held-out programme, left out without it);
+# ktuberling-data for the held-out programme, espeak-ng for the synthetic
+# one, each left out without it);
 # skips (exit 77) naming what is missing.
 set -eu
 LEVEL_FILE=${LEVEL_FILE:?} LUFS_SERIES=${LUFS_SERIES:?}
@@ -279,7 +282,51 @@ heldout() {
   score heldout
 }
 
+# synthetic (171 s), made after the tuning, as the issue describes its own
+# programme: synthetic speech (espeak-ng: three voices reading one text)
+# and game music (fretsonfire's songs whole, the tracker tune), steps of up
+# to 21 dB, one 6 s pause. Read while one change was chosen (the louder
+# evidence from the newest 100 ms), which every programme agreed on
+synthetic() {
+  if ! command -v espeak-ng >/dev/null; then
+    echo "# programme synthetic: skipped, install: apt-get install espeak-ng"
+    return 0
+  fi
+  local text="In the beginning the stream was quiet, and the host spoke softly to the \
+people who had gathered in the hall. Then the band began to play, and the room was full \
+of sound. After the song the pastor thanked everyone for coming, read the announcements \
+for the week, and asked the choir to come forward. The weather tomorrow will be cloudy \
+with a chance of rain in the afternoon, and the evening service starts at seven o'clock \
+sharp. Please remember to switch off your phones and to take a programme from the table \
+by the door."
+  segs=() isegs=()
+  espeak-ng -v en-us -s 160 -w "$tmp/e1.wav" "$text"
+  espeak-ng -v en-gb -s 150 -p 30 -w "$tmp/e2.wav" "$text"
+  espeak-ng -v de -s 150 -w "$tmp/e3.wav" "Guten Abend und herzlich willkommen zu unserer \
+Sendung. Heute sprechen wir über Musik, über das Wetter und über die Stadt. $text"
+  for i in 1 2 3; do
+    sox -V1 "$tmp/e$i.wav" "${fmt[@]}" "$tmp/s$i.wav" rate 48000 channels 2 trim 0 25
+  done
+  dec "$ff/mutilated_mime/song.ogg" 20 25 "$tmp/m1.wav"
+  dec "$it" 120 20 "$tmp/t1.wav"
+  dec "$ff/chaos_god/song.ogg" 60 25 "$tmp/m2.wav"
+  dec "$ff/armygeddon/song.ogg" 150 20 "$tmp/m3.wav"
+  sox -n "${fmt[@]}" "$tmp/pause.wav" trim 0 6
+  seg 1 -28 "$tmp/s1.wav"	# a voice
+  seg 2 -14 "$tmp/m1.wav"	# +14: a song
+  seg 2p pause "$tmp/pause.wav"
+  seg 3 -35 "$tmp/t1.wav"	# -21: the tracker tune
+  seg 4 -25 "$tmp/s2.wav"	# +10: another voice
+  seg 5 -20 "$tmp/m2.wav"	# +5: a song
+  seg 6 -41 "$tmp/s3.wav"	# -21: a quiet voice
+  seg 7 -23 "$tmp/m3.wav"	# +18: a song
+  # the steady passage: the tracker tune from 5 s in to its end
+  steady_from=61 steady_to=76
+  score synthetic
+}
+
 programme dense 1
 programme stretched 2
 livestream
 heldout
+synthetic
