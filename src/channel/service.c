@@ -23,8 +23,6 @@ void foh_daemon_channel_effective(const struct foh_daemon *d, uint32_t index,
 		return;
 	out->leveler_enabled = true;
 	out->leveler_target = d->stab_leveler_target;
-	out->leveler_max_boost = d->stab_leveler_boost;
-	out->leveler_max_cut = d->stab_leveler_cut;
 	out->leveler_gate = d->stab_leveler_gate;
 }
 

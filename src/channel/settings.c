@@ -80,7 +80,7 @@ const struct foh_param foh_channel_params[] = {
 	BOOL("leveler-enabled", "LevelerEnabled", leveler_enabled, 0),
 	NUM("leveler-target", "LevelerTargetLufs", leveler_target, -60, 0, -23, "LUFS"),
 	NUM("leveler-max-boost", "LevelerMaxBoostDb", leveler_max_boost, 0, 40, 20, "dB"),
-	NUM("leveler-max-cut", "LevelerMaxCutDb", leveler_max_cut, 0, 40, 20, "dB"),
+	NUM("leveler-max-cut", "LevelerMaxCutDb", leveler_max_cut, 0, 40, 40, "dB"),
 	NUM("leveler-scene", "LevelerSceneLu", leveler_scene, 2, 30, 6, "LU"),
 	NUM("leveler-calm", "LevelerCalmSec", leveler_calm, 0.5, 60, 6, "s"),
 	NUM("leveler-gate", "LevelerGateLufs", leveler_gate, -90, -20, -50, "LUFS"),

@@ -36,7 +36,7 @@
  *   width                  stereo width % [0, 200], 100 = unchanged (100)
  *   leveler-enabled        the loudness leveler (dsp/leveler.h) (false);
  *   leveler-target LUFS [-60, 0] (-23), leveler-max-boost dB [0, 40] (20),
- *   leveler-max-cut dB [0, 40] (20), leveler-scene LU [2, 30] (6): the
+ *   leveler-max-cut dB [0, 40] (40), leveler-scene LU [2, 30] (6): the
  *   deviation that is a new scene (lower: faster, less calm),
  *   leveler-calm s [0.5, 60] (6): how slowly a scene is followed,
  *   leveler-gate LUFS [-90, -20] (-50): the absolute gate,

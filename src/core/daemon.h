@@ -188,7 +188,7 @@ struct foh_daemon {
 	 * (1-based, 0 = none) and what it lays over that channel's settings;
 	 * never saved, gone when the stabilizer stops */
 	uint32_t stab_leveler_channel;
-	double stab_leveler_target, stab_leveler_boost, stab_leveler_cut, stab_leveler_gate;
+	double stab_leveler_target, stab_leveler_gate;
 	bool stopping;			/* tearing down: no more signals */
 
 	/* the decks (decks/service.c) */

@@ -69,7 +69,7 @@ void foh_leveler_default_params(struct foh_leveler_params *p)
 {
 	p->target_lufs = -23.0f;
 	p->max_boost_db = 20.0f;
-	p->max_cut_db = 20.0f;
+	p->max_cut_db = 40.0f;	/* a cut raises no noise: as far as the range goes */
 	p->scene_lu = 6.0f;
 	p->calm_s = 6.0f;
 	p->gate_lufs = -50.0f;

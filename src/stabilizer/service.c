@@ -5,9 +5,11 @@
  * after the width and before the limiter) does the work, sample-smooth and
  * per 50 ms block, which a fader loop at interval-s cannot match (the
  * benchmark bench-leveler.sh shows the two side by side); the stabilizer
- * switches it on at target-db (as LUFS), with fader-max-db as its largest
- * boost, -fader-min-db as its largest cut and silence-db as its gate,
- * laid over the channel's settings and never saved, and reports its state,
+ * switches it on at target-db (as LUFS) with silence-db as its gate, laid
+ * over the channel's settings and never saved (its largest boost and cut
+ * are the channel's leveler-max-boost/-cut, 20 and 40 dB by default, as
+ * its speed and look-ahead are the channel's: no fader moves, so the fader
+ * range, whose top is the X32's +10 dB, does not bound it), and reports its state,
  * gain and the channel's short-term loudness every interval. The channel's
  * Gain is never touched by the loop; stopping takes the overlay away. */
 #include <errno.h>
@@ -43,8 +45,6 @@ static void set_overlay(struct foh_daemon *d, uint32_t ch)
 
 	d->stab_leveler_channel = ch;
 	d->stab_leveler_target = cfg(d)->p.target_db;
-	d->stab_leveler_boost = fmin(fmax(cfg(d)->p.fader_max_db, 0.0), 40.0);
-	d->stab_leveler_cut = fmin(fmax(-cfg(d)->p.fader_min_db, 0.0), 40.0);
 	d->stab_leveler_gate = fmin(fmax(cfg(d)->p.silence_db, -90.0), -20.0);
 	if (was != 0 && was != ch && was <= d->n_channels && d->channels[was - 1] != NULL)
 		(void)foh_daemon_channel_apply(d, was, false);
