@@ -42,6 +42,8 @@ struct rm_prog {
 	bool started;
 	guint32 in_ts, out_ts;		/* last packet's timestamp, as encoded and as sent */
 	guint16 seq_off;		/* sent - encoded sequence number */
+	bool pay_seen;			/* (under lock) a packet came: pay_seq is its */
+	guint16 pay_seq;		/* (under lock) the last packet's, as encoded */
 	gint32 behind, last_behind;	/* stale packets in a row, how stale the last */
 	uint64_t dropped;		/* (under lock) stale packets not sent */
 	gint32 lag;			/* least (monotonic - sent) timestamp seen */
@@ -698,6 +700,9 @@ static GstFlowReturn on_packet(GstAppSink *sink, gpointer data)
 		guint32 ts;
 		bool send = lock_ts(prog, gst_rtp_buffer_get_timestamp(&rtp), mono_ts(), &ts);
 
+		prog->pay_seq = gst_rtp_buffer_get_seq(&rtp);
+		prog->pay_seen = true;
+
 		if (send) {
 			gst_rtp_buffer_set_timestamp(&rtp, ts);
 			gst_rtp_buffer_set_seq(&rtp, (guint16)(gst_rtp_buffer_get_seq(&rtp) +
@@ -803,9 +808,17 @@ void rm_prog_restart(struct rm_prog *prog)
 	/* the RTP stream goes on where it stopped: a payloader restarted at a
 	 * random sequence number would look like a replay to every listener's
 	 * SRTP encoder (libsrtp's replay_old, a media error) whenever the new
-	 * number is lower */
-	g_object_get(pay, "seqnum", &seq, "timestamp", &ts, NULL);
+	 * number is lower. Where it stopped is known once it has: the
+	 * payloader's "seqnum" read while it runs may be followed by packets
+	 * already on their way, which the restart then numbered again (a
+	 * duplicate: libsrtp's replay_fail, "protect failed code 9", the
+	 * listener dropped; seen once under the sanitizer) */
 	gst_element_set_state(prog->pipeline, GST_STATE_NULL);
+	g_object_get(pay, "seqnum", &seq, "timestamp", &ts, NULL);
+	g_mutex_lock(&prog->lock);
+	if (prog->pay_seen)
+		seq = prog->pay_seq;
+	g_mutex_unlock(&prog->lock);
 	g_object_set(pay, "seqnum-offset", (gint)((seq + 1) & 0xffff),
 			"timestamp-offset", ts + 48000u, NULL);
 	gst_object_unref(pay);
