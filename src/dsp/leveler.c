@@ -254,10 +254,11 @@ static double mean_e(const struct foh_leveler *s, uint64_t from, uint64_t to)
 	return z / (double)(to - from + 1);
 }
 
-/* Momentary loudness at block b (its last 8 blocks). */
-static double momentary_at(const struct foh_leveler *s, uint64_t b)
+/* Loudness of the len blocks up to block b (fewer at the start): the
+ * momentary with M_BLOCKS, the short-term with S_BLOCKS. */
+static double loudness_at(const struct foh_leveler *s, uint64_t b, uint32_t len)
 {
-	return lufs(mean_e(s, b + 1 >= M_BLOCKS ? b + 1 - M_BLOCKS : 0, b));
+	return lufs(mean_e(s, b + 1 >= len ? b + 1 - len : 0, b));
 }
 
 static bool in_pause(const struct foh_leveler *s, uint64_t b, uint64_t j, double quiet);
@@ -515,9 +516,9 @@ static void controller(struct foh_leveler *s, double e)
 	s->ring[j % FOH_LEVELER_RING] = e;
 	s->scene_hist[j % FOH_LEVELER_RING] = s->scene_e;
 	s->blocks++;
-	m = momentary_at(s, j);
+	m = loudness_at(s, j, M_BLOCKS);
 	s->momentary = (float)m;
-	s->short_term = (float)lufs(mean_e(s, j + 1 >= S_BLOCKS ? j + 1 - S_BLOCKS : 0, j));
+	s->short_term = (float)loudness_at(s, j, S_BLOCKS);
 	scene = lufs(s->scene_e);
 	gate = s->state == FOH_LEVELER_COLD ? s->p.gate_lufs :
 		fmax(s->p.gate_lufs, scene - REL_GATE_LU);
@@ -546,8 +547,7 @@ static void controller(struct foh_leveler *s, double e)
 	 * not the momentary: its 400 ms would add 150 ms to the answer to a
 	 * louder step, which the short-term window keeps for 3 s (see
 	 * FAST_UP_BLOCKS) */
-	mu = s->gdelay >= 2 ? m :
-		lufs(mean_e(s, j + 1 >= FAST_UP_BLOCKS ? j + 1 - FAST_UP_BLOCKS : 0, j));
+	mu = s->gdelay >= 2 ? m : loudness_at(s, j, FAST_UP_BLOCKS);
 	s->ev_up = fmax(0.0, s->ev_up + fmin(mu - scene, UP_CAP * scene_lu(s)) - k);
 	if (s->ev_down == 0.0)
 		s->down_from = j;
