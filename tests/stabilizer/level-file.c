@@ -66,6 +66,17 @@ static void write_wav(const char *path, const float *x, sf_count_t frames, int r
 	sf_close(f);
 }
 
+/* Frames [from, from + n) of interleaved stereo x (frames long) into l and
+ * r; zeros past the end. */
+static void split(const float *x, sf_count_t frames, sf_count_t from, int n, float *l, float *r)
+{
+	for (int i = 0; i < n; i++) {
+		sf_count_t k = from + i;
+		l[i] = k < frames ? x[2 * k] : 0.0f;
+		r[i] = k < frames ? x[2 * k + 1] : 0.0f;
+	}
+}
+
 static void run_leveler(float *x, sf_count_t frames, int rate, double target, double la)
 {
 	struct foh_leveler lev;
@@ -84,11 +95,7 @@ static void run_leveler(float *x, sf_count_t frames, int rate, double target, do
 	/* run past the end by the latency (zeros in) and drop its head */
 	float *y = calloc((size_t)(frames + lat + CHUNK) * 2, sizeof(float));
 	for (sf_count_t done = 0; done < frames + lat; done += CHUNK) {
-		for (int i = 0; i < CHUNK; i++) {
-			sf_count_t k = done + i;
-			l[i] = k < frames ? x[2 * k] : 0.0f;
-			r[i] = k < frames ? x[2 * k + 1] : 0.0f;
-		}
+		split(x, frames, done, CHUNK, l, r);
 		foh_leveler_run(&lev, l, r, l, r, CHUNK);
 		if (getenv("LEVEL_SCENES") != NULL && foh_leveler_scene_changes(&lev) != scenes) {
 			scenes = foh_leveler_scene_changes(&lev);
@@ -134,10 +141,7 @@ static void run_loop(float *x, sf_count_t frames, int rate, double target, bool 
 	next = p.interval_s;
 	for (sf_count_t done = 0; done < frames; done += CHUNK) {
 		int n = frames - done < CHUNK ? (int)(frames - done) : CHUNK;
-		for (int i = 0; i < n; i++) {
-			l[i] = x[2 * (done + i)];
-			r[i] = x[2 * (done + i) + 1];
-		}
+		split(x, frames, done, n, l, r);
 		foh_loudness_run(&meter, l, r, (uint32_t)n);
 		for (int i = 0; i < n; i++) {
 			double d = want - gain;
@@ -175,10 +179,7 @@ static void run_momentary(float *x, sf_count_t frames, int rate, double target)
 	for (sf_count_t done = 0; done < frames; done += step) {
 		int n = frames - done < step ? (int)(frames - done) : (int)step;
 		double m, to, dg;
-		for (int i = 0; i < n; i++) {
-			l[i] = x[2 * (done + i)];
-			r[i] = x[2 * (done + i) + 1];
-		}
+		split(x, frames, done, n, l, r);
 		foh_loudness_run(&meter, l, r, (uint32_t)n);
 		m = foh_loudness_momentary(&meter);
 		if (m > -50.0)
