@@ -139,6 +139,17 @@ chset() {
     || fail "setting channel $1 $2=$4 was refused"
 }
 
+# stab VERB ARGS...: busctl VERB on the stabilizer's object and interface
+# (set-property Enabled b true, call SetFader d -10, ...).
+stab() {
+  busctl --user -- "$1" org.foh.Foh1 /org/foh/Foh1/stabilizer org.foh.Foh1.Stabilizer "${@:2}"
+}
+
+# sprop NAME: a stabilizer property's value, without its type.
+sprop() {
+  stab get-property "$1" | cut -d' ' -f2-
+}
+
 tone() {
   python3 "$FOH_TESTS/tools/audio.py" tone "$@"
 }
@@ -196,6 +207,12 @@ start_fake_desk() {
   spawn desk "$FAKE_X32" --port 0 --log "$FOH_SESSION/faders.log" --control "$FOH_SESSION/desk.control"
   wait_for 5 grep -q 'listening on' "$FOH_SESSION/desk.log" || fail "the fake desk did not start"
   desk_port=$(sed -n 's/.*listening on 127.0.0.1:\([0-9]*\).*/\1/p' "$FOH_SESSION/desk.log")
+}
+
+# desk LINE...: one control line to the fake desk (fader bus5 -5, level
+# bus5 -20, ...: tests/tools/fake-x32.c reads them).
+desk() {
+  echo "$*" >>"$FOH_SESSION/desk.control"
 }
 
 # record_sink OUT.wav: records the test sink's monitor until `stop rec`,

@@ -33,7 +33,6 @@ CONF
 start_web
 MC=http://127.0.0.1:$(web_port mission-control)
 X=http://127.0.0.1:$(web_port x32-stabilizer)
-stab() { busctl --user get-property org.foh.Foh1 /org/foh/Foh1/stabilizer org.foh.Foh1.Stabilizer "$1" | cut -d' ' -f2-; }
 x32p() { busctl --user get-property org.foh.Foh1 /org/foh/Foh1/x32 org.foh.Foh1.X32 "$1" | cut -d' ' -f2-; }
 
 # Mission Control
@@ -87,22 +86,22 @@ expect_status 200 GET "$X/meter"
 expect_status 200 GET "$X/output_list"
 [ "$(json '[o["name"] for o in j["outputs"] if o["id"] == "bus5"][0]')" = "Stream L/R" ] || fail "/output_list lacks the desk's names"
 expect_status 200 POST "$X/set_target_level" '{"target_level_db": -28.5}'
-[ "$(stab TargetDb)" = -28.5 ] || fail "/set_target_level"
+[ "$(sprop TargetDb)" = -28.5 ] || fail "/set_target_level"
 expect_status 200 POST "$X/set_tuning" '{"slew_rate": 1.5, "smoothing": 0.2, "silence_threshold": -55}'
-[ "$(stab SlewDb) $(stab Smoothing) $(stab SilenceThresholdDb)" = "1.5 0.2 -55" ] || fail "/set_tuning"
-before="$(stab SlewDb) $(stab Smoothing)"
+[ "$(sprop SlewDb) $(sprop Smoothing) $(sprop SilenceThresholdDb)" = "1.5 0.2 -55" ] || fail "/set_tuning"
+before="$(sprop SlewDb) $(sprop Smoothing)"
 expect_status 400 POST "$X/set_tuning" '{"slew_rate": 1.0, "smoothing": "x"}'
 expect_status 400 POST "$X/set_tuning" '{"slew_rate": 1.0, "smoothing": -4}'
-[ "$(stab SlewDb) $(stab Smoothing)" = "$before" ] || fail "a refused /set_tuning changed the tuning"
+[ "$(sprop SlewDb) $(sprop Smoothing)" = "$before" ] || fail "a refused /set_tuning changed the tuning"
 expect_status 200 POST "$X/set_livestream_bus" '{"bus_id": "mtx1"}'
-[ "$(stab Output)" = '"mtx1"' ] || fail "/set_livestream_bus"
+[ "$(sprop Output)" = '"mtx1"' ] || fail "/set_livestream_bus"
 expect_status 400 POST "$X/set_livestream_bus" '{"bus_id": "nope"}'
 expect_status 200 POST "$X/start_monitor"
-[ "$(stab Enabled)" = true ] || fail "/start_monitor"
+[ "$(sprop Enabled)" = true ] || fail "/start_monitor"
 expect_status 200 POST "$X/set_fader" '{"fader_db": -12.0}'
 wait_for 5 grep -q 'mtx/01/mix/fader' "$FOH_SESSION/faders.log" || fail "/set_fader did not reach the desk"
 expect_status 200 POST "$X/stop_monitor"
-[ "$(stab Enabled)" = false ] || fail "/stop_monitor"
+[ "$(sprop Enabled)" = false ] || fail "/stop_monitor"
 expect_status 200 POST "$X/backup_settings"
 [ -s "$(json 'j["file"]')" ] || fail "/backup_settings wrote no file"
 expect_status 200 POST "$X/analyze_routing"

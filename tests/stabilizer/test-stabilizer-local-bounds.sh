@@ -13,8 +13,6 @@
 set -u
 . "$FOH_TESTS/lib.sh"
 
-stab() { busctl --user -- "$1" org.foh.Foh1 /org/foh/Foh1/stabilizer org.foh.Foh1.Stabilizer "${@:2}"; }
-sprop() { stab get-property "$1" | cut -d' ' -f2-; }
 
 cat >"$FOH_SESSION/foh.conf" <<CONF
 [daemon]
@@ -34,7 +32,7 @@ stab set-property Enabled b true || fail "enabling was refused"
 [ "$(sprop MaxFaderDb)" = 10 ] || fail "the fader range's top is $(sprop MaxFaderDb), not the default 10"
 
 gain() { chprop 1 LevelerGainDb; }
-python3 "$FOH_TESTS/tools/audio.py" tone "$FOH_SESSION/quiet.wav" 1000 -40 30
+tone "$FOH_SESSION/quiet.wav" 1000 -40 30
 spawn play pw-play --target foh.ch1.capture "$FOH_SESSION/quiet.wav"
 boosted() { within "$(gain)" 14.7 15.3; }
 wait_for 15 boosted || fail "a -40 LUFS tone, target -25: leveler gain $(gain) dB, want +15 ± 0.3"
@@ -45,7 +43,7 @@ wait_for 5 bounded || fail "LevelerMaxBoostDb 12: leveler gain $(gain) dB"
 note "max boost 12: gain $(gain) dB"
 stop play || true	# pw-play ends on SIGTERM
 
-python3 "$FOH_TESTS/tools/audio.py" tone "$FOH_SESSION/loud.wav" 1000 -2 30
+tone "$FOH_SESSION/loud.wav" 1000 -2 30
 spawn play pw-play --target foh.ch1.capture "$FOH_SESSION/loud.wav"
 cuts() { within "$(gain)" -23.3 -22.7; }
 wait_for 15 cuts || fail "a -2 LUFS tone, target -25, fader-min-db -20: leveler gain $(gain) dB, want -23 ± 0.3"

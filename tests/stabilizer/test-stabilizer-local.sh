@@ -30,8 +30,6 @@ CONF
 start_fohd --config "$FOH_SESSION/foh.conf"
 wait_for 5 pw_client_running foh.ch1.capture || fail "channel 1 is not in the graph"
 
-stab() { busctl --user -- "$1" org.foh.Foh1 /org/foh/Foh1/stabilizer org.foh.Foh1.Stabilizer "${@:2}"; }
-sprop() { stab get-property "$1" | cut -d' ' -f2-; }
 stab set-property Enabled b true || fail "enabling was refused"
 not_idle() { ! sprop State | grep -q idle; }
 wait_for 5 not_idle || fail "the loop did not start: State $(sprop State)"

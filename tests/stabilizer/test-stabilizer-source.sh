@@ -13,9 +13,6 @@
 set -u
 . "$FOH_TESTS/lib.sh"
 
-stab() { busctl --user -- "$1" org.foh.Foh1 /org/foh/Foh1/stabilizer org.foh.Foh1.Stabilizer "${@:2}"; }
-sprop() { stab get-property "$1" | cut -d' ' -f2-; }
-desk() { echo "$*" >>"$FOH_SESSION/desk.control"; }
 
 start_fake_desk
 desk fader bus5 -5
@@ -40,7 +37,7 @@ wait_for 5 connected || fail "not connected to the fake desk"
 wait_for 5 pw_client_running foh.ch1.capture || fail "channel 1 is not in the graph"
 stab set-property Enabled b true || fail "enabling was refused"
 
-python3 "$FOH_TESTS/tools/audio.py" tone "$FOH_SESSION/tone.wav" 1000 -20 30
+tone "$FOH_SESSION/tone.wav" 1000 -20 30
 spawn play pw-play --target foh.ch1.capture "$FOH_SESSION/tone.wav"
 
 state() { sprop State | tr -d '"'; }

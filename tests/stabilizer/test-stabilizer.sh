@@ -9,10 +9,7 @@
 set -u
 . "$FOH_TESTS/lib.sh"
 
-stab() { busctl --user -- "$1" org.foh.Foh1 /org/foh/Foh1/stabilizer org.foh.Foh1.Stabilizer "${@:2}"; }
-sprop() { stab get-property "$1" | cut -d' ' -f2-; }
 state_is() { [ "$(sprop State)" = "\"$1\"" ]; }
-desk() { echo "$*" >>"$FOH_SESSION/desk.control"; }
 # every write the desk received, taken or (while silent) dropped
 writes() { grep -c 'fader' "$FOH_SESSION/faders.log" 2>/dev/null || true; }
 

@@ -10,7 +10,6 @@ set -u
 x32() { busctl --user -- "$1" org.foh.Foh1 /org/foh/Foh1/x32 org.foh.Foh1.X32 "${@:2}"; }
 x32prop() { x32 get-property "$1" | cut -d' ' -f2-; }
 state_is() { [ "$(x32prop State)" = "\"$1\"" ]; }
-desk() { echo "$*" >>"$FOH_SESSION/desk.control"; }
 
 start_fake_desk
 
