@@ -5,29 +5,16 @@
 # programme (before, the first NaN stayed in every filter's state and the
 # channel played NaN until fohd restarted), and fohd's log says so. A
 # 32-bit float WAV of a 750 Hz tone at -12 dBFS peak carries NaN, +inf,
-# -inf and 1e30 in its first second; pw-play plays it into channel 1 (dynamics
-# off, the EQ on with only a 20 Hz high-pass: a filter with memory in the
-# path, unity at 750 Hz). In the second after them the recording of the channel's
-# output must be the tone (Goertzel, audio.py tonematch: share >= 0.95) at
-# -15 dBFS RMS (-12 - 3.01), and the log must name the channel.
+# -inf and 1e30 in its first second (audio.py nonfinite); pw-play plays it
+# into channel 1 (dynamics off, the EQ on with only a 20 Hz high-pass: a
+# filter with memory in the path, unity at 750 Hz). In the second after
+# them the recording of the channel's output must be the tone (Goertzel,
+# audio.py tonematch: share >= 0.95) at -15 dBFS RMS (-12 - 3.01), and the
+# log must name the channel.
 set -u
 . "$FOH_TESTS/lib.sh"
 
-python3 - "$FOH_SESSION/prog.wav" <<'PY'
-import math, struct, sys
-rate, n = 48000, 96000
-bad = {i: v for k, i in enumerate(range(2400, 48000, 4800))
-       for v in [(float("nan"), float("inf"), float("-inf"), 1e30)[k % 4]]}
-frames = bytearray()
-for i in range(n):
-    s = 10 ** (-12 / 20) * math.sin(2 * math.pi * 750 * i / rate)
-    frames += struct.pack("<ff", bad.get(i, s), bad.get(i + 7, s))
-# WAVE_FORMAT_IEEE_FLOAT (3), 2 channels, 32 bits
-fmt = struct.pack("<HHIIHH", 3, 2, rate, rate * 8, 8, 32)
-body = b"WAVE" + b"fmt " + struct.pack("<I", len(fmt)) + fmt + \
-    b"data" + struct.pack("<I", len(frames)) + bytes(frames)
-open(sys.argv[1], "wb").write(b"RIFF" + struct.pack("<I", len(body)) + body)
-PY
+python3 "$FOH_TESTS/tools/audio.py" nonfinite "$FOH_SESSION/prog.wav" 750 -12 2
 
 cat >"$FOH_SESSION/foh.conf" <<CONF
 [daemon]

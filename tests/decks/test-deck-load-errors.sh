@@ -56,19 +56,7 @@ err=$(dbus-send --session --print-reply --dest=org.foh.Foh1 /org/foh/Foh1/deck/a
 grep -q "org.foh.Foh1.Error.InvalidArgument" <<<"$err" || fail "cut FLAC: want InvalidArgument, got $err"
 alive fohd || fail "fohd died"
 
-python3 - "$s/nan.wav" <<'PY'
-import math, struct, sys
-rate, n = 48000, 48000
-frames = bytearray()
-for i in range(n):
-    v = 0.25 * math.sin(2 * math.pi * 440 * i / rate)
-    frames += struct.pack("<ff", float("nan") if i % 1000 == 0 else v,
-                          float("inf") if i % 1500 == 0 else 1e30 if i % 1500 == 1 else v)
-fmt = struct.pack("<HHIIHH", 3, 2, rate, rate * 8, 8, 32)
-body = b"WAVE" + b"fmt " + struct.pack("<I", len(fmt)) + fmt + \
-    b"data" + struct.pack("<I", len(frames)) + bytes(frames)
-open(sys.argv[1], "wb").write(b"RIFF" + struct.pack("<I", len(body)) + body)
-PY
+python3 "$FOH_TESTS/tools/audio.py" nonfinite "$s/nan.wav" 440 -12 1
 deck a call Load s "$s/nan.wav" || fail "a float WAV with NaN/inf was refused"
 grep -q "nan.wav: .* no audio" "$FOH_SESSION/fohd.log" \
   || fail "fohd's log does not name the file with NaN/inf: $(tail -n 3 "$FOH_SESSION/fohd.log")"

@@ -4,6 +4,12 @@
   audio.py tone OUT.wav HZ DBFS SECONDS [CHANNELS]   write a sine (peak DBFS), 16-bit
   audio.py steps OUT.wav HZ SECONDS DBFS...        one sine phase of SECONDS per DBFS
                                                     (peak), mono 16-bit, 48 kHz
+  audio.py nonfinite OUT.wav HZ DBFS SECONDS        a stereo sine in 32-bit float (48 kHz)
+                                                    with samples that are no audio: NaN,
+                                                    +inf, -inf, 1e30 in turn, on the left
+                                                    at 0.05 s + k x 0.1 s for k = 0..9 (in
+                                                    the first second), on the right 7
+                                                    frames earlier
   audio.py levels IN.wav [--from S] [--to S]        print peak_dbfs rms_dbfs of the
                                                     loudest channel over the window,
                                                     skipping leading/trailing silence
@@ -36,6 +42,23 @@ def write_tone(path, hz, dbfs, seconds, channels=2, rate=48000):
         w.setsampwidth(2)
         w.setframerate(rate)
         w.writeframes(bytes(frames))
+
+
+def write_nonfinite(path, hz, dbfs, seconds, rate=48000):
+    n = int(seconds * rate)
+    amp = 10 ** (dbfs / 20)
+    odd = (float("nan"), float("inf"), float("-inf"), 1e30)
+    bad = {i: odd[k % 4] for k, i in enumerate(range(rate // 20, rate, rate // 10))}
+    frames = bytearray()
+    for i in range(n):
+        s = amp * math.sin(2 * math.pi * hz * i / rate)
+        frames += struct.pack("<ff", bad.get(i, s), bad.get(i + 7, s))
+    # the wave module writes PCM only: WAVE_FORMAT_IEEE_FLOAT (3) by hand
+    fmt = struct.pack("<HHIIHH", 3, 2, rate, rate * 8, 8, 32)
+    body = (b"WAVE" + b"fmt " + struct.pack("<I", len(fmt)) + fmt +
+            b"data" + struct.pack("<I", len(frames)) + bytes(frames))
+    with open(path, "wb") as f:
+        f.write(b"RIFF" + struct.pack("<I", len(body)) + body)
 
 
 def write_steps(path, hz, seconds, levels_dbfs, rate=48000):
@@ -147,6 +170,8 @@ def main():
     if sys.argv[1] == "tone":
         write_tone(sys.argv[2], float(sys.argv[3]), float(sys.argv[4]), float(sys.argv[5]),
                    int(sys.argv[6]) if len(sys.argv) > 6 else 2)
+    elif sys.argv[1] == "nonfinite":
+        write_nonfinite(sys.argv[2], float(sys.argv[3]), float(sys.argv[4]), float(sys.argv[5]))
     elif sys.argv[1] == "steps":
         write_steps(sys.argv[2], float(sys.argv[3]), float(sys.argv[4]),
                     [float(v) for v in sys.argv[5:]])
