@@ -26,12 +26,16 @@
  * Scene changes, answered at once from the blocks that show them. The
  * evidence is a CUSUM on the momentary loudness m: every block above the
  * gate adds (m - scene) - scene-lu/2 to the louder sum (at most 1.5 x
- * scene-lu) and (scene - m) - scene-lu/2 to the quieter one (at most
+ * scene-lu; without look-ahead the loudness of the newest 100 ms stands
+ * for m there, as the momentary fills too slowly for a step up that only
+ * a quick answer keeps in the short-term window) and (scene - m) -
+ * scene-lu/2 to the quieter one (at most
  * scene-lu/2: a gap between words adds little), each sum floored at 0, so
  * a short excursion (a syllable, a drum fill, a word's end) fades out
  * while a new level keeps adding, however it flickers:
  * - louder: the sum reaches what scene-lu above held for 400 ms gives
- *   (scene-lu/2 x 8 blocks): a 15 LU step in about 200 ms, 8 LU in 400,
+ *   (scene-lu/2 x 8 blocks): a 15 LU step in about 150 ms, 10 LU in 200,
+ *   8 LU in 300 (from the momentary, with look-ahead: 200, 350, 400 ms),
  *   4 LU in about 1.5 s, 3 LU never;
  * - quieter: what scene-lu under held for quieter-s gives (0.85 s by
  *   default; half of it in the 2 s after a pause, where a new level is

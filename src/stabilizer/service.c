@@ -9,9 +9,10 @@
  * over the channel's settings and never saved (its largest boost and cut
  * are the channel's leveler-max-boost/-cut, 20 and 40 dB by default, as
  * its speed and look-ahead are the channel's: no fader moves, so the fader
- * range, whose top is the X32's +10 dB, does not bound it), and reports its state,
- * gain and the channel's short-term loudness every interval. The channel's
- * Gain is never touched by the loop; stopping takes the overlay away. */
+ * range, whose top is the X32's +10 dB, does not bound it), and reports
+ * its state, gain and the channel's short-term loudness every interval.
+ * The channel's Gain is never touched by the loop; stopping takes the
+ * overlay away. */
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
